@@ -1,0 +1,70 @@
+/** The OpenAPI 3.1 document of the REST API, with bodies and queries from the same zod schemas the routes validate with. */
+import { z } from 'zod'
+import { issueListQuery, mergeBody, statusChangeBody } from './routes/issues'
+
+const problem = { $ref: '#/components/schemas/Problem' }
+const errors = Object.fromEntries(
+  ['400', '401', '404', '409', '413'].map((code) => [code, { description: 'Problem', content: { 'application/problem+json': { schema: problem } } }]),
+)
+const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } })
+const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } })
+const queryParams = (schema: z.ZodObject) =>
+  Object.entries((z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, object> }).properties).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }))
+
+export function openApiDocument(serverUrl: string): object {
+  const project = pathParam('projectId', 'Project number')
+  const issue = pathParam('issueId', 'Issue number')
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Faultline API', version: '1', description: 'Issues, events, outcomes and dead letters. Authenticate with `Authorization: Bearer <token>`.' },
+    servers: [{ url: `${serverUrl.replace(/\/$/, '')}/api/v1` }],
+    security: [{ bearer: [] }],
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: {
+        Problem: {
+          type: 'object',
+          required: ['title', 'status', 'detail'],
+          properties: { title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } },
+        },
+      },
+    },
+    paths: {
+      '/projects': { get: { summary: 'List projects', responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/projects/{projectId}/keys': { get: { summary: 'DSN keys of a project', parameters: [project], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/projects/{projectId}/issues': {
+        get: { summary: 'List issues with filters, sorts, cursor pagination and sparkline stats', parameters: [project, ...queryParams(issueListQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        put: {
+          summary: 'Change the status of issues in bulk',
+          parameters: [project],
+          requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(statusChangeBody, { io: 'input' }) } } },
+          responses: { 200: json({ type: 'object' }), ...errors },
+        },
+      },
+      '/projects/{projectId}/issues/merge': {
+        post: {
+          summary: 'Merge issues into one without rewriting events',
+          parameters: [project],
+          requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(mergeBody, { io: 'input' }) } } },
+          responses: { 200: json({ type: 'object' }), ...errors },
+        },
+      },
+      '/projects/{projectId}/issues/{issueId}': {
+        get: { summary: 'Issue detail with the latest event and top tag values', parameters: [project, issue], responses: { 200: json({ type: 'object' }), ...errors } },
+        delete: { summary: 'Delete an issue and its events', parameters: [project, issue], responses: { 204: { description: 'Deleted' }, ...errors } },
+      },
+      '/projects/{projectId}/issues/{issueId}/events': {
+        get: { summary: "An issue's events, newest first", parameters: [project, issue, { name: 'cursor', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/events/{eventId}': {
+        get: { summary: 'One event in full', parameters: [project, pathParam('eventId', '32-hex event id')], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/stats/outcomes': {
+        get: { summary: 'Outcome counts per category, outcome and reason', parameters: [project, { name: 'since', in: 'query', schema: { type: 'integer' } }, { name: 'until', in: 'query', schema: { type: 'integer' } }], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/dead-letters/{subject}': { get: { summary: 'Dead letters of a subject', parameters: [pathParam('subject', 'errors, spans, replays or security')], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/dead-letters/{subject}/{seq}/replay': { post: { summary: 'Publish a dead letter again', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/dead-letters/{subject}/{seq}': { delete: { summary: 'Discard a dead letter', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 204: { description: 'Discarded' }, ...errors } } },
+    },
+  }
+}

@@ -1,0 +1,113 @@
+/** Issue routes: list, detail, events, bulk status, merge, delete. */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { Platform } from '@faultline/core/platform'
+import { httpError } from '@faultline/core/http'
+import type { AuthEnv } from '../middleware/token-auth'
+import { parseJsonBody, parseParam, parseQuery } from '../validation'
+import { issueTags, latestEventId, getEvent, listIssueEvents, listIssues, IssueSorts, StatsPeriods } from '../services/issue-queries'
+import { changeStatus, deleteIssue, loadProjectIssues, mergeIssues } from '../services/issue-actions'
+import { issueView } from '../services/issue-views'
+
+export const projectIdSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a project number')
+const issueIdSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be an issue number')
+const time = z.union([z.coerce.number().int().nonnegative(), z.iso.datetime({ offset: true }).transform((v) => Date.parse(v))])
+
+export const issueListQuery = z.object({
+  status: z.enum(['unresolved', 'resolved', 'resolved_in_next_release', 'ignored', 'all']).default('unresolved'),
+  level: z.enum(['fatal', 'error', 'warning', 'info', 'debug']).optional(),
+  environment: z.string().max(200).optional(),
+  release: z.string().max(200).optional(),
+  since: time.optional(),
+  until: time.optional(),
+  query: z.string().max(200).optional(),
+  sort: z.enum(Object.values(IssueSorts) as [string, ...string[]]).default('last_seen'),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  stats: z.enum(Object.keys(StatsPeriods) as [string, ...string[]]).optional(),
+})
+
+export const statusChangeBody = z.discriminatedUnion('status', [
+  z.object({ ids: z.array(issueIdSchema).min(1).max(1000), status: z.literal('resolved') }),
+  z.object({ ids: z.array(issueIdSchema).min(1).max(1000), status: z.literal('resolved_in_next_release') }),
+  z.object({ ids: z.array(issueIdSchema).min(1).max(1000), status: z.literal('unresolved') }),
+  z.object({
+    ids: z.array(issueIdSchema).min(1).max(1000),
+    status: z.literal('ignored'),
+    ignore: z
+      .object({
+        forMinutes: z.number().int().positive().max(525_600 * 10).optional(),
+        untilTime: z.number().int().positive().optional(),
+        untilEventCount: z.number().int().positive().optional(),
+        untilUserCount: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
+  }),
+])
+
+export const mergeBody = z.object({ ids: z.array(issueIdSchema).min(2).max(100), into: issueIdSchema.optional() })
+const pageQuery = z.object({ cursor: z.string().max(500).optional(), limit: z.coerce.number().int().min(1).max(100).default(25) })
+const eventIdSchema = z
+  .string()
+  .regex(/^[0-9a-fA-F]{32}$|^[0-9a-fA-F-]{36}$/, 'must be a 32-hex event id')
+  .transform((v) => v.replaceAll('-', '').toLowerCase())
+
+export function issueRoutes(platform: Platform): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>()
+
+  app.get('/projects/:projectId/issues', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    const q = parseQuery(c, issueListQuery)
+    return c.json(await listIssues(platform, projectId, q as Parameters<typeof listIssues>[2]))
+  })
+
+  app.put('/projects/:projectId/issues', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const body = await parseJsonBody(c, statusChangeBody)
+    const { ids, ...change } = body
+    const updated = await changeStatus(platform, projectId, ids, change)
+    return c.json({ data: updated.map(issueView) })
+  })
+
+  app.post('/projects/:projectId/issues/merge', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const body = await parseJsonBody(c, mergeBody)
+    return c.json(issueView(await mergeIssues(platform, projectId, body.ids, body.into)))
+  })
+
+  app.get('/projects/:projectId/issues/:issueId', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
+    const latestId = await latestEventId(platform, issue!)
+    const [latestEvent, tags] = await Promise.all([latestId ? getEvent(platform, projectId, latestId) : null, issueTags(platform, issue!)])
+    return c.json({ ...issueView(issue!), latestEvent, tags })
+  })
+
+  app.get('/projects/:projectId/issues/:issueId/events', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
+    return c.json(await listIssueEvents(platform, issue!, parseQuery(c, pageQuery)))
+  })
+
+  app.delete('/projects/:projectId/issues/:issueId', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await deleteIssue(platform, projectId, parseParam(c, 'issueId', issueIdSchema))
+    return c.body(null, 204)
+  })
+
+  app.get('/projects/:projectId/events/:eventId', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const eventId = parseParam(c, 'eventId', eventIdSchema)
+    const event = await getEvent(platform, projectId, eventId)
+    if (!event) throw httpError(404, `No event ${eventId} in project ${projectId}`)
+    return c.json(event)
+  })
+
+  return app
+}
+
+export async function requireProject(platform: Pick<Platform, 'projects'>, projectId: string): Promise<void> {
+  if (!(await platform.projects.projects.get(projectId))) throw httpError(404, `No project ${projectId}`)
+}

@@ -1,0 +1,73 @@
+/**
+ * Runs the configured roles in this process: `all` (the default) serves ingest and the API on one
+ * port and runs the processor; `ingest`, `processor` and `api` run one tier each and can be
+ * scaled as separate processes.
+ */
+import { serve, type ServerType } from '@hono/node-server'
+import { Hono } from 'hono'
+import type { Config, Role } from '@faultline/core/config'
+import { healthRoutes, problemErrorHandler, problemNotFound } from '@faultline/core/http'
+import type { Logger } from '@faultline/core/log'
+import { openPlatform, type Platform } from '@faultline/core/platform'
+import { createIngestTier } from '@faultline/ingest'
+import { createProcessorTier, type ProcessorTier } from '@faultline/processor'
+import { createApiTier } from '@faultline/api'
+
+export interface RunningServer {
+  platform: Platform
+  /** Base URL the HTTP server listens on, e.g. http://127.0.0.1:8080. */
+  url: string
+  close(): Promise<void>
+}
+
+const has = (roles: Role[], role: Role) => roles.includes('all') || roles.includes(role)
+
+export async function startServer(config: Config, options: { logger?: Logger } = {}): Promise<RunningServer> {
+  const { roles } = config
+  const platform = await openPlatform(config, {
+    logger: options.logger,
+    withEventStore: has(roles, 'processor') || has(roles, 'api'),
+  })
+  const closers: (() => Promise<void>)[] = []
+  let processor: ProcessorTier | undefined
+  let server: ServerType | undefined
+  try {
+    const app = new Hono()
+    app.onError(problemErrorHandler(platform.logger))
+    app.notFound(problemNotFound)
+    app.route('/', healthRoutes(platform))
+    const publicUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
+    if (has(roles, 'ingest')) {
+      const ingest = await createIngestTier(platform)
+      closers.push(ingest.close)
+      app.route('/', ingest.app)
+    }
+    if (has(roles, 'api')) app.route('/', (await createApiTier(platform, publicUrl)).app)
+    if (has(roles, 'processor')) {
+      processor = createProcessorTier(platform)
+      processor.start()
+    }
+    const address = await new Promise<{ port: number }>((resolve) => {
+      server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info))
+    })
+    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${address.port}`
+    platform.logger.info('faultline listening', { url, roles })
+    let closing: Promise<void> | undefined
+    return {
+      platform,
+      url,
+      close: () =>
+        (closing ??= (async () => {
+          await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))
+          await processor?.stop()
+          for (const close of closers) await close()
+          await platform.close()
+        })()),
+    }
+  } catch (error) {
+    server?.close()
+    await processor?.stop()
+    await platform.close()
+    throw error
+  }
+}

@@ -1,0 +1,85 @@
+import { connect, nanos } from 'nats'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Bus } from '../../ports/bus'
+import { getFreePort, startNatsServer, type RunningServer } from '../../testing/servers'
+import { contractBusOptions, describeBusContract } from './bus.contract'
+import { createBus } from './create-bus'
+import { openJetStreamBus } from './jetstream-bus'
+
+let server: RunningServer | undefined
+beforeAll(async () => {
+  server = await startNatsServer()
+})
+afterAll(async () => {
+  await server?.stop()
+})
+
+let fixtures = 0
+describeBusContract('jetstream', async () => {
+  if (!server) throw new Error('nats-server did not start')
+  // Every test gets its own streams on the shared server.
+  const namespace = `t${++fixtures}`
+  const url = server.url
+  const opened: Bus[] = []
+  const openOne = async () => {
+    const bus = await openJetStreamBus({ url, namespace, ...contractBusOptions })
+    opened.push(bus)
+    return bus
+  }
+  return {
+    bus: await openOne(),
+    reopen: openOne,
+    cleanup: async () => {
+      await Promise.all(opened.map((bus) => bus.close()))
+    },
+  }
+})
+
+describe('jetstream bus setup', () => {
+  it('is what createBus returns for a NATS url', async () => {
+    const bus = await createBus({ natsUrl: server!.url, sqlitePath: '/nonexistent/unused.sqlite', ...contractBusOptions })
+    try {
+      expect(bus.kind).toBe('jetstream')
+      await bus.ping()
+    } finally {
+      await bus.close()
+    }
+  })
+
+  it('updates existing streams and consumers when the options change', async () => {
+    const namespace = 'setup'
+    const first = await openJetStreamBus({ url: server!.url, namespace, ackWaitMs: 10_000, dedupeWindowMs: 60_000 })
+    await first.publish('errors', [{ id: 'u1', data: new Uint8Array([1]) }])
+    expect(await first.fetch('errors', 'workers', { max: 1, expiresMs: 1_000 })).toHaveLength(1)
+    await first.close()
+    const second = await openJetStreamBus({ url: server!.url, namespace, ackWaitMs: 300, dedupeWindowMs: 120_000 })
+    try {
+      await second.publish('errors', [{ id: 'u2', data: new Uint8Array([2]) }])
+      const [got] = await second.fetch('errors', 'workers', { max: 1, expiresMs: 1_000 })
+      expect(got?.id).toBe('u2')
+      // Both leases lapse on the new 300 ms ack wait, u1's too, though it was leased under 10 s.
+      const redelivered: string[] = []
+      const until = Date.now() + 3_000
+      while (redelivered.length < 2 && Date.now() < until) {
+        for (const m of await second.fetch('errors', 'workers', { max: 2, expiresMs: 500 })) {
+          expect(m.deliveryCount).toBe(2)
+          redelivered.push(m.id)
+        }
+      }
+      expect(redelivered.sort()).toEqual(['u1', 'u2'])
+      const nc = await connect({ servers: server!.url })
+      const jsm = await nc.jetstreamManager()
+      expect((await jsm.streams.info('SETUP_ERRORS')).config.duplicate_window).toBe(nanos(120_000))
+      await nc.close()
+    } finally {
+      await second.close()
+    }
+  })
+
+  it('fails with a BusError when no NATS server answers', async () => {
+    const port = await getFreePort()
+    await expect(
+      openJetStreamBus({ url: `nats://127.0.0.1:${port}`, ...contractBusOptions }),
+    ).rejects.toMatchObject({ code: 'unavailable' })
+  })
+})

@@ -1,0 +1,436 @@
+/**
+ * The cluster bus: NATS JetStream.
+ *
+ * - One work-queue stream per subject (`FL_ERRORS` on `fl.errors`, ...), file storage, with the
+ *   dedupe window set from `dedupeWindowMs`; publish() waits for every PubAck.
+ * - One durable pull consumer per subject. A work-queue stream admits a single unfiltered
+ *   consumer, so each subject has exactly one consumer group, shared by competing replicas.
+ * - Dead letters live in `FL_DEADLETTER` (`fl.deadletter.<subject>`, limits retention) with the
+ *   error, original id, delivery count and time in headers; the stream sequence is their `seq`.
+ * - Our metadata travels in `Fl-*` headers: the message id, and the caller's headers as one JSON
+ *   value, because NATS header values may not hold newlines and keys may be canonicalized.
+ */
+import {
+  AckPolicy,
+  connect,
+  DeliverPolicy,
+  DiscardPolicy,
+  headers as natsHeaders,
+  NatsError,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerConfig,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type MsgHdrs,
+  type NatsConnection,
+  type StoredMsg,
+  type StreamConfig,
+} from 'nats'
+import { BusError } from '../../errors'
+import type { Logger } from '../../log'
+import { Subjects, type Bus, type BusMessage, type BusOptions, type DeadLetter, type FetchOptions, type OutgoingMessage, type Subject } from '../../ports/bus'
+import { assertConsumerName, assertSubject } from './subjects'
+
+export interface JetStreamBusOptions extends BusOptions {
+  url: string
+  /** Prefix of stream names and subjects, so several deployments (or tests) can share a server. */
+  namespace?: string
+  /** Stream replicas; 3 on a JetStream cluster. */
+  replicas?: number
+  /** Messages one consumer group may hold unacked at once. */
+  maxAckPending?: number
+  logger?: Logger
+}
+
+const header = {
+  id: 'Fl-Id',
+  headers: 'Fl-Headers',
+  error: 'Fl-Error',
+  deliveryCount: 'Fl-Delivery-Count',
+  failedAt: 'Fl-Failed-At',
+} as const
+
+/** Longest single pull; the client's request timeout (5 s) must outlast the server's expiry. */
+const maxPullMs = 4_000
+const publishChunk = 512
+
+export async function openJetStreamBus(options: JetStreamBusOptions): Promise<Bus> {
+  const namespace = options.namespace ?? 'fl'
+  if (!/^[a-z][a-z0-9_]{0,30}$/.test(namespace)) {
+    throw new BusError('invalid_subject', `invalid JetStream namespace "${namespace}" (lowercase letters, digits, _)`)
+  }
+  let nc: NatsConnection
+  try {
+    nc = await connect({ servers: options.url, name: 'faultline-bus', maxReconnectAttempts: -1 })
+  } catch (cause) {
+    throw new BusError('unavailable', `cannot connect to NATS at ${options.url}`, { cause })
+  }
+  try {
+    const jsm = await nc.jetstreamManager()
+    const names = streamNames(namespace)
+    for (const subject of Object.values(Subjects)) {
+      await ensureStream(jsm, {
+        name: names.work(subject),
+        subjects: [names.workSubject(subject)],
+        retention: RetentionPolicy.Workqueue,
+        storage: StorageType.File,
+        discard: DiscardPolicy.Old,
+        duplicate_window: nanos(options.dedupeWindowMs),
+        num_replicas: options.replicas ?? 1,
+      })
+    }
+    await ensureStream(jsm, {
+      name: names.deadLetters,
+      subjects: [`${namespace}.deadletter.>`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      num_replicas: options.replicas ?? 1,
+      // Listing walks the stream by subject with direct gets.
+      allow_direct: true,
+    })
+    return new JetStreamBus(nc, jsm, nc.jetstream(), names, options)
+  } catch (cause) {
+    await nc.close()
+    throw new BusError('unavailable', 'cannot set up the JetStream streams', { cause })
+  }
+}
+
+type StreamNames = ReturnType<typeof streamNames>
+function streamNames(namespace: string) {
+  const upper = namespace.toUpperCase()
+  return {
+    work: (subject: Subject) => `${upper}_${subject.toUpperCase()}`,
+    workSubject: (subject: Subject) => `${namespace}.${subject}`,
+    deadLetters: `${upper}_DEADLETTER`,
+    deadLetterSubject: (subject: Subject) => `${namespace}.deadletter.${subject}`,
+  }
+}
+
+/** JetStream API error codes this adapter branches on. */
+const apiErrors = { streamNameInUse: 10058, consumerNotFound: 10014, noMessageFound: 10037 } as const
+
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.add(config)
+  } catch (error) {
+    if (!(error instanceof NatsError) || error.api_error?.err_code !== apiErrors.streamNameInUse) throw error
+    await jsm.streams.update(config.name, config)
+  }
+}
+
+/** `jsm.direct` exists on nats.js' manager object but is missing from its interface type. */
+interface DirectGet {
+  getMessage(stream: string, query: { seq: number; next_by_subj: string }): Promise<StoredMsg>
+}
+function directGet(jsm: JetStreamManager): DirectGet {
+  const direct = (jsm as unknown as { direct?: DirectGet }).direct
+  if (!direct) throw new BusError('unavailable', 'the nats client offers no direct get API')
+  return direct
+}
+
+const isNotFound = (error: unknown) =>
+  error instanceof NatsError &&
+  (error.code === '404' || error.api_error?.code === 404 || error.api_error?.err_code === apiErrors.noMessageFound)
+
+const isPullTimeout = (error: unknown) =>
+  error instanceof NatsError && (error.code === '404' || error.code === '408' || error.code === 'TIMEOUT')
+
+function readHeaders(h: MsgHdrs | undefined): Record<string, string> {
+  const raw = h?.get(header.headers)
+  return raw ? (JSON.parse(raw) as Record<string, string>) : {}
+}
+
+function writeHeaders(id: string, headers: Record<string, string> | undefined): MsgHdrs {
+  const h = natsHeaders()
+  h.set(header.id, id)
+  h.set(header.headers, JSON.stringify(headers ?? {}))
+  return h
+}
+
+class JetStreamBus implements Bus {
+  readonly kind = 'jetstream' as const
+  readonly #nc: NatsConnection
+  readonly #jsm: JetStreamManager
+  readonly #js: JetStreamClient
+  readonly #direct: DirectGet
+  readonly #names: StreamNames
+  readonly #options: JetStreamBusOptions
+  readonly #consumers = new Map<string, Promise<void>>()
+  readonly #jsMsgs = new WeakMap<BusMessage, JsMsg>()
+  #closing: Promise<void> | undefined
+  // Closing the connection does not end a pull waiting on the server: fetches race this.
+  #signalClosed!: () => void
+  readonly #closed = new Promise<null>((resolve) => (this.#signalClosed = () => resolve(null)))
+
+  constructor(nc: NatsConnection, jsm: JetStreamManager, js: JetStreamClient, names: StreamNames, options: JetStreamBusOptions) {
+    this.#nc = nc
+    this.#jsm = jsm
+    this.#js = js
+    this.#direct = directGet(jsm)
+    this.#names = names
+    this.#options = options
+    void this.#watchStatus()
+  }
+
+  async publish(subject: Subject, messages: OutgoingMessage[]): Promise<void> {
+    assertSubject(subject)
+    this.#assertOpen()
+    const target = this.#names.workSubject(subject)
+    try {
+      for (let start = 0; start < messages.length; start += publishChunk) {
+        const chunk = messages.slice(start, start + publishChunk)
+        // Sent in order on one connection, so the stream keeps publish order; acks awaited together.
+        await Promise.all(
+          chunk.map((m) => this.#js.publish(target, m.data, { msgID: m.id, headers: writeHeaders(m.id, m.headers) })),
+        )
+      }
+    } catch (cause) {
+      throw new BusError('publish_failed', `cannot store ${messages.length} messages on ${subject}`, { cause })
+    }
+  }
+
+  async fetch(subject: Subject, consumer: string, options: FetchOptions): Promise<BusMessage[]> {
+    assertSubject(subject)
+    assertConsumerName(consumer)
+    this.#assertOpen()
+    const stream = this.#names.work(subject)
+    const max = Math.max(1, Math.floor(options.max))
+    try {
+      await this.#ensureConsumer(subject, consumer)
+      let batch = await this.#pullAvailable(stream, consumer, max)
+      if (batch.length === 0) {
+        const first = await this.#pullOne(stream, consumer, options.expiresMs)
+        if (!first) return []
+        batch = [first]
+        if (max > 1) {
+          // The first message is leased already: hand it out even when topping up the batch fails.
+          const more = await this.#pullAvailable(stream, consumer, max - 1).catch((error: unknown) => {
+            this.#options.logger?.warn('topping up a fetched batch failed', { subject, error })
+            return []
+          })
+          batch.push(...more)
+        }
+      }
+      return batch.map((jm) => this.#toMessage(subject, jm))
+    } catch (cause) {
+      if (this.#closing) return []
+      throw new BusError('unavailable', `cannot fetch messages of ${subject}`, { cause })
+    }
+  }
+
+  async backlog(subject: Subject): Promise<number> {
+    assertSubject(subject)
+    return this.#call('count the backlog', async () => (await this.#jsm.streams.info(this.#names.work(subject))).state.messages)
+  }
+
+  async deadLetter(message: BusMessage, error: string): Promise<void> {
+    const jm = this.#jsMsgs.get(message)
+    if (!jm) throw new BusError('invalid_subject', 'deadLetter() needs a message fetched from this bus')
+    await this.#call('move a message to the dead letters', async () => {
+      const h = writeHeaders(message.id, message.headers)
+      h.set(header.error, JSON.stringify(error))
+      h.set(header.deliveryCount, String(message.deliveryCount))
+      h.set(header.failedAt, String(Date.now()))
+      // The msgID makes a retried deadLetter() of the same delivery store one letter.
+      await this.#js.publish(this.#names.deadLetterSubject(message.subject), jm.data, {
+        headers: h,
+        msgID: `${message.subject}:${jm.info.streamSequence}`,
+      })
+      await jm.ackAck()
+    })
+  }
+
+  async listDeadLetters(subject: Subject, options: { afterSeq?: number; limit: number }): Promise<DeadLetter[]> {
+    assertSubject(subject)
+    return this.#call('list dead letters', async () => {
+      const letters: DeadLetter[] = []
+      let seq = (options.afterSeq ?? 0) + 1
+      while (letters.length < options.limit) {
+        let stored: StoredMsg
+        try {
+          stored = await this.#direct.getMessage(this.#names.deadLetters, {
+            seq,
+            next_by_subj: this.#names.deadLetterSubject(subject),
+          })
+        } catch (error) {
+          if (isNotFound(error)) break
+          throw error
+        }
+        letters.push(toDeadLetter(subject, stored))
+        seq = stored.seq + 1
+      }
+      return letters
+    })
+  }
+
+  async replayDeadLetter(subject: Subject, seq: number): Promise<boolean> {
+    assertSubject(subject)
+    return this.#call('replay a dead letter', async () => {
+      const stored = await this.#getDeadLetter(subject, seq)
+      if (!stored) return false
+      const id = stored.header.get(header.id)
+      const h = writeHeaders(id, readHeaders(stored.header))
+      // Not the original msgID, which the dedupe window would drop; keyed by seq so a retried
+      // replay stays one message.
+      await this.#js.publish(this.#names.workSubject(subject), stored.data, { headers: h, msgID: `replay:${seq}:${id}` })
+      await this.#jsm.streams.deleteMessage(this.#names.deadLetters, seq, false)
+      return true
+    })
+  }
+
+  async discardDeadLetter(subject: Subject, seq: number): Promise<boolean> {
+    assertSubject(subject)
+    return this.#call('discard a dead letter', async () => {
+      if (!(await this.#getDeadLetter(subject, seq))) return false
+      try {
+        return await this.#jsm.streams.deleteMessage(this.#names.deadLetters, seq, false)
+      } catch (error) {
+        if (isNotFound(error)) return false
+        throw error
+      }
+    })
+  }
+
+  async ping(): Promise<void> {
+    await this.#call('ping', () => this.#jsm.getAccountInfo())
+  }
+
+  close(): Promise<void> {
+    this.#signalClosed()
+    this.#closing ??= this.#nc.close().catch((error: unknown) => {
+      this.#options.logger?.error('closing the NATS connection failed', { error })
+    })
+    return this.#closing
+  }
+
+  async #ensureConsumer(subject: Subject, consumer: string): Promise<void> {
+    const key = `${subject}/${consumer}`
+    let ready = this.#consumers.get(key)
+    if (!ready) {
+      const stream = this.#names.work(subject)
+      const config: Partial<ConsumerConfig> = {
+        durable_name: consumer,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: nanos(this.#options.ackWaitMs),
+        max_ack_pending: this.#options.maxAckPending ?? 10_000,
+        max_deliver: -1,
+      }
+      ready = this.#jsm.consumers
+        .info(stream, consumer)
+        .then(
+          () => this.#jsm.consumers.update(stream, consumer, config),
+          (error: unknown) => {
+            if (!(error instanceof NatsError) || error.api_error?.err_code !== apiErrors.consumerNotFound) throw error
+            return this.#jsm.consumers.add(stream, config)
+          },
+        )
+        .then(() => undefined)
+      ready.catch(() => this.#consumers.delete(key))
+      this.#consumers.set(key, ready)
+    }
+    await ready
+  }
+
+  /** Whatever is available now, without waiting. */
+  async #pullAvailable(stream: string, consumer: string, max: number): Promise<JsMsg[]> {
+    const messages: JsMsg[] = []
+    // js.fetch (deprecated in favour of consumer.fetch) is the API that can ask for no_wait;
+    // consumer.fetch always waits until the batch is full or at least a second passes.
+    for await (const jm of this.#js.fetch(stream, consumer, { batch: max, no_wait: true })) messages.push(jm)
+    return messages
+  }
+
+  /** One message, waiting on the server up to `expiresMs` for it. */
+  async #pullOne(stream: string, consumer: string, expiresMs: number): Promise<JsMsg | null> {
+    const deadline = Date.now() + expiresMs
+    for (let remaining = expiresMs; remaining > 0; remaining = deadline - Date.now()) {
+      const pull = this.#js.pull(stream, consumer, Math.min(remaining, maxPullMs))
+      pull.catch((error: unknown) => {
+        if (this.#closing) this.#options.logger?.debug('a pull ended after close', { error })
+      })
+      try {
+        return await Promise.race([pull, this.#closed])
+      } catch (error) {
+        if (!isPullTimeout(error)) throw error
+      }
+    }
+    return null
+  }
+
+  async #getDeadLetter(subject: Subject, seq: number): Promise<StoredMsg | null> {
+    try {
+      const stored = await this.#jsm.streams.getMessage(this.#names.deadLetters, { seq })
+      return stored.subject === this.#names.deadLetterSubject(subject) ? stored : null
+    } catch (error) {
+      if (isNotFound(error)) return null
+      throw error
+    }
+  }
+
+  #toMessage(subject: Subject, jm: JsMsg): BusMessage {
+    const message: BusMessage = {
+      id: jm.headers?.get(header.id) ?? '',
+      subject,
+      data: jm.data,
+      headers: readHeaders(jm.headers),
+      deliveryCount: jm.info.redeliveryCount,
+      ack: async () => {
+        await this.#call('ack', () => jm.ackAck())
+      },
+      nak: async (delayMs) => {
+        await this.#call('nak', () => {
+          jm.nak(Math.max(0, delayMs))
+          return this.#nc.flush()
+        })
+      },
+      working: async () => {
+        await this.#call('extend a lease', () => {
+          jm.working()
+          return this.#nc.flush()
+        })
+      },
+    }
+    this.#jsMsgs.set(message, jm)
+    return message
+  }
+
+  async #call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    this.#assertOpen()
+    try {
+      return await fn()
+    } catch (cause) {
+      throw new BusError('unavailable', `bus: cannot ${what}`, { cause })
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closing || this.#nc.isClosed()) throw new BusError('unavailable', 'the bus is closed')
+  }
+
+  async #watchStatus(): Promise<void> {
+    const logger = this.#options.logger
+    if (!logger) return
+    for await (const status of this.#nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'error') logger.warn('NATS connection lost', { status: status.type })
+      else if (status.type === 'reconnect') logger.info('NATS connection restored')
+    }
+  }
+}
+
+function toDeadLetter(subject: Subject, stored: StoredMsg): DeadLetter {
+  const h = stored.header
+  return {
+    seq: stored.seq,
+    subject,
+    id: h.get(header.id),
+    data: stored.data,
+    headers: readHeaders(h),
+    error: JSON.parse(h.get(header.error) || '""') as string,
+    deliveryCount: Number(h.get(header.deliveryCount)),
+    failedAt: Number(h.get(header.failedAt)),
+  }
+}

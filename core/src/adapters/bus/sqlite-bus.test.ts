@@ -1,0 +1,178 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { Bus } from '../../ports/bus'
+import { contractBusOptions, describeBusContract } from './bus.contract'
+import { createBus } from './create-bus'
+import { openSqliteBus } from './sqlite-bus'
+
+describeBusContract('sqlite', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'faultline-bus-'))
+  const path = join(dir, 'bus.sqlite')
+  const opened: Bus[] = []
+  const openOne = async () => {
+    const bus = await openSqliteBus({ path, ...contractBusOptions })
+    opened.push(bus)
+    return bus
+  }
+  return {
+    bus: await openOne(),
+    reopen: openOne,
+    cleanup: async () => {
+      await Promise.all(opened.map((bus) => bus.close()))
+      await rm(dir, { recursive: true, force: true })
+    },
+  }
+})
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url))
+const adapterUrl = pathToFileURL(fileURLToPath(new URL('./sqlite-bus.ts', import.meta.url))).href
+
+/** Runs `body` in a separate Node process with `bus` opened on `path`; argv after it are `args`. */
+function startChild(path: string, ackWaitMs: number, body: string, args: string[] = []): ChildProcess {
+  const script = `
+    const { openSqliteBus } = await import(${JSON.stringify(adapterUrl)})
+    const bus = await openSqliteBus({ path: ${JSON.stringify(path)}, ackWaitMs: ${ackWaitMs}, dedupeWindowMs: 60000 })
+    const args = process.argv.slice(1)
+    ${body}
+    await bus.close()
+  `
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.add(child)
+  child.once('exit', () => children.delete(child))
+  return child
+}
+
+const children = new Set<ChildProcess>()
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL')
+})
+
+function finished(child: ChildProcess): Promise<string> {
+  let stdout = ''
+  let stderr = ''
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`child exited ${code ?? signal}: ${stderr}`)),
+    )
+  })
+}
+
+describe('sqlite bus across processes', () => {
+  const cleanups: Array<() => Promise<void>> = []
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup()
+  })
+  const fixture = async (ackWaitMs: number) => {
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-bus-mp-'))
+    const path = join(dir, 'bus.sqlite')
+    const bus = await openSqliteBus({ path, ackWaitMs, dedupeWindowMs: 60_000 })
+    cleanups.push(async () => {
+      await bus.close()
+      await rm(dir, { recursive: true, force: true })
+    })
+    return { bus, path }
+  }
+
+  it('fetches here what another process publishes', async () => {
+    const { bus, path } = await fixture(30_000)
+    const waiting = bus.fetch('errors', 'workers', { max: 10, expiresMs: 15_000 })
+    const child = startChild(
+      path,
+      30_000,
+      `await bus.publish('errors', ['x1', 'x2', 'x3'].map((id) => ({ id, data: new TextEncoder().encode(id) })))`,
+    )
+    await finished(child)
+    const got = await waiting
+    const more = got.length < 3 ? await bus.fetch('errors', 'workers', { max: 10, expiresMs: 1_000 }) : []
+    expect([...got, ...more].map((m) => m.id)).toEqual(['x1', 'x2', 'x3'])
+  })
+
+  it('never hands one message to two competing processes', async () => {
+    const { bus, path } = await fixture(30_000)
+    const ids = Array.from({ length: 300 }, (_, i) => `mp-${i}`)
+    await bus.publish('errors', ids.map((id) => ({ id, data: new Uint8Array([1]) })))
+    const consume = `
+      const seen = []
+      const stopAt = Date.now() + 20000
+      while (Date.now() < stopAt) {
+        const batch = await bus.fetch('errors', 'workers', { max: 7, expiresMs: 400 })
+        if (batch.length === 0) break
+        // Hold the batch a moment, as real work does, so both processes lease while the other holds.
+        await new Promise((resolve) => setTimeout(resolve, 3))
+        for (const m of batch) { seen.push(m.id); await m.ack() }
+      }
+      process.stdout.write(JSON.stringify(seen))
+    `
+    const outputs = await Promise.all([finished(startChild(path, 30_000, consume)), finished(startChild(path, 30_000, consume))])
+    const [first, second] = outputs.map((out) => JSON.parse(out) as string[])
+    expect(first!.length + second!.length).toBe(ids.length)
+    expect(new Set([...first!, ...second!])).toEqual(new Set(ids))
+    expect(await bus.backlog('errors')).toBe(0)
+  })
+
+  it('keeps every message whose publish resolved when the publisher is killed with SIGKILL', async () => {
+    const { bus, path } = await fixture(30_000)
+    const child = startChild(
+      path,
+      30_000,
+      `for (let batch = 0; ; batch++) {
+         const ids = Array.from({ length: 20 }, (_, i) => 'k-' + batch + '-' + i)
+         await bus.publish('errors', ids.map((id) => ({ id, data: new Uint8Array(64) })))
+         process.stdout.write(batch + '\\n')
+         // publish() never waits on I/O here: yield so the pipe to the parent gets flushed.
+         await new Promise((resolve) => setImmediate(resolve))
+       }`,
+    )
+    const acknowledged = await new Promise<number>((resolve, reject) => {
+      let lines = ''
+      child.on('exit', (code) => reject(new Error(`publisher exited early with ${code}`)))
+      child.stdout?.on('data', (chunk: Buffer) => {
+        lines += chunk.toString()
+        const done = lines.split('\n').filter(Boolean)
+        if (done.length >= 10) {
+          child.removeAllListeners('exit')
+          child.kill('SIGKILL')
+          resolve(Number(done.at(-1)) + 1)
+        }
+      })
+    })
+    await new Promise((resolve) => child.once('exit', resolve))
+    const backlog = await bus.backlog('errors')
+    expect(backlog).toBeGreaterThanOrEqual(acknowledged * 20)
+    const stored = new Set<string>()
+    for (let fetched = 0; fetched < backlog; ) {
+      const batch = await bus.fetch('errors', 'workers', { max: 256, expiresMs: 0 })
+      if (batch.length === 0) break
+      fetched += batch.length
+      for (const m of batch) stored.add(m.id)
+    }
+    for (let batch = 0; batch < acknowledged; batch++) {
+      for (let i = 0; i < 20; i++) expect(stored.has(`k-${batch}-${i}`)).toBe(true)
+    }
+  })
+})
+
+describe('createBus without a NATS url', () => {
+  it('opens the embedded SQLite queue at sqlitePath', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-bus-create-'))
+    try {
+      const bus = await createBus({ sqlitePath: join(dir, 'nested', 'bus.sqlite'), ...contractBusOptions })
+      expect(bus.kind).toBe('sqlite')
+      await bus.publish('errors', [{ id: 'c1', data: new Uint8Array([1]) }])
+      expect(await bus.backlog('errors')).toBe(1)
+      await bus.close()
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})

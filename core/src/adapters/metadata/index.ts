@@ -1,0 +1,6 @@
+export * from './create-metadata-store'
+export * from './migrations'
+export { SqliteMetadataStore, createSqliteMetadataStore } from './sqlite-metadata'
+export type { SqliteMetadataOptions } from './sqlite-metadata'
+export { MongoMetadataStore, createMongoMetadataStore } from './mongo-metadata'
+export type { MongoMetadataOptions } from './mongo-metadata'

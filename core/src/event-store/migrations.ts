@@ -1,0 +1,146 @@
+/**
+ * Versioned ClickHouse schema. Each migration runs once, in order, recorded in
+ * `schema_migrations`; statements are idempotent (IF NOT EXISTS) so a crash between a statement
+ * and its record is harmless on the next start. Never edit a released migration: add one.
+ */
+import { EventStoreError } from '../errors'
+import type { EventStore } from './event-store'
+
+export interface EventStoreMigration {
+  version: number
+  name: string
+  statements: (store: EventStore) => string[]
+}
+
+/** Engine clause: the Replicated variant when a cluster is configured. */
+function engine(store: EventStore, name: string, args = ''): string {
+  if (!store.onCluster) return `${name}(${args})`
+  const replicated = `'/clickhouse/tables/{shard}/${store.database}/{table}', '{replica}'`
+  return `Replicated${name}(${args ? `${replicated}, ${args}` : replicated})`
+}
+
+export const eventStoreMigrations: EventStoreMigration[] = [
+  {
+    version: 1,
+    name: 'error events and per-minute rollups',
+    statements: (s) => {
+      const db = s.database
+      return [
+        `CREATE TABLE IF NOT EXISTS ${db}.error_events ${s.onCluster} (
+          project_id UInt64,
+          fingerprint String,
+          issue_id String,
+          timestamp DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+          received_at DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+          event_id UUID,
+          level LowCardinality(String),
+          platform LowCardinality(String),
+          environment LowCardinality(String),
+          release LowCardinality(String),
+          dist LowCardinality(String),
+          server_name LowCardinality(String),
+          transaction String,
+          logger LowCardinality(String),
+          title String,
+          culprit String,
+          exception_type LowCardinality(String),
+          exception_value String,
+          message String,
+          user_key String,
+          user_id String,
+          user_email String,
+          user_username String,
+          user_ip String,
+          sdk_name LowCardinality(String),
+          sdk_version LowCardinality(String),
+          trace_id String,
+          span_id String,
+          replay_id String,
+          tags Map(LowCardinality(String), String),
+          grouping_strategy LowCardinality(String),
+          payload String CODEC(ZSTD(3)),
+          INDEX idx_event_id event_id TYPE bloom_filter(0.001) GRANULARITY 1,
+          INDEX idx_trace_id trace_id TYPE bloom_filter(0.01) GRANULARITY 4,
+          INDEX idx_message message TYPE tokenbf_v1(8192, 3, 0) GRANULARITY 4
+        ) ENGINE = ${engine(s, 'ReplacingMergeTree')}
+        PARTITION BY toYYYYMM(timestamp)
+        ORDER BY (project_id, fingerprint, timestamp, event_id)`,
+        // Counts per fingerprint and minute: issue counts, users affected, sparklines and anomaly
+        // features read these, summed over an issue's fingerprints (merges need no rewrite).
+        `CREATE TABLE IF NOT EXISTS ${db}.fingerprint_minute ${s.onCluster} (
+          project_id UInt64,
+          fingerprint String,
+          minute DateTime('UTC'),
+          events SimpleAggregateFunction(sum, UInt64),
+          users AggregateFunction(uniq, String),
+          first_seen SimpleAggregateFunction(min, DateTime64(3, 'UTC')),
+          last_seen SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
+        ) ENGINE = ${engine(s, 'AggregatingMergeTree')}
+        PARTITION BY toYYYYMM(minute)
+        ORDER BY (project_id, fingerprint, minute)`,
+        `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.fingerprint_minute_mv ${s.onCluster}
+        TO ${db}.fingerprint_minute AS
+        SELECT project_id, fingerprint, toStartOfMinute(timestamp) AS minute,
+          count() AS events, uniqStateIf(user_key, user_key != '') AS users,
+          min(timestamp) AS first_seen, max(timestamp) AS last_seen
+        FROM ${db}.error_events
+        GROUP BY project_id, fingerprint, minute`,
+        `CREATE TABLE IF NOT EXISTS ${db}.project_minute ${s.onCluster} (
+          project_id UInt64,
+          minute DateTime('UTC'),
+          level LowCardinality(String),
+          events SimpleAggregateFunction(sum, UInt64)
+        ) ENGINE = ${engine(s, 'AggregatingMergeTree')}
+        PARTITION BY toYYYYMM(minute)
+        ORDER BY (project_id, minute, level)`,
+        `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.project_minute_mv ${s.onCluster}
+        TO ${db}.project_minute AS
+        SELECT project_id, toStartOfMinute(timestamp) AS minute, level, count() AS events
+        FROM ${db}.error_events
+        GROUP BY project_id, minute, level`,
+      ]
+    },
+  },
+]
+
+export async function applyEventStoreMigrations(
+  store: EventStore,
+  migrations: EventStoreMigration[] = eventStoreMigrations,
+): Promise<number[]> {
+  const { client, database: db, onCluster } = store
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db} ${onCluster}` })
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS ${db}.schema_migrations ${onCluster} (
+      version UInt32, name String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+    ) ENGINE = ${engine(store, 'ReplacingMergeTree')} ORDER BY version`,
+  })
+  const applied = new Set(
+    (
+      await (await client.query({ query: `SELECT version FROM ${db}.schema_migrations`, format: 'JSONEachRow' })).json<{
+        version: number
+      }>()
+    ).map((row) => Number(row.version)),
+  )
+  const ran: number[] = []
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(migration.version)) continue
+    for (const statement of migration.statements(store)) {
+      try {
+        await client.command({ query: statement })
+      } catch (cause) {
+        throw new EventStoreError(
+          'migration_failed',
+          `event store migration ${migration.version} (${migration.name}) failed`,
+          { cause },
+        )
+      }
+    }
+    await client.insert({
+      table: `${db}.schema_migrations`,
+      values: [{ version: migration.version, name: migration.name }],
+      format: 'JSONEachRow',
+    })
+    ran.push(migration.version)
+  }
+  return ran
+}

@@ -1,0 +1,85 @@
+/**
+ * Outcomes, as Sentry counts them: what happened to each item sent to ingest, per project, hour,
+ * data category, outcome and reason. Ingest aggregates in memory and adds to the stored counters
+ * every few seconds, so counting costs no write per request.
+ */
+import { describeError } from '../errors'
+import type { Logger } from '../log'
+import type { Collection, MetadataStore } from '../ports/metadata'
+
+export const Outcomes = {
+  accepted: 'accepted',
+  filtered: 'filtered',
+  rateLimited: 'rate_limited',
+  invalid: 'invalid',
+  /** Dropped by the client SDK and reported in a client report. */
+  clientDiscard: 'client_discard',
+} as const
+export type Outcome = (typeof Outcomes)[keyof typeof Outcomes]
+
+export interface OutcomeDoc {
+  _id: string
+  projectId: string
+  hour: number
+  category: string
+  outcome: Outcome
+  reason: string
+  quantity: number
+}
+
+export async function openOutcomes(metadata: MetadataStore): Promise<Collection<OutcomeDoc>> {
+  return metadata.collection<OutcomeDoc>({ name: 'outcomes', indexes: ['projectId', 'hour'] })
+}
+
+export interface OutcomeKey {
+  projectId: string
+  category: string
+  outcome: Outcome
+  reason: string
+}
+
+export class OutcomeRecorder {
+  readonly #collection: Collection<OutcomeDoc>
+  readonly #logger: Logger
+  #pending = new Map<string, OutcomeDoc>()
+  readonly #timer: NodeJS.Timeout
+
+  constructor(collection: Collection<OutcomeDoc>, logger: Logger, flushEveryMs = 5_000) {
+    this.#collection = collection
+    this.#logger = logger
+    this.#timer = setInterval(() => void this.flush(), flushEveryMs)
+    this.#timer.unref()
+  }
+
+  record(key: OutcomeKey, quantity = 1, at = Date.now()): void {
+    if (quantity <= 0) return
+    const hour = Math.floor(at / 3_600_000) * 3_600_000
+    const id = `${key.projectId}:${hour}:${key.category}:${key.outcome}:${key.reason}`
+    const doc = this.#pending.get(id)
+    if (doc) doc.quantity += quantity
+    else this.#pending.set(id, { _id: id, ...key, hour, quantity })
+  }
+
+  async flush(): Promise<void> {
+    const batch = this.#pending
+    this.#pending = new Map()
+    for (const doc of batch.values()) {
+      const { _id, quantity, ...fields } = doc
+      try {
+        await this.#collection.findOneAndUpdate(
+          { _id },
+          { $setOnInsert: fields, $inc: { quantity } },
+          { upsert: true, insertId: _id },
+        )
+      } catch (error) {
+        this.#logger.error('storing outcome counts failed; they are kept for the next flush', { error: describeError(error) })
+        this.record(doc, quantity, doc.hour)
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer)
+    await this.flush()
+  }
+}

@@ -1,0 +1,2 @@
+export * from './error-message'
+export * from './event-id'

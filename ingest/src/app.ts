@@ -1,0 +1,40 @@
+/** The ingest tier as a hono app: CORS for browsers, then the Sentry endpoints. */
+import { Hono } from 'hono'
+import { cors } from 'hono/cors'
+import type { Platform } from '@faultline/core/platform'
+import { openOutcomes, OutcomeRecorder } from '@faultline/core/outcomes'
+import { createScrubber } from './scrub'
+import { BacklogGuard } from './services/backpressure'
+import { IngestService } from './services/ingest-service'
+import { ProjectKeyCache } from './services/project-keys'
+import { sentryRoutes } from './routes/sentry'
+
+export interface IngestTier {
+  app: Hono
+  close(): Promise<void>
+}
+
+export async function createIngestTier(platform: Platform): Promise<IngestTier> {
+  const { config, logger, metrics } = platform
+  const outcomes = new OutcomeRecorder(await openOutcomes(platform.metadata), logger.child({ component: 'outcomes' }))
+  const service = new IngestService({
+    platform,
+    outcomes,
+    backlog: new BacklogGuard(platform.bus, config.bus.maxBacklog, logger),
+    scrubEvent: createScrubber({ scrubIpAddresses: config.scrub.scrubIpAddresses }),
+    eventsCounter: metrics.counter('faultline_ingest_events_total', 'Error events received by ingest, by outcome'),
+  })
+  const app = new Hono()
+  app.use(
+    '/api/*',
+    cors({
+      origin: '*',
+      allowMethods: ['POST', 'OPTIONS'],
+      allowHeaders: ['content-type', 'content-encoding', 'x-sentry-auth', 'authorization', 'sentry-trace', 'baggage'],
+      exposeHeaders: ['retry-after', 'x-sentry-rate-limits'],
+      maxAge: 3600,
+    }),
+  )
+  app.route('/', sentryRoutes({ config, keys: new ProjectKeyCache(platform.projects), service }))
+  return { app, close: () => outcomes.close() }
+}

@@ -1,0 +1,221 @@
+import type { Transform } from 'node:stream'
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib'
+import { parseContentEncoding, type BodyEncoding } from './content-encoding'
+
+export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; status: 400 | 413 | 415; reason: string }
+
+export interface ReadBodyOptions {
+  /** The request's `Content-Encoding` header; absent, empty or `identity` means no compression. */
+  contentEncoding?: string | null
+  /** Bytes accepted off the wire, before decompression. */
+  maxCompressedBytes: number
+  /** Bytes accepted after decompression (for identity bodies the wire bytes count here too). */
+  maxDecompressedBytes: number
+  /** Aborts the read, e.g. when the client disconnects or a deadline passes. */
+  signal?: AbortSignal
+}
+
+type Reader = ReadableStreamDefaultReader<Uint8Array>
+type Failure = Extract<BodyResult, { ok: false }>
+
+/**
+ * Reads a request body chunk by chunk under both limits and decompresses it. Nothing unbounded is
+ * ever held: the wire bytes are counted as they arrive and the decompressed output as it is
+ * produced, and the read stops (stream cancelled, decoder destroyed) the moment either passes its
+ * limit, so a decompression bomb costs at most `maxDecompressedBytes` of memory. An empty body is
+ * empty whatever its declared encoding.
+ */
+export async function readBody(stream: ReadableStream<Uint8Array> | null, options: ReadBodyOptions): Promise<BodyResult> {
+  const encoding = parseContentEncoding(options.contentEncoding)
+  if (!encoding.ok) {
+    if (stream !== null) abandon(stream.getReader())
+    return { ok: false, status: 415, reason: encoding.reason }
+  }
+  if (stream === null) return { ok: true, bytes: new Uint8Array(0) }
+  const reader = stream.getReader()
+  if (options.signal?.aborted) {
+    abandon(reader)
+    return aborted()
+  }
+  return encoding.encoding === 'identity' ? readIdentity(reader, options) : readDecoded(reader, encoding.encoding, options)
+}
+
+async function readIdentity(reader: Reader, options: ReadBodyOptions): Promise<BodyResult> {
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const onAbort = () => abandon(reader)
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  try {
+    for (;;) {
+      const next = await readChunk(reader, options.signal)
+      if (!next.ok) return next
+      if (next.chunk === undefined) return { ok: true, bytes: concat(chunks, size) }
+      size += next.chunk.byteLength
+      const over = overLimit(size, options)
+      if (over !== undefined) {
+        abandon(reader)
+        return over
+      }
+      chunks.push(next.chunk)
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+function readDecoded(reader: Reader, encoding: Exclude<BodyEncoding, 'identity'>, options: ReadBodyOptions): Promise<BodyResult> {
+  return new Promise((resolve) => {
+    const output: Uint8Array[] = []
+    let outputSize = 0
+    let inputSize = 0
+    let decoder: Transform | undefined
+    // Bytes held back until the decoder can be chosen (deflate needs two bytes to tell zlib from raw).
+    let head: Uint8Array = new Uint8Array(0)
+    let settled = false
+
+    const finish = (result: BodyResult): void => {
+      if (settled) return
+      settled = true
+      options.signal?.removeEventListener('abort', onAbort)
+      if (!result.ok) {
+        abandon(reader)
+        decoder?.destroy()
+      }
+      resolve(result)
+    }
+    const onAbort = (): void => finish(aborted())
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+
+    const start = (first: Uint8Array): Transform => {
+      const created = createDecoder(encoding, first)
+      created.on('data', (chunk: Buffer) => {
+        if (settled) return
+        outputSize += chunk.byteLength
+        if (outputSize > options.maxDecompressedBytes) {
+          finish(tooLarge(`decompressed body exceeds ${options.maxDecompressedBytes} bytes`))
+          return
+        }
+        output.push(chunk)
+      })
+      created.on('error', (error: Error) => finish({ ok: false, status: 400, reason: `invalid ${encoding} body: ${error.message}` }))
+      created.on('end', () => finish({ ok: true, bytes: concat(output, outputSize) }))
+      return created
+    }
+
+    const pump = async (): Promise<void> => {
+      while (!settled) {
+        const next = await readChunk(reader, options.signal)
+        if (settled) return
+        if (!next.ok) return finish(next)
+        const chunk = next.chunk
+        if (chunk === undefined) {
+          if (decoder !== undefined) decoder.end()
+          else if (head.byteLength === 0) finish({ ok: true, bytes: new Uint8Array(0) })
+          else {
+            decoder = start(head)
+            decoder.end(head)
+          }
+          return
+        }
+        inputSize += chunk.byteLength
+        if (inputSize > options.maxCompressedBytes) return finish(tooLarge(`body exceeds ${options.maxCompressedBytes} bytes`))
+        let toWrite = chunk
+        if (decoder === undefined) {
+          head = join(head, chunk)
+          if (head.byteLength < 2 && encoding === 'deflate') continue
+          decoder = start(head)
+          toWrite = head
+        }
+        if (!decoder.write(toWrite)) await drained(decoder)
+      }
+    }
+    pump().catch((error: unknown) => finish({ ok: false, status: 400, reason: `request body could not be read: ${messageOf(error)}` }))
+  })
+}
+
+/**
+ * `deflate` is ambiguous in practice: RFC 9110 means zlib-wrapped data, but some clients send raw
+ * deflate. Like Sentry's relay, accept both, telling them apart by the zlib header check
+ * (CM = 8 and the 16-bit header a multiple of 31).
+ */
+function createDecoder(encoding: Exclude<BodyEncoding, 'identity'>, first: Uint8Array): Transform {
+  switch (encoding) {
+    case 'gzip':
+      return createGunzip()
+    case 'br':
+      return createBrotliDecompress()
+    case 'deflate':
+      return isZlibHeader(first) ? createInflate() : createInflateRaw()
+  }
+}
+
+function isZlibHeader(bytes: Uint8Array): boolean {
+  const cmf = bytes[0]
+  const flg = bytes[1]
+  if (cmf === undefined || flg === undefined) return false
+  return (cmf & 0x0f) === 8 && (cmf >> 4) <= 7 && ((cmf << 8) | flg) % 31 === 0
+}
+
+type ChunkResult = { ok: true; chunk: Uint8Array | undefined } | Failure
+
+async function readChunk(reader: Reader, signal: AbortSignal | undefined): Promise<ChunkResult> {
+  try {
+    const { done, value } = await reader.read()
+    if (signal?.aborted) return aborted()
+    return { ok: true, chunk: done ? undefined : value }
+  } catch (error) {
+    if (signal?.aborted) return aborted()
+    return { ok: false, status: 400, reason: `request body could not be read: ${messageOf(error)}` }
+  }
+}
+
+function overLimit(size: number, options: ReadBodyOptions): Failure | undefined {
+  if (size > options.maxCompressedBytes) return tooLarge(`body exceeds ${options.maxCompressedBytes} bytes`)
+  if (size > options.maxDecompressedBytes) return tooLarge(`body exceeds ${options.maxDecompressedBytes} bytes`)
+  return undefined
+}
+
+function drained(stream: Transform): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done)
+      stream.off('close', done)
+      resolve()
+    }
+    stream.on('drain', done)
+    stream.on('close', done)
+  })
+}
+
+/**
+ * Stops reading a body the caller no longer wants. A failure to cancel changes nothing for the
+ * caller (the answer is already decided and the connection is the server's to close), so it is
+ * deliberately not reported.
+ */
+function abandon(reader: Reader): void {
+  reader.cancel().then(
+    () => undefined,
+    () => undefined,
+  )
+}
+
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  // A fresh buffer rather than Buffer.concat: small Buffers come from a shared pool, and the body
+  // must not carry other requests' bytes in its underlying ArrayBuffer.
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return bytes
+}
+
+function join(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.byteLength === 0) return b
+  return concat([a, b], a.byteLength + b.byteLength)
+}
+
+const tooLarge = (reason: string): Failure => ({ ok: false, status: 413, reason })
+const aborted = (): Failure => ({ ok: false, status: 400, reason: 'request aborted' })
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error))

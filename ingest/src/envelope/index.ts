@@ -1,0 +1,6 @@
+export { parseEnvelope, normalizeEventId } from './parse-envelope'
+export { serializeEnvelope } from './serialize-envelope'
+export { itemJson } from './item-json'
+export { parseStoreBody, type StoreBodyLimits, type StoreBodyResult } from './store-body'
+export { DEFAULT_MAX_JSON_DEPTH, jsonDepth, parseJsonBytes, parseJsonText, type JsonResult } from './json-guard'
+export type { Envelope, EnvelopeHeaders, EnvelopeItem, EnvelopeItemHeaders, EnvelopeLimits, EnvelopeResult } from './types'

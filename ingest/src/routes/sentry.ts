@@ -1,0 +1,145 @@
+/**
+ * Sentry's ingestion endpoints, so unmodified Sentry SDKs work: `POST /api/:projectId/envelope/`
+ * and `POST /api/:projectId/store/`, with every auth form the SDKs use.
+ */
+import { Hono, type Context } from 'hono'
+import { getConnInfo } from '@hono/node-server/conninfo'
+import type { ProjectKeyDoc } from '@faultline/core/projects'
+import type { Config } from '@faultline/core/config'
+import { httpError } from '@faultline/core/http'
+import { readBody } from '../body'
+import { itemJson, parseEnvelope, parseStoreBody, type Envelope as ParsedEnvelope } from '../envelope'
+import { parseSentryAuth } from '../auth/sentry-auth'
+import type { ProjectKeyCache } from '../services/project-keys'
+import type { IngestService, Submission } from '../services/ingest-service'
+
+export interface SentryRouteDeps {
+  config: Pick<Config, 'limits'>
+  keys: ProjectKeyCache
+  service: IngestService
+}
+
+const maxItemsPerEnvelope = 1_000
+
+/** A parsed envelope, or the one event of a store request. */
+type Envelope = ParsedEnvelope & { storedEvent?: Record<string, unknown> }
+const maxEnvelopeHeaderBytes = 64 * 1024
+
+export function sentryRoutes(deps: SentryRouteDeps): Hono {
+  const app = new Hono()
+  for (const kind of ['envelope', 'store'] as const) {
+    const handler = (c: Context) => handleSubmission(c, kind, deps)
+    app.post(`/api/:projectId/${kind}/`, handler)
+    app.post(`/api/:projectId/${kind}`, handler)
+  }
+  return app
+}
+
+async function handleSubmission(c: Context, kind: 'envelope' | 'store', deps: SentryRouteDeps): Promise<Response> {
+  const projectId = c.req.param('projectId')
+  if (!projectId || !/^[1-9][0-9]{0,17}$/.test(projectId)) throw httpError(400, `Project id ${JSON.stringify(projectId)} is not a number`)
+  const url = new URL(c.req.url)
+  const headerAuth = parseSentryAuth({
+    query: url.searchParams,
+    headers: { xSentryAuth: c.req.header('x-sentry-auth'), authorization: c.req.header('authorization') },
+  })
+  // Authenticate before reading the body whenever the credentials came outside it.
+  let key = headerAuth.ok ? await resolveKey(deps.keys, headerAuth.publicKey, projectId) : undefined
+
+  const { limits } = deps.config
+  const body = await readBody(c.req.raw.body, {
+    contentEncoding: c.req.header('content-encoding'),
+    maxCompressedBytes: limits.maxCompressedBytes,
+    maxDecompressedBytes: kind === 'store' ? limits.maxEventBytes : limits.maxEnvelopeBytes,
+    signal: c.req.raw.signal,
+  })
+  if (!body.ok) throw httpError(body.status, body.reason)
+
+  let envelope: Envelope
+  if (kind === 'envelope') {
+    const parsed = parseEnvelope(body.bytes, {
+      maxItems: maxItemsPerEnvelope,
+      maxItemBytes: limits.maxEventBytes,
+      // Attachments and replay recordings may be larger than an event, up to the envelope limit.
+      maxItemBytesByType: { attachment: limits.maxEnvelopeBytes, replay_recording: limits.maxEnvelopeBytes, replay_video: limits.maxEnvelopeBytes },
+      maxHeaderBytes: maxEnvelopeHeaderBytes,
+    })
+    if (!parsed.ok) throw httpError(parsed.status, parsed.reason)
+    envelope = parsed.envelope
+  } else {
+    const parsed = parseStoreBody(body.bytes, { maxBytes: limits.maxEventBytes })
+    if (!parsed.ok) throw httpError(parsed.status, parsed.reason)
+    envelope = { headers: {}, items: [], storedEvent: parsed.event }
+  }
+
+  if (!key) {
+    // Credentials outside the body were missing or malformed: the envelope's own DSN may serve.
+    const dsn = typeof envelope.headers.dsn === 'string' ? envelope.headers.dsn : undefined
+    if (dsn === undefined) throw httpError(401, headerAuth.ok ? 'Missing DSN key' : headerAuth.reason)
+    const envelopeAuth = parseSentryAuth({ query: new URLSearchParams(), headers: {}, envelopeDsn: dsn })
+    if (!envelopeAuth.ok) throw httpError(401, envelopeAuth.reason)
+    if (envelopeAuth.projectId !== undefined && envelopeAuth.projectId !== projectId) {
+      throw httpError(403, `The DSN in the envelope is for project ${envelopeAuth.projectId}, not ${projectId}`)
+    }
+    key = await resolveKey(deps.keys, envelopeAuth.publicKey, projectId)
+  }
+
+  const submission = toSubmission(envelope, key, clientIp(c))
+  const id = await deps.service.accept(submission)
+  return c.json({ id })
+}
+
+async function resolveKey(keys: ProjectKeyCache, publicKey: string, projectId: string): Promise<ProjectKeyDoc> {
+  const key = await keys.get(publicKey)
+  if (!key) throw httpError(401, 'Unknown DSN public key')
+  if (key.projectId !== projectId) throw httpError(403, `This DSN key does not belong to project ${projectId}`)
+  if (key.disabled) throw httpError(403, 'This DSN key is disabled')
+  return key
+}
+
+function toSubmission(envelope: Envelope, key: ProjectKeyDoc, ip: string | undefined): Submission {
+  const submission: Submission = { key, events: [], otherItems: [], clientDiscards: [], clientIp: ip }
+  if (envelope.storedEvent) submission.events.push(envelope.storedEvent)
+  for (const item of envelope.items) {
+    const type = item.headers.type
+    if (type === 'event') {
+      const parsed = itemJson(item)
+      if (!parsed.ok) throw httpError(400, `Event item: ${parsed.reason}`)
+      if (!isObject(parsed.value)) throw httpError(400, 'Event item is not a JSON object')
+      if (envelope.headers.event_id && !parsed.value.event_id) parsed.value.event_id = envelope.headers.event_id
+      submission.events.push(parsed.value)
+    } else if (type === 'client_report') {
+      const parsed = itemJson(item)
+      if (!parsed.ok) throw httpError(400, `Client report item: ${parsed.reason}`)
+      submission.clientDiscards.push(...clientDiscards(parsed.value))
+    } else {
+      submission.otherItems.push({ type: String(type), quantity: 1 })
+    }
+  }
+  return submission
+}
+
+/** `discarded_events: [{ reason, category, quantity }]` from a client report; junk entries are skipped. */
+function clientDiscards(report: unknown): Submission['clientDiscards'] {
+  if (!isObject(report) || !Array.isArray(report.discarded_events)) return []
+  return report.discarded_events.flatMap((entry: unknown) => {
+    if (!isObject(entry)) return []
+    const { reason, category, quantity } = entry
+    if (typeof reason !== 'string' || typeof category !== 'string' || typeof quantity !== 'number') return []
+    if (!Number.isInteger(quantity) || quantity <= 0 || quantity > 1e9) return []
+    return [{ reason: reason.slice(0, 64), category: category.slice(0, 32), quantity }]
+  })
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function clientIp(c: Context): string | undefined {
+  try {
+    return getConnInfo(c).remote.address
+  } catch {
+    // Requests made in process (tests, app.request) have no socket.
+    return undefined
+  }
+}

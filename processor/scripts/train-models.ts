@@ -1,0 +1,61 @@
+/**
+ * Trains Faultline's default models from generated corpora with fixed seeds and writes them,
+ * with a manifest of versions, seeds and training metrics, to processor/models/.
+ * Usage: npm run models:train -w @faultline/processor [-- --out <dir>]
+ */
+import { createHash } from 'node:crypto'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { defaultAnomalyTraining, trainAnomalyModel } from '../src/intelligence/anomaly'
+import { modelsDirectory } from '../src/intelligence/shared/model-paths'
+import { defaultEmbeddingTraining, trainEmbeddingModel } from '../src/intelligence/similarity'
+
+const outIndex = process.argv.indexOf('--out')
+const out = outIndex > 0 && process.argv[outIndex + 1] ? process.argv[outIndex + 1]! : modelsDirectory
+
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
+
+// Write then rename: a processor watching the file never reads half a model.
+async function writeAtomically(path: string, bytes: Uint8Array | string): Promise<void> {
+  await writeFile(`${path}.tmp`, bytes)
+  await rename(`${path}.tmp`, path)
+}
+
+await mkdir(out, { recursive: true })
+let started = performance.now()
+const anomaly = trainAnomalyModel()
+const anomalySeconds = (performance.now() - started) / 1000
+started = performance.now()
+const embedding = trainEmbeddingModel()
+const embeddingSeconds = (performance.now() - started) / 1000
+
+await writeAtomically(join(out, 'anomaly.onnx'), anomaly.bytes)
+await writeAtomically(join(out, 'embedding.onnx'), embedding.bytes)
+const manifest = {
+  generatedBy: 'processor/scripts/train-models.ts',
+  models: {
+    anomaly: {
+      file: 'anomaly.onnx',
+      version: anomaly.spec.version,
+      sha256: sha256(anomaly.bytes),
+      seed: defaultAnomalyTraining.seed,
+      options: defaultAnomalyTraining,
+      threshold: anomaly.threshold,
+      trainingSeconds: Math.round(anomalySeconds * 10) / 10,
+      metrics: anomaly.metrics,
+    },
+    embedding: {
+      file: 'embedding.onnx',
+      version: embedding.spec.version,
+      sha256: sha256(embedding.bytes),
+      seed: defaultEmbeddingTraining.seed,
+      options: defaultEmbeddingTraining,
+      trainingSeconds: Math.round(embeddingSeconds * 10) / 10,
+      metrics: embedding.metrics,
+    },
+  },
+}
+await writeAtomically(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+console.log(`anomaly.onnx   ${anomaly.bytes.length} bytes  threshold ${anomaly.threshold}  train F1 ${anomaly.metrics.train.f1.toFixed(3)}  (${anomalySeconds.toFixed(1)} s)`)
+console.log(`embedding.onnx ${embedding.bytes.length} bytes  triplet loss ${embedding.metrics.finalLoss.toFixed(3)}  (${embeddingSeconds.toFixed(1)} s)`)
+console.log(`written to ${out}`)

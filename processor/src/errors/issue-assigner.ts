@@ -1,0 +1,38 @@
+/**
+ * Maps fingerprints to issues, creating the mapping on first sight. The mapping is an upsert keyed
+ * by (project, fingerprint), so replicas racing on a new fingerprint agree on one issue id.
+ * Mappings are read fresh for every batch (one read for all of its fingerprints) rather than
+ * cached, so merges and deletes made through the API take effect at once on every replica.
+ */
+import { fingerprintKey, type IssueStores } from '@faultline/core/issues'
+import { nextSequence, type ProjectStores } from '@faultline/core/projects'
+import { MetadataError } from '@faultline/core/errors'
+
+export class IssueAssigner {
+  readonly #issues: IssueStores
+  readonly #counters: ProjectStores['counters']
+
+  constructor(issues: IssueStores, counters: ProjectStores['counters']) {
+    this.#issues = issues
+    this.#counters = counters
+  }
+
+  /** Issue id per `fingerprintKey(projectId, fingerprint)` for every pair given. */
+  async assign(pairs: { projectId: string; fingerprint: string }[]): Promise<Map<string, string>> {
+    const wanted = new Map(pairs.map((p) => [fingerprintKey(p.projectId, p.fingerprint), p]))
+    const found = await this.#issues.fingerprints.getMany([...wanted.keys()])
+    const issueIds = new Map(found.map((mapping) => [mapping._id, mapping.issueId]))
+    for (const [key, { projectId, fingerprint }] of wanted) {
+      if (issueIds.has(key)) continue
+      const candidate = String(await nextSequence(this.#counters, 'issue'))
+      const mapping = await this.#issues.fingerprints.findOneAndUpdate(
+        { _id: key },
+        { $setOnInsert: { projectId, fingerprint, issueId: candidate } },
+        { upsert: true, insertId: key },
+      )
+      if (!mapping) throw new MetadataError('unavailable', `fingerprint mapping ${key} could not be created`)
+      issueIds.set(key, mapping.issueId)
+    }
+    return issueIds
+  }
+}

@@ -1,0 +1,122 @@
+import type { NormalizedFrame } from '../normalize'
+
+/**
+ * One stack frame's grouping values, after Sentry's `frame:v1` rules for JavaScript. Line and
+ * column numbers never take part: a deploy that only shifts lines keeps the group.
+ */
+export interface FrameComponent {
+  contributes: boolean
+  /** Why it does not contribute, for the UI. */
+  hint?: string
+  module?: string
+  filename?: string
+  function?: string
+  contextLine?: string
+}
+
+const maxContextLineLength = 120
+const anonymousFunctions = new Set(['?', '<anonymous>', '<anonymous function>', 'Anonymous function'])
+const lowQualityPaths = new Set(['[native code]', 'native code', 'eval code', '<anonymous>'])
+
+/** Frames pointing at a URL (and `file:` for context lines) come from environments whose source may differ per load. */
+export function hasUrlOrigin(path: string | undefined, filesCountAsUrls: boolean): boolean {
+  if (!path) return false
+  if (/^(?:https?|applewebdata|blob):/.test(path)) return true
+  return filesCountAsUrls && path.startsWith('file:')
+}
+
+const versionSegment = /(^|[.\-_~@])v?\d+(?:\.\d+)+(?=[.\-_~]|$)/g
+const separators = /([.\-_~])/
+
+/** Content hashes bundlers put in names: hex with a digit from 5 characters, or long mixed alphanumerics. */
+function isHashLike(segment: string): boolean {
+  if (/^[0-9a-f]{5,}$/i.test(segment) && /\d/.test(segment) && /[a-f]/i.test(segment)) return true
+  if (/^\d{8,}$/.test(segment)) return true
+  return segment.length >= 8 && /^[A-Za-z0-9]+$/.test(segment) && /\d.*\d/.test(segment) && /[A-Za-z]/.test(segment)
+}
+
+/** `app.3f9a1b.js` → `app.<hash>.js`, `jquery-3.6.0.min.js` → `jquery-<version>.min.js`. */
+export function stripBuildMarkers(name: string): string {
+  const withoutVersions = name.replace(versionSegment, '$1<version>')
+  return withoutVersions
+    .split(separators)
+    .map((part) => (isHashLike(part) ? '<hash>' : part))
+    .join('')
+}
+
+/** The basename without query, fragment or scheme, lowercased as Sentry does, build markers stripped. */
+export function normalizeFilename(filename: string): string {
+  const withoutQuery = filename.replace(/[?#].*$/, '')
+  const basename = withoutQuery.split(/[/\\]/).at(-1) ?? ''
+  return stripBuildMarkers(basename.toLowerCase())
+}
+
+/**
+ * Sentry's JavaScript function trimming plus the decorations V8 adds: `async `, `new `, the
+ * ` [as alias]` suffix, and namespaces (`Object.foo`, `Module._load`, `OrderService.getTotal`
+ * all keep only the last part, which also makes browsers agree).
+ */
+export function trimFunctionName(raw: string): string {
+  let name = raw.trim()
+  name = name.replace(/^async\s+/, '').replace(/^new\s+/, '')
+  name = name.replace(/\s*\[as [^\]]*\]$/, '')
+  return name.split('.').at(-1) ?? name
+}
+
+export function isAnonymousFunction(name: string | undefined): boolean {
+  if (!name) return true
+  return anonymousFunctions.has(name) || name.endsWith('/<')
+}
+
+/** Sentry ignores a JavaScript module that is just the path it came from ("bad javascript module"). */
+function usableModule(frame: NormalizedFrame): string | undefined {
+  const module = frame.module
+  if (!module) return undefined
+  const path = frame.absPath ?? frame.filename
+  if (module.includes('/') && path?.endsWith(module)) return undefined
+  return stripBuildMarkers(module)
+}
+
+function usableContextLine(frame: NormalizedFrame, functionName: string | undefined): string | undefined {
+  const raw = frame.contextLine
+  if (!raw || raw.length > maxContextLineLength) return undefined
+  const line = raw.split(/\s+/).filter(Boolean).join(' ')
+  if (!line) return undefined
+  // Sentry: source fetched from a URL without a function name is not trusted to be stable.
+  if (isAnonymousFunction(functionName) && hasUrlOrigin(frame.absPath ?? frame.filename, true)) return undefined
+  return line
+}
+
+export function frameComponent(frame: NormalizedFrame): FrameComponent {
+  const path = frame.absPath ?? frame.filename
+  const trimmed = frame.function ? trimFunctionName(frame.function) : undefined
+  const fn = isAnonymousFunction(trimmed) ? undefined : trimmed
+  const module = usableModule(frame)
+  // Unlike Sentry, a filename from a URL still counts: with query and content hash stripped its
+  // basename is stable across deploys, and it tells same-named functions in two bundles apart.
+  const filename = module === undefined && frame.filename ? normalizeFilename(frame.filename) : undefined
+  const component: FrameComponent = {
+    contributes: true,
+    module,
+    filename: filename && filename !== '<anonymous>' && filename !== '[native code]' ? filename : undefined,
+    function: fn,
+    contextLine: usableContextLine(frame, trimmed),
+  }
+  if (trimmed === 'eval' || (path !== undefined && lowQualityPaths.has(path))) {
+    return { ...component, contributes: false, hint: 'low quality javascript frame' }
+  }
+  if (!component.module && !component.filename && !component.function && !component.contextLine) {
+    return { ...component, contributes: false, hint: 'nothing to group by' }
+  }
+  return component
+}
+
+/** The human-readable and hashed form of a frame. */
+export function describeFrame(component: FrameComponent): string {
+  const parts: string[] = []
+  if (component.module) parts.push(`module=${component.module}`)
+  if (component.filename) parts.push(`file=${component.filename}`)
+  if (component.function) parts.push(`function=${component.function}`)
+  if (component.contextLine) parts.push(`context=${JSON.stringify(component.contextLine)}`)
+  return `frame: ${parts.join(' ')}`
+}

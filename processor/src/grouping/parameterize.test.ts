@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { normalizeMessageForGrouping, parameterize } from './index'
+
+describe('parameterize', () => {
+  it.each([
+    ['mail dana.o+test@example.co.uk failed', 'mail <email> failed'],
+    ['GET https://api.example.com/v1/users/42?x=1 returned 503', 'GET <url> returned <int>'],
+    ['connect wss://10.0.0.1:443/socket', 'connect <url>'],
+    ['could not resolve db-7.internal.example.com', 'could not resolve <hostname>'],
+    ['from 10.0.0.12 via 2001:db8::ff00:42:8329 and ::1', 'from <ip> via <ip> and <ip>'],
+    ['SomeClass::someMethod() failed', 'SomeClass::someMethod() failed'],
+    ['id 550e8400-e29b-41d4-a716-446655440000 gone', 'id <uuid> gone'],
+    ['commit 356a192b7913b04c54574d18c28d46e6395428ab', 'commit <sha1>'],
+    ['etag d41d8cd98f00b204e9800998ecf8427e', 'etag <md5>'],
+    ['at 2024-05-01T12:30:45.123Z', 'at <date>'],
+    ['at 2024-05-01 12:30:45+02:00', 'at <date>'],
+    ['on 2024-05-01 at 12:30 or 3:45 PM', 'on <date> at <date> or <date>'],
+    ['Thu Jan 02 2025 10:00:00 GMT+0000 (Coordinated Universal Time)', '<date>'],
+    ['took 250ms then 1.5s', 'took <duration> then <duration>'],
+    ['pointer 0xDEADBEEF', 'pointer <hex>'],
+    ['token a3f9c2d1e4b5', 'token <hex>'],
+    ['ratio 0.75 and -3.5', 'ratio <float> and <float>'],
+    ['retry 3 of 5, offset -42', 'retry <int> of <int>, offset <int>'],
+    ['order o-1002 failed', 'order o-<int> failed'],
+    ["Cannot read properties of undefined (reading 'reduce')", "Cannot read properties of undefined (reading 'reduce')"],
+  ])('%s', (input, expected) => {
+    expect(parameterize(input)).toBe(expected)
+  })
+
+  it('makes messages that differ only in ids, numbers and addresses equal', () => {
+    const a = parameterize('user 88 (ann@example.com) timed out after 3012ms on 10.1.2.3 request 1f0e…')
+    const b = parameterize('user 4 (bob@example.org) timed out after 17ms on 192.168.0.9 request 1f0e…')
+    expect(a).toBe(b)
+  })
+
+  it('stays fast on long hostile texts', () => {
+    const texts = ['a'.repeat(8000) + '@', 'a.'.repeat(4000), '1-'.repeat(4000), ':'.repeat(8000), 'x'.repeat(2_000_000)]
+    const started = performance.now()
+    for (const text of texts) parameterize(text)
+    expect(performance.now() - started).toBeLessThan(500)
+  })
+})
+
+describe('normalizeMessageForGrouping', () => {
+  it('keeps the first two non-empty lines, marks the cut, and parameterizes', () => {
+    expect(normalizeMessageForGrouping('failed 12 times\n\nat line 3\nmore')).toBe('failed <int> times\nat line <int>...')
+    expect(normalizeMessageForGrouping('single 7')).toBe('single <int>')
+  })
+})

@@ -1,0 +1,2 @@
+export { anomalyFeatureCount, anomalyFeatureNames, defaultFeatureOptions, latestFeatures, seriesFeatures } from './series-features'
+export type { AnomalyFeatureName, FeatureOptions } from './series-features'

@@ -1,0 +1,6 @@
+export { Activation, buildDenseModel, readModelMetadata } from './graph-builder'
+export type { DenseLayer, DenseModelSpec } from './graph-builder'
+export { loadModel, loadModelFromBytes } from './model-session'
+export type { ModelRun, OnnxModel } from './model-session'
+export { ModelError } from './errors'
+export type { ModelErrorCode } from './errors'

@@ -1,0 +1,2 @@
+export { createPrng } from './prng'
+export type { Prng } from './prng'

@@ -1,0 +1,10 @@
+import { fileURLToPath } from 'node:url'
+
+/** Where the shipped models live: processor/models. */
+export const modelsDirectory = fileURLToPath(new URL('../../../models/', import.meta.url))
+
+export const defaultModelPaths = {
+  anomaly: `${modelsDirectory}anomaly.onnx`,
+  embedding: `${modelsDirectory}embedding.onnx`,
+  manifest: `${modelsDirectory}manifest.json`,
+} as const

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import { clusterEmbeddings, generateIssueSet, hashSignature, loadSignatureEmbedder, precisionAtK, signatureDimensions, signatureFeatures, similarIssues } from './index'
+import type { ErrorSignature } from './index'
+
+const pg = (type: string, service: string): ErrorSignature => ({
+  exceptionType: type,
+  message: 'connect ECONNREFUSED <ip>:5432',
+  frames: [
+    { module: 'pg/lib/client', function: 'connect', filename: 'node_modules/pg/lib/client.js', inApp: false },
+    { module: `${service}/src/db`, function: 'query', filename: 'src/db.ts', inApp: true },
+  ],
+})
+
+describe('similar issues with the shipped embedding model', () => {
+  it('embeds to unit vectors and explains a match by shared features', async () => {
+    const embedder = await loadSignatureEmbedder()
+    const set = await embedder.embed([
+      { id: 'a', signature: pg('ConnectionRefusedError', 'checkout') },
+      { id: 'b', signature: pg('SequelizeConnectionError', 'billing') },
+      { id: 'c', signature: { exceptionType: 'TokenExpiredError', message: 'jwt expired at <date>', frames: [{ module: 'jsonwebtoken/verify', function: 'verify', inApp: false }] } },
+    ])
+    let norm = 0
+    for (let j = 0; j < set.dim; j++) norm += set.embeddings[j]! ** 2
+    expect(norm).toBeCloseTo(1, 4)
+    const similar = similarIssues(set, 'a', 2, -1)
+    expect(similar[0]!.id).toBe('b')
+    expect(similar[0]!.score).toBeGreaterThan(similar[1]!.score)
+    expect(similar[0]!.shared).toContain('libFrame:pg/lib/client:connect')
+    expect(set.modelVersion).toMatch(/^embedding-linear-1#/)
+    await embedder.model.close()
+  })
+
+  it('beats the hashed-cosine baseline on a held-out issue set and clusters causes', async () => {
+    const issues = generateIssueSet(77, 8)
+    const labels = issues.map((issue) => issue.cause)
+    const hashed = new Float32Array(issues.length * signatureDimensions)
+    issues.forEach((issue, i) => hashSignature(signatureFeatures(issue.signature), hashed, i * signatureDimensions))
+    const embedder = await loadSignatureEmbedder()
+    const set = await embedder.embed(issues.map((issue, id) => ({ id, signature: issue.signature })))
+    const model = precisionAtK(set.embeddings, set.dim, labels, 5)
+    expect(model).toBeGreaterThanOrEqual(0.8)
+    expect(model).toBeGreaterThan(precisionAtK(hashed, signatureDimensions, labels, 5))
+    const clusters = clusterEmbeddings(set.embeddings, set.dim, 0.8)
+    const pure = clusters.filter((c) => new Set(c.map((i) => labels[i])).size === 1).length
+    expect(pure / clusters.length).toBeGreaterThan(0.8)
+    await embedder.model.close()
+  })
+})

@@ -1,0 +1,7 @@
+export { TemplateMiner, defaultMinerOptions } from './template-miner'
+export type { TemplateInfo, TemplateMatch, TemplateMinerOptions, TemplateMinerState } from './template-miner'
+export { TemplateRegistry } from './template-registry'
+export { isVariableToken, tokenizeMasked, wildcard } from './preprocess'
+export { generateTemplateCorpus, templateGeneratorCount } from './evaluation-corpus'
+export type { LabelledMessage } from './evaluation-corpus'
+export { digitMaskBaseline, groupingAccuracy } from './evaluation-metrics'

@@ -1,0 +1,38 @@
+/**
+ * Writes grouped events to ClickHouse in one insert per batch, idempotent on event id: events
+ * delivered again after a crash are looked up first and not inserted twice.
+ */
+import type { EventStore } from '@faultline/core/event-store'
+import { toUuid } from '@faultline/core/schema'
+import { toErrorEventRow, type GroupedEvent } from './error-rows'
+
+export class EventWriter {
+  readonly #store: EventStore
+
+  constructor(store: EventStore) {
+    this.#store = store
+  }
+
+  /** Returns how many rows were inserted. `redelivered` events are checked for a prior insert. */
+  async write(events: GroupedEvent[], redelivered: Set<string>): Promise<number> {
+    const stored = await this.#alreadyStored(events.filter((e) => redelivered.has(e.event.eventId)))
+    const rows = events.filter((e) => !stored.has(toUuid(e.event.eventId))).map(toErrorEventRow)
+    if (rows.length === 0) return 0
+    await this.#store.client.insert({ table: `${this.#store.database}.error_events`, values: rows, format: 'JSONEachRow' })
+    return rows.length
+  }
+
+  async #alreadyStored(events: GroupedEvent[]): Promise<Set<string>> {
+    if (events.length === 0) return new Set()
+    const result = await this.#store.client.query({
+      query: `SELECT DISTINCT toString(event_id) AS id FROM ${this.#store.database}.error_events
+              WHERE project_id IN {projects:Array(UInt64)} AND event_id IN {ids:Array(UUID)}`,
+      query_params: {
+        projects: [...new Set(events.map((e) => Number(e.event.projectId)))],
+        ids: events.map((e) => toUuid(e.event.eventId)),
+      },
+      format: 'JSONEachRow',
+    })
+    return new Set((await result.json<{ id: string }>()).map((row) => row.id))
+  }
+}

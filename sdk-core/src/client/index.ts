@@ -1,0 +1,5 @@
+export * from './client'
+export * from './dedupe'
+export * from './exceptions'
+export * from './filters'
+export * from './options'

@@ -1,0 +1,3 @@
+export * from './ring-buffer'
+export * from './scope'
+export * from './scope-manager'

@@ -1,0 +1,4 @@
+export * from './base'
+export * from './backoff'
+export * from './buffer'
+export * from './rate-limits'

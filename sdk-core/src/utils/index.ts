@@ -1,0 +1,2 @@
+export * from './misc'
+export * from './logger'

@@ -1,0 +1,2 @@
+export * from './context-lines'
+export * from './stack-parser'

@@ -1,0 +1,64 @@
+import http from 'node:http'
+import https from 'node:https'
+import { promisify } from 'node:util'
+import { gzip } from 'node:zlib'
+import { SdkError, type MakeRequest, type TransportResponse } from '@faultline/sdk-core'
+
+const gzipAsync = promisify(gzip)
+
+export interface NodeTransportOptions {
+  /** Bodies above this many bytes are gzipped. Default 1024. */
+  gzipThreshold?: number
+  /** Per-request limit; a stuck ingest costs the SDK a socket, never the host a request. Default 10 s. */
+  timeoutMs?: number
+  /** Sockets kept open to ingest. Default 4. */
+  maxSockets?: number
+  headers?: Record<string, string>
+}
+
+let sdkRequestDepth = 0
+
+/** True while the SDK itself is opening a request, so HTTP breadcrumbs skip the SDK's own traffic. */
+export function isSdkRequest(): boolean {
+  return sdkRequestDepth > 0
+}
+
+export function makeNodeRequest(url: string, options: NodeTransportOptions = {}): MakeRequest {
+  const target = new URL(url)
+  const isHttps = target.protocol === 'https:'
+  const module = isHttps ? https : http
+  const agent = new module.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 4, maxFreeSockets: 2, timeout: 30_000 })
+  const threshold = options.gzipThreshold ?? 1024
+  const timeoutMs = options.timeoutMs ?? 10_000
+
+  return async ({ body }) => {
+    let payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+    const headers: Record<string, string> = { 'content-type': 'application/x-sentry-envelope', ...options.headers }
+    if (payload.length > threshold) {
+      payload = await gzipAsync(payload)
+      headers['content-encoding'] = 'gzip'
+    }
+    headers['content-length'] = String(payload.length)
+    return new Promise<TransportResponse>((resolve, reject) => {
+      let request: http.ClientRequest
+      sdkRequestDepth++
+      try {
+        request = module.request(target, { method: 'POST', agent, headers, timeout: timeoutMs }, (response) => {
+          // Drain so the keep-alive socket is reused; the body carries nothing the SDK needs.
+          response.on('error', () => undefined)
+          response.resume()
+          const header = (name: string): string | null => {
+            const value = response.headers[name]
+            return Array.isArray(value) ? (value[0] ?? null) : (value ?? null)
+          }
+          resolve({ statusCode: response.statusCode, headers: { 'x-sentry-rate-limits': header('x-sentry-rate-limits'), 'retry-after': header('retry-after') } })
+        })
+      } finally {
+        sdkRequestDepth--
+      }
+      request.on('timeout', () => request.destroy(new SdkError('timeout', `ingest did not answer within ${timeoutMs} ms`)))
+      request.on('error', (cause) => reject(cause instanceof SdkError ? cause : new SdkError('request_failed', 'envelope request failed', { cause })))
+      request.end(payload)
+    })
+  }
+}

@@ -1,0 +1,2 @@
+export * from './http-transport'
+export * from './outbox'

@@ -1,0 +1,72 @@
+/**
+ * Starts a real Faultline (all roles, embedded profile unless URLs are passed) in this test
+ * process on a free port with a fresh data directory, creates a project, and gives back its DSN,
+ * an API token and a small API client.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { loadConfig } from '@faultline/core/config'
+import { createLogger } from '@faultline/core/log'
+import { createApiToken, createProject, formatDsn } from '@faultline/core/projects'
+import { startServer, type RunningServer } from '../../bin/server'
+
+export interface TestFaultline {
+  url: string
+  dsn: string
+  projectId: string
+  publicKey: string
+  apiToken: string
+  server: RunningServer
+  /** GET/PUT/POST/DELETE on /api/v1 with the token; returns status and parsed JSON. */
+  api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
+  /** Polls `check` until it returns a value other than undefined/false. */
+  waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>
+  stop(): Promise<void>
+}
+
+export async function startFaultline(env: Record<string, string> = {}): Promise<TestFaultline> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-test-'))
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    PROCESSOR_FLUSH_MS: '50',
+    ...env,
+  })
+  const server = await startServer(config, { logger: createLogger(config.logLevel) })
+  const { project, key } = await createProject(server.platform.projects, 'Test project')
+  const { token } = await createApiToken(server.platform.projects, 'tests')
+  const api: TestFaultline['api'] = async (method, path, body) => {
+    const response = await fetch(`${server.url}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await response.text()
+    return { status: response.status, body: text ? JSON.parse(text) : undefined }
+  }
+  return {
+    url: server.url,
+    dsn: formatDsn(server.url, key),
+    projectId: project._id,
+    publicKey: key._id,
+    apiToken: token,
+    server,
+    api,
+    async waitFor(check, timeoutMs = 15_000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const value = await check()
+        if (value !== undefined && value !== false) return value as never
+        if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+    },
+    async stop() {
+      await server.close()
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
