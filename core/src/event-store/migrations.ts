@@ -101,6 +101,58 @@ export const eventStoreMigrations: EventStoreMigration[] = [
       ]
     },
   },
+  {
+    version: 2,
+    name: 'message templates on events and per-template rollups',
+    statements: (s) => {
+      const db = s.database
+      return [
+        `ALTER TABLE ${db}.error_events ${s.onCluster}
+          ADD COLUMN IF NOT EXISTS template_id LowCardinality(String) DEFAULT '',
+          ADD COLUMN IF NOT EXISTS template String DEFAULT ''`,
+        // Per template and minute: counts for pattern series, and the fingerprints (issues) it spans.
+        `CREATE TABLE IF NOT EXISTS ${db}.template_minute ${s.onCluster} (
+          project_id UInt64,
+          template_id String,
+          minute DateTime('UTC'),
+          events SimpleAggregateFunction(sum, UInt64),
+          fingerprints AggregateFunction(groupUniqArray(100), String),
+          first_seen SimpleAggregateFunction(min, DateTime64(3, 'UTC')),
+          last_seen SimpleAggregateFunction(max, DateTime64(3, 'UTC'))
+        ) ENGINE = ${engine(s, 'AggregatingMergeTree')}
+        PARTITION BY toYYYYMM(minute)
+        ORDER BY (project_id, template_id, minute)`,
+        `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.template_minute_mv ${s.onCluster}
+        TO ${db}.template_minute AS
+        SELECT project_id, template_id, toStartOfMinute(timestamp) AS minute, count() AS events,
+          groupUniqArrayState(100)(fingerprint) AS fingerprints,
+          min(timestamp) AS first_seen, max(timestamp) AS last_seen
+        FROM ${db}.error_events
+        WHERE template_id != ''
+        GROUP BY project_id, template_id, minute`,
+      ]
+    },
+  },
+  {
+    version: 3,
+    name: 'anomaly scores per project and issue series',
+    statements: (s) => [
+      // One row per series point scored; re-scoring a minute replaces the row.
+      `CREATE TABLE IF NOT EXISTS ${s.database}.anomaly_scores ${s.onCluster} (
+        project_id UInt64,
+        series_kind LowCardinality(String),
+        series_id String,
+        minute DateTime('UTC'),
+        value Float64,
+        score Float32,
+        model_version LowCardinality(String),
+        drivers String CODEC(ZSTD(1)),
+        scored_at DateTime64(3, 'UTC') DEFAULT now64(3)
+      ) ENGINE = ${engine(s, 'ReplacingMergeTree', 'scored_at')}
+      PARTITION BY toYYYYMM(minute)
+      ORDER BY (project_id, series_kind, series_id, minute)`,
+    ],
+  },
 ]
 
 export async function applyEventStoreMigrations(
