@@ -6,6 +6,7 @@ import { tokenAuth, type AuthEnv } from './middleware/token-auth'
 import { issueRoutes } from './routes/issues'
 import { projectRoutes } from './routes/projects'
 import { deadLetterRoutes } from './routes/dead-letters'
+import { patternRoutes } from './routes/patterns'
 import { openApiDocument } from './openapi'
 
 export async function createApiTier(platform: Platform, publicUrl: string): Promise<{ app: Hono }> {
@@ -16,6 +17,7 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', issueRoutes(platform))
   v1.route('/', projectRoutes(platform, outcomes, publicUrl))
   v1.route('/', deadLetterRoutes(platform))
+  v1.route('/', patternRoutes(platform))
   const app = new Hono()
   app.route('/api/v1', v1)
   return { app }

@@ -1,6 +1,7 @@
 /** The OpenAPI 3.1 document of the REST API, with bodies and queries from the same zod schemas the routes validate with. */
 import { z } from 'zod'
 import { issueListQuery, mergeBody, statusChangeBody } from './routes/issues'
+import { patternEventsQuery, patternListQuery } from './routes/patterns'
 
 const problem = { $ref: '#/components/schemas/Problem' }
 const errors = Object.fromEntries(
@@ -61,6 +62,12 @@ export function openApiDocument(serverUrl: string): object {
       },
       '/projects/{projectId}/stats/outcomes': {
         get: { summary: 'Outcome counts per category, outcome and reason', parameters: [project, { name: 'since', in: 'query', schema: { type: 'integer' } }, { name: 'until', in: 'query', schema: { type: 'integer' } }], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/patterns': {
+        get: { summary: 'Message patterns (mined templates) with counts, first/last seen, the issues they span and a count series', parameters: [project, ...queryParams(patternListQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/patterns/{templateId}/events': {
+        get: { summary: "A pattern's events, newest first (a merged template id resolves to its survivor)", parameters: [project, pathParam('templateId', '16-hex template id'), ...queryParams(patternEventsQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
       },
       '/dead-letters/{subject}': { get: { summary: 'Dead letters of a subject', parameters: [pathParam('subject', 'errors, spans, replays or security')], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/dead-letters/{subject}/{seq}/replay': { post: { summary: 'Publish a dead letter again', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 200: json({ type: 'object' }), ...errors } } },

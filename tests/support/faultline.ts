@@ -1,18 +1,27 @@
 /**
  * Starts a real Faultline (all roles, embedded profile unless URLs are passed) in this test
  * process on a free port with a fresh data directory, creates a project, and gives back its DSN,
- * an API token and a small API client.
+ * an API token and a small API client. Restart tests keep the data directory on stop and start
+ * again on it: the existing project and key are reused, with a new API token.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '@faultline/core/config'
 import { createLogger } from '@faultline/core/log'
-import { createApiToken, createProject, formatDsn } from '@faultline/core/projects'
+import { createApiToken, createProject, formatDsn, type ProjectDoc, type ProjectKeyDoc, type ProjectStores } from '@faultline/core/projects'
 import { startServer, type RunningServer } from '../../bin/server'
+
+export interface StartOptions {
+  /** Start on this data directory (from an earlier `keepDataDir` run) instead of a fresh one. */
+  dataDir?: string
+  /** Leave the data directory in place on stop, for a restart. */
+  keepDataDir?: boolean
+}
 
 export interface TestFaultline {
   url: string
+  dataDir: string
   dsn: string
   projectId: string
   publicKey: string
@@ -25,8 +34,8 @@ export interface TestFaultline {
   stop(): Promise<void>
 }
 
-export async function startFaultline(env: Record<string, string> = {}): Promise<TestFaultline> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-test-'))
+export async function startFaultline(env: Record<string, string> = {}, options: StartOptions = {}): Promise<TestFaultline> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'faultline-test-'))
   const config = loadConfig({
     DATA_DIR: dataDir,
     PORT: '0',
@@ -36,7 +45,8 @@ export async function startFaultline(env: Record<string, string> = {}): Promise<
     ...env,
   })
   const server = await startServer(config, { logger: createLogger(config.logLevel) })
-  const { project, key } = await createProject(server.platform.projects, 'Test project')
+  const reused = options.dataDir ? await existingProject(server.platform.projects) : undefined
+  const { project, key } = reused ?? (await createProject(server.platform.projects, 'Test project'))
   const { token } = await createApiToken(server.platform.projects, 'tests')
   const api: TestFaultline['api'] = async (method, path, body) => {
     const response = await fetch(`${server.url}/api/v1${path}`, {
@@ -49,6 +59,7 @@ export async function startFaultline(env: Record<string, string> = {}): Promise<
   }
   return {
     url: server.url,
+    dataDir,
     dsn: formatDsn(server.url, key),
     projectId: project._id,
     publicKey: key._id,
@@ -66,7 +77,13 @@ export async function startFaultline(env: Record<string, string> = {}): Promise<
     },
     async stop() {
       await server.close()
-      rmSync(dataDir, { recursive: true, force: true })
+      if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+async function existingProject(stores: ProjectStores): Promise<{ project: ProjectDoc; key: ProjectKeyDoc } | undefined> {
+  const [project] = await stores.projects.find({}, { sort: { field: '_id', direction: 'asc' }, limit: 1 })
+  const [key] = project ? await stores.keys.find({ projectId: project._id }, { limit: 1 }) : []
+  return project && key ? { project, key } : undefined
 }

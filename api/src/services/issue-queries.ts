@@ -94,9 +94,9 @@ export interface EventSummary {
 }
 
 // Aliased `id`: an alias named like the column would shadow it in WHERE.
-const summaryColumns = `toString(event_id) AS id, issue_id, timestamp, title, message, level, environment, release, user_key, tags`
+export const summaryColumns = `toString(event_id) AS id, issue_id, timestamp, title, message, level, environment, release, user_key, tags`
 
-interface SummaryRow {
+export interface SummaryRow {
   id: string
   issue_id: string
   timestamp: string
@@ -109,7 +109,7 @@ interface SummaryRow {
   tags: Record<string, string>
 }
 
-function summary(row: SummaryRow, issueId: string): EventSummary {
+export function summary(row: SummaryRow, issueId: string): EventSummary {
   return {
     eventId: compactEventId(row.id),
     issueId,

@@ -1,7 +1,8 @@
 /**
- * The error pipeline: pull a batch from the bus, normalize, group, assign issues, insert into
- * ClickHouse, refresh issues, ack. A batch that fails is retried message by message, so one bad
- * message cannot hold the others back; a message that keeps failing goes to the dead letters.
+ * The error pipeline: pull a batch from the bus, normalize, group, assign issues and message
+ * templates, insert into ClickHouse, refresh issues, ack, save changed template miners. A batch
+ * that fails is retried message by message, so one bad message cannot hold the others back; a
+ * message that keeps failing goes to the dead letters.
  */
 import type { Bus, BusMessage } from '@faultline/core/ports'
 import type { Platform } from '@faultline/core/platform'
@@ -16,6 +17,7 @@ import { EventWriter } from '../store/event-writer'
 import type { GroupedEvent } from '../store/error-rows'
 import { IssueAssigner } from './issue-assigner'
 import { IssueUpdater } from './issue-updater'
+import { EventTemplater, type EventTemplaterOptions } from '../templates'
 
 export const errorConsumerGroup = 'processor'
 
@@ -23,6 +25,7 @@ export interface ErrorConsumerOptions {
   batchSize: number
   flushMs: number
   maxDeliver: number
+  templates?: Partial<EventTemplaterOptions>
 }
 
 interface Prepared {
@@ -37,6 +40,7 @@ export class ErrorConsumer {
   readonly #writer: EventWriter
   readonly #assigner: IssueAssigner
   readonly #updater: IssueUpdater
+  readonly #templater: EventTemplater
   readonly #processed: Counter
   readonly #batchSeconds: Histogram
   #running: Promise<void> | undefined
@@ -49,6 +53,7 @@ export class ErrorConsumer {
     this.#writer = new EventWriter(platform.eventStore)
     this.#assigner = new IssueAssigner(platform.issues, platform.projects.counters)
     this.#updater = new IssueUpdater(platform.issues, platform.eventStore)
+    this.#templater = new EventTemplater(platform, options.templates)
     this.#processed = platform.metrics.counter('faultline_processor_messages_total', 'Error messages handled by the processor, by result')
     this.#batchSeconds = platform.metrics.histogram('faultline_processor_batch_seconds', 'Time to process one batch', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
   }
@@ -60,10 +65,11 @@ export class ErrorConsumer {
     })
   }
 
-  /** Finishes the batch in hand, then stops pulling. */
+  /** Finishes the batch in hand, stops pulling, and saves the template miners. */
   async stop(): Promise<void> {
     this.#stopping = true
     await this.#running
+    await this.#templater.saveAll()
   }
 
   async #loop(): Promise<void> {
@@ -77,6 +83,8 @@ export class ErrorConsumer {
         continue
       }
       if (batch.length > 0) await this.handleBatch(batch)
+      // An idle processor still writes the templates of its last batches within the interval.
+      else await this.#templater.saveDue()
     }
   }
 
@@ -109,6 +117,7 @@ export class ErrorConsumer {
         }
       }
     }
+    await this.#templater.saveDue()
     this.#batchSeconds.observe((performance.now() - started) / 1000)
   }
 
@@ -134,6 +143,7 @@ export class ErrorConsumer {
 
   async #store(prepared: Prepared[]): Promise<void> {
     const events = prepared.map((p) => p.grouped)
+    await this.#templater.assign(events)
     const issueIds = await this.#assigner.assign(events.map((e) => ({ projectId: e.event.projectId, fingerprint: e.fingerprint })))
     for (const grouped of events) grouped.issueId = issueIds.get(fingerprintKey(grouped.event.projectId, grouped.fingerprint))!
     const issues = await this.#updater.upsert(events)

@@ -7,9 +7,12 @@ export interface GroupedEvent {
   fingerprint: string
   groupingStrategy: string
   issueId: string
+  /** Set by the templater; '' when the miner failed on this event. */
+  templateId?: string
+  template?: string
 }
 
-export function toErrorEventRow({ event, fingerprint, groupingStrategy, issueId }: GroupedEvent): Record<string, unknown> {
+export function toErrorEventRow({ event, fingerprint, groupingStrategy, issueId, templateId, template }: GroupedEvent): Record<string, unknown> {
   const outermost = event.exceptions.at(-1)
   const trace = event.contexts.trace ?? {}
   const replay = event.contexts.replay ?? {}
@@ -45,6 +48,8 @@ export function toErrorEventRow({ event, fingerprint, groupingStrategy, issueId 
     replay_id: typeof replay.replay_id === 'string' ? replay.replay_id : '',
     tags: event.tags,
     grouping_strategy: groupingStrategy,
+    template_id: templateId ?? '',
+    template: template ?? '',
     payload: JSON.stringify(event),
   }
 }

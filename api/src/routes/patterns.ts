@@ -1,0 +1,44 @@
+/** Message patterns: the templates mined from a project's events, and the events of one. */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { Platform } from '@faultline/core/platform'
+import type { AuthEnv } from '../middleware/token-auth'
+import { parseParam, parseQuery } from '../validation'
+import { StatsPeriods } from '../services/issue-queries'
+import { listPatternEvents, listPatterns, PatternSorts, type PatternListParams } from '../services/pattern-queries'
+import { projectIdSchema, requireProject } from './issues'
+
+export const patternListQuery = z.object({
+  sort: z.enum(Object.values(PatternSorts) as [string, ...string[]]).default(PatternSorts.count),
+  stats: z.enum(Object.keys(StatsPeriods) as [string, ...string[]]).default('24h'),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+})
+
+export const patternEventsQuery = z.object({
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+})
+
+const templateIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'must be a 16-hex template id')
+
+export function patternRoutes(platform: Platform): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>()
+
+  app.get('/projects/:projectId/patterns', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const query = parseQuery(c, patternListQuery)
+    await requireProject(platform, projectId)
+    return c.json(await listPatterns(platform, projectId, query as PatternListParams))
+  })
+
+  app.get('/projects/:projectId/patterns/:templateId/events', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const templateId = parseParam(c, 'templateId', templateIdSchema)
+    const query = parseQuery(c, patternEventsQuery)
+    await requireProject(platform, projectId)
+    return c.json(await listPatternEvents(platform, projectId, templateId, query))
+  })
+
+  return app
+}

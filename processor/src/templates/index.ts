@@ -1,0 +1,5 @@
+export { EventTemplater, defaultTemplaterOptions, templateText } from './event-templater'
+export type { EventTemplaterOptions, Templated } from './event-templater'
+export { TemplatePersistenceError, TemplateStateStore, templateMinersCollection } from './template-state-store'
+export type { SaveResult, StoredState, TemplateMinerDoc, TemplatePersistenceErrorCode } from './template-state-store'
+export { mergeMinerStates } from './merge-states'
