@@ -4,19 +4,25 @@
  *   project create NAME     create a project; prints its DSN
  *   token create NAME       create an API token; prints it once
  *   migrate                 apply metadata and event-store migrations, then exit
+ *   backtest FILE.csv       score a timestamp,value series; prints scores and anomaly windows
  */
 import { loadConfig, type Config } from '@faultline/core/config'
 import { ConfigError, describeError } from '@faultline/core/errors'
 import { createLogger } from '@faultline/core/log'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createApiToken, createProject, formatDsn } from '@faultline/core/projects'
+import { BacktestError, backtestSeries, loadAnomalyScorer, type Sensitivity } from '@faultline/processor'
+import { readFile } from 'node:fs/promises'
 import { startServer } from './server'
 
 const usage = `usage: faultline <command>
   run                    start Faultline (roles from ROLE, default all)
   project create NAME    create a project and print its DSN
   token create NAME      create an API token and print it (shown once)
-  migrate                apply migrations and exit`
+  migrate                apply migrations and exit
+  backtest FILE.csv [--sensitivity low|medium|high|0..1]
+                         score every point of a timestamp,value CSV with the shipped
+                         anomaly model; prints scores and anomaly windows as JSON`
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'run', ...rest] = argv
@@ -24,6 +30,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage)
     return 0
   }
+  // Needs no configuration: it reads a file and the shipped model only.
+  if (command === 'backtest') return backtestCommand(rest)
   const config = loadConfig()
   switch (command) {
     case 'run':
@@ -87,6 +95,44 @@ function tokenCommand(config: Config, args: string[]): Promise<number> {
   return createCommand(config, 'token', args, async (platform, name) => {
     console.log((await createApiToken(platform.projects, name)).token)
   })
+}
+
+function parseSensitivity(text: string | undefined): Sensitivity | undefined {
+  if (text === 'low' || text === 'medium' || text === 'high') return text
+  const n = Number(text)
+  return text !== undefined && text !== '' && n >= 0 && n <= 1 ? n : undefined
+}
+
+async function backtestCommand(args: string[]): Promise<number> {
+  const files: string[] = []
+  let sensitivity: Sensitivity = 'medium'
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    if (arg === '--sensitivity' || arg.startsWith('--sensitivity=')) {
+      const parsed = parseSensitivity(arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : args[++i])
+      if (parsed === undefined) {
+        console.error('--sensitivity takes low, medium, high or a number from 0 to 1')
+        return 2
+      }
+      sensitivity = parsed
+    } else files.push(arg)
+  }
+  if (files.length !== 1) {
+    console.error('usage: faultline backtest FILE.csv [--sensitivity low|medium|high|0..1]')
+    return 2
+  }
+  const csv = await readFile(files[0]!, 'utf8')
+  const scorer = await loadAnomalyScorer()
+  try {
+    console.log(JSON.stringify(await backtestSeries(scorer, csv, sensitivity), null, 2))
+    return 0
+  } catch (error) {
+    if (!(error instanceof BacktestError)) throw error
+    console.error(`${files[0]}: ${error.message}`)
+    return 1
+  } finally {
+    await scorer.model.close()
+  }
 }
 
 main(process.argv.slice(2)).then(

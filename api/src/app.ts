@@ -7,6 +7,7 @@ import { issueRoutes } from './routes/issues'
 import { projectRoutes } from './routes/projects'
 import { deadLetterRoutes } from './routes/dead-letters'
 import { patternRoutes } from './routes/patterns'
+import { intelligenceRoutes } from './routes/intelligence'
 import { openApiDocument } from './openapi'
 
 export async function createApiTier(platform: Platform, publicUrl: string): Promise<{ app: Hono }> {
@@ -18,6 +19,7 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', projectRoutes(platform, outcomes, publicUrl))
   v1.route('/', deadLetterRoutes(platform))
   v1.route('/', patternRoutes(platform))
+  v1.route('/', intelligenceRoutes(platform))
   const app = new Hono()
   app.route('/api/v1', v1)
   return { app }

@@ -2,6 +2,7 @@
 import { z } from 'zod'
 import { issueListQuery, mergeBody, statusChangeBody } from './routes/issues'
 import { patternEventsQuery, patternListQuery } from './routes/patterns'
+import { anomaliesQuery, backtestBody, clustersQuery, forecastQuery, similarQuery } from './routes/intelligence'
 
 const problem = { $ref: '#/components/schemas/Problem' }
 const errors = Object.fromEntries(
@@ -68,6 +69,33 @@ export function openApiDocument(serverUrl: string): object {
       },
       '/projects/{projectId}/patterns/{templateId}/events': {
         get: { summary: "A pattern's events, newest first (a merged template id resolves to its survivor)", parameters: [project, pathParam('templateId', '16-hex template id'), ...queryParams(patternEventsQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/anomalies': {
+        get: { summary: 'Anomaly scores (0..1) of the project series or an issue series per minute, with the model version and the features behind high scores', parameters: [project, ...queryParams(anomaliesQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/issues/{issueId}/similar': {
+        get: { summary: 'Issues with a similar signature (ONNX embedding of type, template and top frames), with score and shared features', parameters: [project, issue, ...queryParams(similarQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/issue-clusters': {
+        get: { summary: 'Pattern clusters: groups of active issues whose embeddings lie within the cosine threshold, with the features all members share', parameters: [project, ...queryParams(clustersQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/forecast': {
+        get: {
+          summary: 'Holt-Winters forecast of a series with a 95 % interval and the predicted time a threshold (events per minute or hour) is crossed',
+          parameters: [project, ...queryParams(forecastQuery)],
+          responses: { 200: json({ type: 'object' }), 422: { description: 'Not enough history', content: { 'application/problem+json': { schema: problem } } }, ...errors },
+        },
+      },
+      '/projects/{projectId}/backtest': {
+        post: {
+          summary: 'Score every point of a CSV (timestamp,value; at most 5 MB and 100k points) or a stored series and return the anomaly windows at a sensitivity',
+          parameters: [project],
+          requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(backtestBody, { io: 'input' }) } } },
+          responses: { 200: json({ type: 'object' }), ...errors },
+        },
+      },
+      '/projects/{projectId}/issues/{issueId}/root-cause': {
+        get: { summary: 'Root-cause hints: suspect release, over-represented tag values (with p-values) and co-spiking issues', parameters: [project, issue], responses: { 200: json({ type: 'object' }), ...errors } },
       },
       '/dead-letters/{subject}': { get: { summary: 'Dead letters of a subject', parameters: [pathParam('subject', 'errors, spans, replays or security')], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/dead-letters/{subject}/{seq}/replay': { post: { summary: 'Publish a dead letter again', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 200: json({ type: 'object' }), ...errors } } },

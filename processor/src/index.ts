@@ -1,18 +1,49 @@
+import { describeError } from '@faultline/core/errors'
 import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
+import { AnomalyJob, sharedIntelligenceModels, type AnomalyJobOptions } from './jobs'
 
 export { ErrorConsumer, errorConsumerGroup } from './errors/error-consumer'
+export * from './jobs'
+export * from './intelligence'
 
 export interface ProcessorTier {
+  /** The once-a-minute anomaly scorer; tests call its `runOnce(now)` directly. */
+  readonly anomalies: AnomalyJob
   start(): void
   stop(): Promise<void>
 }
 
-export function createProcessorTier(platform: Platform): ProcessorTier {
+export interface ProcessorTierOptions {
+  anomalyJob?: Omit<AnomalyJobOptions, 'scorer'>
+}
+
+// The tier running on each platform, so tests reach the live job through the server's platform.
+const tiers = new WeakMap<Platform, ProcessorTier>()
+
+/** The processor tier created on `platform` in this process, if any. */
+export function processorTierOf(platform: Platform): ProcessorTier | undefined {
+  return tiers.get(platform)
+}
+
+export function createProcessorTier(platform: Platform, options: ProcessorTierOptions = {}): ProcessorTier {
   const { processor } = platform.config
   const errors = new ErrorConsumer(platform, { batchSize: processor.batchSize, flushMs: processor.flushMs, maxDeliver: processor.maxDeliver })
-  return {
-    start: () => errors.start(),
-    stop: () => errors.stop(),
+  // Loading starts now; the job asks again on each run, so a failed load is retried.
+  const models = () => sharedIntelligenceModels(platform.logger)
+  models().catch((error: unknown) => platform.logger.error('models failed to load; the anomaly job retries every minute', { error: describeError(error) }))
+  const anomalies = new AnomalyJob(platform, { ...options.anomalyJob, scorer: async () => (await models()).anomaly })
+  const tier: ProcessorTier = {
+    anomalies,
+    start: () => {
+      errors.start()
+      anomalies.start()
+    },
+    stop: async () => {
+      await anomalies.stop()
+      await errors.stop()
+    },
   }
+  tiers.set(platform, tier)
+  return tier
 }

@@ -1,0 +1,132 @@
+/** Exception intelligence: anomaly scores, similar issues, issue clusters, forecasts, backtests, root-cause hints. */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { Platform } from '@faultline/core/platform'
+import { httpError } from '@faultline/core/http'
+import { backtestSeries, sharedIntelligenceModels, type IntelligenceModels } from '@faultline/processor'
+import type { AuthEnv } from '../middleware/token-auth'
+import { parseJsonBody, parseParam, parseQuery } from '../validation'
+import { projectIdSchema, requireProject } from './issues'
+import { loadProjectIssues } from '../services/issue-actions'
+import { anomalyScores, backtestLimits, csvPoints, forecastSeries, resolveSeries, storedPoints } from '../services/intelligence-series'
+import { IssueSimilarity } from '../services/intelligence-similar'
+import { rootCauseHints } from '../services/intelligence-root-cause'
+
+const issueIdSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be an issue number')
+const time = z.union([z.coerce.number().int().nonnegative(), z.iso.datetime({ offset: true }).transform((v) => Date.parse(v))])
+const seriesSchema = z.enum(['project', 'issue'])
+const sensitivitySchema = z.union([z.enum(['low', 'medium', 'high']), z.number().min(0).max(1)])
+const dayMs = 86_400_000
+
+export const anomaliesQuery = z.object({
+  series: seriesSchema.default('project'),
+  issueId: issueIdSchema.optional(),
+  since: time.optional(),
+  until: time.optional(),
+})
+
+export const similarQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(50).default(5),
+  minScore: z.coerce.number().min(-1).max(1).default(0.5),
+})
+
+export const clustersQuery = z.object({
+  threshold: z.coerce.number().min(0).max(1).default(0.8),
+  since: time.optional(),
+})
+
+export const forecastQuery = z.object({
+  series: seriesSchema.default('project'),
+  issueId: issueIdSchema.optional(),
+  horizonMinutes: z.coerce.number().int().min(1).max(7 * 1440).default(60),
+  threshold: z.coerce.number().nonnegative().optional(),
+  resolution: z.enum(['minute', 'hour']).optional(),
+})
+
+export const backtestBody = z
+  .object({
+    csv: z.string().optional(),
+    series: seriesSchema.optional(),
+    issueId: issueIdSchema.optional(),
+    since: time.optional(),
+    until: time.optional(),
+    sensitivity: sensitivitySchema.default('medium'),
+  })
+  .strict()
+  .refine((b) => (b.csv === undefined) !== (b.series === undefined), { message: 'send either csv or series (project or issue), not both' })
+
+/** The range [since, until] asked for, `defaultMs` back from now when since is absent, at most `maxMs` long. */
+function timeRange(q: { since?: number; until?: number }, defaultMs: number, maxMs: number): { since: number; until: number } {
+  const until = q.until ?? Date.now()
+  const since = q.since ?? until - defaultMs
+  if (since > until) throw httpError(400, 'since must not be after until')
+  if (until - since > maxMs) throw httpError(400, `The range spans more than ${maxMs / dayMs} days`)
+  return { since, until }
+}
+
+export function intelligenceRoutes(platform: Platform): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>()
+  const similarity = new IssueSimilarity(platform)
+  const models = (): Promise<IntelligenceModels> => sharedIntelligenceModels(platform.logger)
+
+  app.get('/projects/:projectId/anomalies', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    const q = parseQuery(c, anomaliesQuery)
+    const target = await resolveSeries(platform, projectId, q.series, q.issueId)
+    const { since, until } = timeRange(q, dayMs, 7 * dayMs)
+    return c.json(await anomalyScores(platform, (await models()).anomaly, projectId, target, since, until))
+  })
+
+  app.get('/projects/:projectId/issues/:issueId/similar', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
+    const q = parseQuery(c, similarQuery)
+    return c.json(await similarity.similar((await models()).embedding, issue!, q.limit, q.minScore))
+  })
+
+  app.get('/projects/:projectId/issue-clusters', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    const q = parseQuery(c, clustersQuery)
+    return c.json(await similarity.clusters((await models()).embedding, projectId, q.since ?? Date.now() - dayMs, q.threshold))
+  })
+
+  app.get('/projects/:projectId/forecast', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    const q = parseQuery(c, forecastQuery)
+    const target = await resolveSeries(platform, projectId, q.series, q.issueId)
+    return c.json(await forecastSeries(platform, projectId, target, q))
+  })
+
+  app.post('/projects/:projectId/backtest', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    // JSON escaping may grow the CSV; its own size is checked after parsing.
+    const body = await parseJsonBody(c, backtestBody, backtestLimits.csvBytes * 1.25)
+    let points
+    let source
+    if (body.csv !== undefined) {
+      points = csvPoints(body.csv)
+      source = { kind: 'csv', points: points.length }
+    } else {
+      const target = await resolveSeries(platform, projectId, body.series!, body.issueId)
+      const { since, until } = timeRange(body, dayMs, backtestLimits.storedMinutes * 60_000)
+      points = await storedPoints(platform, projectId, target, since, until)
+      source = { kind: target.kind, seriesId: target.id, since: new Date(since).toISOString(), until: new Date(until).toISOString() }
+    }
+    const result = await backtestSeries((await models()).anomaly, points, body.sensitivity)
+    return c.json({ source, sensitivity: body.sensitivity, ...result })
+  })
+
+  app.get('/projects/:projectId/issues/:issueId/root-cause', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
+    return c.json(await rootCauseHints(platform, issue!))
+  })
+
+  return app
+}

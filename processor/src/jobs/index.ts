@@ -1,0 +1,8 @@
+export { AnomalyJob, SeriesKinds, featureRanges } from './anomaly-job'
+export type { AnomalyJobOptions, AnomalyRunReport, SeriesKind } from './anomaly-job'
+export { LeasedSchedule } from './leased-schedule'
+export type { LeasedScheduleOptions } from './leased-schedule'
+export { loadIntelligenceModels, sharedIntelligenceModels } from './intelligence-models'
+export type { IntelligenceModels, ModelPaths } from './intelligence-models'
+export { denseSeries, floorMinute, issueMinuteCounts, minuteMs, projectDataStarts, projectMinuteCounts, readCountSeries } from './rollup-series'
+export type { MinuteCount, MinuteRange } from './rollup-series'
