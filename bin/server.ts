@@ -3,6 +3,7 @@
  * port and runs the processor; `ingest`, `processor` and `api` run one tier each and can be
  * scaled as separate processes.
  */
+import type { Duplex } from 'node:stream'
 import { serve, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { Config, Role } from '@faultline/core/config'
@@ -49,6 +50,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     }
     const address = await new Promise<{ port: number }>((resolve) => {
       server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info))
+      server.on('clientError', answerClientError)
     })
     const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${address.port}`
     platform.logger.info('faultline listening', { url, roles })
@@ -70,4 +72,27 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     await platform.close()
     throw error
   }
+}
+
+/**
+ * Requests Node's HTTP parser refuses before the app sees them (headers past 16 KB, malformed
+ * request lines, header timeouts) get a problem+json reason like every other refusal, instead of
+ * Node's default bare status line.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex & { _httpMessage?: { headersSent?: boolean } | null }): void {
+  // As Node's own handler: answer only when no response is in flight on this socket.
+  if (error.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
+    socket.destroy()
+    return
+  }
+  const [status, title, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'The request headers exceed the 16 KB limit']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'The request was not received in time']
+        : [400, 'Bad Request', `Malformed HTTP request (${error.code ?? 'parse error'})`]
+  const body = JSON.stringify({ title, status, detail })
+  socket.end(
+    `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  )
 }

@@ -24,6 +24,9 @@ const maxItemsPerEnvelope = 1_000
 /** A parsed envelope, or the one event of a store request. */
 type Envelope = ParsedEnvelope & { storedEvent?: Record<string, unknown> }
 const maxEnvelopeHeaderBytes = 64 * 1024
+/** What a refused body may still be drained of (bytes, time) before its connection is dropped. */
+const lingerMaxBytes = 32 * 1024 * 1024
+const lingerMaxMs = 2_000
 
 export function sentryRoutes(deps: SentryRouteDeps): Hono {
   const app = new Hono()
@@ -47,7 +50,7 @@ async function handleSubmission(c: Context, kind: 'envelope' | 'store', deps: Se
   let key = headerAuth.ok ? await resolveKey(deps.keys, headerAuth.publicKey, projectId) : undefined
 
   const { limits } = deps.config
-  const body = await readBody(c.req.raw.body, {
+  const body = await readBody(lingeringBody(c.req.raw.body), {
     contentEncoding: c.req.header('content-encoding'),
     maxCompressedBytes: limits.maxCompressedBytes,
     maxDecompressedBytes: kind === 'store' ? limits.maxEventBytes : limits.maxEnvelopeBytes,
@@ -142,4 +145,39 @@ function clientIp(c: Context): string | undefined {
     // Requests made in process (tests, app.request) have no socket.
     return undefined
   }
+}
+
+/**
+ * The request body, with cancel() turned into a bounded drain. Refusing a body part-way (413, a
+ * broken encoding) and closing the connection with the client's bytes still unread makes the kernel
+ * reset it, and the client then loses the refusal it was about to read. So, as web servers' lingering
+ * close does, what the client still sends is read and discarded, up to `lingerMaxBytes` or
+ * `lingerMaxMs`, before the stream is really cancelled.
+ */
+function lingeringBody(body: ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> | null {
+  if (body === null) return null
+  const reader = body.getReader()
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        const { done, value } = await reader.read()
+        if (done) controller.close()
+        else controller.enqueue(value)
+      },
+      cancel(reason) {
+        const stop = () => reader.cancel(reason).then(() => undefined, () => undefined)
+        const timer = setTimeout(stop, lingerMaxMs)
+        const drain = async () => {
+          for (let drained = 0; drained <= lingerMaxBytes; ) {
+            const { done, value } = await reader.read()
+            if (done) return
+            drained += value.byteLength
+          }
+        }
+        // A read failing here means the client went away: there is nothing left to linger for.
+        drain().then(stop, stop).finally(() => clearTimeout(timer))
+      },
+    },
+    { highWaterMark: 0 },
+  )
 }
