@@ -1,0 +1,32 @@
+/**
+ * `npm run bench` runs every benchmark in turn; `npm run bench -- NAME [NAME...]` runs some.
+ * Each prints its own table with the figures the issues ask for.
+ */
+import { spawnSync } from 'node:child_process'
+import { cpus, loadavg } from 'node:os'
+import { repoRoot } from './processes'
+
+const benches: Record<string, { script: string; args: string[]; what: string }> = {
+  pipeline: { script: 'tests/bench/pipeline.ts', args: [], what: 'ingest → bus → processor → ClickHouse → API (issue 2)' },
+  'sdk-overhead': { script: 'sdk-node/bench/overhead.ts', args: ['5', '32'], what: 'sdk-node overhead on a hono app (issue 3)' },
+  intelligence: { script: 'processor/bench/intelligence.ts', args: [], what: 'templates, anomalies, similarity, forecasts (issue 4)' },
+}
+
+const requested = process.argv.slice(2)
+const unknown = requested.filter((name) => !(name in benches))
+if (unknown.length > 0) {
+  console.error(`unknown bench ${unknown.join(', ')}; choose from ${Object.keys(benches).join(', ')}`)
+  process.exit(2)
+}
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+let failed = false
+for (const name of requested.length > 0 ? requested : Object.keys(benches)) {
+  const bench = benches[name]!
+  console.log(`\n=== ${name}: ${bench.what}\n$ node --import tsx ${bench.script} ${bench.args.join(' ')}`)
+  const result = spawnSync(process.execPath, ['--import', 'tsx', bench.script, ...bench.args], { cwd: repoRoot, stdio: 'inherit' })
+  if (result.status !== 0) {
+    console.error(`${name} failed with ${result.status ?? result.signal}`)
+    failed = true
+  }
+}
+process.exit(failed ? 1 : 0)
