@@ -13,6 +13,7 @@ import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createIngestTier } from '@faultline/ingest'
 import { createProcessorTier, type ProcessorTier } from '@faultline/processor'
 import { createApiTier } from '@faultline/api'
+import { ProcessorThread } from './processor-thread'
 
 export interface RunningServer {
   platform: Platform
@@ -30,7 +31,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     withEventStore: has(roles, 'processor') || has(roles, 'api'),
   })
   const closers: (() => Promise<void>)[] = []
-  let processor: ProcessorTier | undefined
+  let processor: Pick<ProcessorTier, 'stop'> | undefined
   let server: ServerType | undefined
   try {
     const app = new Hono()
@@ -45,8 +46,16 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     }
     if (has(roles, 'api')) app.route('/', (await createApiTier(platform, publicUrl)).app)
     if (has(roles, 'processor')) {
-      processor = createProcessorTier(platform)
-      processor.start()
+      // Beside ingest, the processor gets its own thread so the two do not share one event loop.
+      if (has(roles, 'ingest') && config.processor.thread === 'worker') {
+        const thread = new ProcessorThread(platform)
+        thread.start()
+        processor = thread
+      } else {
+        const tier = createProcessorTier(platform)
+        tier.start()
+        processor = tier
+      }
     }
     const address = await new Promise<{ port: number }>((resolve) => {
       server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info))

@@ -193,6 +193,7 @@ async function main(): Promise<void> {
     ['ingest acks/s (saturated, 64 conns)', fmt(emb.sat.ack.okPerSecond), fmt(clu.sat.ack.okPerSecond), ''],
     ['ack latency p50 / p99 saturated (ms)', `${fmt(emb.sat.ack.latencyMs.p50, 1)} / ${fmt(emb.sat.ack.latencyMs.p99, 1)}`, `${fmt(clu.sat.ack.latencyMs.p50, 1)} / ${fmt(clu.sat.ack.latencyMs.p99, 1)}`, ''],
     ['end-to-end sustained (events/s)', fmt(emb.sat.e2ePerSecond), fmt(clu.sat.e2ePerSecond), `≥ ${fmt(bare.okPerSecond * 0.3)} (30% of ceiling)`],
+    ['  stored / acked, drain after load (s)', `${emb.sat.stored} / ${emb.sat.ack.ok}, ${fmt(emb.sat.drainSeconds, 1)}`, `${clu.sat.stored} / ${clu.sat.ack.ok}, ${fmt(clu.sat.drainSeconds, 1)}`, 'all stored'],
     ['  as share of ceiling', `${fmt((100 * emb.sat.e2ePerSecond) / bare.okPerSecond, 1)}%`, `${fmt((100 * clu.sat.e2ePerSecond) / bare.okPerSecond, 1)}%`, '≥ 30%'],
     ['open-loop rate = half of e2e (events/s)', fmt(emb.steadyRate), fmt(clu.steadyRate), ''],
     ['ack latency p50 / p99 at that rate (ms)', `${fmt(emb.std.ack.latencyMs.p50, 1)} / ${fmt(emb.std.ack.latencyMs.p99, 1)}`, `${fmt(clu.std.ack.latencyMs.p50, 1)} / ${fmt(clu.std.ack.latencyMs.p99, 1)}`, 'p99 ≤ 50'],

@@ -42,6 +42,9 @@ export async function startFaultline(env: Record<string, string> = {}, options: 
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     PROCESSOR_FLUSH_MS: '50',
+    // In-process tests reach the processor tier (its anomaly job) through the server's platform;
+    // the worker-thread path is exercised by the tests that run Faultline as a child process.
+    PROCESSOR_THREAD: 'main',
     ...env,
   })
   const server = await startServer(config, { logger: createLogger(config.logLevel) })

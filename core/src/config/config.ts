@@ -55,6 +55,7 @@ const schema = z.object({
   PROCESSOR_BATCH_SIZE: int(1, 100_000).default(2000),
   PROCESSOR_FLUSH_MS: int(1, 60_000).default(250),
   PROCESSOR_MAX_DELIVER: int(1, 100).default(5),
+  PROCESSOR_THREAD: z.enum(['worker', 'main']).default('worker'),
   SCRUB_IP_ADDRESSES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 })
 
@@ -74,7 +75,11 @@ export interface Config {
   limits: { maxEventBytes: number; maxEnvelopeBytes: number; maxCompressedBytes: number }
   rateLimits: { keyPerMinute: number; projectPerMinute: number }
   bus: { maxBacklog: number; ackWaitMs: number; dedupeWindowMs: number }
-  processor: { batchSize: number; flushMs: number; maxDeliver: number }
+  /**
+   * `thread: 'worker'` runs the processor in a worker thread when the same process also serves
+   * ingest, so the two do not share one event loop; `main` keeps it on the main thread.
+   */
+  processor: { batchSize: number; flushMs: number; maxDeliver: number; thread: 'worker' | 'main' }
   scrub: { scrubIpAddresses: boolean }
 }
 
@@ -167,7 +172,7 @@ function toConfig(v: z.infer<typeof schema>): Config {
     },
     rateLimits: { keyPerMinute: v.KEY_RATE_LIMIT_PER_MINUTE, projectPerMinute: v.PROJECT_QUOTA_PER_MINUTE },
     bus: { maxBacklog: v.BUS_MAX_BACKLOG, ackWaitMs: v.BUS_ACK_WAIT_MS, dedupeWindowMs: 10 * 60_000 },
-    processor: { batchSize: v.PROCESSOR_BATCH_SIZE, flushMs: v.PROCESSOR_FLUSH_MS, maxDeliver: v.PROCESSOR_MAX_DELIVER },
+    processor: { batchSize: v.PROCESSOR_BATCH_SIZE, flushMs: v.PROCESSOR_FLUSH_MS, maxDeliver: v.PROCESSOR_MAX_DELIVER, thread: v.PROCESSOR_THREAD },
     scrub: { scrubIpAddresses: v.SCRUB_IP_ADDRESSES },
   }
 }

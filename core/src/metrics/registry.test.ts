@@ -27,4 +27,15 @@ describe('MetricsRegistry', () => {
     const registry = new MetricsRegistry()
     expect(registry.counter('a', 'x')).toBe(registry.counter('a', 'x'))
   })
+
+  it('appends text rendered by another registry, as a worker thread reports it', async () => {
+    const worker = new MetricsRegistry()
+    worker.counter('fl_worker_total', 'Worker').inc({}, 5)
+    const main = new MetricsRegistry()
+    main.counter('fl_main_total', 'Main').inc()
+    main.addExternal(() => worker.render())
+    const text = await main.render()
+    expect(text).toContain('fl_main_total 1')
+    expect(text).toContain('fl_worker_total 5')
+  })
 })

@@ -99,6 +99,12 @@ export class Histogram extends Metric {
 
 export class MetricsRegistry {
   readonly #metrics = new Map<string, Metric>()
+  readonly #external: (() => Promise<string>)[] = []
+
+  /** Adds exposition text rendered elsewhere (a worker thread's registry) to this one's. */
+  addExternal(render: () => Promise<string>): void {
+    this.#external.push(render)
+  }
 
   counter(name: string, help: string): Counter {
     return this.#register(new Counter(name, help))
@@ -116,6 +122,7 @@ export class MetricsRegistry {
       if (metric instanceof Gauge) await metric.refresh()
       lines.push(`# HELP ${metric.name} ${metric.help}`, `# TYPE ${metric.name} ${metric.type}`, ...metric.render())
     }
+    for (const render of this.#external) lines.push((await render()).trimEnd())
     return lines.join('\n') + '\n'
   }
 
