@@ -11,7 +11,8 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { getFreePort, startNatsServer, startRedisServer } from '@faultline/core/testing'
 import { envelopeBody, typicalEvent } from './typical-event'
-import { peakRssMiB, repoRoot, runTs, startFaultlineProcess, startTs, type FaultlineProcess } from './processes'
+import { createProjectIn, spawnFaultline, type FaultlineProcess } from '../support/processes'
+import { peakRssMiB, repoRoot, runTs, startTs } from './processes'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 15)
 const concurrency = 64
@@ -125,26 +126,24 @@ async function issueList(api: string, project: Project) {
 
 const unlimited = { KEY_RATE_LIMIT_PER_MINUTE: '0', PROJECT_QUOTA_PER_MINUTE: '0', BUS_MAX_BACKLOG: '100000000' }
 
-async function createProject(dataDir: string, name: string): Promise<Project> {
-  return runTs<Project>('bin/faultline.ts', ['project', 'create', name], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' })
-}
+const createProject = (dataDir: string, name: string): Promise<Project> => createProjectIn(dataDir, name)
 
 async function embedded(ceilingRate: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'faultline-bench-'))
   try {
     const project = await createProject(dataDir, 'bench')
-    let server: FaultlineProcess = await startFaultlineProcess({ DATA_DIR: dataDir, ...unlimited }, await getFreePort())
+    let server: FaultlineProcess = await spawnFaultline({ dataDir, env: unlimited, readyTimeoutMs: 60_000 })
     const sat = await saturation(server.url, server.url, project)
     const steadyRate = Math.max(1, Math.round(sat.e2ePerSecond / 2))
     const std = await steady(server.url, server.url, project, steadyRate)
-    const rssLoad = peakRssMiB(server.child.pid!)
+    const rssLoad = peakRssMiB(server.pid)
     await server.stop()
 
     const seeded = await createProject(dataDir, 'seeded')
     const seed = await runTs<{ seconds: number }>('tests/bench/seed-issues.ts', [seeded.projectId, '1000000', '10000'], { DATA_DIR: dataDir })
-    server = await startFaultlineProcess({ DATA_DIR: dataDir, ...unlimited }, await getFreePort())
+    server = await spawnFaultline({ dataDir, env: unlimited, readyTimeoutMs: 60_000 })
     const list = await issueList(server.url, seeded)
-    const rssList = peakRssMiB(server.child.pid!)
+    const rssList = peakRssMiB(server.pid)
     await server.stop()
     return { ceilingRate, sat, steadyRate, std, list, seedSeconds: seed.seconds, peakRssMiB: Math.max(rssLoad, rssList), rss: { load: rssLoad, issueList: rssList } }
   } finally {
@@ -156,18 +155,18 @@ async function cluster() {
   const dataDir = mkdtempSync(join(tmpdir(), 'faultline-bench-cluster-'))
   const nats = await startNatsServer()
   const redis = await startRedisServer()
-  const env = { DATA_DIR: dataDir, NATS_URL: nats.url, REDIS_URL: redis.url, ...unlimited }
+  const env = { NATS_URL: nats.url, REDIS_URL: redis.url, ...unlimited }
   const processes: FaultlineProcess[] = []
   try {
     const project = await createProject(dataDir, 'bench')
-    const processor = await startFaultlineProcess({ ...env, ROLE: 'processor,api' }, await getFreePort())
+    const processor = await spawnFaultline({ dataDir, env: { ...env, ROLE: 'processor,api' }, readyTimeoutMs: 60_000 })
     processes.push(processor)
-    const ingest = await startFaultlineProcess({ ...env, ROLE: 'ingest' }, await getFreePort())
+    const ingest = await spawnFaultline({ dataDir, env: { ...env, ROLE: 'ingest' }, readyTimeoutMs: 60_000 })
     processes.push(ingest)
     const sat = await saturation(ingest.url, processor.url, project)
     const steadyRate = Math.max(1, Math.round(sat.e2ePerSecond / 2))
     const std = await steady(ingest.url, processor.url, project, steadyRate)
-    const rss = { ingest: peakRssMiB(ingest.child.pid!), processorApi: peakRssMiB(processor.child.pid!) }
+    const rss = { ingest: peakRssMiB(ingest.pid), processorApi: peakRssMiB(processor.pid) }
     return { sat, steadyRate, std, rss, peakRssMiB: rss.ingest + rss.processorApi }
   } finally {
     for (const p of processes.reverse()) await p.stop()

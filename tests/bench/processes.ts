@@ -1,4 +1,4 @@
-/** Child processes for benchmarks: Faultline roles, the bare-hono ceiling, the load generator. */
+/** Child processes for benchmarks: the bare-hono ceiling, the load generator, scripts. Faultline itself runs through tests/support/processes.ts. */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -72,43 +72,4 @@ export async function runTs<T>(script: string, args: string[], env: Record<strin
 export function peakRssMiB(pid: number): number {
   const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return match ? Number(match[1]) / 1024 : NaN
-}
-
-export interface FaultlineProcess {
-  url: string
-  child: ChildProcess
-  stop(): Promise<void>
-}
-
-/** Starts `faultline run` with `env` on `port` and waits for /readyz. */
-export async function startFaultlineProcess(env: Record<string, string>, port: number): Promise<FaultlineProcess> {
-  const child = track(
-    spawn(process.execPath, ['--import', 'tsx', 'bin/faultline.ts', 'run'], {
-      cwd: repoRoot,
-      env: { ...process.env, LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: String(port), ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    }),
-  )
-  const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`faultline (${env.ROLE ?? 'all'}) exited with ${child.exitCode}`)
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) break
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`faultline (${env.ROLE ?? 'all'}) not ready within 60 s`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  return {
-    url,
-    child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve()
-        child.once('exit', () => resolve())
-        child.kill('SIGTERM')
-      }),
-  }
 }
