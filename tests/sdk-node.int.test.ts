@@ -1,11 +1,12 @@
 /**
  * @faultline/sdk-node against a real Faultline: an error thrown in a hono handler arrives through
  * ingest and the processor, and the API returns it with stack trace, context lines, breadcrumbs,
- * tags, user and request data intact.
+ * tags, user and request data intact; and a rate-limited key makes the SDK hold back for the
+ * announced time and report what it dropped once the limit lifts.
  */
 import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { addBreadcrumb, close, faultlineHono, flush, init, lastEventId, setTag, setUser } from '@faultline/sdk-node'
+import { addBreadcrumb, captureException, close, faultlineHono, flush, getClient, init, lastEventId, setTag, setUser } from '@faultline/sdk-node'
 import { startFaultline, type TestFaultline } from './support/faultline'
 
 describe('sdk-node against Faultline', () => {
@@ -68,4 +69,69 @@ describe('sdk-node against Faultline', () => {
     const { body } = await faultline.api('GET', `/projects/${faultline.projectId}/issues?status=all&limit=10`)
     expect(body.data.some((i: any) => i.value === 'payment declined for order 77' || String(i.title).includes('payment declined'))).toBe(true)
   })
+})
+
+describe('sdk-node against a rate-limited Faultline', () => {
+  let faultline: TestFaultline
+
+  beforeAll(async () => {
+    // Three events per key and minute: the fourth gets 429 with the rest of the minute announced.
+    faultline = await startFaultline({ KEY_RATE_LIMIT_PER_MINUTE: '3' })
+  }, 60_000)
+
+  afterAll(async () => {
+    await close(1000)
+    await faultline?.stop()
+  })
+
+  /** Error events ingest counted with this outcome (`faultline_ingest_events_total`). */
+  const ingestEvents = async (outcome: string): Promise<number> => {
+    const text = await (await fetch(`${faultline.url}/metrics`)).text()
+    const line = text.split('\n').find((l) => l.startsWith(`faultline_ingest_events_total{outcome="${outcome}"}`))
+    return line ? Number(line.split(' ').at(-1)) : 0
+  }
+  /** What the project's outcome stats say clients discarded (ingest stores them every few seconds). */
+  const clientDiscards = async (): Promise<{ category: string; reason: string; quantity: number }[]> => {
+    const { body } = await faultline.api('GET', `/projects/${faultline.projectId}/stats/outcomes`)
+    return body.totals.filter((t: { outcome: string }) => t.outcome === 'client_discard')
+  }
+
+  it('holds back during Retry-After, then reports the dropped events as ratelimit_backoff', async () => {
+    init({ dsn: faultline.dsn, globalHandlers: false, consoleBreadcrumbs: false, clientReportDelayMs: 200 })
+    // One at a time, so each capture sees the limits the previous answer set.
+    for (let i = 1; i <= 8; i++) {
+      captureException(new Error(`checkout failed #${i}`))
+      expect(await flush(5000)).toBe(true)
+    }
+    expect(await ingestEvents('accepted')).toBe(3)
+    // Only the fourth event reached ingest and was refused; the other four never left the process.
+    expect(await ingestEvents('rate_limited')).toBe(1)
+    const limits = getClient()!.transport!.rateLimits()
+    const until = Math.max(...Object.values(limits))
+    expect(until - Date.now()).toBeGreaterThan(20_000)
+    expect(getClient()!.pendingOutcomes()).toEqual({ 'ratelimit_backoff:error': 5 })
+
+    // During the window: nothing is sent, neither events nor the client report (its category is limited too).
+    while (Date.now() < until - 2_000) {
+      captureException(new Error(`still failing at ${Date.now()}`))
+      await flush(1000)
+      expect(await ingestEvents('rate_limited')).toBe(1)
+      expect(await clientDiscards()).toEqual([])
+      await new Promise((r) => setTimeout(r, Math.min(5_000, Math.max(0, until - 2_000 - Date.now()))))
+    }
+    const heldBack = getClient()!.pendingOutcomes()['ratelimit_backoff:error']!
+    expect(heldBack).toBeGreaterThan(5)
+
+    // After the window the client report goes out by itself, and events are accepted again.
+    const discards = await faultline.waitFor(async () => {
+      const found = await clientDiscards()
+      return found.length > 0 ? found : undefined
+    }, 30_000)
+    expect(Date.now()).toBeGreaterThanOrEqual(until)
+    expect(discards).toEqual([{ category: 'error', outcome: 'client_discard', reason: 'ratelimit_backoff', quantity: heldBack }])
+    captureException(new Error('checkout works again'))
+    expect(await flush(5000)).toBe(true)
+    expect(await ingestEvents('accepted')).toBe(4)
+    expect(await ingestEvents('rate_limited')).toBe(1)
+  }, 150_000)
 })

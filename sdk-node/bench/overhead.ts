@@ -1,15 +1,20 @@
 /**
- * Overhead of @faultline/sdk-node on a hono app: req/s and p99 with the SDK's middleware (and an
- * error on 1% of requests, reported to a local ingest) against the same app without the SDK.
- * The app runs in a child process; this process generates keep-alive load with node:http.
+ * Overhead of @faultline/sdk-node on a hono app: req/s, p99 and the app's CPU per request with the
+ * SDK's middleware (and an error on 1% of requests, reported to a local ingest stub) against the
+ * same app without the SDK. The app runs in a child process; this process generates keep-alive load
+ * with node:http. On a small machine the load generator and the app share the cores, so runs with
+ * and without the SDK are interleaved and the medians compared.
  *
- *   npx tsx sdk-node/bench/overhead.ts [seconds=5] [connections=32]
+ *   npx tsx sdk-node/bench/overhead.ts [seconds=5] [connections=32] [rounds=3]
+ *   BENCH_ERROR_EVERY=N (default 100: 1% of requests throw)
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import http from 'node:http'
+import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 const [, , mode, ...rest] = process.argv
+const errorEvery = Number(process.env.BENCH_ERROR_EVERY ?? 100)
 
 async function serve(withSdk: boolean): Promise<void> {
   const { Hono } = await import('hono')
@@ -24,11 +29,13 @@ async function serve(withSdk: boolean): Promise<void> {
   app.get('/work', (c) => {
     n++
     if (withSdk) sdk.setTag('bench', 'yes')
-    if (n % Number(process.env.BENCH_ERROR_EVERY ?? 100) === 0) throw new Error(`bench failure ${n % 1000}`)
+    if (n % errorEvery === 0) throw new Error(`bench failure ${n % 1000}`)
     return c.json({ ok: true, n })
   })
   app.onError((_err, c) => c.text('error', 500))
   const server = listen({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => process.stdout.write(`${info.port}\n`))
+  // The parent asks for this process's CPU time around each measured run.
+  process.on('message', () => process.send?.(process.cpuUsage()))
   process.on('SIGTERM', () => server.close(() => process.exit(0)))
 }
 
@@ -38,9 +45,11 @@ interface Result {
   rps: number
   p50: number
   p99: number
+  /** CPU time of the app process (all its threads) per request, µs. */
+  cpuPerRequest: number
 }
 
-async function load(port: number, seconds: number, connections: number): Promise<Result> {
+async function load(port: number, seconds: number, connections: number): Promise<Omit<Result, 'cpuPerRequest'> & { elapsed: number }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections })
   const latencies: number[] = []
   let errors = 0
@@ -65,13 +74,13 @@ async function load(port: number, seconds: number, connections: number): Promise
   const elapsed = (performance.now() - began) / 1000
   agent.destroy()
   latencies.sort((a, b) => a - b)
-  return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]! }
+  return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, elapsed }
 }
 
 function startApp(withSdk: boolean, dsn: string): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), withSdk ? 'serve-sdk' : 'serve-plain'], {
     env: { ...process.env, FAULTLINE_DSN: dsn },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
   return new Promise((resolve, reject) => {
     child.stdout!.once('data', (d: Buffer) => resolve({ child, port: Number(String(d).trim()) }))
@@ -79,42 +88,112 @@ function startApp(withSdk: boolean, dsn: string): Promise<{ child: ChildProcess;
   })
 }
 
+function cpuOf(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (usage: NodeJS.CpuUsage) => resolve(usage.user + usage.system))
+    child.send('cpu')
+  })
+}
+
+/**
+ * The ingest stub shares the cores with the app and the load generator, so it does as little as
+ * possible: it finds each request's end from Content-Length and answers a canned 200, without an
+ * HTTP parser, decompression or JSON. Only the app's own cost of reporting should be measured.
+ */
+function startIngestStub(): Promise<{ dsn: string; envelopes: () => number; close: () => Promise<void> }> {
+  let envelopes = 0
+  const answer = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\n{}')
+  const server = net.createServer((socket) => {
+    let pending: Buffer = Buffer.alloc(0)
+    let bodyLeft = -1
+    socket.on('error', () => socket.destroy())
+    socket.on('data', (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk
+      for (;;) {
+        if (bodyLeft < 0) {
+          const end = pending.indexOf('\r\n\r\n')
+          if (end < 0) return
+          const length = /content-length:\s*(\d+)/i.exec(pending.subarray(0, end).toString('latin1'))
+          bodyLeft = length ? Number(length[1]) : 0
+          pending = pending.subarray(end + 4)
+        }
+        if (pending.length < bodyLeft) return
+        pending = pending.subarray(bodyLeft)
+        bodyLeft = -1
+        envelopes++
+        socket.write(answer)
+      }
+    })
+  })
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      resolve({ dsn: `http://publickey@127.0.0.1:${port}/1`, envelopes: () => envelopes, close: () => new Promise((r) => server.close(() => r())) })
+    }),
+  )
+}
+
+async function measure(withSdk: boolean, dsn: string, seconds: number, connections: number): Promise<Result> {
+  const { child, port } = await startApp(withSdk, dsn)
+  await load(port, 2, connections) // warm-up: JIT, sockets, context-line cache
+  const cpuBefore = await cpuOf(child)
+  const run = await load(port, seconds, connections)
+  const cpu = (await cpuOf(child)) - cpuBefore
+  child.kill('SIGTERM')
+  await new Promise((r) => child.once('exit', r))
+  return { requests: run.requests, errors: run.errors, rps: run.rps, p50: run.p50, p99: run.p99, cpuPerRequest: cpu / run.requests }
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
 async function main(): Promise<void> {
   const args = mode === undefined ? [] : [mode, ...rest]
   const seconds = Number(args[0] ?? 5) || 5
   const connections = Number(args[1] ?? 32) || 32
-  // A minimal ingest: it counts envelopes without parsing them, so the load generator sharing this
-  // process is not slowed by ingest work (which would show up as SDK overhead).
-  let envelopes = 0
-  const ingestServer = http.createServer((req, res) => {
-    req.resume()
-    req.on('end', () => {
-      envelopes++
-      res.end('{}')
-    })
+  const rounds = Number(args[2] ?? 3) || 3
+  const ingest = await startIngestStub()
+  const runs: Record<'without sdk' | 'with sdk', Result[]> = { 'without sdk': [], 'with sdk': [] }
+  console.log(`hono app, ${connections} keep-alive connections, ${seconds} s per run, ${rounds} rounds interleaved, 1 request in ${errorEvery} throws\n`)
+  console.log('| run              | requests | non-200 | req/s    | p50 ms | p99 ms | app CPU µs/req |')
+  console.log('|------------------|----------|---------|----------|--------|--------|----------------|')
+  const row = (name: string, r: Pick<Result, 'rps' | 'p50' | 'p99' | 'cpuPerRequest'> & Partial<Result>): void =>
+    console.log(
+      `| ${name.padEnd(16)} | ${String(r.requests ?? '').padStart(8)} | ${String(r.errors ?? '').padStart(7)} | ${r.rps.toFixed(0).padStart(8)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${r.cpuPerRequest.toFixed(1).padStart(14)} |`,
+    )
+  for (let round = 1; round <= rounds; round++) {
+    // Alternate which side goes first, so a drift in machine load does not favour one.
+    const order = round % 2 ? [false, true] : [true, false]
+    for (const withSdk of order) {
+      const result = await measure(withSdk, ingest.dsn, seconds, connections)
+      const name = withSdk ? 'with sdk' : 'without sdk'
+      runs[name].push(result)
+      row(`${name} #${round}`, result)
+    }
+  }
+  const summary = (results: Result[]) => ({
+    rps: median(results.map((r) => r.rps)),
+    p50: median(results.map((r) => r.p50)),
+    p99: median(results.map((r) => r.p99)),
+    cpuPerRequest: median(results.map((r) => r.cpuPerRequest)),
   })
-  await new Promise<void>((r) => ingestServer.listen(0, '127.0.0.1', r))
-  const ingestPort = (ingestServer.address() as { port: number }).port
-  const ingest = { dsn: `http://publickey@127.0.0.1:${ingestPort}/1`, close: () => new Promise((r) => ingestServer.close(r)) }
-  const results: Record<string, Result> = {}
-  for (const withSdk of [false, true]) {
-    const { child, port } = await startApp(withSdk, ingest.dsn)
-    await load(port, 1, connections) // warm-up: JIT, sockets
-    results[withSdk ? 'with sdk' : 'without sdk'] = await load(port, seconds, connections)
-    child.kill('SIGTERM')
-    await new Promise((r) => child.once('exit', r))
-  }
+  const base = summary(runs['without sdk'])
+  const sdk = summary(runs['with sdk'])
+  row('median without', base)
+  row('median with', sdk)
   await ingest.close()
-  const base = results['without sdk']!
-  const sdk = results['with sdk']!
-  console.log(`\nhono app, ${connections} keep-alive connections, ${seconds} s per run, 1% of requests throw`)
-  console.log('| run         | requests | non-200 | req/s    | p50 ms | p99 ms |')
-  console.log('|-------------|----------|---------|----------|--------|--------|')
-  for (const [name, r] of Object.entries(results)) {
-    console.log(`| ${name.padEnd(11)} | ${String(r.requests).padStart(8)} | ${String(r.errors).padStart(7)} | ${r.rps.toFixed(0).padStart(8)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} |`)
-  }
   const loss = (1 - sdk.rps / base.rps) * 100
-  console.log(`\nthroughput change with the SDK: ${(-loss).toFixed(1)}% (target: loss <= 5%); p99 ${base.p99.toFixed(2)} -> ${sdk.p99.toFixed(2)} ms; envelopes received by ingest: ${envelopes}`)
+  // Each round's two runs are adjacent in time, so their ratio is the least disturbed by other load.
+  const pairedLoss = median(runs['with sdk'].map((r, i) => (1 - r.rps / runs['without sdk'][i]!.rps) * 100))
+  const cpu = (sdk.cpuPerRequest / base.cpuPerRequest - 1) * 100
+  const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(1)}%`
+  console.log(
+    `\nthroughput change with the SDK: ${signed(-loss)} (medians), ${signed(-pairedLoss)} (median of per-round pairs) (target: loss <= 5%); ` +
+      `app CPU per request ${signed(cpu)}; p99 ${base.p99.toFixed(2)} -> ${sdk.p99.toFixed(2)} ms; envelopes received by ingest: ${ingest.envelopes()}`,
+  )
 }
 
 if (mode === 'serve-plain' || mode === 'serve-sdk') await serve(mode === 'serve-sdk')

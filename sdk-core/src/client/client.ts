@@ -7,6 +7,7 @@ import { isThenable, logger, nowSeconds, truncate, unrefTimer, uuid4, withTimeou
 import { isDuplicate } from './dedupe'
 import { eventFromUnknown } from './exceptions'
 import { filterReason } from './filters'
+import { normalizeEvent } from './normalize-event'
 import type { ClientOptions, ClientPlatform, EventProcessor } from './options'
 
 /**
@@ -203,7 +204,7 @@ export class Client {
       ...event,
       sdk: this.platform.sdk,
     }
-    return scope ? scope.applyToEvent(base) : base
+    return normalizeEvent(scope ? scope.applyToEvent(base) : base)
   }
 
   async #process(event: Event, hint: EventHint): Promise<void> {

@@ -1,8 +1,17 @@
 import type { Event, Exception } from '../types'
 
+// Keys are computed once per event: the previous event is compared against every new capture.
+const keys = new WeakMap<Exception, string>()
+
 function frameKey(exception: Exception | undefined): string {
-  const frames = exception?.stacktrace?.frames ?? []
-  return frames.map((f) => `${f.filename}:${f.lineno}:${f.colno}:${f.function}`).join('|')
+  if (!exception) return ''
+  let key = keys.get(exception)
+  if (key === undefined) {
+    const frames = exception.stacktrace?.frames ?? []
+    key = frames.map((f) => `${f.filename}:${f.lineno}:${f.colno}:${f.function}`).join('|')
+    keys.set(exception, key)
+  }
+  return key
 }
 
 function messageOf(event: Event): string | undefined {

@@ -1,6 +1,6 @@
 import { SdkError } from '../errors'
 import type { Event, SdkInfo } from '../types'
-import { safeStringify } from '../utils'
+import { fastStringify } from '../utils'
 
 /**
  * Item types this SDK writes. `security` is Faultline's own extension of the Sentry protocol
@@ -83,21 +83,29 @@ export function envelopeCategories(envelope: Envelope): DataCategory[] {
 const encoder = /* @__PURE__ */ new TextEncoder()
 const decoder = /* @__PURE__ */ new TextDecoder()
 
+const nonAscii = /[\u0080-\uffff]/
+
+/** UTF-8 byte length; the regex check is a few times cheaper than encoding, and most bodies are ASCII. */
+function utf8Length(text: string): number {
+  return nonAscii.test(text) ? encoder.encode(text).length : text.length
+}
+
 /**
  * The wire form: a header line, then per item a header line with the payload's byte length and the
  * payload. Text when every payload is text (the common case, cheap to send); bytes otherwise.
  */
 export function serializeEnvelope(envelope: Envelope): string | Uint8Array {
   const [headers, items] = envelope
-  const parts: (string | Uint8Array)[] = [safeStringify(headers)]
+  const parts: (string | Uint8Array)[] = [fastStringify(headers)]
   let binary = false
   for (const [itemHeaders, payload] of items) {
     if (payload instanceof Uint8Array) {
       binary = true
-      parts.push(`\n${safeStringify({ ...itemHeaders, length: payload.length })}\n`, payload)
+      parts.push(`\n${fastStringify({ ...itemHeaders, length: payload.length })}\n`, payload)
     } else {
-      const text = typeof payload === 'string' ? payload : safeStringify(payload)
-      parts.push(`\n${safeStringify({ ...itemHeaders, length: encoder.encode(text).length })}\n${text}`)
+      // Events were normalized by the client; anything else unusual falls back to the safe path.
+      const text = typeof payload === 'string' ? payload : fastStringify(payload)
+      parts.push(`\n${fastStringify({ ...itemHeaders, length: utf8Length(text) })}\n${text}`)
     }
   }
   if (!binary) return parts.join('')

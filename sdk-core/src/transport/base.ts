@@ -113,16 +113,20 @@ export function createTransport(options: TransportOptions, makeRequest: MakeRequ
     if (kept.length === 0) return Promise.resolve({ kind: 'dropped', reason: 'ratelimit_backoff' })
     const filtered: Envelope = kept.length === envelope[1].length ? envelope : [envelope[0], kept]
     const categories = envelopeCategories(filtered)
-    let body: string | Uint8Array
-    try {
-      body = serializeEnvelope(filtered)
-    } catch (error) {
-      logger.warn('envelope could not be serialized', error)
-      record('send_error', categories)
-      return Promise.resolve({ kind: 'dropped', reason: 'send_error' })
-    }
     return new Promise<SendResult>((resolve) => {
-      const added = buffer.add(() => attempt(body, categories).then(resolve, () => resolve({ kind: 'dropped', reason: 'send_error' })))
+      const added = buffer.add(() => {
+        // Serialized only once there is room: a full buffer drops the event before paying for it.
+        let body: string | Uint8Array
+        try {
+          body = serializeEnvelope(filtered)
+        } catch (error) {
+          logger.warn('envelope could not be serialized', error)
+          record('send_error', categories)
+          resolve({ kind: 'dropped', reason: 'send_error' })
+          return Promise.resolve()
+        }
+        return attempt(body, categories).then(resolve, () => resolve({ kind: 'dropped', reason: 'send_error' }))
+      })
       if (!added) {
         record('queue_overflow', categories)
         resolve({ kind: 'dropped', reason: 'queue_overflow' })

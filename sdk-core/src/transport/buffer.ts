@@ -12,10 +12,10 @@ export function createPromiseBuffer(limit: number): PromiseBuffer {
   return {
     add(task) {
       if (inFlight.size >= limit) return false
-      const promise = Promise.resolve()
-        .then(task)
-        .catch(() => undefined)
-        .finally(() => inFlight.delete(promise))
+      const done = (): void => {
+        inFlight.delete(promise)
+      }
+      const promise: Promise<unknown> = Promise.resolve().then(task).then(done, done)
       inFlight.add(promise)
       return true
     },

@@ -1,7 +1,10 @@
 /** A 32-hex-digit event id (uuid4 without dashes, as the protocol wants). */
 export function uuid4(): string {
   const crypto = (globalThis as { crypto?: { randomUUID?: () => string } }).crypto
-  if (crypto?.randomUUID) return crypto.randomUUID().replace(/-/g, '')
+  if (crypto?.randomUUID) {
+    const id = crypto.randomUUID()
+    return `${id.slice(0, 8)}${id.slice(9, 13)}${id.slice(14, 18)}${id.slice(19, 23)}${id.slice(24)}`
+  }
   let id = ''
   for (let i = 0; i < 32; i++) id += Math.floor(Math.random() * 16).toString(16)
   return id
@@ -66,4 +69,69 @@ export function safeStringify(value: unknown): string {
     }
     return v
   })
+}
+
+const maxNormalizeDepth = 100
+
+/**
+ * A JSON-safe copy of host data (scope extras, contexts, breadcrumb data, thrown objects): functions,
+ * symbols and BigInts become strings, reference cycles become "[Circular]", throwing getters
+ * "[Unreadable]". Done once when an event is built, so the event can then be serialized by the
+ * engine's own JSON.stringify instead of a replacer called for every value (which costs several
+ * times more on stack frames full of context lines).
+ */
+export function normalize(value: unknown): unknown {
+  const ancestors: object[] = []
+  const visit = (v: unknown): unknown => {
+    switch (typeof v) {
+      case 'bigint':
+        return `${v}n`
+      case 'function':
+        return `[Function: ${(v as { name?: string }).name || 'anonymous'}]`
+      case 'symbol':
+        return v.toString()
+      case 'object':
+        break
+      default:
+        return v
+    }
+    if (v === null) return v
+    if (ancestors.includes(v)) return '[Circular]'
+    if (ancestors.length >= maxNormalizeDepth) return '[MaxDepth]'
+    const toJson = (v as { toJSON?: unknown }).toJSON
+    if (typeof toJson === 'function') {
+      try {
+        return visit(toJson.call(v))
+      } catch {
+        return '[Unreadable]'
+      }
+    }
+    ancestors.push(v)
+    try {
+      if (Array.isArray(v)) return v.map(visit)
+      const out: Record<string, unknown> = {}
+      for (const key of Object.keys(v)) {
+        let item: unknown
+        try {
+          item = (v as Record<string, unknown>)[key]
+        } catch {
+          item = '[Unreadable]'
+        }
+        out[key] = visit(item)
+      }
+      return out
+    } finally {
+      ancestors.pop()
+    }
+  }
+  return visit(value)
+}
+
+/** JSON.stringify at engine speed, falling back to `safeStringify` for cycles, BigInts and throwing getters. */
+export function fastStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value)
+  } catch {
+    return safeStringify(value)
+  }
 }

@@ -36,8 +36,8 @@ export function instrumentHttpBreadcrumbs(): () => void {
 
   const onHttpStart = (message: unknown): void => {
     try {
-      if (isSdkRequest()) return
       const { request } = message as { request: ClientRequest }
+      if (isSdkRequest(request)) return
       httpPending.set(request, { scope: getCurrentScope(), method: request.method, url: requestUrl(request) })
     } catch {
       return

@@ -4,7 +4,7 @@ import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { addBreadcrumb, close, init, setTag, setUser } from '../index'
+import { addBreadcrumb, captureMessage, close, flush, init, setTag, setUser } from '../index'
 import { startFakeIngest, type FakeIngest } from '../testing'
 import { expressErrorHandler, expressRequestHandler } from './express'
 import { faultlineHono } from './hono'
@@ -110,6 +110,16 @@ describe('hono middleware', () => {
     // The SDK's own envelope requests are not breadcrumbs.
     expect(JSON.stringify(event.breadcrumbs)).not.toContain('/envelope/')
     await new Promise((r) => server.close(r))
+  })
+
+  it('never turns its own envelope requests into breadcrumbs of a later event', async () => {
+    // Node 20 announces an outgoing request when it is flushed, after http.request() returned.
+    captureMessage('first, sent from the root scope')
+    await flush(2000)
+    captureMessage('second, same scope')
+    await flush(2000)
+    expect(ingest.events()).toHaveLength(2)
+    expect(JSON.stringify(ingest.events()[1]!.breadcrumbs ?? [])).not.toContain('/envelope/')
   })
 })
 

@@ -7,7 +7,8 @@ const secretHeader = /^(authorization|proxy-authorization|cookie|set-cookie|x-se
 export function scrubHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || secretHeader.test(name)) continue
+    // HTTP/2 pseudo-headers (`:path`, `:authority`) repeat what url and method already say.
+    if (value === undefined || name.startsWith(':') || secretHeader.test(name)) continue
     out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value
   }
   return out

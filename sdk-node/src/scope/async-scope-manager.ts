@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { getCurrentScope, getScopeManager, Scope, type ScopeManager } from '@faultline/sdk-core'
+import { getCurrentScope, getScopeManager, logger, Scope, type ScopeManager } from '@faultline/sdk-core'
 
 /** Scopes that follow the async context, so concurrent requests never see each other's user or tags. */
 export function createAsyncScopeManager(root: Scope = new Scope()): ScopeManager & { root: Scope } {
@@ -11,13 +11,18 @@ export function createAsyncScopeManager(root: Scope = new Scope()): ScopeManager
   }
 }
 
+/** A copy of the current scope for one request; a fresh scope if copying fails. */
+export function forkScope(): Scope {
+  try {
+    return getCurrentScope().clone()
+  } catch (error) {
+    logger.warn('could not copy the current scope; using an empty one', error)
+    return new Scope()
+  }
+}
+
 /** Runs `fn` (and everything it awaits) with its own copy of the current scope: one per request. */
 export function withIsolatedScope<T>(fn: (scope: Scope) => T): T {
-  let scope: Scope
-  try {
-    scope = getCurrentScope().clone()
-  } catch {
-    scope = new Scope()
-  }
+  const scope = forkScope()
   return getScopeManager().runWithScope(scope, () => fn(scope))
 }

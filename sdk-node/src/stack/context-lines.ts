@@ -10,8 +10,8 @@ export class LruCache<K, V> {
   constructor(readonly capacity: number) {}
 
   get(key: K): V | undefined {
-    if (!this.#map.has(key)) return undefined
-    const value = this.#map.get(key) as V
+    const value = this.#map.get(key)
+    if (value === undefined) return undefined
     this.#map.delete(key)
     this.#map.set(key, value)
     return value
@@ -47,20 +47,38 @@ function readable(frame: StackFrame): string | undefined {
 }
 
 export interface ContextLines {
-  /** Event processor: fills pre_context / context_line / post_context of every readable frame. */
-  process(event: Event): Promise<Event>
+  /**
+   * Event processor: fills pre_context / context_line / post_context of every readable frame.
+   * Synchronous once every file of the event is cached (the usual case after the first error from a
+   * code path), so a repeated error costs no promise round trips.
+   */
+  process(event: Event): Event | Promise<Event>
+}
+
+interface FrameContext {
+  pre: string[]
+  line: string
+  post: string[]
+}
+
+interface SourceFile {
+  /** `null`: unreadable, not retried. */
+  lines: string[] | null
+  /** Clipped context per frame position (lineno and colno packed into one number). */
+  contexts: Map<number, FrameContext | null>
 }
 
 /**
  * Source lines around each frame, read from disk once per file and kept in an LRU (files that
- * could not be read are cached as `null` so a missing file is not retried on every event).
+ * could not be read are cached as unreadable so a missing file is not retried on every event).
+ * The clipped lines of each frame position are kept with their file: the same frames recur in every
+ * error from the same code path, so a repeated error costs a few map lookups per frame.
  */
 export function createContextLines(options: { lines?: number; cacheSize?: number } = {}): ContextLines {
   const around = options.lines ?? 5
-  const cache = new LruCache<string, string[] | null>(options.cacheSize ?? 100)
+  const files = new LruCache<string, SourceFile>(options.cacheSize ?? 100)
 
-  const load = async (path: string): Promise<string[] | null> => {
-    if (cache.has(path)) return cache.get(path) ?? null
+  const load = async (path: string): Promise<void> => {
     let lines: string[] | null = null
     try {
       const info = await stat(path)
@@ -68,26 +86,54 @@ export function createContextLines(options: { lines?: number; cacheSize?: number
     } catch {
       lines = null
     }
-    cache.set(path, lines)
-    return lines
+    files.set(path, { lines, contexts: new Map() })
+  }
+
+  const contextOf = (file: SourceFile, lineno: number, colno: number | undefined): FrameContext | null => {
+    const key = lineno * 0x100000 + (colno ?? 0)
+    const cached = file.contexts.get(key)
+    if (cached !== undefined) return cached
+    const { lines } = file
+    const index = lineno - 1
+    const context =
+      lines && index >= 0 && index < lines.length
+        ? {
+            pre: lines.slice(Math.max(0, index - around), index).map((l) => clip(l, 0)),
+            line: clip(lines[index]!, colno),
+            post: lines.slice(index + 1, index + 1 + around).map((l) => clip(l, 0)),
+          }
+        : null
+    file.contexts.set(key, context)
+    return context
+  }
+
+  const apply = (event: Event, all: StackFrame[]): Event => {
+    for (const frame of all) {
+      const path = readable(frame)
+      // Undefined only if evicted since loading (an event with more files than the cache holds).
+      const file = path ? files.get(path) : undefined
+      if (!file) continue
+      const context = contextOf(file, frame.lineno!, frame.colno)
+      if (!context) continue
+      // Copies: processors and beforeSend may edit the arrays of this event, never the cache.
+      frame.pre_context = context.pre.slice()
+      frame.context_line = context.line
+      frame.post_context = context.post.slice()
+    }
+    return event
   }
 
   return {
-    async process(event) {
-      const frames = (event.exception?.values ?? []).flatMap((v) => v.stacktrace?.frames ?? [])
-      const paths = [...new Set(frames.map(readable).filter((p): p is string => p !== undefined))]
-      const files = new Map(await Promise.all(paths.map(async (p) => [p, await load(p)] as const)))
-      for (const frame of frames) {
+    process(event) {
+      const all: StackFrame[] = []
+      for (const value of event.exception?.values ?? []) if (value.stacktrace) all.push(...value.stacktrace.frames)
+      let missing: Set<string> | undefined
+      for (const frame of all) {
         const path = readable(frame)
-        const lines = path ? files.get(path) : undefined
-        if (!lines || frame.lineno === undefined) continue
-        const index = frame.lineno - 1
-        if (index < 0 || index >= lines.length) continue
-        frame.pre_context = lines.slice(Math.max(0, index - around), index).map((l) => clip(l, 0))
-        frame.context_line = clip(lines[index]!, frame.colno)
-        frame.post_context = lines.slice(index + 1, index + 1 + around).map((l) => clip(l, 0))
+        if (path && !files.has(path)) (missing ??= new Set()).add(path)
       }
-      return event
+      if (!missing) return apply(event, all)
+      return Promise.all([...missing].map(load)).then(() => apply(event, all))
     },
   }
 }
