@@ -29,6 +29,7 @@ import {
   type StoredMsg,
   type StreamConfig,
 } from 'nats'
+import { JetStreamPullBuffer } from './jetstream-pull-buffer'
 import { BusError } from '../../errors'
 import type { Logger } from '../../log'
 import { Subjects, type Bus, type BusMessage, type BusOptions, type DeadLetter, type FetchOptions, type OutgoingMessage, type Subject } from '../../ports/bus'
@@ -53,8 +54,8 @@ const header = {
   failedAt: 'Fl-Failed-At',
 } as const
 
-/** Longest single pull; the client's request timeout (5 s) must outlast the server's expiry. */
-const maxPullMs = 4_000
+/** Messages each consumer keeps pulled ahead (leased, waiting for fetch()). */
+const pullBufferSize = 1_000
 const publishChunk = 512
 
 export async function openJetStreamBus(options: JetStreamBusOptions): Promise<Bus> {
@@ -135,8 +136,6 @@ const isNotFound = (error: unknown) =>
   error instanceof NatsError &&
   (error.code === '404' || error.api_error?.code === 404 || error.api_error?.err_code === apiErrors.noMessageFound)
 
-const isPullTimeout = (error: unknown) =>
-  error instanceof NatsError && (error.code === '404' || error.code === '408' || error.code === 'TIMEOUT')
 
 function readHeaders(h: MsgHdrs | undefined): Record<string, string> {
   const raw = h?.get(header.headers)
@@ -159,6 +158,7 @@ class JetStreamBus implements Bus {
   readonly #names: StreamNames
   readonly #options: JetStreamBusOptions
   readonly #consumers = new Map<string, Promise<void>>()
+  readonly #buffers = new Map<string, JetStreamPullBuffer>()
   readonly #jsMsgs = new WeakMap<BusMessage, JsMsg>()
   #closing: Promise<void> | undefined
   // Closing the connection does not end a pull waiting on the server: fetches race this.
@@ -200,20 +200,7 @@ class JetStreamBus implements Bus {
     const max = Math.max(1, Math.floor(options.max))
     try {
       await this.#ensureConsumer(subject, consumer)
-      let batch = await this.#pullAvailable(stream, consumer, max)
-      if (batch.length === 0) {
-        const first = await this.#pullOne(stream, consumer, options.expiresMs)
-        if (!first) return []
-        batch = [first]
-        if (max > 1) {
-          // The first message is leased already: hand it out even when topping up the batch fails.
-          const more = await this.#pullAvailable(stream, consumer, max - 1).catch((error: unknown) => {
-            this.#options.logger?.warn('topping up a fetched batch failed', { subject, error })
-            return []
-          })
-          batch.push(...more)
-        }
-      }
+      const batch = await this.#buffer(stream, consumer).take(max, options.expiresMs, this.#closed)
       return batch.map((jm) => this.#toMessage(subject, jm))
     } catch (cause) {
       if (this.#closing) return []
@@ -300,6 +287,7 @@ class JetStreamBus implements Bus {
 
   close(): Promise<void> {
     this.#signalClosed()
+    for (const buffer of this.#buffers.values()) buffer.stop()
     this.#closing ??= this.#nc.close().catch((error: unknown) => {
       this.#options.logger?.error('closing the NATS connection failed', { error })
     })
@@ -335,31 +323,17 @@ class JetStreamBus implements Bus {
     await ready
   }
 
-  /** Whatever is available now, without waiting. */
-  async #pullAvailable(stream: string, consumer: string, max: number): Promise<JsMsg[]> {
-    const messages: JsMsg[] = []
-    // js.fetch (deprecated in favour of consumer.fetch) is the API that can ask for no_wait;
-    // consumer.fetch always waits until the batch is full or at least a second passes.
-    for await (const jm of this.#js.fetch(stream, consumer, { batch: max, no_wait: true })) messages.push(jm)
-    return messages
+  #buffer(stream: string, consumer: string): JetStreamPullBuffer {
+    const key = `${stream}/${consumer}`
+    let buffer = this.#buffers.get(key)
+    if (!buffer) {
+      buffer = new JetStreamPullBuffer(this.#js, stream, consumer, pullBufferSize, this.#options.logger)
+      this.#buffers.set(key, buffer)
+    }
+    return buffer
   }
 
-  /** One message, waiting on the server up to `expiresMs` for it. */
-  async #pullOne(stream: string, consumer: string, expiresMs: number): Promise<JsMsg | null> {
-    const deadline = Date.now() + expiresMs
-    for (let remaining = expiresMs; remaining > 0; remaining = deadline - Date.now()) {
-      const pull = this.#js.pull(stream, consumer, Math.min(remaining, maxPullMs))
-      pull.catch((error: unknown) => {
-        if (this.#closing) this.#options.logger?.debug('a pull ended after close', { error })
-      })
-      try {
-        return await Promise.race([pull, this.#closed])
-      } catch (error) {
-        if (!isPullTimeout(error)) throw error
-      }
-    }
-    return null
-  }
+
 
   async #getDeadLetter(subject: Subject, seq: number): Promise<StoredMsg | null> {
     try {
