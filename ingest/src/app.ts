@@ -25,16 +25,16 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
     eventsCounter: metrics.counter('faultline_ingest_events_total', 'Error events received by ingest, by outcome'),
   })
   const app = new Hono()
-  app.use(
-    '/api/*',
-    cors({
-      origin: '*',
-      allowMethods: ['POST', 'OPTIONS'],
-      allowHeaders: ['content-type', 'content-encoding', 'x-sentry-auth', 'authorization', 'sentry-trace', 'baggage'],
-      exposeHeaders: ['retry-after', 'x-sentry-rate-limits'],
-      maxAge: 3600,
-    }),
-  )
+  const browserCors = cors({
+    origin: '*',
+    allowMethods: ['POST', 'OPTIONS'],
+    allowHeaders: ['content-type', 'content-encoding', 'x-sentry-auth', 'authorization', 'sentry-trace', 'baggage'],
+    exposeHeaders: ['retry-after', 'x-sentry-rate-limits'],
+    maxAge: 3600,
+  })
+  // Browsers send Origin on every cross-origin request and only they read CORS headers; setting
+  // them on a server SDK's request would cost a full Response object per event for nothing.
+  app.use('/api/*', (c, next) => (c.req.header('origin') === undefined ? next() : browserCors(c, next)))
   app.route('/', sentryRoutes({ config, keys: new ProjectKeyCache(platform.projects), service }))
   return { app, close: () => outcomes.close() }
 }

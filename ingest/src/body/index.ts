@@ -1,2 +1,2 @@
-export { readBody, type BodyResult, type ReadBodyOptions } from './read-body'
+export { nodeBodySource, readBody, type BodySource, type BodyResult, type ReadBodyOptions } from './read-body'
 export { parseContentEncoding, BodyEncodings, type BodyEncoding, type EncodingResult } from './content-encoding'

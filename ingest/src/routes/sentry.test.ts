@@ -182,6 +182,10 @@ describe('items, scrubbing and outcomes', () => {
     const posted = await post(`/api/${key.projectId}/envelope/?sentry_key=${key._id}`, envelope([{ type: 'session', payload: {} }]), { origin: 'https://shop.example' })
     expect(posted.headers.get('access-control-expose-headers')).toMatch(/retry-after/)
     expect(posted.headers.get('access-control-expose-headers')).toMatch(/x-sentry-rate-limits/)
+    // A server SDK sends no Origin and reads no CORS headers.
+    const fromServer = await post(`/api/${key.projectId}/envelope/?sentry_key=${key._id}`, envelope([{ type: 'session', payload: {} }]))
+    expect(fromServer.status).toBe(200)
+    expect(fromServer.headers.get('access-control-allow-origin')).toBeNull()
   })
 })
 

@@ -2,12 +2,13 @@
  * Sentry's ingestion endpoints, so unmodified Sentry SDKs work: `POST /api/:projectId/envelope/`
  * and `POST /api/:projectId/store/`, with every auth form the SDKs use.
  */
+import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import type { ProjectKeyDoc } from '@faultline/core/projects'
 import type { Config } from '@faultline/core/config'
 import { httpError } from '@faultline/core/http'
-import { readBody } from '../body'
+import { nodeBodySource, readBody, type BodySource } from '../body'
 import { itemJson, parseEnvelope, parseStoreBody, type Envelope as ParsedEnvelope } from '../envelope'
 import { parseSentryAuth } from '../auth/sentry-auth'
 import type { ProjectKeyCache } from '../services/project-keys'
@@ -50,11 +51,12 @@ async function handleSubmission(c: Context, kind: 'envelope' | 'store', deps: Se
   let key = headerAuth.ok ? await resolveKey(deps.keys, headerAuth.publicKey, projectId) : undefined
 
   const { limits } = deps.config
-  const body = await readBody(lingeringBody(c.req.raw.body), {
+  const source = requestBody(c)
+  const body = await readBody(source.body && lingering(source.body), {
     contentEncoding: c.req.header('content-encoding'),
     maxCompressedBytes: limits.maxCompressedBytes,
     maxDecompressedBytes: kind === 'store' ? limits.maxEventBytes : limits.maxEnvelopeBytes,
-    signal: c.req.raw.signal,
+    signal: source.signal,
   })
   if (!body.ok) throw httpError(body.status, body.reason)
 
@@ -148,36 +150,38 @@ function clientIp(c: Context): string | undefined {
 }
 
 /**
- * The request body, with cancel() turned into a bounded drain. Refusing a body part-way (413, a
- * broken encoding) and closing the connection with the client's bytes still unread makes the kernel
- * reset it, and the client then loses the refusal it was about to read. So, as web servers' lingering
- * close does, what the client still sends is read and discarded, up to `lingerMaxBytes` or
- * `lingerMaxMs`, before the stream is really cancelled.
+ * The request body: off the Node request itself when served by @hono/node-server (a client that
+ * goes away makes its reads fail), else off the web Request, with its abort signal.
  */
-function lingeringBody(body: ReadableStream<Uint8Array> | null): ReadableStream<Uint8Array> | null {
-  if (body === null) return null
-  const reader = body.getReader()
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const { done, value } = await reader.read()
-        if (done) controller.close()
-        else controller.enqueue(value)
-      },
-      cancel(reason) {
-        const stop = () => reader.cancel(reason).then(() => undefined, () => undefined)
-        const timer = setTimeout(stop, lingerMaxMs)
-        const drain = async () => {
-          for (let drained = 0; drained <= lingerMaxBytes; ) {
-            const { done, value } = await reader.read()
-            if (done) return
-            drained += value.byteLength
-          }
+function requestBody(c: Context): { body: BodySource | null; signal?: AbortSignal } {
+  const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming
+  if (incoming instanceof Readable) return { body: nodeBodySource(incoming) }
+  return { body: c.req.raw.body?.getReader() ?? null, signal: c.req.raw.signal }
+}
+
+/**
+ * The body with cancel() turned into a bounded drain. Refusing a body part-way (413, a broken
+ * encoding) and closing the connection with the client's bytes still unread makes the kernel reset
+ * it, and the client then loses the refusal it was about to read. So, as web servers' lingering
+ * close does, what the client still sends is read and discarded, up to `lingerMaxBytes` or
+ * `lingerMaxMs`, before the source is really cancelled.
+ */
+function lingering(body: BodySource): BodySource {
+  return {
+    read: () => body.read(),
+    cancel(reason) {
+      const stop = () => body.cancel(reason).then(() => undefined, () => undefined)
+      const timer = setTimeout(stop, lingerMaxMs)
+      const drain = async () => {
+        for (let drained = 0; drained <= lingerMaxBytes; ) {
+          const { done, value } = await body.read()
+          if (done) return
+          drained += value.byteLength
         }
-        // A read failing here means the client went away: there is nothing left to linger for.
-        drain().then(stop, stop).finally(() => clearTimeout(timer))
-      },
+      }
+      // A read failing here means the client went away: there is nothing left to linger for.
+      drain().then(stop, stop).finally(() => clearTimeout(timer))
+      return Promise.resolve()
     },
-    { highWaterMark: 0 },
-  )
+  }
 }

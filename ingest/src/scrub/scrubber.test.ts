@@ -247,24 +247,7 @@ describe('createScrubber: weird input', () => {
   })
 })
 
-describe('createScrubber: speed', () => {
-  it('scrubs a 3 KB event in well under 0.1 ms on average', () => {
-    const scrub = createScrubber()
-    const event = nodeEvent()
-    const size = JSON.stringify(event).length
-    for (let i = 0; i < 2000; i++) scrub(event)
-    // Best of several batches: the machine is shared, and a neighbour's burst says nothing about the scrubber.
-    const batches = Array.from({ length: 5 }, () => {
-      const started = performance.now()
-      for (let i = 0; i < 1000; i++) scrub(event)
-      return (performance.now() - started) / 1000
-    })
-    const average = Math.min(...batches)
-    console.info(`scrubbed a ${size}-byte event in ${(average * 1000).toFixed(1)} µs on average`)
-    expect(size).toBeGreaterThan(2500)
-    expect(average).toBeLessThan(0.1)
-  })
-
+describe('createScrubber: hostile strings', () => {
   it('scrubs an event full of hostile 100 KB strings in under 50 ms per string', () => {
     const scrub = createScrubber()
     const strings = ['a'.repeat(100_000), 'a@'.repeat(50_000), '4 '.repeat(50_000), 'password='.repeat(11_000), `"token":"${'\\'.repeat(100_000)}`, 'x://'.repeat(25_000)]

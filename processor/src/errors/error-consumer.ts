@@ -76,7 +76,7 @@ export class ErrorConsumer {
     while (!this.#stopping) {
       let batch: BusMessage[]
       try {
-        batch = await this.#bus.fetch('errors', errorConsumerGroup, { max: this.#options.batchSize, expiresMs: this.#options.flushMs })
+        batch = await this.#collectBatch()
       } catch (error) {
         this.#logger.error('fetching from the bus failed; retrying in 1 s', { error: describeError(error) })
         await new Promise((resolve) => setTimeout(resolve, 1_000))
@@ -86,6 +86,21 @@ export class ErrorConsumer {
       // An idle processor still writes the templates of its last batches within the interval.
       else await this.#templater.saveDue()
     }
+  }
+
+  /**
+   * A batch closes `flushMs` after its first message came, or at `batchSize` messages: each
+   * ClickHouse insert writes a new part per table and rollup, so a few large inserts cost far less
+   * than many small ones. The rest of the window is waited out, then taken in one fetch, rather
+   * than polled, so the bus (on SQLite, the ingest's own database file) sees two leases per batch.
+   */
+  async #collectBatch(): Promise<BusMessage[]> {
+    const { batchSize, flushMs } = this.#options
+    const batch = await this.#bus.fetch('errors', errorConsumerGroup, { max: batchSize, expiresMs: flushMs })
+    if (batch.length === 0 || batch.length >= batchSize) return batch
+    await new Promise((resolve) => setTimeout(resolve, flushMs))
+    if (!this.#stopping) batch.push(...(await this.#bus.fetch('errors', errorConsumerGroup, { max: batchSize - batch.length, expiresMs: 0 })))
+    return batch
   }
 
   /** Exposed for tests that drive the pipeline without the loop. */

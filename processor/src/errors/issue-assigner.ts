@@ -22,17 +22,19 @@ export class IssueAssigner {
     const wanted = new Map(pairs.map((p) => [fingerprintKey(p.projectId, p.fingerprint), p]))
     const found = await this.#issues.fingerprints.getMany([...wanted.keys()])
     const issueIds = new Map(found.map((mapping) => [mapping._id, mapping.issueId]))
-    for (const [key, { projectId, fingerprint }] of wanted) {
-      if (issueIds.has(key)) continue
-      const candidate = String(await nextSequence(this.#counters, 'issue'))
-      const mapping = await this.#issues.fingerprints.findOneAndUpdate(
-        { _id: key },
-        { $setOnInsert: { projectId, fingerprint, issueId: candidate } },
-        { upsert: true, insertId: key },
-      )
-      if (!mapping) throw new MetadataError('unavailable', `fingerprint mapping ${key} could not be created`)
-      issueIds.set(key, mapping.issueId)
-    }
+    await Promise.all(
+      [...wanted].map(async ([key, { projectId, fingerprint }]) => {
+        if (issueIds.has(key)) return
+        const candidate = String(await nextSequence(this.#counters, 'issue'))
+        const mapping = await this.#issues.fingerprints.findOneAndUpdate(
+          { _id: key },
+          { $setOnInsert: { projectId, fingerprint, issueId: candidate } },
+          { upsert: true, insertId: key },
+        )
+        if (!mapping) throw new MetadataError('unavailable', `fingerprint mapping ${key} could not be created`)
+        issueIds.set(key, mapping.issueId)
+      }),
+    )
     return issueIds
   }
 }

@@ -31,17 +31,24 @@ export class IssueUpdater {
     this.#eventStore = eventStore
   }
 
-  /** Upserts the issues of `events` (before their insert), following a merge that raced the batch. */
+  /**
+   * Upserts the issues of `events` (before their insert), following a merge that raced the batch.
+   * The issues are written concurrently so a store that groups writes commits them together.
+   */
   async upsert(events: GroupedEvent[]): Promise<Map<string, IssueDoc>> {
+    const docs = await Promise.all(
+      [...summarize(events).values()].map(async (activity) => {
+        let doc = await this.#upsertOne(activity.issueId, activity)
+        for (let hops = 0; doc.status === IssueStatuses.merged && doc.mergedInto && hops < 5; hops++) {
+          doc = await this.#upsertOne(doc.mergedInto, activity)
+        }
+        return { from: activity.issueId, doc }
+      }),
+    )
     const issues = new Map<string, IssueDoc>()
-    for (const activity of summarize(events).values()) {
-      let doc = await this.#upsertOne(activity.issueId, activity)
-      for (let hops = 0; doc.status === IssueStatuses.merged && doc.mergedInto && hops < 5; hops++) {
-        doc = await this.#upsertOne(doc.mergedInto, activity)
-      }
-      for (const event of events) if (event.issueId === activity.issueId) event.issueId = doc._id
-      issues.set(doc._id, doc)
-    }
+    const finalIds = new Map(docs.map(({ from, doc }) => [from, doc._id]))
+    for (const event of events) event.issueId = finalIds.get(event.issueId) ?? event.issueId
+    for (const { doc } of docs) issues.set(doc._id, doc)
     return issues
   }
 
@@ -49,19 +56,21 @@ export class IssueUpdater {
   async refresh(issues: Map<string, IssueDoc>, events: GroupedEvent[], now = Date.now()): Promise<void> {
     const counts = await countIssues(this.#eventStore, [...issues.values()])
     const activity = summarize(events)
-    for (const issue of issues.values()) {
-      const count = counts.get(issue._id)
-      if (!count) continue
-      const updated = await this.#stores.issues.findOneAndUpdate(
-        { _id: issue._id },
-        { $max: { eventCount: count.events, userCount: count.users } },
-      )
-      const seen = activity.get(issue._id)
-      if (!updated || !seen) continue
-      const transition = transitionFor(updated, { lastReceivedAt: seen.lastReceivedAt, releases: seen.releases }, now)
-      // Guarded by the status read, so a change made meanwhile by a user is not overwritten.
-      if (transition) await this.#stores.issues.findOneAndUpdate({ _id: issue._id, status: updated.status }, transition)
-    }
+    await Promise.all(
+      [...issues.values()].map(async (issue) => {
+        const count = counts.get(issue._id)
+        if (!count) return
+        const updated = await this.#stores.issues.findOneAndUpdate(
+          { _id: issue._id },
+          { $max: { eventCount: count.events, userCount: count.users } },
+        )
+        const seen = activity.get(issue._id)
+        if (!updated || !seen) return
+        const transition = transitionFor(updated, { lastReceivedAt: seen.lastReceivedAt, releases: seen.releases }, now)
+        // Guarded by the status read, so a change made meanwhile by a user is not overwritten.
+        if (transition) await this.#stores.issues.findOneAndUpdate({ _id: issue._id, status: updated.status }, transition)
+      }),
+    )
   }
 
   async #upsertOne(issueId: string, a: IssueActivity): Promise<IssueDoc> {

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { Bus } from '../../ports/bus'
 import { contractBusOptions, describeBusContract } from './bus.contract'
 import { createBus } from './create-bus'
+import Database from 'better-sqlite3'
 import { openSqliteBus } from './sqlite-bus'
 
 describeBusContract('sqlite', async () => {
@@ -135,7 +136,11 @@ describe('sqlite bus across processes', () => {
     )
     const acknowledged = await new Promise<number>((resolve, reject) => {
       let lines = ''
-      child.on('exit', (code) => reject(new Error(`publisher exited early with ${code}`)))
+      let stderr = ''
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+      child.on('exit', (code) => reject(new Error(`publisher exited early with ${code}: ${stderr}`)))
+      // Says what the publisher got to, rather than the bare test timeout.
+      setTimeout(() => reject(new Error(`publisher printed ${JSON.stringify(lines)} in 20 s; stderr: ${stderr}`)), 20_000).unref()
       child.stdout?.on('data', (chunk: Buffer) => {
         lines += chunk.toString()
         const done = lines.split('\n').filter(Boolean)
@@ -172,6 +177,36 @@ describe('createBus without a NATS url', () => {
       expect(await bus.backlog('errors')).toBe(1)
       await bus.close()
     } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('sqlite bus file written before the state/payload split', () => {
+  it('still delivers the messages it held, once, and publishes after them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-bus-legacy-'))
+    const path = join(dir, 'bus.sqlite')
+    const legacy = new Database(path)
+    legacy.exec(`
+      CREATE TABLE bus_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL, id TEXT NOT NULL,
+        data BLOB NOT NULL, headers TEXT NOT NULL, published_at INTEGER NOT NULL,
+        delivery_count INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL);
+      CREATE INDEX bus_messages_subject ON bus_messages (subject);
+    `)
+    legacy.prepare('INSERT INTO bus_messages (subject, id, data, headers, published_at, visible_at) VALUES (?, ?, ?, ?, 0, 0)').run('errors', 'old-1', Buffer.from('kept'), '{"a":"1"}')
+    legacy.close()
+    const bus = await openSqliteBus({ path, ...contractBusOptions })
+    try {
+      await bus.publish('errors', [{ id: 'new-1', data: new TextEncoder().encode('fresh') }])
+      const fetched = await bus.fetch('errors', 'processor', { max: 10, expiresMs: 0 })
+      expect(fetched.map((m) => [m.id, new TextDecoder().decode(m.data), m.headers])).toEqual([
+        ['old-1', 'kept', { a: '1' }],
+        ['new-1', 'fresh', {}],
+      ])
+      await Promise.all(fetched.map((m) => m.ack()))
+      expect(await bus.backlog('errors')).toBe(0)
+    } finally {
+      await bus.close()
       await rm(dir, { recursive: true, force: true })
     }
   })

@@ -43,12 +43,14 @@ interface DeadLetterRow extends MessageRow {
   failed_at: number
 }
 
+// A message's delivery state and its payload live in two tables: leases and nak/working rewrite
+// only the small state row, where a row holding the payload too made every lease copy each
+// payload into the WAL again, holding the write lock (and the publishing event loop) meanwhile.
 const schema = `
-  CREATE TABLE IF NOT EXISTS bus_messages (
+  CREATE TABLE IF NOT EXISTS bus_queue (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     subject TEXT NOT NULL,
     id TEXT NOT NULL,
-    data BLOB NOT NULL,
     headers TEXT NOT NULL,
     published_at INTEGER NOT NULL,
     delivery_count INTEGER NOT NULL DEFAULT 0,
@@ -56,7 +58,11 @@ const schema = `
   );
   -- (subject, rowid) order: a fetch walks the subject in publish order and only skips rows that
   -- are in flight, so its cost does not grow with the backlog.
-  CREATE INDEX IF NOT EXISTS bus_messages_subject ON bus_messages (subject);
+  CREATE INDEX IF NOT EXISTS bus_queue_subject ON bus_queue (subject);
+  CREATE TABLE IF NOT EXISTS bus_payloads (
+    seq INTEGER PRIMARY KEY,
+    data BLOB NOT NULL
+  );
   CREATE TABLE IF NOT EXISTS bus_dedupe (
     subject TEXT NOT NULL,
     id TEXT NOT NULL,
@@ -76,6 +82,15 @@ const schema = `
   );
   CREATE INDEX IF NOT EXISTS bus_dead_letters_subject ON bus_dead_letters (subject);
 `
+
+/**
+ * WAL checkpoints (copying the log back into the database, with an fsync) run inside whichever
+ * commit finds the log past its connection's threshold, and take tens of milliseconds. A consumer
+ * takes them over with the lower threshold, so a publisher (the ingest event loop) only
+ * checkpoints when nobody consumes and the log has grown large.
+ */
+const publisherCheckpointPages = 20_000
+const consumerCheckpointPages = 1_000
 
 interface PendingPublish {
   subject: Subject
@@ -111,11 +126,27 @@ export async function openSqliteBus(options: SqliteBusOptions): Promise<Bus> {
     db = new Database(path, { timeout: 10_000 })
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
+    db.pragma(`wal_autocheckpoint = ${publisherCheckpointPages}`)
     db.exec(schema)
+    migrateSingleTableQueue(db)
   } catch (cause) {
     throw new BusError('unavailable', `cannot open the bus database at ${path}`, { cause })
   }
   return new SqliteBus(db, path, options)
+}
+
+/** Moves what a bus file written before the state/payload split still holds into the new tables. */
+function migrateSingleTableQueue(db: Database.Database): void {
+  const legacy = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'bus_messages'`).get()
+  if (!legacy) return
+  db.transaction(() => {
+    db.exec(`
+      INSERT INTO bus_queue (seq, subject, id, headers, published_at, delivery_count, visible_at)
+        SELECT seq, subject, id, headers, published_at, delivery_count, visible_at FROM bus_messages;
+      INSERT INTO bus_payloads (seq, data) SELECT seq, data FROM bus_messages;
+      DROP TABLE bus_messages;
+    `)
+  }).immediate()
 }
 
 class SqliteBus implements Bus {
@@ -129,6 +160,7 @@ class SqliteBus implements Bus {
   readonly #wakers = new Set<() => void>()
   readonly #leases = new WeakMap<BusMessage, { seq: number; deliveryCount: number }>()
   #closed = false
+  #consuming = false
   #lastPruneAt = 0
   /** Acks of one event-loop turn, committed (and fsynced) together. */
   #pendingPublishes: PendingPublish[] = []
@@ -154,19 +186,22 @@ class SqliteBus implements Bus {
          ON CONFLICT (subject, id) DO UPDATE SET expires_at = excluded.expires_at WHERE bus_dedupe.expires_at <= ?`,
       ),
       pruneDedupe: db.prepare('DELETE FROM bus_dedupe WHERE expires_at <= ?'),
-      insert: db.prepare(
-        `INSERT INTO bus_messages (subject, id, data, headers, published_at, visible_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      ),
+      insert: db.prepare(`INSERT INTO bus_queue (subject, id, headers, published_at, visible_at) VALUES (?, ?, ?, ?, ?)`),
+      insertPayload: db.prepare('INSERT INTO bus_payloads (seq, data) VALUES (?, ?)'),
       lease: db.prepare(
-        `UPDATE bus_messages SET delivery_count = delivery_count + 1, visible_at = ?
-         WHERE seq IN (SELECT seq FROM bus_messages WHERE subject = ? AND visible_at <= ? ORDER BY seq LIMIT ?)
-         RETURNING seq, subject, id, data, headers, delivery_count`,
+        `UPDATE bus_queue SET delivery_count = delivery_count + 1, visible_at = ?
+         WHERE seq IN (SELECT seq FROM bus_queue WHERE subject = ? AND visible_at <= ? ORDER BY seq LIMIT ?)
+         RETURNING seq, subject, id, headers, delivery_count`,
       ),
-      ack: db.prepare('DELETE FROM bus_messages WHERE seq = ?'),
+      payload: db.prepare('SELECT data FROM bus_payloads WHERE seq = ?').pluck(),
+      ack: db.prepare('DELETE FROM bus_queue WHERE seq = ?'),
+      ackPayload: db.prepare('DELETE FROM bus_payloads WHERE seq = ?'),
       // Only the current holder of a delivery may move its deadline.
-      setVisible: db.prepare('UPDATE bus_messages SET visible_at = ? WHERE seq = ? AND delivery_count = ?'),
-      get: db.prepare('SELECT seq, subject, id, data, headers, delivery_count FROM bus_messages WHERE seq = ?'),
-      backlog: db.prepare('SELECT count(*) AS n FROM bus_messages WHERE subject = ?'),
+      setVisible: db.prepare('UPDATE bus_queue SET visible_at = ? WHERE seq = ? AND delivery_count = ?'),
+      get: db.prepare(
+        `SELECT q.seq, q.subject, q.id, p.data, q.headers, q.delivery_count FROM bus_queue q JOIN bus_payloads p USING (seq) WHERE q.seq = ?`,
+      ),
+      backlog: db.prepare('SELECT count(*) AS n FROM bus_queue WHERE subject = ?'),
       insertDeadLetter: db.prepare(
         `INSERT INTO bus_dead_letters (subject, id, data, headers, error, delivery_count, failed_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -183,6 +218,15 @@ class SqliteBus implements Bus {
     }
     this.#stmts = stmts
 
+    const insertMessage = (subject: Subject, id: string, data: Buffer, headers: string, now: number) => {
+      const { lastInsertRowid } = stmts.insert.run(subject, id, headers, now, now)
+      stmts.insertPayload.run(lastInsertRowid, data)
+    }
+    const deleteMessage = (seq: number) => {
+      stmts.ack.run(seq)
+      stmts.ackPayload.run(seq)
+    }
+
     this.#publishAll = db.transaction((batches: PendingPublish[], now: number) => {
       if (now - this.#lastPruneAt > 1_000) {
         stmts.pruneDedupe.run(now)
@@ -193,7 +237,7 @@ class SqliteBus implements Bus {
         for (const message of messages) {
           // changes === 0: the id is already in the dedupe window, the message is a repeat.
           if (stmts.claimId.run(subject, message.id, now + this.#dedupeWindowMs, now).changes === 0) continue
-          stmts.insert.run(subject, message.id, toBuffer(message.data), JSON.stringify(message.headers ?? {}), now, now)
+          insertMessage(subject, message.id, toBuffer(message.data), JSON.stringify(message.headers ?? {}), now)
           stored.add(subject)
         }
       }
@@ -201,12 +245,12 @@ class SqliteBus implements Bus {
     }).immediate
 
     this.#lease = db.transaction((subject: Subject, max: number, now: number) => {
-      const rows = stmts.lease.all(now + this.#ackWaitMs, subject, now, max) as MessageRow[]
-      return rows.sort((a, b) => a.seq - b.seq)
+      const rows = stmts.lease.all(now + this.#ackWaitMs, subject, now, max) as Omit<MessageRow, 'data'>[]
+      return rows.map((row) => ({ ...row, data: stmts.payload.get(row.seq) as Buffer })).sort((a, b) => a.seq - b.seq)
     }).immediate
 
     this.#ackAll = db.transaction((seqs: number[]) => {
-      for (const seq of seqs) stmts.ack.run(seq)
+      for (const seq of seqs) deleteMessage(seq)
     }).immediate
 
     this.#moveToDeadLetters = db.transaction((seq: number, error: string, now: number) => {
@@ -214,14 +258,14 @@ class SqliteBus implements Bus {
       // Gone: another delivery of it was acked meanwhile; there is nothing left to park.
       if (!row) return
       stmts.insertDeadLetter.run(row.subject, row.id, row.data, row.headers, error, row.delivery_count, now)
-      stmts.ack.run(seq)
+      deleteMessage(seq)
     }).immediate
 
     this.#replay = db.transaction((subject: Subject, seq: number, now: number) => {
       const row = stmts.getDeadLetter.get(seq, subject) as DeadLetterRow | undefined
       if (!row) return false
       // A replay bypasses dedupe on purpose: the id was seen, and this is a deliberate second run.
-      stmts.insert.run(row.subject, row.id, row.data, row.headers, now, now)
+      insertMessage(row.subject, row.id, row.data, row.headers, now)
       stmts.deleteDeadLetter.run(seq, subject)
       return true
     }).immediate
@@ -266,6 +310,10 @@ class SqliteBus implements Bus {
     assertConsumerName(consumer)
     const max = Math.max(1, Math.floor(options.max))
     const deadline = Date.now() + Math.max(0, options.expiresMs)
+    if (!this.#consuming) {
+      this.#consuming = true
+      this.#run('take over WAL checkpoints', () => this.#db.pragma(`wal_autocheckpoint = ${consumerCheckpointPages}`))
+    }
     for (;;) {
       if (this.#closed) return []
       let rows: MessageRow[]
