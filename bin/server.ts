@@ -14,6 +14,7 @@ import { createIngestTier } from '@faultline/ingest'
 import { createProcessorTier, type ProcessorTier } from '@faultline/processor'
 import { createApiTier } from '@faultline/api'
 import { ProcessorThread } from './processor-thread'
+import { lowerBackgroundThreads } from './background-priority'
 
 export interface RunningServer {
   platform: Platform
@@ -51,6 +52,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
         const thread = new ProcessorThread(platform)
         thread.start()
         processor = thread
+        const stopLowering = lowerBackgroundThreads(platform.logger)
+        closers.push(async () => stopLowering())
       } else {
         const tier = createProcessorTier(platform)
         tier.start()

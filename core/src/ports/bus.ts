@@ -26,6 +26,8 @@ export interface BusMessage {
   headers: Record<string, string>
   /** 1 on the first delivery. */
   deliveryCount: number
+  /** When the bus stored the message, in ms since the epoch: how long it has waited so far. */
+  publishedAt: number
   /** Mark done: the message is removed from the queue. */
   ack(): Promise<void>
   /** Transient failure: deliver again after `delayMs`. */

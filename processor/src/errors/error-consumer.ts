@@ -89,16 +89,21 @@ export class ErrorConsumer {
   }
 
   /**
-   * A batch closes `flushMs` after its first message came, or at `batchSize` messages: each
-   * ClickHouse insert writes a new part per table and rollup, so a few large inserts cost far less
-   * than many small ones. The rest of the window is waited out, then taken in one fetch, rather
-   * than polled, so the bus (on SQLite, the ingest's own database file) sees two leases per batch.
+   * A batch closes `flushMs` after its oldest message was published, or at `batchSize` messages:
+   * each ClickHouse insert writes a new part per table and rollup, so a few large inserts cost far
+   * less than many small ones. Messages that already waited out the window (they came while the
+   * previous batch was processed) go at once; otherwise the rest of the window is waited out and
+   * taken in one fetch, rather than polled, so the bus (on SQLite, the ingest's own database file)
+   * sees at most two leases per batch.
    */
   async #collectBatch(): Promise<BusMessage[]> {
     const { batchSize, flushMs } = this.#options
     const batch = await this.#bus.fetch('errors', errorConsumerGroup, { max: batchSize, expiresMs: flushMs })
     if (batch.length === 0 || batch.length >= batchSize) return batch
-    await new Promise((resolve) => setTimeout(resolve, flushMs))
+    const oldest = Math.min(...batch.map((message) => message.publishedAt))
+    const remaining = Math.min(flushMs, oldest + flushMs - Date.now())
+    if (remaining <= 0) return batch
+    await new Promise((resolve) => setTimeout(resolve, remaining))
     if (!this.#stopping) batch.push(...(await this.#bus.fetch('errors', errorConsumerGroup, { max: batchSize - batch.length, expiresMs: 0 })))
     return batch
   }

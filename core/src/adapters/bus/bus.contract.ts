@@ -54,10 +54,15 @@ export function describeBusContract(name: string, makeBus: () => Promise<BusUnde
 
     it('delivers a published message with its id, data and headers, and removes it on ack', async () => {
       const { bus } = await open()
+      const before = Date.now()
       await bus.publish('errors', [message('m-1', { 'content-type': 'application/json', schema: '2' })])
+      const after = Date.now()
       const [got, ...rest] = await bus.fetch('errors', 'workers', { max: 10, expiresMs: 1_000 })
       expect(rest).toHaveLength(0)
       expect(got).toMatchObject({ id: 'm-1', subject: 'errors', deliveryCount: 1 })
+      // JetStream stamps with the server's clock, here the same machine's.
+      expect(got!.publishedAt).toBeGreaterThanOrEqual(before - 1)
+      expect(got!.publishedAt).toBeLessThanOrEqual(after + 1)
       expect(text(got!)).toBe('payload of m-1')
       expect(got!.headers).toEqual({ 'content-type': 'application/json', schema: '2' })
       await got!.ack()

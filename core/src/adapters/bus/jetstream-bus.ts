@@ -352,6 +352,7 @@ class JetStreamBus implements Bus {
       data: jm.data,
       headers: readHeaders(jm.headers),
       deliveryCount: jm.info.redeliveryCount,
+      publishedAt: Math.floor(jm.info.timestampNanos / 1e6),
       ack: async () => {
         await this.#call('ack', () => jm.ackAck())
       },

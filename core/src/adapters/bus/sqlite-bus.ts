@@ -36,9 +36,10 @@ interface MessageRow {
   data: Buffer
   headers: string
   delivery_count: number
+  published_at: number
 }
 
-interface DeadLetterRow extends MessageRow {
+interface DeadLetterRow extends Omit<MessageRow, 'published_at'> {
   error: string
   failed_at: number
 }
@@ -191,7 +192,7 @@ class SqliteBus implements Bus {
       lease: db.prepare(
         `UPDATE bus_queue SET delivery_count = delivery_count + 1, visible_at = ?
          WHERE seq IN (SELECT seq FROM bus_queue WHERE subject = ? AND visible_at <= ? ORDER BY seq LIMIT ?)
-         RETURNING seq, subject, id, headers, delivery_count`,
+         RETURNING seq, subject, id, headers, delivery_count, published_at`,
       ),
       payload: db.prepare('SELECT data FROM bus_payloads WHERE seq = ?').pluck(),
       ack: db.prepare('DELETE FROM bus_queue WHERE seq = ?'),
@@ -199,7 +200,7 @@ class SqliteBus implements Bus {
       // Only the current holder of a delivery may move its deadline.
       setVisible: db.prepare('UPDATE bus_queue SET visible_at = ? WHERE seq = ? AND delivery_count = ?'),
       get: db.prepare(
-        `SELECT q.seq, q.subject, q.id, p.data, q.headers, q.delivery_count FROM bus_queue q JOIN bus_payloads p USING (seq) WHERE q.seq = ?`,
+        `SELECT q.seq, q.subject, q.id, p.data, q.headers, q.delivery_count, q.published_at FROM bus_queue q JOIN bus_payloads p USING (seq) WHERE q.seq = ?`,
       ),
       backlog: db.prepare('SELECT count(*) AS n FROM bus_queue WHERE subject = ?'),
       insertDeadLetter: db.prepare(
@@ -395,6 +396,7 @@ class SqliteBus implements Bus {
       data: toBytes(row.data),
       headers: JSON.parse(row.headers) as Record<string, string>,
       deliveryCount,
+      publishedAt: row.published_at,
       // An ack from a holder whose lease lapsed still deletes: its work is done either way.
       ack: () => this.#ack(seq),
       nak: async (delayMs) => {
