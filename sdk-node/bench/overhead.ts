@@ -135,7 +135,7 @@ function startIngestStub(): Promise<{ dsn: string; envelopes: () => number; clos
 
 async function measure(withSdk: boolean, dsn: string, seconds: number, connections: number): Promise<Result> {
   const { child, port } = await startApp(withSdk, dsn)
-  await load(port, 2, connections) // warm-up: JIT, sockets, context-line cache
+  await load(port, 5, connections) // warm-up: JIT (the capture path needs several seconds), sockets, context-line cache
   const cpuBefore = await cpuOf(child)
   const run = await load(port, seconds, connections)
   const cpu = (await cpuOf(child)) - cpuBefore
