@@ -2,13 +2,16 @@
  * Overhead of @faultline/sdk-node on a hono app: req/s, p99 and the app's CPU per request with the
  * SDK's middleware (and an error on 1% of requests, reported to a local ingest stub) against the
  * same app without the SDK. The app runs in a child process; this process generates keep-alive load
- * with node:http. On a small machine the load generator and the app share the cores, so runs with
- * and without the SDK are interleaved and the medians compared.
+ * with node:http. Where `taskset` exists and there are two cores or more, the app gets core 1 and
+ * the load generator and ingest stub core 0: sharing cores, the app's sends to the stub preempted
+ * the load generator and the scheduling noise swamped the SDK's own cost. Runs with and without
+ * the SDK are interleaved and the medians compared.
  *
  *   npx tsx sdk-node/bench/overhead.ts [seconds=5] [connections=32] [rounds=3]
  *   BENCH_ERROR_EVERY=N (default 100: 1% of requests throw)
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import http from 'node:http'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
@@ -77,8 +80,18 @@ async function load(port: number, seconds: number, connections: number): Promise
   return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, elapsed }
 }
 
+/** Pins every thread of this process to core 0, so that core 1 is the app's alone; false when it cannot. */
+function pinLoadGenerator(): boolean {
+  if (availableParallelism() < 2) return false
+  return spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }).status === 0
+}
+
+let pinned = false
+
 function startApp(withSdk: boolean, dsn: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), withSdk ? 'serve-sdk' : 'serve-plain'], {
+  const app = [process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), withSdk ? 'serve-sdk' : 'serve-plain']
+  const [command, ...args] = pinned ? ['taskset', '-c', '1', ...app] : app
+  const child = spawn(command!, args, {
     env: { ...process.env, FAULTLINE_DSN: dsn },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   })
@@ -155,9 +168,11 @@ async function main(): Promise<void> {
   const seconds = Number(args[0] ?? 5) || 5
   const connections = Number(args[1] ?? 32) || 32
   const rounds = Number(args[2] ?? 3) || 3
+  pinned = pinLoadGenerator()
   const ingest = await startIngestStub()
   const runs: Record<'without sdk' | 'with sdk', Result[]> = { 'without sdk': [], 'with sdk': [] }
-  console.log(`hono app, ${connections} keep-alive connections, ${seconds} s per run, ${rounds} rounds interleaved, 1 request in ${errorEvery} throws\n`)
+  console.log(`hono app, ${connections} keep-alive connections, ${seconds} s per run, ${rounds} rounds interleaved, 1 request in ${errorEvery} throws`)
+  console.log(pinned ? 'app on core 1, load generator and ingest stub on core 0\n' : 'app and load generator share the cores (no taskset or one core)\n')
   console.log('| run              | requests | non-200 | req/s    | p50 ms | p99 ms | app CPU µs/req |')
   console.log('|------------------|----------|---------|----------|--------|--------|----------------|')
   const row = (name: string, r: Pick<Result, 'rps' | 'p50' | 'p99' | 'cpuPerRequest'> & Partial<Result>): void =>
