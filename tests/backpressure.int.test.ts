@@ -71,8 +71,9 @@ describe('backpressure', () => {
     expect(refusal!.contentType).toMatch(/^application\/problem\+json/)
     expect(refusal!.detail).toBeTruthy()
     expect(acked.length).toBeGreaterThanOrEqual(maxBacklog)
-    // The limit is read every 250 ms, so it can be overshot by what arrives in between, not more.
-    expect(acked.length).toBeLessThan(maxBacklog * 5)
+    // Ingest counts what it admitted since its last backlog reading; a reading taken while some of
+    // the 10 requests in flight were not yet published can miss those, and no more.
+    expect(acked.length).toBeLessThanOrEqual(maxBacklog + 10)
     expect(await bus.backlog('errors')).toBe(acked.length)
 
     // 2. Hammer it with ~300 MB of refused requests: its memory must not follow the traffic.

@@ -1,7 +1,10 @@
 /**
  * Backpressure, not collapse: when the processors fall behind and the bus backlog passes its
  * limit, ingest refuses new events with 503 and Retry-After instead of growing the queue without
- * bound. The backlog is read at most every `refreshMs` so the check costs nothing per request.
+ * bound. The backlog is read at most every `refreshMs` so the check costs nothing per request;
+ * between readings the events this process admitted are added to the last reading, so one ingest
+ * process stops at the limit. Several ingest processes can still pass it together by what each
+ * admits within one `refreshMs`.
  */
 import type { Bus, Subject } from '@faultline/core/ports'
 import type { Logger } from '@faultline/core/log'
@@ -15,7 +18,7 @@ export class BacklogGuard {
   readonly #maxBacklog: number
   readonly #refreshMs: number
   readonly #logger: Logger
-  readonly #known = new Map<Subject, { backlog: number; readAt: number; refreshing?: Promise<void> }>()
+  readonly #known = new Map<Subject, { backlog: number; admitted: number; readAt: number; refreshing?: Promise<void> }>()
 
   constructor(bus: Bus, maxBacklog: number, logger: Logger, refreshMs = 250) {
     this.#bus = bus
@@ -24,19 +27,22 @@ export class BacklogGuard {
     this.#refreshMs = refreshMs
   }
 
-  /** True when `subject` can take more messages. */
-  async admits(subject: Subject, now = Date.now()): Promise<boolean> {
+  /** True when `subject` can take `count` more messages; they are then counted as admitted. */
+  async admits(subject: Subject, count: number, now = Date.now()): Promise<boolean> {
     let entry = this.#known.get(subject)
     if (!entry) {
-      entry = { backlog: 0, readAt: 0 }
+      entry = { backlog: 0, admitted: 0, readAt: 0 }
       this.#known.set(subject, entry)
     }
     if (now - entry.readAt >= this.#refreshMs && !entry.refreshing) {
       const target = entry
+      // What was admitted before the reading started is in it (or about to be: a publish in flight).
+      const admittedBefore = target.admitted
       target.refreshing = this.#bus
         .backlog(subject)
         .then((backlog) => {
           target.backlog = backlog
+          target.admitted -= admittedBefore
           target.readAt = Date.now()
         })
         .catch((error) => this.#logger.warn('reading the bus backlog failed', { subject, error: describeError(error) }))
@@ -46,6 +52,8 @@ export class BacklogGuard {
       // The first reading is awaited; later ones refresh in the background.
       if (target.readAt === 0) await target.refreshing
     }
-    return entry.backlog < this.#maxBacklog
+    if (entry.backlog + entry.admitted + count > this.#maxBacklog) return false
+    entry.admitted += count
+    return true
   }
 }

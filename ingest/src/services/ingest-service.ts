@@ -68,7 +68,7 @@ export class IngestService {
       eventsCounter.inc({ outcome: 'rate_limited' }, events.length)
       throw httpError(429, `Rate limit of this ${limit.scope} exceeded; retry after ${limit.retryAfterSeconds} s`, limit.headers)
     }
-    if (!(await backlog.admits('errors', now))) {
+    if (!(await backlog.admits('errors', events.length, now))) {
       eventsCounter.inc({ outcome: 'backpressure' }, events.length)
       throw httpError(503, 'Event processing is behind; retry later', { 'retry-after': String(backpressureRetryAfterSeconds) })
     }
