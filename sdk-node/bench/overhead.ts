@@ -9,6 +9,7 @@
  *
  *   npx tsx sdk-node/bench/overhead.ts [seconds=5] [connections=32] [rounds=3]
  *   BENCH_ERROR_EVERY=N (default 100: 1% of requests throw)
+ *   BENCH_SOURCE_MAPS=1 (the app formats stacks through source maps, as under tsx or --enable-source-maps)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { availableParallelism } from 'node:os'
@@ -20,6 +21,10 @@ const [, , mode, ...rest] = process.argv
 const errorEvery = Number(process.env.BENCH_ERROR_EVERY ?? 100)
 
 async function serve(withSdk: boolean): Promise<void> {
+  // tsx, which runs this file, turns on source-mapped stack traces; a built app runs without them
+  // (Node's default), and with them every stack the SDK reads costs ~300 µs more to format.
+  // BENCH_SOURCE_MAPS=1 keeps them on to measure that case.
+  if (process.env.BENCH_SOURCE_MAPS !== '1') process.setSourceMapsEnabled(false)
   const { Hono } = await import('hono')
   const { serve: listen } = await import('@hono/node-server')
   const sdk = await import('../src/index')
