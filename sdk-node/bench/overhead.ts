@@ -1,9 +1,9 @@
 /**
  * Overhead of @faultline/sdk-node on a hono app: req/s, p99 and the app's CPU per request with the
- * SDK's middleware (and an error on 1% of requests, reported to a local ingest stub) against the
+ * SDK's middleware (and an error on 1% of requests, reported to a local ingest sink) against the
  * same app without the SDK. The app runs in a child process; this process generates keep-alive load
  * with node:http. Where `taskset` exists and there are two cores or more, the app gets core 1 and
- * the load generator and ingest stub core 0: sharing cores, the app's sends to the stub preempted
+ * the load generator and ingest sink core 0: sharing cores, the app's sends to the sink preempted
  * the load generator and the scheduling noise swamped the SDK's own cost. Runs with and without
  * the SDK are interleaved and the medians compared.
  *
@@ -114,11 +114,11 @@ function cpuOf(child: ChildProcess): Promise<number> {
 }
 
 /**
- * The ingest stub shares the cores with the app and the load generator, so it does as little as
+ * The ingest sink shares a core with the load generator (or, unpinned, both cores with the app too), so it does as little as
  * possible: it finds each request's end from Content-Length and answers a canned 200, without an
  * HTTP parser, decompression or JSON. Only the app's own cost of reporting should be measured.
  */
-function startIngestStub(): Promise<{ dsn: string; envelopes: () => number; close: () => Promise<void> }> {
+function startIngestSink(): Promise<{ dsn: string; envelopes: () => number; close: () => Promise<void> }> {
   let envelopes = 0
   const answer = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\n{}')
   const server = net.createServer((socket) => {
@@ -174,10 +174,10 @@ async function main(): Promise<void> {
   const connections = Number(args[1] ?? 32) || 32
   const rounds = Number(args[2] ?? 3) || 3
   pinned = pinLoadGenerator()
-  const ingest = await startIngestStub()
+  const ingest = await startIngestSink()
   const runs: Record<'without sdk' | 'with sdk', Result[]> = { 'without sdk': [], 'with sdk': [] }
   console.log(`hono app, ${connections} keep-alive connections, ${seconds} s per run, ${rounds} rounds interleaved, 1 request in ${errorEvery} throws`)
-  console.log(pinned ? 'app on core 1, load generator and ingest stub on core 0\n' : 'app and load generator share the cores (no taskset or one core)\n')
+  console.log(pinned ? 'app on core 1, load generator and ingest sink on core 0\n' : 'app and load generator share the cores (no taskset or one core)\n')
   console.log('| run              | requests | non-200 | req/s    | p50 ms | p99 ms | app CPU µs/req |')
   console.log('|------------------|----------|---------|----------|--------|--------|----------------|')
   const row = (name: string, r: Pick<Result, 'rps' | 'p50' | 'p99' | 'cpuPerRequest'> & Partial<Result>): void =>

@@ -138,9 +138,11 @@ export async function openSqliteBus(options: SqliteBusOptions): Promise<Bus> {
 
 /** Moves what a bus file written before the state/payload split still holds into the new tables. */
 function migrateSingleTableQueue(db: Database.Database): void {
-  const legacy = db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'bus_messages'`).get()
-  if (!legacy) return
+  const hasLegacy = () => db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'bus_messages'`).get() !== undefined
+  if (!hasLegacy()) return
   db.transaction(() => {
+    // Checked again under the write lock: another process opening the file may have migrated it.
+    if (!hasLegacy()) return
     db.exec(`
       INSERT INTO bus_queue (seq, subject, id, headers, published_at, delivery_count, visible_at)
         SELECT seq, subject, id, headers, published_at, delivery_count, visible_at FROM bus_messages;

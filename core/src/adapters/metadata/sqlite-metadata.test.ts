@@ -14,6 +14,28 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 describeMetadataContract('sqlite', async () => createSqliteMetadataStore({ path: join(dir, 'contract.sqlite') }))
 
 describe('sqlite metadata store', () => {
+  it('commits findOneAndUpdate calls issued together as one group: a failing one undoes only itself, and later reads see them all', async () => {
+    const store = createSqliteMetadataStore({ path: join(dir, 'grouped.sqlite') })
+    const items = await store.collection<{ _id: string; key: string; n?: number }>({ name: 'grouped', indexes: [], unique: [['key']] })
+    await items.insert({ _id: 'taken', key: 'k-taken' })
+    const results = await Promise.allSettled([
+      items.findOneAndUpdate({ _id: 'a' }, { $setOnInsert: { key: 'k-a' }, $inc: { n: 1 } }, { upsert: true }),
+      // Violates the unique key: rejected, and only it.
+      items.findOneAndUpdate({ _id: 'b' }, { $setOnInsert: { key: 'k-taken' } }, { upsert: true }),
+      items.findOneAndUpdate({ _id: 'a' }, { $inc: { n: 1 } }),
+      items.findOneAndUpdate({ _id: 'c' }, { $setOnInsert: { key: 'k-c' } }, { upsert: true }),
+    ])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ code: 'duplicate' })
+    expect((results[2] as PromiseFulfilledResult<unknown>).value).toMatchObject({ _id: 'a', n: 2 })
+    // A read issued in the same run as a write sees it.
+    const pending = items.findOneAndUpdate({ _id: 'c' }, { $inc: { n: 5 } })
+    expect(await items.get('c')).toMatchObject({ n: 5 })
+    await pending
+    expect((await items.find({}, { sort: { field: '_id', direction: 'asc' } })).map((d) => d._id)).toEqual(['a', 'c', 'taken'])
+    await store.close()
+  })
+
   it('shares one file between store instances', async () => {
     const path = join(dir, 'shared.sqlite')
     const one = createSqliteMetadataStore({ path })
