@@ -189,6 +189,19 @@ describe('readBody: limits', () => {
     expect(await readBody(bodyStream(gz).stream, { contentEncoding: 'gzip', maxCompressedBytes: gz.byteLength, maxDecompressedBytes: 999 })).toMatchObject({ status: 413 })
   })
 
+  it('refuses bytes after the end of the compressed stream, whatever the encoding', async () => {
+    const text = new TextEncoder().encode('{"event_id":"x"}')
+    const compressed = { gzip: gzipSync(text), deflate: deflateSync(text), br: brotliCompressSync(text) }
+    for (const [contentEncoding, bytes] of Object.entries(compressed)) {
+      // Trailing bytes in their own chunk, after the decoder has seen the whole stream.
+      const body = bodyStream(new Uint8Array([...bytes, ...new TextEncoder().encode('trailing junk')]), bytes.byteLength)
+      const result = await readBody(body.stream, { ...limits, contentEncoding })
+      expect(result, contentEncoding).toMatchObject({ ok: false, status: 400 })
+      // The same stream without them is read whole.
+      expect(await readBody(bodyStream(bytes, 3).stream, { ...limits, contentEncoding }), contentEncoding).toEqual({ ok: true, bytes: text })
+    }
+  })
+
   it('stops an endless compressed body at the compressed limit', async () => {
     const body = endlessStream(randomBytes(8192))
     const result = await readBody(body.stream, { contentEncoding: 'br', maxCompressedBytes: 100_000, maxDecompressedBytes: 10 * MiB })

@@ -93,6 +93,13 @@ function readDecoded(reader: Reader, encoding: Exclude<BodyEncoding, 'identity'>
     // Bytes held back until the decoder can be chosen (deflate needs two bytes to tell zlib from raw).
     let head: Uint8Array = new Uint8Array(0)
     let settled = false
+    // The decoder can reach the end of the compressed stream before the body ends: the body is
+    // complete only when both have ended, and bytes after the stream's end are refused.
+    let decoded = false
+    let inputEnded = false
+    let writtenToDecoder = 0
+    const trailing = (): Failure => ({ ok: false, status: 400, reason: `invalid ${encoding} body: data after the end of the compressed stream` })
+    const complete = (): void => finish({ ok: true, bytes: concat(output, outputSize) })
 
     const finish = (result: BodyResult): void => {
       if (settled) return
@@ -119,7 +126,12 @@ function readDecoded(reader: Reader, encoding: Exclude<BodyEncoding, 'identity'>
         output.push(chunk)
       })
       created.on('error', (error: Error) => finish({ ok: false, status: 400, reason: `invalid ${encoding} body: ${error.message}` }))
-      created.on('end', () => finish({ ok: true, bytes: concat(output, outputSize) }))
+      created.on('end', () => {
+        decoded = true
+        // zlib stops at the end of the stream and drops what follows in the bytes it was given.
+        if ((created as Transform & { bytesWritten: number }).bytesWritten < writtenToDecoder) finish(trailing())
+        else if (inputEnded) complete()
+      })
       return created
     }
 
@@ -130,14 +142,18 @@ function readDecoded(reader: Reader, encoding: Exclude<BodyEncoding, 'identity'>
         if (!next.ok) return finish(next)
         const chunk = next.chunk
         if (chunk === undefined) {
-          if (decoder !== undefined) decoder.end()
+          inputEnded = true
+          if (decoded) complete()
+          else if (decoder !== undefined) decoder.end()
           else if (head.byteLength === 0) finish({ ok: true, bytes: new Uint8Array(0) })
           else {
             decoder = start(head)
+            writtenToDecoder += head.byteLength
             decoder.end(head)
           }
           return
         }
+        if (decoded && chunk.byteLength > 0) return finish(trailing())
         inputSize += chunk.byteLength
         if (inputSize > options.maxCompressedBytes) return finish(tooLarge(`body exceeds ${options.maxCompressedBytes} bytes`))
         let toWrite = chunk
@@ -147,6 +163,7 @@ function readDecoded(reader: Reader, encoding: Exclude<BodyEncoding, 'identity'>
           decoder = start(head)
           toWrite = head
         }
+        writtenToDecoder += toWrite.byteLength
         if (!decoder.write(toWrite)) await drained(decoder)
       }
     }
@@ -201,10 +218,13 @@ function drained(stream: Transform): Promise<void> {
     const done = (): void => {
       stream.off('drain', done)
       stream.off('close', done)
+      stream.off('end', done)
       resolve()
     }
+    // 'end': a decoder that reached the end of its stream takes no more input and never drains.
     stream.on('drain', done)
     stream.on('close', done)
+    stream.on('end', done)
   })
 }
 
