@@ -92,6 +92,7 @@ const schema = `
  */
 const publisherCheckpointPages = 20_000
 const consumerCheckpointPages = 1_000
+const ackChunk = 200
 
 interface PendingPublish {
   subject: Subject
@@ -165,12 +166,12 @@ class SqliteBus implements Bus {
   #closed = false
   #consuming = false
   #lastPruneAt = 0
-  /** Acks of one event-loop turn, committed (and fsynced) together. */
+  /** Publishes of one event-loop turn, committed (and fsynced) together. */
   #pendingPublishes: PendingPublish[] = []
   #pendingAcks: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = []
 
   readonly #publishAll: (batches: PendingPublish[], now: number) => Set<Subject>
-  readonly #lease: (subject: Subject, max: number, now: number) => MessageRow[]
+  readonly #lease: (subject: Subject, max: number, now: number) => Omit<MessageRow, 'data'>[]
   readonly #moveToDeadLetters: (seq: number, error: string, now: number) => void
   readonly #replay: (subject: Subject, seq: number, now: number) => boolean
   readonly #ackAll: (seqs: number[]) => void
@@ -249,7 +250,7 @@ class SqliteBus implements Bus {
 
     this.#lease = db.transaction((subject: Subject, max: number, now: number) => {
       const rows = stmts.lease.all(now + this.#ackWaitMs, subject, now, max) as Omit<MessageRow, 'data'>[]
-      return rows.map((row) => ({ ...row, data: stmts.payload.get(row.seq) as Buffer })).sort((a, b) => a.seq - b.seq)
+      return rows.sort((a, b) => a.seq - b.seq)
     }).immediate
 
     this.#ackAll = db.transaction((seqs: number[]) => {
@@ -321,7 +322,12 @@ class SqliteBus implements Bus {
       if (this.#closed) return []
       let rows: MessageRow[]
       try {
-        rows = this.#lease(subject, max, Date.now())
+        // Payloads are read after the lease commits, outside the write lock a publisher waits on.
+        // One gone meanwhile was acked by an earlier holder whose lease lapsed: its work is done.
+        rows = this.#lease(subject, max, Date.now()).flatMap((row) => {
+          const data = this.#stmts.payload.get(row.seq) as Buffer | undefined
+          return data ? [{ ...row, data }] : []
+        })
       } catch (cause) {
         throw new BusError('unavailable', `cannot lease messages of ${subject}`, { cause })
       }
@@ -380,7 +386,7 @@ class SqliteBus implements Bus {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#flushPublishes()
-    this.#flushAcks()
+    while (this.#pendingAcks.length > 0) this.#flushAcks()
     this.#closed = true
     for (const wake of [...this.#wakers]) wake()
     try {
@@ -420,9 +426,13 @@ class SqliteBus implements Bus {
     })
   }
 
+  /**
+   * Commits up to `ackChunk` acks in one transaction. More go in later ones, a millisecond apart:
+   * deleting a large batch's payloads in one transaction held the write lock long enough to stall
+   * the ingest event loop publishing to the same file.
+   */
   #flushAcks(): void {
-    const acks = this.#pendingAcks
-    this.#pendingAcks = []
+    const acks = this.#pendingAcks.splice(0, ackChunk)
     if (acks.length === 0) return
     try {
       this.#run('ack', () => this.#ackAll(acks.map((ack) => ack.seq)))
@@ -430,6 +440,7 @@ class SqliteBus implements Bus {
     } catch (error) {
       for (const ack of acks) ack.reject(error)
     }
+    if (this.#pendingAcks.length > 0) setTimeout(() => this.#flushAcks(), 1)
   }
 
   #waitForPublish(subject: Subject, ms: number): Promise<void> {
