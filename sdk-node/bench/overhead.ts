@@ -91,9 +91,7 @@ function pinLoadGenerator(): boolean {
   return spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }).status === 0
 }
 
-let pinned = false
-
-function startApp(withSdk: boolean, dsn: string): Promise<{ child: ChildProcess; port: number }> {
+function startApp(withSdk: boolean, dsn: string, pinned: boolean): Promise<{ child: ChildProcess; port: number }> {
   const app = [process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), withSdk ? 'serve-sdk' : 'serve-plain']
   const [command, ...args] = pinned ? ['taskset', '-c', '1', ...app] : app
   const child = spawn(command!, args, {
@@ -114,9 +112,10 @@ function cpuOf(child: ChildProcess): Promise<number> {
 }
 
 /**
- * The ingest sink shares a core with the load generator (or, unpinned, both cores with the app too), so it does as little as
- * possible: it finds each request's end from Content-Length and answers a canned 200, without an
- * HTTP parser, decompression or JSON. Only the app's own cost of reporting should be measured.
+ * The ingest sink shares a core with the load generator (unpinned, both cores with the app too),
+ * so it does as little as possible: it finds each request's end from Content-Length and answers a
+ * canned 200, without an HTTP parser, decompression or JSON. Only the app's own cost of reporting
+ * should be measured.
  */
 function startIngestSink(): Promise<{ dsn: string; envelopes: () => number; close: () => Promise<void> }> {
   let envelopes = 0
@@ -151,8 +150,8 @@ function startIngestSink(): Promise<{ dsn: string; envelopes: () => number; clos
   )
 }
 
-async function measure(withSdk: boolean, dsn: string, seconds: number, connections: number): Promise<Result> {
-  const { child, port } = await startApp(withSdk, dsn)
+async function measure(withSdk: boolean, dsn: string, seconds: number, connections: number, pinned: boolean): Promise<Result> {
+  const { child, port } = await startApp(withSdk, dsn, pinned)
   await load(port, 5, connections) // warm-up: JIT (the capture path needs several seconds), sockets, context-line cache
   const cpuBefore = await cpuOf(child)
   const run = await load(port, seconds, connections)
@@ -173,7 +172,7 @@ async function main(): Promise<void> {
   const seconds = Number(args[0] ?? 5) || 5
   const connections = Number(args[1] ?? 32) || 32
   const rounds = Number(args[2] ?? 3) || 3
-  pinned = pinLoadGenerator()
+  const pinned = pinLoadGenerator()
   const ingest = await startIngestSink()
   const runs: Record<'without sdk' | 'with sdk', Result[]> = { 'without sdk': [], 'with sdk': [] }
   console.log(`hono app, ${connections} keep-alive connections, ${seconds} s per run, ${rounds} rounds interleaved, 1 request in ${errorEvery} throws`)
@@ -188,7 +187,7 @@ async function main(): Promise<void> {
     // Alternate which side goes first, so a drift in machine load does not favour one.
     const order = round % 2 ? [false, true] : [true, false]
     for (const withSdk of order) {
-      const result = await measure(withSdk, ingest.dsn, seconds, connections)
+      const result = await measure(withSdk, ingest.dsn, seconds, connections, pinned)
       const name = withSdk ? 'with sdk' : 'without sdk'
       runs[name].push(result)
       row(`${name} #${round}`, result)

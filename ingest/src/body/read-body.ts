@@ -21,7 +21,6 @@ export interface BodySource {
   cancel(reason?: unknown): Promise<void>
 }
 
-type Reader = BodySource
 type Failure = Extract<BodyResult, { ok: false }>
 
 /**
@@ -61,7 +60,7 @@ export function nodeBodySource(incoming: Readable): BodySource {
   }
 }
 
-async function readIdentity(reader: Reader, options: ReadBodyOptions): Promise<BodyResult> {
+async function readIdentity(reader: BodySource, options: ReadBodyOptions): Promise<BodyResult> {
   const chunks: Uint8Array[] = []
   let size = 0
   const onAbort = () => abandon(reader)
@@ -84,7 +83,7 @@ async function readIdentity(reader: Reader, options: ReadBodyOptions): Promise<B
   }
 }
 
-function readDecoded(reader: Reader, encoding: Exclude<BodyEncoding, 'identity'>, options: ReadBodyOptions): Promise<BodyResult> {
+function readDecoded(reader: BodySource, encoding: Exclude<BodyEncoding, 'identity'>, options: ReadBodyOptions): Promise<BodyResult> {
   return new Promise((resolve) => {
     const output: Uint8Array[] = []
     let outputSize = 0
@@ -196,7 +195,7 @@ function isZlibHeader(bytes: Uint8Array): boolean {
 
 type ChunkResult = { ok: true; chunk: Uint8Array | undefined } | Failure
 
-async function readChunk(reader: Reader, signal: AbortSignal | undefined): Promise<ChunkResult> {
+async function readChunk(reader: BodySource, signal: AbortSignal | undefined): Promise<ChunkResult> {
   try {
     const { done, value } = await reader.read()
     if (signal?.aborted) return aborted()
@@ -233,7 +232,7 @@ function drained(stream: Transform): Promise<void> {
  * caller (the answer is already decided and the connection is the server's to close), so it is
  * deliberately not reported.
  */
-function abandon(reader: Reader): void {
+function abandon(reader: BodySource): void {
   reader.cancel().then(
     () => undefined,
     () => undefined,

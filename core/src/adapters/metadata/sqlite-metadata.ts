@@ -64,6 +64,8 @@ export class SqliteMetadataStore implements MetadataStore {
   readonly #optimizeTimer: NodeJS.Timeout | undefined
   readonly #tables = new Set<string>()
   #grouped: GroupedWrite[] = []
+  /** Runs its argument in a transaction: BEGIN IMMEDIATE through `.immediate`, a SAVEPOINT when nested. */
+  readonly #transaction: Database.Transaction<(work: () => unknown) => unknown>
 
   constructor(options: SqliteMetadataOptions) {
     this.#logger = options.logger
@@ -78,6 +80,7 @@ export class SqliteMetadataStore implements MetadataStore {
     } catch (error) {
       throw toMetadataError(error, `opening ${options.path}`)
     }
+    this.#transaction = this.#db.transaction((work: () => unknown) => work())
     // Case-insensitive like MongoDB's `$regex` with 'i': Unicode-aware, unlike SQLite's ASCII lower().
     this.#db.function('fl_icontains', { deterministic: true }, (haystack: unknown, needle: unknown) =>
       typeof haystack === 'string' && typeof needle === 'string' ? Number(haystack.toLowerCase().includes(needle.toLowerCase())) : 0,
@@ -127,7 +130,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   /** Runs `work` in a BEGIN IMMEDIATE transaction. */
   immediate<R>(work: () => R): R {
-    return this.#db.transaction(work).immediate()
+    return this.#transaction.immediate(work) as R
   }
 
   /** Runs `work` in the transaction shared by the writes of this synchronous run. */
@@ -148,8 +151,7 @@ export class SqliteMetadataStore implements MetadataStore {
       this.immediate(() => {
         for (const write of writes) {
           try {
-            // Inside a transaction better-sqlite3 runs a nested one as a SAVEPOINT.
-            outcomes.push({ value: this.#db.transaction(write.work)() })
+            outcomes.push({ value: this.#transaction(write.work) })
           } catch (error) {
             outcomes.push({ error })
           }
