@@ -1,11 +1,13 @@
 /**
  * Overhead of @faultline/sdk-node on a hono app: req/s, p99 and the app's CPU per request with the
  * SDK's middleware (and an error on 1% of requests, reported to a local ingest sink) against the
- * same app without the SDK. The app runs in a child process; this process generates keep-alive load
- * with node:http. Where `taskset` exists and there are two cores or more, the app gets core 1 and
- * the load generator and ingest sink core 0: sharing cores, the app's sends to the sink preempted
- * the load generator and the scheduling noise swamped the SDK's own cost. Runs with and without
- * the SDK are interleaved and the medians compared.
+ * same app without it, under two loads: a moderate one that leaves the app idle time, and a
+ * saturating one where req/s is the app's ceiling. Two more variants put the figures in context: a
+ * bare AsyncLocalStorage per request (the part of the cost that is Node's, paid by any SDK that
+ * isolates requests) and @sentry/node. The app runs in a child process. Where `taskset` exists and
+ * there are two cores or more, the app gets core 1 and the load generator and ingest sink core 0:
+ * sharing cores, the app's sends to the sink preempted the load generator and the scheduling noise
+ * swamped the SDK's own cost. Variants are interleaved round by round and the medians compared.
  *
  *   npx tsx sdk-node/bench/overhead.ts [seconds=5] [connections=32] [rounds=3]
  *   BENCH_ERROR_EVERY=N (default 100: 1% of requests throw)
@@ -20,23 +22,43 @@ import { fileURLToPath } from 'node:url'
 const [, , mode, ...rest] = process.argv
 const errorEvery = Number(process.env.BENCH_ERROR_EVERY ?? 100)
 
-async function serve(withSdk: boolean): Promise<void> {
+/**
+ * What the app runs with. `als` is the runtime's part of any per-request isolation: a bare
+ * AsyncLocalStorage around each request, which on Node 20 turns on async_hooks for every promise
+ * and native resource. `sentry` is @sentry/node 10 with its hono error handler, for reference.
+ */
+const variants = ['plain', 'als', 'sdk', 'sentry'] as const
+type Variant = (typeof variants)[number]
+
+async function serve(variant: Variant): Promise<void> {
   // tsx, which runs this file, turns on source-mapped stack traces; a built app runs without them
   // (Node's default), and with them every stack the SDK reads costs ~300 µs more to format.
   // BENCH_SOURCE_MAPS=1 keeps them on to measure that case.
   if (process.env.BENCH_SOURCE_MAPS !== '1') process.setSourceMapsEnabled(false)
   const { Hono } = await import('hono')
   const { serve: listen } = await import('@hono/node-server')
-  const sdk = await import('../src/index')
   const app = new Hono()
-  if (withSdk) {
+  let tagRequest = (): void => undefined
+  if (variant === 'sdk') {
+    const sdk = await import('../src/index')
     sdk.init({ dsn: process.env.FAULTLINE_DSN, release: 'bench@1', globalHandlers: false, consoleBreadcrumbs: false })
     app.use(sdk.faultlineHono())
+    tagRequest = () => sdk.setTag('bench', 'yes')
+  } else if (variant === 'sentry') {
+    const Sentry = await import('@sentry/node')
+    Sentry.init({ dsn: process.env.FAULTLINE_DSN, release: 'bench@1' })
+    Sentry.setupHonoErrorHandler(app)
+    tagRequest = () => Sentry.setTag('bench', 'yes')
+  } else if (variant === 'als') {
+    const { AsyncLocalStorage } = await import('node:async_hooks')
+    const storage = new AsyncLocalStorage<{ tags: Record<string, string> }>()
+    app.use((_c, next) => storage.run({ tags: {} }, next))
+    tagRequest = () => void (storage.getStore()!.tags.bench = 'yes')
   }
   let n = 0
   app.get('/work', (c) => {
     n++
-    if (withSdk) sdk.setTag('bench', 'yes')
+    tagRequest()
     if (n % errorEvery === 0) throw new Error(`bench failure ${n % 1000}`)
     return c.json({ ok: true, n })
   })
@@ -57,7 +79,20 @@ interface Result {
   cpuPerRequest: number
 }
 
-async function load(port: number, seconds: number, connections: number): Promise<Omit<Result, 'cpuPerRequest'> & { elapsed: number }> {
+type LoadResult = Omit<Result, 'cpuPerRequest'>
+
+function summarize(latencies: number[], errors: number, elapsedMs: number): LoadResult {
+  latencies.sort((a, b) => a - b)
+  const at = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0
+  return { requests: latencies.length, errors, rps: latencies.length / (elapsedMs / 1000), p50: at(0.5), p99: at(0.99) }
+}
+
+/**
+ * Moderate load: node:http clients, one request in flight per connection. On one core this client
+ * tops out near 30k req/s, below what the bare app serves, so the app has idle time left and the
+ * figures show what the SDK costs an app that is not at its limit (latency, CPU per request).
+ */
+async function moderateLoad(port: number, seconds: number, connections: number): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections })
   const latencies: number[] = []
   let errors = 0
@@ -79,11 +114,78 @@ async function load(port: number, seconds: number, connections: number): Promise
   }
   const began = performance.now()
   await Promise.all(Array.from({ length: connections }, worker))
-  const elapsed = (performance.now() - began) / 1000
   agent.destroy()
-  latencies.sort((a, b) => a - b)
-  return { requests: latencies.length, errors, rps: latencies.length / elapsed, p50: latencies[Math.floor(latencies.length * 0.5)]!, p99: latencies[Math.floor(latencies.length * 0.99)]!, elapsed }
+  return summarize(latencies, errors, performance.now() - began)
 }
+
+/**
+ * Splits a byte stream into HTTP/1.1 messages framed by Content-Length (all this bench's peers
+ * send) and calls `onMessage` with each message's head once its body is in.
+ */
+function httpMessages(onMessage: (head: string) => void): (chunk: Buffer) => void {
+  let pending = Buffer.alloc(0)
+  let head = ''
+  let bodyLeft = -1
+  return (chunk) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk
+    for (;;) {
+      if (bodyLeft < 0) {
+        const end = pending.indexOf('\r\n\r\n')
+        if (end < 0) return
+        head = pending.subarray(0, end).toString('latin1')
+        bodyLeft = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0)
+        pending = pending.subarray(end + 4)
+      }
+      if (pending.length < bodyLeft) return
+      pending = pending.subarray(bodyLeft)
+      bodyLeft = -1
+      onMessage(head)
+    }
+  }
+}
+
+/**
+ * Saturating load: raw sockets writing a canned request and finding each response's end from its
+ * Content-Length, one request in flight per connection. It costs a fraction of node:http's client,
+ * so the app's core is the bottleneck and req/s is the app's ceiling: any CPU the SDK adds shows up
+ * as lost throughput.
+ */
+async function saturatingLoad(port: number, seconds: number, connections: number): Promise<LoadResult> {
+  const request = Buffer.from(`GET /work HTTP/1.1\r\nhost: 127.0.0.1:${port}\r\n\r\n`, 'latin1')
+  const latencies: number[] = []
+  let errors = 0
+  const deadline = performance.now() + seconds * 1000
+  const connection = (): Promise<void> =>
+    new Promise((done) => {
+      const socket = net.connect(port, '127.0.0.1')
+      socket.setNoDelay(true)
+      let started = 0
+      const next = (): void => {
+        if (performance.now() >= deadline) return void socket.end(done)
+        started = performance.now()
+        socket.write(request)
+      }
+      socket.on('connect', next)
+      socket.on('error', () => {
+        errors++
+        done()
+      })
+      socket.on(
+        'data',
+        httpMessages((head) => {
+          latencies.push(performance.now() - started)
+          if (head.slice(9, 12) !== '200') errors++
+          next()
+        }),
+      )
+    })
+  const began = performance.now()
+  await Promise.all(Array.from({ length: connections }, connection))
+  return summarize(latencies, errors, performance.now() - began)
+}
+
+const loads = { moderate: moderateLoad, saturating: saturatingLoad }
+type Load = keyof typeof loads
 
 /** Pins every thread of this process to core 0, so that core 1 is the app's alone; false when it cannot. */
 function pinLoadGenerator(): boolean {
@@ -91,8 +193,8 @@ function pinLoadGenerator(): boolean {
   return spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { stdio: 'ignore' }).status === 0
 }
 
-function startApp(withSdk: boolean, dsn: string, pinned: boolean): Promise<{ child: ChildProcess; port: number }> {
-  const app = [process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), withSdk ? 'serve-sdk' : 'serve-plain']
+function startApp(variant: Variant, dsn: string, pinned: boolean): Promise<{ child: ChildProcess; port: number }> {
+  const app = [process.execPath, '--import', 'tsx', fileURLToPath(import.meta.url), `serve-${variant}`]
   const [command, ...args] = pinned ? ['taskset', '-c', '1', ...app] : app
   const child = spawn(command!, args, {
     env: { ...process.env, FAULTLINE_DSN: dsn },
@@ -121,26 +223,14 @@ function startIngestSink(): Promise<{ dsn: string; envelopes: () => number; clos
   let envelopes = 0
   const answer = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\n{}')
   const server = net.createServer((socket) => {
-    let pending: Buffer = Buffer.alloc(0)
-    let bodyLeft = -1
     socket.on('error', () => socket.destroy())
-    socket.on('data', (chunk: Buffer) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk
-      for (;;) {
-        if (bodyLeft < 0) {
-          const end = pending.indexOf('\r\n\r\n')
-          if (end < 0) return
-          const length = /content-length:\s*(\d+)/i.exec(pending.subarray(0, end).toString('latin1'))
-          bodyLeft = length ? Number(length[1]) : 0
-          pending = pending.subarray(end + 4)
-        }
-        if (pending.length < bodyLeft) return
-        pending = pending.subarray(bodyLeft)
-        bodyLeft = -1
+    socket.on(
+      'data',
+      httpMessages(() => {
         envelopes++
         socket.write(answer)
-      }
-    })
+      }),
+    )
   })
   return new Promise((resolve) =>
     server.listen(0, '127.0.0.1', () => {
@@ -150,21 +240,64 @@ function startIngestSink(): Promise<{ dsn: string; envelopes: () => number; clos
   )
 }
 
-async function measure(withSdk: boolean, dsn: string, seconds: number, connections: number, pinned: boolean): Promise<Result> {
-  const { child, port } = await startApp(withSdk, dsn, pinned)
-  await load(port, 5, connections) // warm-up: JIT (the capture path needs several seconds), sockets, context-line cache
+async function measure(variant: Variant, load: Load, dsn: string, seconds: number, connections: number, pinned: boolean): Promise<Result> {
+  const { child, port } = await startApp(variant, dsn, pinned)
+  await loads[load](port, 5, connections) // warm-up: JIT (the capture path needs several seconds), sockets, context-line cache
   const cpuBefore = await cpuOf(child)
-  const run = await load(port, seconds, connections)
+  const run = await loads[load](port, seconds, connections)
   const cpu = (await cpuOf(child)) - cpuBefore
   child.kill('SIGTERM')
   await new Promise((r) => child.once('exit', r))
-  return { requests: run.requests, errors: run.errors, rps: run.rps, p50: run.p50, p99: run.p99, cpuPerRequest: cpu / run.requests }
+  return { ...run, cpuPerRequest: cpu / run.requests }
 }
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+}
+
+const signed = (n: number, digits = 1): string => `${n >= 0 ? '+' : ''}${n.toFixed(digits)}`
+
+function row(name: string, r: Pick<Result, 'rps' | 'p50' | 'p99' | 'cpuPerRequest'> & Partial<Result>): void {
+  console.log(
+    `| ${name.padEnd(20)} | ${String(r.requests ?? '').padStart(8)} | ${String(r.errors ?? '').padStart(7)} | ${r.rps.toFixed(0).padStart(7)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${r.cpuPerRequest.toFixed(1).padStart(7)} |`,
+  )
+}
+
+/** Every variant `rounds` times under one load, interleaved; prints each run and the medians against the bare app. */
+async function compare(load: Load, dsn: string, seconds: number, connections: number, rounds: number, pinned: boolean): Promise<void> {
+  const runs = new Map<Variant, Result[]>(variants.map((v) => [v, []]))
+  console.log(`\n${load} load: ${connections} keep-alive connections, ${seconds} s per run, ${rounds} rounds\n`)
+  console.log('| run                  | requests | non-200 |   req/s | p50 ms | p99 ms | CPU µs/req |')
+  console.log('|----------------------|----------|---------|---------|--------|--------|------------|')
+  for (let round = 0; round < rounds; round++) {
+    // Each round starts with a different variant, so a drift in machine load favours none.
+    const order = variants.map((_, i) => variants[(i + round) % variants.length]!)
+    for (const variant of order) {
+      const result = await measure(variant, load, dsn, seconds, connections, pinned)
+      runs.get(variant)!.push(result)
+      row(`${variant} #${round + 1}`, result)
+    }
+  }
+  const base = runs.get('plain')!
+  const medianOf = (results: Result[], key: 'rps' | 'p50' | 'p99' | 'cpuPerRequest'): number => median(results.map((r) => r[key]))
+  for (const variant of variants) {
+    const results = runs.get(variant)!
+    row(`median ${variant}`, { rps: medianOf(results, 'rps'), p50: medianOf(results, 'p50'), p99: medianOf(results, 'p99'), cpuPerRequest: medianOf(results, 'cpuPerRequest') })
+  }
+  console.log('')
+  for (const variant of variants.filter((v) => v !== 'plain')) {
+    const results = runs.get(variant)!
+    // Runs of one round are adjacent in time, so their ratio is the least disturbed by other load.
+    const paired = median(results.map((r, i) => (r.rps / base[i]!.rps - 1) * 100))
+    const cpu = medianOf(results, 'cpuPerRequest') - medianOf(base, 'cpuPerRequest')
+    console.log(
+      `${load}, ${variant.padEnd(6)} against plain: req/s ${signed((medianOf(results, 'rps') / medianOf(base, 'rps') - 1) * 100)}% (medians), ` +
+        `${signed(paired)}% (paired); CPU per request ${signed(cpu)} µs (${signed((cpu / medianOf(base, 'cpuPerRequest')) * 100)}%); ` +
+        `p99 ${medianOf(base, 'p99').toFixed(2)} -> ${medianOf(results, 'p99').toFixed(2)} ms`,
+    )
+  }
 }
 
 async function main(): Promise<void> {
@@ -174,46 +307,13 @@ async function main(): Promise<void> {
   const rounds = Number(args[2] ?? 3) || 3
   const pinned = pinLoadGenerator()
   const ingest = await startIngestSink()
-  const runs: Record<'without sdk' | 'with sdk', Result[]> = { 'without sdk': [], 'with sdk': [] }
-  console.log(`hono app, ${connections} keep-alive connections, ${seconds} s per run, ${rounds} rounds interleaved, 1 request in ${errorEvery} throws`)
-  console.log(pinned ? 'app on core 1, load generator and ingest sink on core 0\n' : 'app and load generator share the cores (no taskset or one core)\n')
-  console.log('| run              | requests | non-200 | req/s    | p50 ms | p99 ms | app CPU µs/req |')
-  console.log('|------------------|----------|---------|----------|--------|--------|----------------|')
-  const row = (name: string, r: Pick<Result, 'rps' | 'p50' | 'p99' | 'cpuPerRequest'> & Partial<Result>): void =>
-    console.log(
-      `| ${name.padEnd(16)} | ${String(r.requests ?? '').padStart(8)} | ${String(r.errors ?? '').padStart(7)} | ${r.rps.toFixed(0).padStart(8)} | ${r.p50.toFixed(2).padStart(6)} | ${r.p99.toFixed(2).padStart(6)} | ${r.cpuPerRequest.toFixed(1).padStart(14)} |`,
-    )
-  for (let round = 1; round <= rounds; round++) {
-    // Alternate which side goes first, so a drift in machine load does not favour one.
-    const order = round % 2 ? [false, true] : [true, false]
-    for (const withSdk of order) {
-      const result = await measure(withSdk, ingest.dsn, seconds, connections, pinned)
-      const name = withSdk ? 'with sdk' : 'without sdk'
-      runs[name].push(result)
-      row(`${name} #${round}`, result)
-    }
-  }
-  const summary = (results: Result[]) => ({
-    rps: median(results.map((r) => r.rps)),
-    p50: median(results.map((r) => r.p50)),
-    p99: median(results.map((r) => r.p99)),
-    cpuPerRequest: median(results.map((r) => r.cpuPerRequest)),
-  })
-  const base = summary(runs['without sdk'])
-  const sdk = summary(runs['with sdk'])
-  row('median without', base)
-  row('median with', sdk)
+  console.log(`hono app; 1 request in ${errorEvery} throws; variants: ${variants.join(', ')}`)
+  console.log(pinned ? 'app on core 1, load generator and ingest sink on core 0' : 'app and load generator share the cores (no taskset or one core)')
+  for (const load of Object.keys(loads) as Load[]) await compare(load, ingest.dsn, seconds, connections, rounds, pinned)
+  console.log(`\nenvelopes received by the ingest sink: ${ingest.envelopes()}`)
   await ingest.close()
-  const loss = (1 - sdk.rps / base.rps) * 100
-  // Each round's two runs are adjacent in time, so their ratio is the least disturbed by other load.
-  const pairedLoss = median(runs['with sdk'].map((r, i) => (1 - r.rps / runs['without sdk'][i]!.rps) * 100))
-  const cpu = (sdk.cpuPerRequest / base.cpuPerRequest - 1) * 100
-  const signed = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(1)}%`
-  console.log(
-    `\nthroughput change with the SDK: ${signed(-loss)} (medians), ${signed(-pairedLoss)} (median of per-round pairs) (target: loss <= 5%); ` +
-      `app CPU per request ${signed(cpu)}; p99 ${base.p99.toFixed(2)} -> ${sdk.p99.toFixed(2)} ms; envelopes received by ingest: ${ingest.envelopes()}`,
-  )
 }
 
-if (mode === 'serve-plain' || mode === 'serve-sdk') await serve(mode === 'serve-sdk')
+const served = variants.find((variant) => mode === `serve-${variant}`)
+if (served) await serve(served)
 else await main()
