@@ -1,7 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel'
 import type { ClientRequest, IncomingMessage } from 'node:http'
 import { getCurrentScope, getClient, type Scope } from '@faultline/sdk-core'
-import { isSdkRequest } from '../transport'
 
 interface Pending {
   scope: Scope
@@ -37,7 +36,6 @@ export function instrumentHttpBreadcrumbs(): () => void {
   const onHttpStart = (message: unknown): void => {
     try {
       const { request } = message as { request: ClientRequest }
-      if (isSdkRequest(request)) return
       httpPending.set(request, { scope: getCurrentScope(), method: request.method, url: requestUrl(request) })
     } catch {
       return

@@ -1,8 +1,7 @@
-import http from 'node:http'
-import https from 'node:https'
 import { promisify } from 'node:util'
 import { gzip } from 'node:zlib'
-import { SdkError, type MakeRequest, type TransportResponse } from '@faultline/sdk-core'
+import { logger, type MakeRequest, type TransportResponse } from '@faultline/sdk-core'
+import { createHttp1Client } from './http1-client'
 
 const gzipAsync = promisify(gzip)
 
@@ -20,68 +19,50 @@ export interface NodeTransportOptions {
   timeoutMs?: number
   /** Sockets kept open to ingest. Default 4. */
   maxSockets?: number
+  /** Idle sockets older than this are not reused (servers close idle keep-alive sockets). Default 4 s. */
+  idleMs?: number
+  /** Certificates trusted for an https ingest besides Node's own roots (a private CA), PEM. */
+  ca?: string | Buffer
+  /** Extra request headers, e.g. for a proxy in front of ingest. */
   headers?: Record<string, string>
 }
 
-let sdkRequestDepth = 0
-const sdkRequests = new WeakSet<object>()
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/
+/** Set by the transport itself; an extra header may not override the framing. */
+const reserved = new Set(['host', 'content-length', 'content-encoding', 'transfer-encoding', 'connection'])
 
-/**
- * True for the SDK's own requests to ingest, so HTTP breadcrumbs skip them. Node 20 publishes
- * `http.client.request.start` when the request is flushed, after `http.request()` returned, so the
- * request object is remembered; the depth counter covers versions that publish from the constructor.
- */
-export function isSdkRequest(request?: object): boolean {
-  return sdkRequestDepth > 0 || (request !== undefined && sdkRequests.has(request))
+/** The extra headers as request-head lines; invalid or reserved ones are left out with a warning. */
+function extraHeaderLines(headers: Record<string, string> = {}): string {
+  let lines = ''
+  for (const [name, value] of Object.entries(headers)) {
+    if (!headerName.test(name) || !headerValue.test(String(value)) || reserved.has(name.toLowerCase())) {
+      logger.warn(`transport header ${JSON.stringify(name)} is not a valid extra header; left out`)
+      continue
+    }
+    lines += `${name}: ${String(value)}\r\n`
+  }
+  return lines
 }
 
 export function makeNodeRequest(url: string, options: NodeTransportOptions = {}): MakeRequest {
   const target = new URL(url)
-  const isHttps = target.protocol === 'https:'
-  const module = isHttps ? https : http
-  const agent = new module.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 4, maxFreeSockets: 2, timeout: 30_000 })
+  const client = createHttp1Client(target, { maxSockets: options.maxSockets ?? 4, timeoutMs: options.timeoutMs ?? 10_000, idleMs: options.idleMs ?? 4000, ca: options.ca })
   const threshold = options.gzipThreshold ?? defaultGzipThreshold
-  const timeoutMs = options.timeoutMs ?? 10_000
-  // Resolved once: handing http.request a URL object converts it to options on every call.
-  const requestOptions = {
-    protocol: target.protocol,
-    hostname: target.hostname.replace(/^\[|\]$/g, ''),
-    port: target.port || (isHttps ? 443 : 80),
-    path: `${target.pathname}${target.search}`,
-    method: 'POST',
-    agent,
-    timeout: timeoutMs,
-  }
+  // Everything but the length and encoding is the same for every envelope.
+  const head = `POST ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\ncontent-type: application/x-sentry-envelope\r\n${extraHeaderLines(options.headers)}`
 
-  return async ({ body }) => {
+  return async ({ body }): Promise<TransportResponse> => {
     let payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
-    const headers: Record<string, string> = { 'content-type': 'application/x-sentry-envelope', ...options.headers }
+    let encoding = ''
     if (payload.length > threshold) {
       payload = await gzipAsync(payload)
-      headers['content-encoding'] = 'gzip'
+      encoding = 'content-encoding: gzip\r\n'
     }
-    headers['content-length'] = String(payload.length)
-    return new Promise<TransportResponse>((resolve, reject) => {
-      let request: http.ClientRequest
-      sdkRequestDepth++
-      try {
-        request = module.request({ ...requestOptions, headers }, (response) => {
-          // Drain so the keep-alive socket is reused; the body carries nothing the SDK needs.
-          response.on('error', () => undefined)
-          response.resume()
-          const header = (name: string): string | null => {
-            const value = response.headers[name]
-            return Array.isArray(value) ? (value[0] ?? null) : (value ?? null)
-          }
-          resolve({ statusCode: response.statusCode, headers: { 'x-sentry-rate-limits': header('x-sentry-rate-limits'), 'retry-after': header('retry-after') } })
-        })
-        sdkRequests.add(request)
-      } finally {
-        sdkRequestDepth--
-      }
-      request.on('timeout', () => request.destroy(new SdkError('timeout', `ingest did not answer within ${timeoutMs} ms`)))
-      request.on('error', (cause) => reject(cause instanceof SdkError ? cause : new SdkError('request_failed', 'envelope request failed', { cause })))
-      request.end(payload)
-    })
+    const response = await client.request(`${head}${encoding}content-length: ${payload.length}\r\n`, payload)
+    return {
+      statusCode: response.statusCode,
+      headers: { 'x-sentry-rate-limits': response.headers['x-sentry-rate-limits'] ?? null, 'retry-after': response.headers['retry-after'] ?? null },
+    }
   }
 }
