@@ -184,7 +184,6 @@ interface Connection {
   answered: boolean
   reused: boolean
   idleSince: number
-  closed: boolean
 }
 
 export interface Http1Client {
@@ -212,7 +211,7 @@ export function createHttp1Client(target: URL, options: Http1ClientOptions): Htt
       ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...(options.ca && { ca: [...tls.rootCertificates, options.ca] }) })
       : net.connect({ host, port })
     socket.setNoDelay(true)
-    const connection: Connection = { socket, reader: new ResponseReader(), exchange: undefined, answered: false, reused: false, idleSince: 0, closed: false }
+    const connection: Connection = { socket, reader: new ResponseReader(), exchange: undefined, answered: false, reused: false, idleSince: 0 }
     open++
     socket.on('data', (chunk: Buffer) => {
       connection.answered = true
@@ -234,8 +233,6 @@ export function createHttp1Client(target: URL, options: Http1ClientOptions): Htt
     })
     socket.on('error', (cause) => fail(connection, new SdkError('request_failed', `envelope request to ${target.host} failed: ${cause.message}`, { cause })))
     socket.on('close', () => {
-      if (connection.closed) return
-      connection.closed = true
       open--
       const at = idle.indexOf(connection)
       if (at >= 0) idle.splice(at, 1)
