@@ -161,15 +161,14 @@ async function saturatingLoad(port: number, seconds: number, connections: number
       socket.setNoDelay(true)
       let started = 0
       const next = (): void => {
-        if (performance.now() >= deadline) return void socket.end(done)
+        if (performance.now() >= deadline) return void socket.end()
         started = performance.now()
         socket.write(request)
       }
       socket.on('connect', next)
-      socket.on('error', () => {
-        errors++
-        done()
-      })
+      socket.on('error', () => errors++)
+      // Settles however the connection ends: at the deadline, on an error, or closed by the app.
+      socket.on('close', () => done())
       socket.on(
         'data',
         httpMessages((head) => {

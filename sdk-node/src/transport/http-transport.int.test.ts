@@ -38,6 +38,17 @@ describe('node http transport', () => {
     expect(new Set([small!.remotePort, large!.remotePort, again!.remotePort]).size).toBe(1)
   })
 
+  it('sends valid extra headers and a Host override, and leaves out invalid or framing headers', async () => {
+    const headers = { 'x-proxy-token': 'abc', host: 'ingest.example', 'content-type': 'text/plain', 'content-length': '1', 'bad name': 'x', 'x-split': 'a\r\nx-injected: 1' }
+    const transport = createTransport({ maxRetries: 0 }, makeNodeRequest(url(), { headers }))
+    expect(await transport.send(createEnvelope({}, [[{ type: 'event' }, { message: 'with headers' }]]))).toEqual({ kind: 'sent', statusCode: 200 })
+    const [request] = ingest.requests
+    expect(request!.headers).toMatchObject({ 'x-proxy-token': 'abc', host: 'ingest.example', 'content-type': 'application/x-sentry-envelope' })
+    expect(request!.headers['x-injected']).toBeUndefined()
+    expect(request!.headers['x-split']).toBeUndefined()
+    expect((request!.envelope![1][0]![1] as { message: string }).message).toBe('with headers')
+  })
+
   it('holds back for the announced time after a 429 and reports what it dropped', async () => {
     ingest.setReply((req) => (req.envelope?.[1][0]?.[0].type === 'event' ? { status: 429, headers: { 'retry-after': '1', 'x-sentry-rate-limits': '1:error:key' } } : { status: 200 }))
     init({ dsn: ingest.dsn, globalHandlers: false, clientReportDelayMs: 50 })

@@ -21,7 +21,10 @@ export interface NodeTransportOptions {
   maxSockets?: number
   /** Idle sockets older than this are not reused (servers close idle keep-alive sockets). Default 4 s. */
   idleMs?: number
-  /** Certificates trusted for an https ingest besides Node's own roots (a private CA), PEM. */
+  /**
+   * Certificates trusted for an https ingest besides Node's bundled roots (a private CA), PEM. When
+   * set, certificates from NODE_EXTRA_CA_CERTS are not added: include them here.
+   */
   ca?: string | Buffer
   /** Extra request headers, e.g. for a proxy in front of ingest. */
   headers?: Record<string, string>
@@ -29,28 +32,43 @@ export interface NodeTransportOptions {
 
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/
-/** Set by the transport itself; an extra header may not override the framing. */
-const reserved = new Set(['host', 'content-length', 'content-encoding', 'transfer-encoding', 'connection'])
+/** Set by the transport itself: the framing and the envelope's type are not the caller's to change. */
+const reserved = new Set(['content-length', 'content-encoding', 'content-type', 'transfer-encoding', 'connection', 'upgrade', 'expect'])
 
-/** The extra headers as request-head lines; invalid or reserved ones are left out with a warning. */
-function extraHeaderLines(headers: Record<string, string> = {}): string {
+/**
+ * The request head shared by every envelope: request line, Host (the caller's, e.g. for a proxy
+ * routing by name, or the URL's), content type and extra headers. Invalid or reserved extra
+ * headers are left out with a warning.
+ */
+function requestHead(target: URL, extra: Record<string, string> = {}): string {
+  let host = target.host
   let lines = ''
-  for (const [name, value] of Object.entries(headers)) {
-    if (!headerName.test(name) || !headerValue.test(String(value)) || reserved.has(name.toLowerCase())) {
+  for (const [name, raw] of Object.entries(extra)) {
+    const value = String(raw)
+    if (!headerName.test(name) || !headerValue.test(value) || reserved.has(name.toLowerCase())) {
       logger.warn(`transport header ${JSON.stringify(name)} is not a valid extra header; left out`)
       continue
     }
-    lines += `${name}: ${String(value)}\r\n`
+    if (name.toLowerCase() === 'host') host = value
+    else lines += `${name}: ${value}\r\n`
   }
-  return lines
+  return `POST ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${host}\r\ncontent-type: application/x-sentry-envelope\r\n${lines}`
 }
+
+/** `value` if it is a positive finite number, else `fallback`: a zero pool or timeout would stall every send. */
+const positive = (value: number | undefined, fallback: number): number => (value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback)
 
 export function makeNodeRequest(url: string, options: NodeTransportOptions = {}): MakeRequest {
   const target = new URL(url)
-  const client = createHttp1Client(target, { maxSockets: options.maxSockets ?? 4, timeoutMs: options.timeoutMs ?? 10_000, idleMs: options.idleMs ?? 4000, ca: options.ca })
+  const client = createHttp1Client(target, {
+    maxSockets: Math.floor(positive(options.maxSockets, 4)) || 1,
+    timeoutMs: positive(options.timeoutMs, 10_000),
+    idleMs: positive(options.idleMs, 4000),
+    ca: options.ca,
+  })
   const threshold = options.gzipThreshold ?? defaultGzipThreshold
   // Everything but the length and encoding is the same for every envelope.
-  const head = `POST ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\ncontent-type: application/x-sentry-envelope\r\n${extraHeaderLines(options.headers)}`
+  const head = requestHead(target, options.headers)
 
   return async ({ body }): Promise<TransportResponse> => {
     let payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength)

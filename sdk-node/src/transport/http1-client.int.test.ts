@@ -87,6 +87,15 @@ describe('ResponseReader', () => {
     expect(reader.reusable).toBe(true)
   })
 
+  it('reads no body after 204 or 304 whatever the headers say, and drops a socket framed two ways', () => {
+    const reader = new ResponseReader()
+    expect(reader.push(Buffer.from('HTTP/1.1 204 No Content\r\ncontent-length: 120\r\n\r\n'))?.statusCode).toBe(204)
+    expect(reader.push(Buffer.from('HTTP/1.1 304 Not Modified\r\ntransfer-encoding: chunked\r\n\r\n'))?.statusCode).toBe(304)
+    expect(reader.reusable).toBe(true)
+    expect(reader.push(Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n'))?.statusCode).toBe(200)
+    expect(reader.reusable).toBe(false)
+  })
+
   it('reads a body without framing to the end of the connection and does not reuse it', () => {
     const reader = new ResponseReader()
     expect(reader.push(Buffer.from('HTTP/1.0 200 OK\r\n\r\npartial'))).toBeUndefined()
@@ -99,6 +108,7 @@ describe('ResponseReader', () => {
     ['a header without a colon', 'HTTP/1.1 200 OK\r\nbroken\r\n\r\n', /header line/],
     ['a bad content-length', 'HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n', /content-length/],
     ['a bad chunk size', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n', /chunk size/],
+    ['chunk data longer than its size', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nabXY0\r\n\r\n', /not followed by CRLF/],
     ['an unknown transfer-encoding', 'HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\n', /transfer-encoding/],
     ['a protocol switch', 'HTTP/1.1 101 Switching Protocols\r\n\r\n', /protocol switch/],
     ['an endless head', `HTTP/1.1 200 OK\r\nx: ${'a'.repeat(20_000)}`, /head over/],
@@ -172,6 +182,36 @@ describe('http1 client', () => {
     expect(server.received).toHaveLength(4)
   })
 
+  it('retries on a new connection, not on another kept one, when a restarted server closed them all', async () => {
+    let restarted = false
+    const server = await startRawServer((socket, request) => {
+      if (restarted && request.index > 0) return void socket.destroy()
+      setTimeout(() => socket.write(ok), 10)
+    })
+    const client = createHttp1Client(new URL(`http://127.0.0.1:${server.port}`), defaults)
+    await Promise.all([client.request(...post()), client.request(...post())])
+    expect(server.connections()).toBe(2)
+    restarted = true
+    expect((await client.request(...post('{"after":"restart"}'))).statusCode).toBe(200)
+    expect(server.received.slice(2).map((r) => [r.connection, r.index])).toEqual([
+      [1, 1],
+      [2, 0],
+    ])
+  })
+
+  it('drops a kept socket that receives bytes nobody asked for, without disturbing the host', async () => {
+    const server = await startRawServer((socket, request) => {
+      socket.write(ok)
+      // A server that sends 408 on an idle keep-alive socket before closing it (some proxies do).
+      if (request.connection === 0) setTimeout(() => socket.write('HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\n\r\n'), 30)
+    })
+    const client = createHttp1Client(new URL(`http://127.0.0.1:${server.port}`), defaults)
+    await client.request(...post())
+    await new Promise((r) => setTimeout(r, 80))
+    expect((await client.request(...post())).statusCode).toBe(200)
+    expect(server.received.map((r) => r.connection)).toEqual([0, 1])
+  })
+
   it('does not reuse a socket idle for longer than idleMs', async () => {
     const server = await startRawServer((socket) => socket.write(ok))
     const client = createHttp1Client(new URL(`http://127.0.0.1:${server.port}`), { ...defaults, idleMs: 50 })
@@ -205,16 +245,26 @@ describe('http1 client', () => {
     await expect(createHttp1Client(new URL(`http://127.0.0.1:${port}`), defaults).request(...post())).rejects.toMatchObject({ code: 'request_failed', message: expect.stringMatching(/ECONNREFUSED/) })
   })
 
-  it('speaks TLS, verifying the certificate against Node’s roots plus the configured CA', async () => {
+  it('speaks TLS, verifying the certificate against Node’s roots plus the configured CA, and resumes sessions', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-tls-'))
     try {
       execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' })
       const cert = readFileSync(join(dir, 'cert.pem'))
-      const server = await startRawServer((socket) => socket.write(ok), (handler) => tls.createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, handler))
+      const resumed: boolean[] = []
+      const server = await startRawServer(
+        (socket) => {
+          resumed.push((socket as tls.TLSSocket).isSessionReused())
+          socket.write('HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}')
+        },
+        (handler) => tls.createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, handler),
+      )
       const url = new URL(`https://localhost:${server.port}`)
       await expect(createHttp1Client(url, defaults).request(...post())).rejects.toMatchObject({ code: 'request_failed', message: expect.stringMatching(/self-signed/) })
-      expect((await createHttp1Client(url, { ...defaults, ca: cert }).request(...post())).statusCode).toBe(200)
-      expect(server.received).toHaveLength(1)
+      const client = createHttp1Client(url, { ...defaults, ca: cert })
+      expect((await client.request(...post())).statusCode).toBe(200)
+      expect((await client.request(...post())).statusCode).toBe(200)
+      // Each answer closed its connection; the second handshake resumed the first one's session.
+      expect(resumed).toEqual([false, true])
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -48,7 +48,7 @@ const protocolError = (message: string): SdkError => new SdkError('request_faile
  */
 export class ResponseReader {
   #pending: Buffer = empty
-  #mode: 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'trailers' | 'close' = 'head'
+  #mode: 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-end' | 'trailers' | 'close' = 'head'
   #bodyLeft = 0
   #response: Http1Response | undefined
   /** False once the response says the connection ends with it, or bytes follow it unasked. */
@@ -77,6 +77,13 @@ export class ResponseReader {
           this.#pending = this.#pending.subarray(take)
           if (this.#bodyLeft > 0) return undefined
           if (this.#mode === 'length') return this.#finish()
+          this.#mode = 'chunk-end'
+          continue
+        }
+        case 'chunk-end': {
+          if (this.#pending.length < 2) return undefined
+          if (this.#pending[0] !== 0x0d || this.#pending[1] !== 0x0a) throw protocolError('chunk data not followed by CRLF')
+          this.#pending = this.#pending.subarray(2)
           this.#mode = 'chunk-size'
           continue
         }
@@ -98,8 +105,7 @@ export class ResponseReader {
           const bytes = parseInt(size[1]!, 16)
           if (bytes === 0) this.#mode = 'trailers'
           else {
-            // The data is followed by CRLF, skipped with it.
-            this.#bodyLeft = bytes + 2
+            this.#bodyLeft = bytes
             this.#mode = 'chunk-data'
           }
           continue
@@ -138,15 +144,18 @@ export class ResponseReader {
     this.#response = { statusCode, headers }
     const transferEncoding = headers['transfer-encoding']
     const contentLength = headers['content-length']
-    if (transferEncoding !== undefined) {
+    if (statusCode === 204 || statusCode === 304) {
+      // Never a body, whatever the headers say (RFC 9112 §6.3).
+      this.#bodyLeft = 0
+      this.#mode = 'length'
+    } else if (transferEncoding !== undefined) {
       if (!/(?:^|,)\s*chunked\s*$/i.test(transferEncoding)) throw protocolError(`transfer-encoding ${transferEncoding}`)
+      // Both framings at once is how request smuggling starts: read by the chunks, then drop the socket.
+      if (contentLength !== undefined) this.reusable = false
       this.#mode = 'chunk-size'
     } else if (contentLength !== undefined) {
       if (!/^\d{1,15}$/.test(contentLength)) throw protocolError(`content-length ${JSON.stringify(contentLength.slice(0, 40))}`)
       this.#bodyLeft = Number(contentLength)
-      this.#mode = 'length'
-    } else if (statusCode === 204 || statusCode === 304) {
-      this.#bodyLeft = 0
       this.#mode = 'length'
     } else {
       this.#mode = 'close'
@@ -192,12 +201,18 @@ export interface Http1Client {
 }
 
 export function createHttp1Client(target: URL, options: Http1ClientOptions): Http1Client {
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new SdkError('invalid_dsn', `ingest URL must be http or https, not ${target.protocol}`)
   const secure = target.protocol === 'https:'
   const host = target.hostname.replace(/^\[|\]$/g, '')
   const port = Number(target.port || (secure ? 443 : 80))
   const idle: Connection[] = []
   const queue: Exchange[] = []
   let open = 0
+  // Built once: a `ca` given per connection makes Node parse every root certificate again (~20 ms
+  // of the host's event loop per connection). The last TLS session is offered back to skip full
+  // handshakes on new connections.
+  const secureContext = secure && options.ca ? tls.createSecureContext({ ca: [...tls.rootCertificates, options.ca] }) : undefined
+  let session: Buffer | undefined
 
   const settle = (exchange: Exchange): boolean => {
     if (exchange.settled) return false
@@ -207,13 +222,19 @@ export function createHttp1Client(target: URL, options: Http1ClientOptions): Htt
   }
 
   const connect = (): Connection => {
-    const socket = secure
-      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...(options.ca && { ca: [...tls.rootCertificates, options.ca] }) })
-      : net.connect({ host, port })
+    let socket: net.Socket
+    if (secure) {
+      const tlsSocket = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], secureContext, session })
+      tlsSocket.on('session', (ticket: Buffer) => (session = ticket))
+      socket = tlsSocket
+    } else socket = net.connect({ host, port })
     socket.setNoDelay(true)
     const connection: Connection = { socket, reader: new ResponseReader(), exchange: undefined, answered: false, reused: false, idleSince: 0 }
     open++
     socket.on('data', (chunk: Buffer) => {
+      // Nothing was asked on an idle socket (a server's 408 before it closes, a second answer):
+      // the stream can no longer be trusted.
+      if (!connection.exchange) return void socket.destroy()
       connection.answered = true
       let response: Http1Response | undefined
       try {
@@ -237,7 +258,7 @@ export function createHttp1Client(target: URL, options: Http1ClientOptions): Htt
       const at = idle.indexOf(connection)
       if (at >= 0) idle.splice(at, 1)
       if (connection.exchange) fail(connection, new SdkError('request_failed', `ingest at ${target.host} closed the connection`))
-      else next()
+      next()
     })
     return connection
   }
@@ -253,9 +274,10 @@ export function createHttp1Client(target: URL, options: Http1ClientOptions): Htt
     connection.socket.uncork()
   }
 
-  const dispatch = (exchange: Exchange): void => {
+  /** `fresh`: a retry after a stale socket skips the other kept ones (a restarted server closed them all). */
+  const dispatch = (exchange: Exchange, fresh = false): void => {
     const now = performance.now()
-    for (let connection = idle.pop(); connection; connection = idle.pop()) {
+    for (let connection = fresh ? undefined : idle.pop(); connection; connection = idle.pop()) {
       if (connection.socket.destroyed || now - connection.idleSince > options.idleMs) {
         connection.socket.destroy()
         continue
@@ -264,7 +286,9 @@ export function createHttp1Client(target: URL, options: Http1ClientOptions): Htt
       return assign(connection, exchange)
     }
     if (open < options.maxSockets) return assign(connect(), exchange)
-    queue.push(exchange)
+    // A retry keeps its place at the head of the line.
+    if (fresh) queue.unshift(exchange)
+    else queue.push(exchange)
   }
 
   /** Hands a freed slot to the oldest waiting request. */
@@ -276,6 +300,7 @@ export function createHttp1Client(target: URL, options: Http1ClientOptions): Htt
   }
 
   const complete = (connection: Connection, response: Http1Response): void => {
+    // Both callers have an exchange: bytes on an idle socket never reach here.
     const exchange = connection.exchange!
     connection.exchange = undefined
     if (settle(exchange)) exchange.resolve(response)
@@ -294,7 +319,7 @@ export function createHttp1Client(target: URL, options: Http1ClientOptions): Htt
     if (connection.reused && !connection.answered && !exchange.retried) {
       // The server may have closed this idle socket just as the request went out.
       exchange.retried = true
-      return dispatch(exchange)
+      return dispatch(exchange, true)
     }
     settle(exchange)
     exchange.reject(error)
