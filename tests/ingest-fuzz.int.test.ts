@@ -1,17 +1,21 @@
 /**
  * Fuzz test of the Sentry ingest endpoints against a real Faultline: thousands of mutated
- * envelopes (seeded, so a failure replays) with valid events interleaved. Every mutated request
+ * envelopes with valid events interleaved. Every byte sent comes from the seed and the fuzz time
+ * (event ids, timestamps, sent_at), so `FUZZ_SEED=… FUZZ_TIME=…` as printed replays a run. Every mutated request
  * must be answered, never with a 5xx: a 4xx with an application/problem+json reason, or a 200
  * when the mutation happens to leave a valid submission. The server must stay up, and every valid
  * event sent alongside must be stored.
  */
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { envelopeOf, sentryEvent } from './support/events'
+import { envelopeOf as envelopeAt, sentryEvent } from './support/events'
 import { startFaultline, type TestFaultline } from './support/faultline'
 import { seededRandom } from './support/processes'
 
 const seed = Number(process.env.FUZZ_SEED ?? 0xf022)
+/** The time in every event and envelope header: the start of the current UTC day unless replaying. */
+const fuzzTime = Number(process.env.FUZZ_TIME ?? Math.floor(Date.now() / 86_400_000) * 86_400_000)
+const envelopeOf = (events: Record<string, unknown>[]): string => envelopeAt(events, new Date(fuzzTime))
 const totalCases = Number(process.env.FUZZ_CASES ?? 4_000)
 /** Every `validEvery`-th case is a valid event that must be stored. */
 const validEvery = 8
@@ -56,7 +60,13 @@ const randomBytes = (random: Random, n: number) => Uint8Array.from({ length: n }
 const hex = (random: Random, n: number) => Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(random() * 16)]).join('')
 
 function baseEvent(random: Random): Record<string, unknown> {
-  return sentryEvent({ type: pick(random, ['TypeError', 'RangeError', 'DbError']), value: `fuzz ${int(random, 0, 50)}`, stack: ['main', pick(random, ['a', 'b', 'c'])] })
+  return sentryEvent({
+    eventId: hex(random, 32),
+    timestamp: fuzzTime,
+    type: pick(random, ['TypeError', 'RangeError', 'DbError']),
+    value: `fuzz ${int(random, 0, 50)}`,
+    stack: ['main', pick(random, ['a', 'b', 'c'])],
+  })
 }
 
 function envelopeCase(kind: string, body: Uint8Array | string, headers: Record<string, string> = {}): Case {
@@ -65,7 +75,7 @@ function envelopeCase(kind: string, body: Uint8Array | string, headers: Record<s
 
 /** An envelope with one event item whose payload or item header is replaced. */
 function envelopeWith(event: Record<string, unknown>, payload: Uint8Array, itemHeader?: string): Uint8Array {
-  const header = bytes(JSON.stringify({ event_id: event.event_id, sent_at: new Date().toISOString() }) + '\n')
+  const header = bytes(JSON.stringify({ event_id: event.event_id, sent_at: new Date(fuzzTime).toISOString() }) + '\n')
   const item = bytes((itemHeader ?? JSON.stringify({ type: 'event', length: payload.byteLength })) + '\n')
   return concat(header, item, payload, bytes('\n'))
 }
@@ -257,7 +267,7 @@ function mutatedCase(index: number): Case {
 function validCase(index: number): { testCase: Case; eventId: string; marker: string } {
   const random = seededRandom(seed * 7_919 + index)
   const marker = `fuzz-valid-${seed}-${index}`
-  const event = sentryEvent({ type: 'ValidError', value: `valid ${index % 5}`, tags: { fuzz_marker: marker } })
+  const event = sentryEvent({ eventId: hex(random, 32), timestamp: fuzzTime, type: 'ValidError', value: `valid ${index % 5}`, tags: { fuzz_marker: marker } })
   const encoding = pick(random, ['identity', 'gzip', 'deflate', 'br'])
   const raw = random() < 0.2 ? { path: 'store' as const, body: bytes(JSON.stringify(event)) } : { path: 'envelope' as const, body: bytes(envelopeOf([event])) }
   const body = encoding === 'identity' ? raw.body : compress(encoding, raw.body)
@@ -361,7 +371,7 @@ describe('ingest fuzz', () => {
     for (const letter of deadLetters) reasons.set(letter.error.slice(0, 120), (reasons.get(letter.error.slice(0, 120)) ?? 0) + 1)
     console.log(`fuzz dead letters: ${deadLetters.length}: ${[...reasons].map(([r, n]) => `${n}× ${r}`).join(' | ')}`)
     const summary = [...byKind].map(([kind, counts]) => `${kind} ${[...counts].map(([s, n]) => `${s}×${n}`).join(' ')}`).join('; ')
-    console.log(`fuzz seed ${seed}: ${totalCases} requests in ${sentMs} ms (slowest ${Math.round(slowest)} ms, ${slowestKind}), ${valid.length} valid stored check; ${summary}`)
+    console.log(`fuzz seed ${seed} time ${fuzzTime}: ${totalCases} requests in ${sentMs} ms (slowest ${Math.round(slowest)} ms, ${slowestKind}), ${valid.length} valid stored check; ${summary}`)
     expect(failures.slice(0, 20)).toEqual([])
     expect(valid.length).toBe(Math.ceil(totalCases / validEvery))
     expect([...missing]).toEqual([])

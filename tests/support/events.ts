@@ -14,10 +14,12 @@ export interface EventShape {
   tags?: Record<string, string>
   timestamp?: number
   fingerprint?: string[]
+  /** Default: a random one. */
+  eventId?: string
 }
 
 export function sentryEvent(shape: EventShape = {}): Record<string, unknown> {
-  const eventId = randomUUID().replaceAll('-', '')
+  const eventId = shape.eventId ?? randomUUID().replaceAll('-', '')
   const event: Record<string, unknown> = {
     event_id: eventId,
     timestamp: (shape.timestamp ?? Date.now()) / 1000,
@@ -47,11 +49,11 @@ export function sentryEvent(shape: EventShape = {}): Record<string, unknown> {
   return event
 }
 
-export function envelopeOf(events: Record<string, unknown>[]): string {
+export function envelopeOf(events: Record<string, unknown>[], sentAt = new Date()): string {
   const lines: string[] = []
   for (const event of events) {
     const payload = JSON.stringify(event)
-    lines.push(JSON.stringify({ event_id: event.event_id, sent_at: new Date().toISOString() }), JSON.stringify({ type: 'event', length: Buffer.byteLength(payload) }), payload)
+    lines.push(JSON.stringify({ event_id: event.event_id, sent_at: sentAt.toISOString() }), JSON.stringify({ type: 'event', length: Buffer.byteLength(payload) }), payload)
   }
   return lines.join('\n') + '\n'
 }
