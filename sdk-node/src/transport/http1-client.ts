@@ -338,6 +338,8 @@ export function createHttp1Client(target: URL, options: Http1ClientOptions): Htt
           }
           reject(new SdkError('timeout', `ingest at ${target.host} did not answer within ${options.timeoutMs} ms`))
         }, options.timeoutMs)
+        // The request's socket is what holds the process open while an envelope is on its way.
+        exchange.timer.unref()
         dispatch(exchange)
       })
     },
