@@ -1,10 +1,10 @@
 /**
  * Fuzz test of the Sentry ingest endpoints against a real Faultline: thousands of mutated
  * envelopes with valid events interleaved. Every byte sent comes from the seed and the fuzz time
- * (event ids, timestamps, sent_at), so `FUZZ_SEED=… FUZZ_TIME=…` as printed replays a run. Every mutated request
- * must be answered, never with a 5xx: a 4xx with an application/problem+json reason, or a 200
- * when the mutation happens to leave a valid submission. The server must stay up, and every valid
- * event sent alongside must be stored.
+ * (event ids, timestamps, sent_at), so `FUZZ_SEED=… FUZZ_TIME=…` as printed replays a run. Every
+ * mutated request must be answered, never with a 5xx: a 4xx with an application/problem+json
+ * reason, or a 200 when the mutation happens to leave a valid submission. The server must stay up,
+ * and every valid event sent alongside must be stored.
  */
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -18,6 +18,7 @@ import { availableParallelism } from 'node:os'
 import http from 'node:http'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { httpMessages } from '../src/testing'
 
 const [, , mode, ...rest] = process.argv
 const errorEvery = Number(process.env.BENCH_ERROR_EVERY ?? 100)
@@ -116,32 +117,6 @@ async function moderateLoad(port: number, seconds: number, connections: number):
   await Promise.all(Array.from({ length: connections }, worker))
   agent.destroy()
   return summarize(latencies, errors, performance.now() - began)
-}
-
-/**
- * Splits a byte stream into HTTP/1.1 messages framed by Content-Length (all this bench's peers
- * send) and calls `onMessage` with each message's head once its body is in.
- */
-function httpMessages(onMessage: (head: string) => void): (chunk: Buffer) => void {
-  let pending = Buffer.alloc(0)
-  let head = ''
-  let bodyLeft = -1
-  return (chunk) => {
-    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk
-    for (;;) {
-      if (bodyLeft < 0) {
-        const end = pending.indexOf('\r\n\r\n')
-        if (end < 0) return
-        head = pending.subarray(0, end).toString('latin1')
-        bodyLeft = Number(/content-length:\s*(\d+)/i.exec(head)?.[1] ?? 0)
-        pending = pending.subarray(end + 4)
-      }
-      if (pending.length < bodyLeft) return
-      pending = pending.subarray(bodyLeft)
-      bodyLeft = -1
-      onMessage(head)
-    }
-  }
 }
 
 /**

@@ -1,1 +1,2 @@
 export * from './fake-ingest'
+export * from './http-messages'

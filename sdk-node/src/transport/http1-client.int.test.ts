@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import tls from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { httpMessages } from '../testing'
 import { createHttp1Client, ResponseReader, type Http1ClientOptions } from './http1-client'
 
 interface Received {
@@ -18,7 +19,7 @@ interface Received {
 
 /**
  * A server that speaks raw bytes, so each test decides exactly what goes on the wire. `answer`
- * gets each request (framed by Content-Length) and writes whatever it likes to the socket.
+ * gets each request and writes whatever it likes to the socket.
  */
 async function startRawServer(answer: (socket: net.Socket, request: Received) => void, wrap?: (handler: (socket: net.Socket) => void) => net.Server) {
   const received: Received[] = []
@@ -30,21 +31,14 @@ async function startRawServer(answer: (socket: net.Socket, request: Received) =>
     socket.on('error', () => socket.destroy())
     const connection = connections++
     let index = 0
-    let pending = Buffer.alloc(0)
-    socket.on('data', (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk])
-      for (;;) {
-        const end = pending.indexOf('\r\n\r\n')
-        if (end < 0) return
-        const head = pending.toString('latin1', 0, end)
-        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0)
-        if (pending.length < end + 4 + length) return
-        const request = { connection, index: index++, head, body: pending.toString('utf8', end + 4, end + 4 + length) }
-        pending = pending.subarray(end + 4 + length)
+    socket.on(
+      'data',
+      httpMessages((head, body) => {
+        const request = { connection, index: index++, head, body: body.toString('utf8') }
         received.push(request)
         answer(socket, request)
-      }
-    })
+      }),
+    )
   }
   const server = wrap ? wrap(handler) : net.createServer(handler)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

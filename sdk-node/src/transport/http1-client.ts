@@ -189,9 +189,9 @@ interface Connection {
   socket: net.Socket
   reader: ResponseReader
   exchange: Exchange | undefined
-  /** Whether the current exchange has received any byte (a reused socket that fails before may be stale). */
+  /** Whether the current exchange has received any byte (a kept socket that fails before may be stale). */
   answered: boolean
-  reused: boolean
+  /** When the socket last went idle; 0 for a socket that has never completed an exchange. */
   idleSince: number
 }
 
@@ -229,7 +229,7 @@ export function createHttp1Client(target: URL, options: Http1ClientOptions): Htt
       socket = tlsSocket
     } else socket = net.connect({ host, port })
     socket.setNoDelay(true)
-    const connection: Connection = { socket, reader: new ResponseReader(), exchange: undefined, answered: false, reused: false, idleSince: 0 }
+    const connection: Connection = { socket, reader: new ResponseReader(), exchange: undefined, answered: false, idleSince: 0 }
     open++
     socket.on('data', (chunk: Buffer) => {
       // Nothing was asked on an idle socket (a server's 408 before it closes, a second answer):
@@ -282,7 +282,6 @@ export function createHttp1Client(target: URL, options: Http1ClientOptions): Htt
         connection.socket.destroy()
         continue
       }
-      connection.reused = true
       return assign(connection, exchange)
     }
     if (open < options.maxSockets) return assign(connect(), exchange)
@@ -316,7 +315,8 @@ export function createHttp1Client(target: URL, options: Http1ClientOptions): Htt
     connection.exchange = undefined
     connection.socket.destroy()
     if (!exchange || exchange.settled) return
-    if (connection.reused && !connection.answered && !exchange.retried) {
+    const kept = connection.idleSince > 0
+    if (kept && !connection.answered && !exchange.retried) {
       // The server may have closed this idle socket just as the request went out.
       exchange.retried = true
       return dispatch(exchange, true)
