@@ -11,7 +11,7 @@ import { ConfigError, describeError } from '@faultline/core/errors'
 import { createLogger } from '@faultline/core/log'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createApiToken, createProject, formatDsn } from '@faultline/core/projects'
-import { BacktestError, backtestSeries, loadAnomalyScorer, type Sensitivity } from '@faultline/processor'
+import { BacktestError, backtestSeries, loadAnomalyScorer, type Sensitivity } from '@faultline/intelligence'
 import { readFile } from 'node:fs/promises'
 import { startServer } from './server'
 

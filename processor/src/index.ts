@@ -1,11 +1,11 @@
 import { describeError } from '@faultline/core/errors'
 import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
-import { AnomalyJob, sharedIntelligenceModels, type AnomalyJobOptions } from './jobs'
+import { sharedIntelligenceModels } from '@faultline/intelligence'
+import { AnomalyJob, type AnomalyJobOptions } from './jobs'
 
 export { ErrorConsumer, errorConsumerGroup } from './errors/error-consumer'
 export * from './jobs'
-export * from './intelligence'
 
 export interface ProcessorTier {
   /** The once-a-minute anomaly scorer; tests call its `runOnce(now)` directly. */

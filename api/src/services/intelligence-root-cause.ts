@@ -5,18 +5,8 @@
  */
 import type { IssueDoc } from '@faultline/core/issues'
 import type { Platform } from '@faultline/core/platform'
-import {
-  coSpikingIssues,
-  denseSeries,
-  floorMinute,
-  issueMinuteCounts,
-  minuteMs,
-  overRepresentedTags,
-  spikeStart,
-  suspectRelease,
-  type ReleaseCounts,
-  type TagCounts,
-} from '@faultline/processor'
+import { denseSeries, floorMinute, issueMinuteCounts, minuteMs } from '@faultline/core/rollups'
+import { coSpikingIssues, overRepresentedTags, spikeStart, suspectRelease, type ReleaseCounts, type TagCounts } from '@faultline/intelligence'
 
 type Db = Pick<Platform, 'issues' | 'eventStore'>
 

@@ -5,19 +5,8 @@
 import type { IssueDoc } from '@faultline/core/issues'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
-import {
-  BacktestError,
-  floorMinute,
-  holtWintersForecast,
-  minuteMs,
-  parseSeriesCsv,
-  projectDataStarts,
-  readCountSeries,
-  thresholdCrossing,
-  type AnomalyScorer,
-  type SeriesKind,
-  type SeriesPoint,
-} from '@faultline/processor'
+import { floorMinute, minuteMs, projectDataStarts, readCountSeries, type SeriesKind } from '@faultline/core/rollups'
+import { BacktestError, holtWintersForecast, parseSeriesCsv, thresholdCrossing, type AnomalyScorer, type SeriesPoint } from '@faultline/intelligence'
 import { loadProjectIssues } from './issue-actions'
 
 type Db = Pick<Platform, 'issues' | 'eventStore'>

@@ -14,7 +14,7 @@ import {
   type SignatureEmbedder,
   type SignatureFeature,
   type SignatureFrame,
-} from '@faultline/processor'
+} from '@faultline/intelligence'
 
 type Db = Pick<Platform, 'issues' | 'eventStore'>
 

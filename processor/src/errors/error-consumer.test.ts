@@ -9,7 +9,7 @@ import { createLogger } from '@faultline/core/log'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
 import { encodeErrorMessage, toUuid } from '@faultline/core/schema'
-import { parameterize } from '../grouping'
+import { parameterize } from '@faultline/intelligence'
 import { TemplateStateStore } from '../templates'
 import { ErrorConsumer, errorConsumerGroup } from './error-consumer'
 

@@ -1,6 +1,6 @@
 import type { NormalizedEvent } from '../normalize'
 import { customComponents, hashComponents, isDefaultPlaceholder } from './fingerprint'
-import { normalizeMessageForGrouping } from './parameterize'
+import { normalizeMessageForGrouping } from '@faultline/intelligence'
 import { exceptionComponents } from './stacktrace'
 
 export const GroupingStrategy = {

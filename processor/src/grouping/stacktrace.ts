@@ -1,7 +1,7 @@
 import type { NormalizedException, NormalizedFrame } from '../normalize'
 import { isInAppForGrouping, isNoise } from './enhancements'
 import { describeFrame, frameComponent, hasUrlOrigin, trimFunctionName } from './frame-component'
-import { normalizeMessageForGrouping } from './parameterize'
+import { normalizeMessageForGrouping } from '@faultline/intelligence'
 
 /** `app` keeps in-app frames only; `system` keeps every frame; `none` ignores stacks. */
 export type StackVariant = 'app' | 'system' | 'none'

@@ -9,12 +9,17 @@ import type { IssueDoc } from '@faultline/core/issues'
 import { createLogger } from '@faultline/core/log'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
-import { anomalyFeatureCount, defaultFeatureOptions } from '../intelligence/features'
-import { loadAnomalyScorer, type AnomalyScorer } from '../intelligence/anomaly'
-import { Activation, buildDenseModel } from '../intelligence/onnx'
-import { defaultModelPaths } from '../intelligence/shared/model-paths'
+import {
+  Activation,
+  anomalyFeatureCount,
+  buildDenseModel,
+  defaultFeatureOptions,
+  defaultModelPaths,
+  loadAnomalyScorer,
+  type AnomalyScorer,
+} from '@faultline/intelligence'
 import { AnomalyJob, featureRanges } from './anomaly-job'
-import { floorMinute, minuteMs } from './rollup-series'
+import { floorMinute, minuteMs } from '@faultline/core/rollups'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fl-anomaly-job-'))
 let platform: Platform

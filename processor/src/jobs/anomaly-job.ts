@@ -10,13 +10,19 @@
 import type { Platform } from '@faultline/core/platform'
 import type { IssueDoc } from '@faultline/core/issues'
 import type { Logger } from '@faultline/core/log'
-import { anomalyFeatureCount, defaultFeatureOptions } from '../intelligence/features'
-import type { AnomalyScorer, Sensitivity } from '../intelligence/anomaly'
+import { anomalyFeatureCount, defaultFeatureOptions, type AnomalyScorer, type Sensitivity } from '@faultline/intelligence'
 import { LeasedSchedule } from './leased-schedule'
-import { floorMinute, issueMinuteCounts, minuteMs, projectDataStarts, projectMinuteCounts, type MinuteCount, type MinuteRange } from './rollup-series'
-
-export const SeriesKinds = { project: 'project', issue: 'issue' } as const
-export type SeriesKind = (typeof SeriesKinds)[keyof typeof SeriesKinds]
+import {
+  floorMinute,
+  issueMinuteCounts,
+  minuteMs,
+  projectDataStarts,
+  projectMinuteCounts,
+  SeriesKinds,
+  type MinuteCount,
+  type MinuteRange,
+  type SeriesKind,
+} from '@faultline/core/rollups'
 
 export interface AnomalyJobOptions {
   /** The scorer, or how to get it: called on every run, so a model that failed to load is retried. */

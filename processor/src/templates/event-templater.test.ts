@@ -6,7 +6,7 @@ import { createSqliteMetadataStore } from '@faultline/core/adapters/metadata'
 import { createLogger } from '@faultline/core/log'
 import { MetricsRegistry } from '@faultline/core/metrics'
 import type { MetadataStore } from '@faultline/core/ports'
-import { TemplateMiner } from '../intelligence/templates'
+import { TemplateMiner } from '@faultline/intelligence'
 import { normalizeEvent } from '../normalize'
 import { EventTemplater, TemplatePersistenceError, TemplateStateStore, mergeMinerStates, type EventTemplaterOptions, type Templated } from './index'
 

@@ -9,7 +9,7 @@
  * other side is folded into the older of the pair when one covers the other, or when they are as
  * similar as the miner asks of a message joining a template; the younger id becomes an alias.
  */
-import { TemplateMiner, wildcard, type TemplateMinerOptions, type TemplateMinerState } from '../intelligence/templates'
+import { TemplateMiner, wildcard, type TemplateMinerOptions, type TemplateMinerState } from '@faultline/intelligence'
 
 type SavedCluster = TemplateMinerState['clusters'][number]
 

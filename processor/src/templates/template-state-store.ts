@@ -5,7 +5,7 @@
  */
 import { FaultlineError, MetadataError } from '@faultline/core/errors'
 import type { Collection, CollectionSpec, MetadataStore } from '@faultline/core/ports'
-import type { TemplateMinerState } from '../intelligence/templates'
+import type { TemplateMinerState } from '@faultline/intelligence'
 
 /** The document the API reads too (aliases and live template texts). */
 export interface TemplateMinerDoc {

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 
-/** Where the shipped models live: processor/models. */
-export const modelsDirectory = fileURLToPath(new URL('../../../models/', import.meta.url))
+/** Where the shipped models live: intelligence/models. */
+export const modelsDirectory = fileURLToPath(new URL('../../models/', import.meta.url))
 
 export const defaultModelPaths = {
   anomaly: `${modelsDirectory}anomaly.onnx`,

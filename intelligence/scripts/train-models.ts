@@ -1,14 +1,14 @@
 /**
  * Trains Faultline's default models from generated corpora with fixed seeds and writes them,
- * with a manifest of versions, seeds and training metrics, to processor/models/.
+ * with a manifest of versions, seeds and training metrics, to intelligence/models/.
  * Usage: npm run models:train -w @faultline/processor [-- --out <dir>]
  */
 import { createHash } from 'node:crypto'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { defaultAnomalyTraining, trainAnomalyModel } from '../src/intelligence/anomaly'
-import { modelsDirectory } from '../src/intelligence/shared/model-paths'
-import { defaultEmbeddingTraining, trainEmbeddingModel } from '../src/intelligence/similarity'
+import { defaultAnomalyTraining, trainAnomalyModel } from '../src/anomaly'
+import { modelsDirectory } from '../src/shared/model-paths'
+import { defaultEmbeddingTraining, trainEmbeddingModel } from '../src/similarity'
 
 const outIndex = process.argv.indexOf('--out')
 const out = outIndex > 0 && process.argv[outIndex + 1] ? process.argv[outIndex + 1]! : modelsDirectory
@@ -32,7 +32,7 @@ const embeddingSeconds = (performance.now() - started) / 1000
 await writeAtomically(join(out, 'anomaly.onnx'), anomaly.bytes)
 await writeAtomically(join(out, 'embedding.onnx'), embedding.bytes)
 const manifest = {
-  generatedBy: 'processor/scripts/train-models.ts',
+  generatedBy: 'intelligence/scripts/train-models.ts',
   models: {
     anomaly: {
       file: 'anomaly.onnx',

@@ -1,2 +1,3 @@
 export { createPrng } from './prng'
 export type { Prng } from './prng'
+export { defaultModelPaths, modelsDirectory } from './model-paths'

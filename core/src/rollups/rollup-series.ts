@@ -3,10 +3,14 @@
  * issue's from `fingerprint_minute` summed over its fingerprints. Minutes without events are
  * absent from the rollups and read back as 0. Shared by the anomaly job and the API.
  */
-import type { EventStore } from '@faultline/core/event-store'
-import type { IssueDoc } from '@faultline/core/issues'
+import type { EventStore } from '../event-store'
+import type { IssueDoc } from '../issues'
 
 export const minuteMs = 60_000
+
+/** The series the anomaly scores are kept for: a project's whole event rate, or one issue's. */
+export const SeriesKinds = { project: 'project', issue: 'issue' } as const
+export type SeriesKind = (typeof SeriesKinds)[keyof typeof SeriesKinds]
 
 /** Half-open [from, to) in epoch ms, minute-aligned. */
 export interface MinuteRange {

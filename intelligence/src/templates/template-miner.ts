@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { parameterize } from '../../grouping/parameterize'
+import { parameterize } from '../parameterize'
 import { generalizeToken, isWildcard, routingKey, templateRegex, tokenizeMasked, wildcard } from './preprocess'
 
 export interface TemplateMinerOptions {

@@ -2,12 +2,12 @@
  * Every intelligence figure of issue 4 against its baseline, in one run (≈1 min on 2 cores).
  * Usage: npm run bench:intelligence -w @faultline/processor
  */
-import { evaluateDetections, generateAnomalySet, loadAnomalyScorer, rollingZScores, scoreWindows } from '../src/intelligence/anomaly'
-import { alarmMergeGap } from '../src/intelligence/anomaly/windows'
-import { holtWintersForecast } from '../src/intelligence/forecast'
-import { TemplateMiner, digitMaskBaseline, generateTemplateCorpus, groupingAccuracy, templateGeneratorCount } from '../src/intelligence/templates'
-import { generateIssueSet, hashSignature, loadSignatureEmbedder, precisionAtK, signatureDimensions, signatureFeatures } from '../src/intelligence/similarity'
-import { createPrng } from '../src/intelligence/shared/prng'
+import { evaluateDetections, generateAnomalySet, loadAnomalyScorer, rollingZScores, scoreWindows } from '../src/anomaly'
+import { alarmMergeGap } from '../src/anomaly/windows'
+import { holtWintersForecast } from '../src/forecast'
+import { TemplateMiner, digitMaskBaseline, generateTemplateCorpus, groupingAccuracy, templateGeneratorCount } from '../src/templates'
+import { generateIssueSet, hashSignature, loadSignatureEmbedder, precisionAtK, signatureDimensions, signatureFeatures } from '../src/similarity'
+import { createPrng } from '../src/shared/prng'
 
 const rows: Array<[string, string, string, string]> = []
 const row = (area: string, metric: string, value: string, baseline = ''): void => {
@@ -44,7 +44,7 @@ const cpuSeconds = (since: NodeJS.CpuUsage): number => {
   const scorer = await loadAnomalyScorer()
   const set = generateAnomalySet(2002)
   const all = [...set.anomalous, ...set.clean]
-  const scored = []
+  const scored: Awaited<ReturnType<typeof scorer.scoreSeries>>[] = []
   for (const series of all) scored.push(await scorer.scoreSeries(series.values, 'medium', series.evaluateFrom))
   const modelRuns = all.map((series, i) => ({ series, alarms: scored[i]!.windows }))
   const model = evaluateDetections(modelRuns.slice(0, set.anomalous.length), modelRuns.slice(set.anomalous.length))

@@ -5,9 +5,9 @@
  */
 import { describeError } from '@faultline/core/errors'
 import type { Logger } from '@faultline/core/log'
-import { loadAnomalyScorer, type AnomalyScorer } from '../intelligence/anomaly'
-import { loadSignatureEmbedder, type SignatureEmbedder } from '../intelligence/similarity'
-import { defaultModelPaths } from '../intelligence/shared/model-paths'
+import { loadAnomalyScorer, type AnomalyScorer } from '../anomaly'
+import { loadSignatureEmbedder, type SignatureEmbedder } from '../similarity'
+import { defaultModelPaths } from '../shared/model-paths'
 
 export interface IntelligenceModels {
   anomaly: AnomalyScorer

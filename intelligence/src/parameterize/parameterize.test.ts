@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { normalizeMessageForGrouping, parameterize } from './index'
+import { normalizeMessageForGrouping, parameterize } from '.'
 
 describe('parameterize', () => {
   it.each([

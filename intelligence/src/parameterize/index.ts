@@ -1,0 +1,1 @@
+export { parameterize, normalizeMessageForGrouping, maxParameterizeLength } from './parameterize'
