@@ -56,6 +56,12 @@ const schema = z.object({
   PROCESSOR_FLUSH_MS: int(1, 60_000).default(250),
   PROCESSOR_MAX_DELIVER: int(1, 100).default(5),
   PROCESSOR_THREAD: z.enum(['worker', 'main']).default('worker'),
+  SECRET_KEY: z.string().optional(),
+  SECRET_KEY_FILE: z.string().optional(),
+  SECRET_KEYS_PREVIOUS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((k) => k.trim()).filter(Boolean)),
   SCRUB_IP_ADDRESSES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 })
 
@@ -81,6 +87,8 @@ export interface Config {
    */
   processor: { batchSize: number; flushMs: number; maxDeliver: number; thread: 'worker' | 'main' }
   scrub: { scrubIpAddresses: boolean }
+  /** The master key sealing secrets at rest (`@faultline/core/secrets`); see `loadKeyring`. */
+  secrets: { key?: string; keyFile?: string; previousKeys: string[] }
 }
 
 /** Variables accepted; the JSON file may use the same names. */
@@ -174,5 +182,6 @@ function toConfig(v: z.infer<typeof schema>): Config {
     bus: { maxBacklog: v.BUS_MAX_BACKLOG, ackWaitMs: v.BUS_ACK_WAIT_MS, dedupeWindowMs: 10 * 60_000 },
     processor: { batchSize: v.PROCESSOR_BATCH_SIZE, flushMs: v.PROCESSOR_FLUSH_MS, maxDeliver: v.PROCESSOR_MAX_DELIVER, thread: v.PROCESSOR_THREAD },
     scrub: { scrubIpAddresses: v.SCRUB_IP_ADDRESSES },
+    secrets: { key: v.SECRET_KEY, keyFile: v.SECRET_KEY_FILE ? resolve(v.SECRET_KEY_FILE) : undefined, previousKeys: v.SECRET_KEYS_PREVIOUS },
   }
 }

@@ -16,6 +16,7 @@ import type { Bus } from '../ports/bus'
 import type { Cache } from '../ports/cache'
 import type { MetadataStore } from '../ports/metadata'
 import { openProjectStores, type ProjectStores } from '../projects'
+import { loadKeyring, openSecretStore, type SecretStore } from '../secrets'
 
 export interface Platform {
   config: Config
@@ -27,6 +28,8 @@ export interface Platform {
   cache: Cache
   projects: ProjectStores
   issues: IssueStores
+  /** Secrets at rest (SMTP, Slack, OIDC, webhook and hashing secrets), sealed under the master key. */
+  secrets: SecretStore
   /** Checks every port; resolves with the failures by port name (empty when ready). */
   readiness(): Promise<Record<string, string>>
   close(): Promise<void>
@@ -41,6 +44,8 @@ export interface OpenPlatformOptions {
 export async function openPlatform(config: Config, options: OpenPlatformOptions = {}): Promise<Platform> {
   const logger = options.logger ?? createLogger(config.logLevel)
   mkdirSync(config.dataDir, { recursive: true })
+  // Checked before any port opens: a missing or malformed key stops the start with its variable named.
+  const keyring = loadKeyring(config)
   const opened: { name: string; close: () => Promise<void> }[] = []
   const track = <T extends { close(): Promise<void> }>(name: string, port: T): T => {
     opened.push({ name, close: () => port.close() })
@@ -75,6 +80,7 @@ export async function openPlatform(config: Config, options: OpenPlatformOptions 
     }
     const projects = await openProjectStores(metadata)
     const issues = await openIssueStores(metadata)
+    const secrets = await openSecretStore(metadata, keyring)
     logger.info('platform open', { profile: config.profile, dataDir: config.dataDir })
     return {
       config,
@@ -89,6 +95,7 @@ export async function openPlatform(config: Config, options: OpenPlatformOptions 
       cache,
       projects,
       issues,
+      secrets,
       async readiness() {
         const checks: [string, () => Promise<void>][] = [
           ['metadata', () => metadata.ping()],

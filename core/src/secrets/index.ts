@@ -1,0 +1,5 @@
+export { createKeyring, generateMasterKey, keyIdOf, parseMasterKey, SecretError } from './keyring'
+export type { Keyring, SecretErrorCode } from './keyring'
+export { generatedKeyFile, loadKeyring } from './load-keyring'
+export { openSecretStore } from './secret-store'
+export type { SecretStore } from './secret-store'
