@@ -11,6 +11,7 @@ import { loadConfig } from '@faultline/core/config'
 import { createLogger } from '@faultline/core/log'
 import { createApiToken, createProject, formatDsn, type ProjectDoc, type ProjectKeyDoc, type ProjectStores } from '@faultline/core/projects'
 import { startServer, type RunningServer } from '../../bin/server'
+import { waitUntil } from './wait'
 
 export interface StartOptions {
   /** Start on this data directory (from an earlier `keepDataDir` run) instead of a fresh one. */
@@ -69,15 +70,7 @@ export async function startFaultline(env: Record<string, string> = {}, options: 
     apiToken: token,
     server,
     api,
-    async waitFor(check, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs
-      for (;;) {
-        const value = await check()
-        if (value !== undefined && value !== false) return value as never
-        if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-    },
+    waitFor: (check, timeoutMs = 15_000) => waitUntil('condition', check, timeoutMs),
     async stop() {
       await server.close()
       if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true })

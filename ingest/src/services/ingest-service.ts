@@ -13,6 +13,7 @@ import { Outcomes, type OutcomeRecorder } from '@faultline/core/outcomes'
 import { httpError } from '@faultline/core/http'
 import { describeError } from '@faultline/core/errors'
 import type { Counter } from '@faultline/core/metrics'
+import { faultPoint } from '@faultline/core/faults'
 import { backpressureRetryAfterSeconds, type BacklogGuard } from './backpressure'
 import { checkRateLimits } from './rate-limits'
 import { itemCategory } from './item-categories'
@@ -86,6 +87,7 @@ export class IngestService {
       platform.logger.error('publishing events to the bus failed', { projectId, count: messages.length, error: describeError(error) })
       throw httpError(503, 'Events could not be queued durably; retry later', { 'retry-after': String(backpressureRetryAfterSeconds) })
     }
+    faultPoint('after-bus-publish')
     outcomes.record({ projectId, category: 'error', outcome: Outcomes.accepted, reason: '' }, messages.length, now)
     eventsCounter.inc({ outcome: 'accepted' }, messages.length)
     return messages[0]!.id.slice(projectId.length + 1)

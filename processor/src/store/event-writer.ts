@@ -4,6 +4,7 @@
  */
 import type { EventStore } from '@faultline/core/event-store'
 import { toUuid } from '@faultline/core/schema'
+import { faultPoint } from '@faultline/core/faults'
 import { toErrorEventRow, type GroupedEvent } from './error-rows'
 
 export class EventWriter {
@@ -18,7 +19,9 @@ export class EventWriter {
     const stored = await this.#alreadyStored(events.filter((e) => redelivered.has(e.event.eventId)))
     const rows = events.filter((e) => !stored.has(toUuid(e.event.eventId))).map(toErrorEventRow)
     if (rows.length === 0) return 0
+    faultPoint('before-event-insert')
     await this.#store.client.insert({ table: `${this.#store.database}.error_events`, values: rows, format: 'JSONEachRow' })
+    faultPoint('after-event-insert')
     return rows.length
   }
 
