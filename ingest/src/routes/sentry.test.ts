@@ -8,15 +8,13 @@ import { loadConfig } from '@faultline/core/config'
 import { problemErrorHandler, problemNotFound } from '@faultline/core/http'
 import { createLogger } from '@faultline/core/log'
 import { openPlatform, type Platform } from '@faultline/core/platform'
-import { createProject, type ProjectKeyDoc } from '@faultline/core/projects'
+import { createProject, createProjectKey, type ProjectKeyDoc } from '@faultline/core/projects'
 import { decodeErrorMessage } from '@faultline/core/schema'
 import { createIngestTier, type IngestTier } from '../app'
 
 let platform: Platform
 let tier: IngestTier
 let app: Hono
-let key: ProjectKeyDoc
-let otherKey: ProjectKeyDoc
 
 function envelope(items: { type: string; payload: unknown; withLength?: boolean }[], headers: Record<string, unknown> = {}): string {
   const lines = [JSON.stringify(headers)]
@@ -40,14 +38,36 @@ function post(path: string, body: BodyInit, headers: Record<string, string> = {}
   return app.request(path, { method: 'POST', body, headers })
 }
 
-async function drainBus(): Promise<Record<string, unknown>[]> {
+/** A project of its own per test, so no test reads what another one left on the bus. */
+async function freshKey(name: string): Promise<ProjectKeyDoc> {
+  return (await createProject(platform.projects, name)).key
+}
+
+/**
+ * The events ingest published for the projects of `keys`, taken off the bus. Ingest answers only
+ * once the bus holds an event, so everything answered before this call is there.
+ */
+async function published(...keys: ProjectKeyDoc[]): Promise<Record<string, unknown>[]> {
+  const projects = new Set(keys.map((key) => key.projectId))
   const messages = await platform.bus.fetch('errors', 'test', { max: 1000, expiresMs: 50 })
   await Promise.all(messages.map((m) => m.ack()))
-  return messages.map((m) => {
+  return messages.flatMap((m) => {
     const decoded = decodeErrorMessage(m.data)
     if (!decoded.ok) throw new Error(decoded.reason)
-    return decoded.message.event
+    return projects.has(decoded.message.projectId) ? [decoded.message.event] : []
   })
+}
+
+/**
+ * Asserts that nothing but a marker sent with `keys[0]` reached the bus for the projects of `keys`:
+ * the marker is accepted after the requests under test were answered, so had any of them been
+ * published it would be there too.
+ */
+async function expectOnlyMarkerPublished(...keys: [ProjectKeyDoc, ...ProjectKeyDoc[]]): Promise<void> {
+  const marker = errorEvent({ message: 'marker' })
+  const [markerKey] = keys
+  expect((await post(`/api/${markerKey.projectId}/envelope/?sentry_key=${markerKey._id}`, envelope([{ type: 'event', payload: marker }]))).status).toBe(200)
+  expect((await published(...keys)).map((event) => event.event_id)).toEqual([marker.event_id])
 }
 
 beforeAll(async () => {
@@ -65,8 +85,6 @@ beforeAll(async () => {
   app.onError(problemErrorHandler(platform.logger))
   app.notFound(problemNotFound)
   app.route('/', tier.app)
-  key = (await createProject(platform.projects, 'Ingest test')).key
-  otherKey = (await createProject(platform.projects, 'Other project')).key
 })
 
 afterAll(async () => {
@@ -76,6 +94,7 @@ afterAll(async () => {
 
 describe('Sentry auth forms', () => {
   it('accepts sentry_key in the query, X-Sentry-Auth, Authorization: Sentry and the envelope DSN', async () => {
+    const key = await freshKey('Auth forms')
     const p = key.projectId
     const body = () => envelope([{ type: 'event', payload: errorEvent() }])
     const responses = [
@@ -85,10 +104,12 @@ describe('Sentry auth forms', () => {
       await post(`/api/${p}/envelope/`, envelope([{ type: 'event', payload: errorEvent() }], { dsn: `http://${key._id}@localhost/${p}` })),
     ]
     for (const response of responses) expect(response.status).toBe(200)
-    expect(await drainBus()).toHaveLength(4)
+    expect(await published(key)).toHaveLength(4)
   })
 
   it('refuses a missing or unknown key with 401 and a key of another project with 403', async () => {
+    const key = await freshKey('Refused keys')
+    const otherKey = await freshKey('Other project')
     const p = key.projectId
     const body = envelope([{ type: 'event', payload: errorEvent() }])
     const missing = await post(`/api/${p}/envelope/`, body)
@@ -100,35 +121,50 @@ describe('Sentry auth forms', () => {
     const dsnMismatch = envelope([{ type: 'event', payload: errorEvent() }], { dsn: `http://${key._id}@localhost/999` })
     expect((await post(`/api/${p}/envelope/`, dsnMismatch)).status).toBe(403)
     expect((await post(`/api/abc/envelope/?sentry_key=${key._id}`, body)).status).toBe(400)
-    expect(await drainBus()).toHaveLength(0)
+    await expectOnlyMarkerPublished(key, otherKey)
+  })
+
+  it('refuses a disabled key with 403 while the other keys of its project keep working', async () => {
+    const key = await freshKey('Disabled key')
+    const spare = await createProjectKey(platform.projects, key.projectId, 'spare')
+    await platform.projects.keys.put({ ...key, disabled: true })
+    const refused = await post(`/api/${key.projectId}/envelope/?sentry_key=${key._id}`, envelope([{ type: 'event', payload: errorEvent() }]))
+    expect(refused.status).toBe(403)
+    expect((await refused.json()).detail).toMatch(/disabled/)
+    const viaDsn = envelope([{ type: 'event', payload: errorEvent() }], { dsn: `http://${key._id}@localhost/${key.projectId}` })
+    expect((await post(`/api/${key.projectId}/envelope/`, viaDsn)).status).toBe(403)
+    await expectOnlyMarkerPublished(spare, key)
   })
 })
 
 describe('bodies', () => {
-  const url = () => `/api/${key.projectId}/envelope/?sentry_key=${key._id}`
+  const url = (key: ProjectKeyDoc) => `/api/${key.projectId}/envelope/?sentry_key=${key._id}`
 
   it('decodes gzip, deflate and br bodies, and store requests', async () => {
+    const key = await freshKey('Encodings')
     const body = () => Buffer.from(envelope([{ type: 'event', payload: errorEvent(), withLength: false }]))
-    expect((await post(url(), gzipSync(body()), { 'content-encoding': 'gzip' })).status).toBe(200)
-    expect((await post(url(), deflateSync(body()), { 'content-encoding': 'deflate' })).status).toBe(200)
-    expect((await post(url(), brotliCompressSync(body()), { 'content-encoding': 'br' })).status).toBe(200)
+    expect((await post(url(key), gzipSync(body()), { 'content-encoding': 'gzip' })).status).toBe(200)
+    expect((await post(url(key), deflateSync(body()), { 'content-encoding': 'deflate' })).status).toBe(200)
+    expect((await post(url(key), brotliCompressSync(body()), { 'content-encoding': 'br' })).status).toBe(200)
     const store = await post(`/api/${key.projectId}/store/?sentry_key=${key._id}`, JSON.stringify(errorEvent({ message: 'via store' })))
     expect(store.status).toBe(200)
-    expect(await drainBus()).toHaveLength(4)
+    expect(await published(key)).toHaveLength(4)
   })
 
   it('answers 413 for an event over the limit and a decompression bomb, 400 for broken gzip', async () => {
+    const key = await freshKey('Refused bodies')
     const huge = envelope([{ type: 'event', payload: errorEvent({ extra: { blob: 'x'.repeat(70_000) } }) }])
-    expect((await post(url(), huge)).status).toBe(413)
+    expect((await post(url(key), huge)).status).toBe(413)
     const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024))
-    const bombResponse = await post(url(), bomb, { 'content-encoding': 'gzip' })
+    const bombResponse = await post(url(key), bomb, { 'content-encoding': 'gzip' })
     expect(bombResponse.status).toBe(413)
-    expect((await post(url(), Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' })).status).toBe(400)
-    expect((await post(url(), 'x', { 'content-encoding': 'compress' })).status).toBe(415)
-    expect(await drainBus()).toHaveLength(0)
+    expect((await post(url(key), Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' })).status).toBe(400)
+    expect((await post(url(key), 'x', { 'content-encoding': 'compress' })).status).toBe(415)
+    await expectOnlyMarkerPublished(key)
   })
 
   it('answers 400 with a reason for malformed envelopes and events', async () => {
+    const key = await freshKey('Malformed')
     const bad = [
       '{"event_id": "x"}\n{"type":"event","length":500}\n{}',
       'not json\n',
@@ -136,15 +172,17 @@ describe('bodies', () => {
       `{}\n{"type":"event"}\n${'['.repeat(60_000)}`,
     ]
     for (const body of bad) {
-      const response = await post(url(), body)
+      const response = await post(url(key), body)
       expect(response.status).toBe(400)
       expect((await response.json()).detail).toMatch(/\w/)
     }
+    await expectOnlyMarkerPublished(key)
   })
 })
 
 describe('items, scrubbing and outcomes', () => {
   it('scrubs secrets before the bus and counts items without a processor', async () => {
+    const key = await freshKey('Scrubbing')
     const p = key.projectId
     const response = await post(
       `/api/${p}/envelope/?sentry_key=${key._id}`,
@@ -156,7 +194,8 @@ describe('items, scrubbing and outcomes', () => {
       ]),
     )
     expect(response.status).toBe(200)
-    const [event] = await drainBus()
+    const [event] = await published(key)
+    expect(event).toBeDefined()
     const text = JSON.stringify(event)
     expect(text).not.toContain('hunter2')
     expect(text).not.toContain('4111 1111 1111 1111')
@@ -173,6 +212,7 @@ describe('items, scrubbing and outcomes', () => {
   })
 
   it('answers CORS preflights and exposes the rate-limit headers', async () => {
+    const key = await freshKey('CORS')
     const response = await app.request(`/api/${key.projectId}/envelope/`, {
       method: 'OPTIONS',
       headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
@@ -191,7 +231,7 @@ describe('items, scrubbing and outcomes', () => {
 
 describe('rate limits', () => {
   it('answers 429 with Retry-After and X-Sentry-Rate-Limits once the key limit is spent', async () => {
-    const limited = (await createProject(platform.projects, 'Limited')).key
+    const limited = await freshKey('Limited')
     await platform.projects.keys.put({ ...limited, rateLimitPerMinute: 3 })
     const url = `/api/${limited.projectId}/envelope/?sentry_key=${limited._id}`
     const statuses: number[] = []
@@ -203,6 +243,6 @@ describe('rate limits', () => {
     expect(statuses).toEqual([200, 200, 200, 429, 429])
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0)
     expect(last!.headers.get('x-sentry-rate-limits')).toMatch(/^\d+::key:/)
-    await drainBus()
+    expect(await published(limited)).toHaveLength(3)
   })
 })
