@@ -1,14 +1,14 @@
 import { readdirSync } from 'node:fs'
 import { getPriority } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createLogger } from '@faultline/core/log'
 import { backgroundNice, lowerBackgroundThreads } from './background-priority'
 
 const otherThreads = () => readdirSync('/proc/self/task').map(Number).filter((tid) => tid !== process.pid)
 
 describe.runIf(process.platform === 'linux')('lowerBackgroundThreads', () => {
-  it('lowers every thread but the main one, including threads started later', async () => {
+  it('lowers every thread but the main one, including threads started later', { timeout: 30_000 }, async () => {
     const mainBefore = getPriority(process.pid)
     const stop = lowerBackgroundThreads(createLogger('error'))
     try {
@@ -21,9 +21,13 @@ describe.runIf(process.platform === 'linux')('lowerBackgroundThreads', () => {
       await new Promise((resolve) => worker.once('online', resolve))
       const started = otherThreads().filter((tid) => !before.has(tid))
       expect(started.length).toBeGreaterThan(0)
-      // The next sweep (every 5 s) reaches the new thread.
-      await new Promise((resolve) => setTimeout(resolve, 5_500))
-      for (const tid of started.filter((t) => otherThreads().includes(t))) expect(getPriority(tid)).toBeGreaterThanOrEqual(backgroundNice)
+      // A later sweep (every 5 s) reaches the new threads: wait for that, failing after 20 s.
+      await vi.waitFor(
+        () => {
+          for (const tid of started.filter((t) => otherThreads().includes(t))) expect(getPriority(tid)).toBeGreaterThanOrEqual(backgroundNice)
+        },
+        { timeout: 20_000, interval: 100 },
+      )
       await worker.terminate()
     } finally {
       stop()

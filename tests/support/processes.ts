@@ -229,4 +229,3 @@ export function seededRandom(seed: number): () => number {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
