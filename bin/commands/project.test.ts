@@ -26,7 +26,7 @@ describe('faultline project create', () => {
   it('prints the new project with its DSN', async () => {
     const created = await project('create', 'My', 'App')
     expect(created.code).toBe(0)
-    expect(JSON.parse(created.out)).toMatchObject({ projectId: '1', name: 'My App', slug: 'my-app', dsn: expect.stringMatching(/^http:\/\/[0-9a-f]{32}@127\.0\.0\.1:\d+\/1$/) })
+    expect(JSON.parse(created.out)).toMatchObject({ projectId: '1', orgId: expect.any(String), name: 'My App', slug: 'my-app', dsn: expect.stringMatching(/^http:\/\/[0-9a-f]{32}@127\.0\.0\.1:\d+\/1$/) })
   })
 
   it('refuses a name already taken, naming the project that has it', async () => {
@@ -35,6 +35,6 @@ describe('faultline project create', () => {
   })
 
   it('answers wrong usage with the usage line', async () => {
-    expect(await project('create')).toMatchObject({ code: 2, err: 'usage: faultline project create NAME' })
+    expect(await project('create')).toMatchObject({ code: 2, err: 'usage: faultline project create NAME [--org ID|SLUG]' })
   })
 })

@@ -95,8 +95,8 @@ export const mutations: Mutation[] = [
   {
     name: 'a disabled DSN key is accepted',
     area: 'auth',
-    file: 'ingest/src/routes/sentry.ts',
-    find: "  if (key.disabled) throw httpError(403, 'This DSN key is disabled')\n",
+    file: 'core/src/projects/projects.ts',
+    find: "  if (key.disabled) return 'This DSN key is disabled'\n",
     replace: '',
     tests: ['ingest/src/routes'],
   },
@@ -109,12 +109,12 @@ export const mutations: Mutation[] = [
     tests: ['ingest/src/routes'],
   },
   {
-    name: 'an unknown API token is let through',
+    name: 'a revoked or expired API token is let through',
     area: 'auth',
-    file: 'api/src/middleware/token-auth.ts',
-    find: "    if (!entry.token) throw httpError(401, 'Unknown or revoked API token', { 'www-authenticate': 'Bearer error=\"invalid_token\"' })\n",
-    replace: '',
-    tests: ['tests/issues-api.int.test.ts', 'tests/dead-letters.int.test.ts'],
+    file: 'api/src/middleware/authenticate.ts',
+    find: "    if (state !== 'active') {",
+    replace: "    if (state === 'none') {",
+    tests: ['api/src/permissions', 'api/src/routes'],
   },
   {
     name: 'issue lookups ignore the path project',

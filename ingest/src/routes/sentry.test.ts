@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '@faultline/core/config'
 import { problemErrorHandler, problemNotFound } from '@faultline/core/http'
 import { createLogger } from '@faultline/core/log'
+import { defaultOrganization } from '@faultline/core/accounts'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject, createProjectKey, type ProjectKeyDoc } from '@faultline/core/projects'
 import { decodeErrorMessage } from '@faultline/core/schema'
@@ -40,7 +41,7 @@ function post(path: string, body: BodyInit, headers: Record<string, string> = {}
 
 /** A project of its own per test, so no test reads what another one left on the bus. */
 async function freshKey(name: string): Promise<ProjectKeyDoc> {
-  return (await createProject(platform.projects, name)).key
+  return (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, name)).key
 }
 
 /**
@@ -126,7 +127,7 @@ describe('Sentry auth forms', () => {
 
   it('refuses a disabled key with 403 while the other keys of its project keep working', async () => {
     const key = await freshKey('Disabled key')
-    const spare = await createProjectKey(platform.projects, key.projectId, 'spare')
+    const spare = await createProjectKey(platform.projects, { _id: key.projectId, orgId: key.orgId }, 'spare')
     await platform.projects.keys.put({ ...key, disabled: true })
     const refused = await post(`/api/${key.projectId}/envelope/?sentry_key=${key._id}`, envelope([{ type: 'event', payload: errorEvent() }]))
     expect(refused.status).toBe(403)

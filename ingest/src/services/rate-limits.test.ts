@@ -5,6 +5,7 @@ import { checkRateLimits } from './rate-limits'
 
 const keyOf = (id: string, projectId: string, rateLimitPerMinute?: number): ProjectKeyDoc => ({
   _id: id,
+  orgId: 'o1',
   projectId,
   label: id,
   createdAt: 0,
