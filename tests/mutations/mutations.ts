@@ -17,7 +17,9 @@ export interface Mutation {
   testNamePattern?: string
 }
 
-const crashFaults = { tests: ['tests/crash.int.test.ts'], testNamePattern: 'fault points' }
+// The scenarios at fault points, judged on what the two bugs below break (the rollup check is
+// the hostile-input work's, and fails on its own until that lands).
+const crashFaults = { tests: ['tests/crash.int.test.ts'], testNamePattern: 'fault points.*(stores every acknowledged event|stores no event twice)' }
 
 export const mutations: Mutation[] = [
   {
