@@ -48,7 +48,8 @@ export async function storedEvents(dataDir: string, projectId: string): Promise<
       const [templated] = await read('SELECT uniqExact(event_id) AS n FROM faultline.error_events WHERE project_id = {p:UInt64} AND template_id != \\'\\'')
       const sums = {}
       for (const table of ['fingerprint_minute', 'project_minute', 'template_minute']) {
-        const [row] = await read('SELECT sum(events) AS n FROM faultline.' + table + ' WHERE project_id = {p:UInt64}')
+        // FINAL: rows of one minute merge however the table merges them (summed or, idempotent, by max).
+        const [row] = await read('SELECT sum(events) AS n FROM faultline.' + table + ' FINAL WHERE project_id = {p:UInt64}')
         sums[table] = Number(row.n)
       }
       const [parts] = await read('SELECT count() AS n FROM system.parts WHERE database = \\'faultline\\' AND table = \\'error_events\\' AND active AND {p:UInt64} > 0')
