@@ -136,13 +136,14 @@ interface Outcome {
 }
 
 /**
- * After the kills: a few more events through the last incarnation, the bus drained, Faultline
+ * After the kills: 100 more events through the last incarnation, the bus drained, Faultline
  * stopped, and what it stored read back. The checks are separate tests on the outcome, so a
  * failure names what broke.
  */
 async function settle(profile: Profile, sender: ContinuousSender, label: string): Promise<Outcome> {
   sender.phase = 'after the last restart'
-  await sender.waitForAcks(50)
+  // However slowly a loaded machine restarts, at least this many events are acknowledged.
+  await sender.waitForAcks(100)
   await sender.stop()
   const bus = await profile.openBus()
   let deadLetters: number
@@ -170,7 +171,6 @@ function exactlyOnceTests(outcome: () => Outcome): void {
   it('stores every acknowledged event', () => {
     const { sender, stored, deadLetters } = outcome()
     expect(sender.unexpected).toEqual([])
-    expect(sender.acked.size).toBeGreaterThan(100)
     expect(deadLetters).toBe(0)
     expect([...sender.acked].filter(([id]) => !stored.rows.has(id)).map(([id, phase]) => `${id} (acked in ${phase})`)).toEqual([])
   })
