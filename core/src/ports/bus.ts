@@ -1,6 +1,10 @@
 /**
- * The bus port: durable, at-least-once queues per kind of payload, shared by competing consumers
- * (work-queue semantics). Adapters: an embedded SQLite queue (single node) and NATS JetStream.
+ * The bus port: durable, at-least-once subjects per kind of payload, with fan-out. Any number of
+ * independent consumer groups read one subject, each with its own position, deliveries and acks;
+ * within a group, fetchers compete (work-queue semantics). A message is kept until every group
+ * has acked it. A group comes into being with its first fetch and then sees every message still
+ * kept, so messages published before any group existed wait for the first one. Adapters: an
+ * embedded SQLite queue (single node) and NATS JetStream.
  */
 
 /** Kinds of payload on the bus. Each has its own durable queue and dead-letter queue. */
@@ -9,6 +13,8 @@ export const Subjects = {
   spans: 'spans',
   replays: 'replays',
   security: 'security',
+  /** Issue lifecycle events (`@faultline/core/schema` issue-event): new, regressed, escalating, resolved, state changes. */
+  issueEvents: 'issue-events',
 } as const
 export type Subject = (typeof Subjects)[keyof typeof Subjects]
 
@@ -22,13 +28,15 @@ export interface OutgoingMessage {
 export interface BusMessage {
   id: string
   subject: Subject
+  /** The consumer group this delivery belongs to. */
+  group: string
   data: Uint8Array
   headers: Record<string, string>
   /** 1 on the first delivery. */
   deliveryCount: number
   /** When the bus stored the message, in ms since the epoch: how long it has waited so far. */
   publishedAt: number
-  /** Mark done: the message is removed from the queue. */
+  /** Mark done for this group: once every group acked it, the message is removed. */
   ack(): Promise<void>
   /** Transient failure: deliver again after `delayMs`. */
   nak(delayMs: number): Promise<void>
@@ -40,6 +48,8 @@ export interface DeadLetter {
   /** Position in the dead-letter queue; stable for `replay` and `discard`. */
   seq: number
   subject: Subject
+  /** The consumer group that failed it; a replay is delivered to this group only. */
+  group: string
   id: string
   data: Uint8Array
   headers: Record<string, string>
@@ -60,16 +70,19 @@ export interface Bus {
   /** Resolves only once every message is durably stored: the ack to the sender follows this. */
   publish(subject: Subject, messages: OutgoingMessage[]): Promise<void>
   /**
-   * Pull up to `max` messages for the durable consumer group `consumer`. Messages handed out and
-   * neither acked nor naked within the ack wait are delivered again.
+   * Pull up to `max` messages for the durable consumer group `consumer` (created on first use).
+   * Messages handed out and neither acked nor naked within the ack wait are delivered again.
    */
   fetch(subject: Subject, consumer: string, options: FetchOptions): Promise<BusMessage[]>
-  /** Messages published and not yet acked. Drives backpressure at ingest. */
+  /**
+   * The most messages any one group has still to ack (every kept message while no group exists).
+   * Drives backpressure at ingest.
+   */
   backlog(subject: Subject): Promise<number>
-  /** Move a message that keeps failing to the dead-letter queue, with its error, and ack it. */
+  /** Move a message that keeps failing in its group to the dead-letter queue, with its error, and ack it there. */
   deadLetter(message: BusMessage, error: string): Promise<void>
   listDeadLetters(subject: Subject, options: { afterSeq?: number; limit: number }): Promise<DeadLetter[]>
-  /** Publish the dead letter again on its subject and remove it from the dead-letter queue. */
+  /** Deliver the dead letter again to the group that failed it and remove it from the dead-letter queue. */
   replayDeadLetter(subject: Subject, seq: number): Promise<boolean>
   discardDeadLetter(subject: Subject, seq: number): Promise<boolean>
   /** Cheap liveness probe for /readyz. */

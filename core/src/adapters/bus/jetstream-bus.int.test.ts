@@ -1,4 +1,4 @@
-import { connect, nanos } from 'nats'
+import { connect, nanos, RetentionPolicy, StorageType } from 'nats'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Bus } from '../../ports/bus'
 import { getFreePort, startNatsServer, type RunningServer } from '../../testing/servers'
@@ -73,6 +73,58 @@ describe('jetstream bus setup', () => {
       await nc.close()
     } finally {
       await second.close()
+    }
+  })
+
+  it('purges a message once every group acked it, and keeps it while one has not', async () => {
+    const bus = await openJetStreamBus({ url: server!.url, namespace: 'trim', ...contractBusOptions, trimIntervalMs: 50 })
+    const nc = await connect({ servers: server!.url })
+    try {
+      const jsm = await nc.jetstreamManager()
+      const stored = async () => (await jsm.streams.info('TRIM_ISSUE-EVENTS')).state.messages
+      const waitForStored = async (count: number) => {
+        const deadline = Date.now() + 5_000
+        while ((await stored()) !== count) {
+          if (Date.now() > deadline) throw new Error(`stream still holds ${await stored()} messages, expected ${count}`)
+          await new Promise((r) => setTimeout(r, 25))
+        }
+      }
+      await bus.fetch('issue-events', 'a', { max: 1, expiresMs: 0 })
+      await bus.fetch('issue-events', 'b', { max: 1, expiresMs: 0 })
+      await bus.publish('issue-events', [{ id: 't1', data: new Uint8Array([1]) }, { id: 't2', data: new Uint8Array([2]) }])
+      for (const m of await bus.fetch('issue-events', 'a', { max: 2, expiresMs: 1_000 })) await m.ack()
+      // Group b has acked nothing: several trim passes later both are still stored.
+      const passes = Date.now() + 300
+      while (Date.now() < passes) {
+        expect(await stored()).toBe(2)
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      for (const m of await bus.fetch('issue-events', 'b', { max: 2, expiresMs: 1_000 })) await m.ack()
+      await waitForStored(0)
+    } finally {
+      await nc.close()
+      await bus.close()
+    }
+  })
+
+  it('replaces an empty work-queue stream of an earlier version and refuses one still holding messages', async () => {
+    const nc = await connect({ servers: server!.url })
+    try {
+      const jsm = await nc.jetstreamManager()
+      await jsm.streams.add({ name: 'OLDQ_ERRORS', subjects: ['oldq.errors'], retention: RetentionPolicy.Workqueue, storage: StorageType.File })
+      const bus = await openJetStreamBus({ url: server!.url, namespace: 'oldq', ...contractBusOptions })
+      expect((await jsm.streams.info('OLDQ_ERRORS')).config.retention).toBe(RetentionPolicy.Limits)
+      await bus.close()
+
+      await jsm.streams.add({ name: 'FULLQ_ERRORS', subjects: ['fullq.errors'], retention: RetentionPolicy.Workqueue, storage: StorageType.File })
+      await nc.jetstream().publish('fullq.errors', new Uint8Array([1]))
+      await expect(openJetStreamBus({ url: server!.url, namespace: 'fullq', ...contractBusOptions })).rejects.toMatchObject({
+        code: 'unavailable',
+        cause: { message: expect.stringContaining('FULLQ_ERRORS is a work queue of an earlier Faultline holding 1 messages') },
+      })
+      expect((await jsm.streams.info('FULLQ_ERRORS')).state.messages).toBe(1)
+    } finally {
+      await nc.close()
     }
   })
 

@@ -1,12 +1,17 @@
 /**
  * The cluster bus: NATS JetStream.
  *
- * - One work-queue stream per subject (`FL_ERRORS` on `fl.errors`, ...), file storage, with the
- *   dedupe window set from `dedupeWindowMs`; publish() waits for every PubAck.
- * - One durable pull consumer per subject. A work-queue stream admits a single unfiltered
- *   consumer, so each subject has exactly one consumer group, shared by competing replicas.
+ * - One limits-retention stream per subject (`FL_ERRORS` on `fl.errors`, ...), file storage, with
+ *   the dedupe window set from `dedupeWindowMs`; publish() waits for every PubAck.
+ * - One durable pull consumer per consumer group and subject, shared by the group's competing
+ *   replicas; each has its own position and acks (fan-out). Limits retention keeps a message
+ *   published before any consumer exists (interest retention would drop it), so the bus trims
+ *   each stream itself: every `trimIntervalMs` it purges what lies below the lowest ack floor of
+ *   the stream's consumers, i.e. what every group has acked. A stream with no consumer is kept.
  * - Dead letters live in `FL_DEADLETTER` (`fl.deadletter.<subject>`, limits retention) with the
- *   error, original id, delivery count and time in headers; the stream sequence is their `seq`.
+ *   error, group, original id, delivery count and time in headers; the stream sequence is their
+ *   `seq`. A replay is published on the subject with the group it is for in a header; the other
+ *   groups' consumers ack it unseen.
  * - Our metadata travels in `Fl-*` headers: the message id, and the caller's headers as one JSON
  *   value, because NATS header values may not hold newlines and keys may be canonicalized.
  */
@@ -30,7 +35,7 @@ import {
   type StreamConfig,
 } from 'nats'
 import { JetStreamPullBuffer } from './jetstream-pull-buffer'
-import { BusError } from '../../errors'
+import { BusError, describeError } from '../../errors'
 import type { Logger } from '../../log'
 import { Subjects, type Bus, type BusMessage, type BusOptions, type DeadLetter, type FetchOptions, type OutgoingMessage, type Subject } from '../../ports/bus'
 import { assertConsumerName, assertSubject } from './subjects'
@@ -43,6 +48,8 @@ export interface JetStreamBusOptions extends BusOptions {
   replicas?: number
   /** Messages one consumer group may hold unacked at once. */
   maxAckPending?: number
+  /** How often acked messages are purged from the streams. */
+  trimIntervalMs?: number
   logger?: Logger
 }
 
@@ -52,6 +59,8 @@ const header = {
   error: 'Fl-Error',
   deliveryCount: 'Fl-Delivery-Count',
   failedAt: 'Fl-Failed-At',
+  group: 'Fl-Group',
+  targetGroup: 'Fl-Target-Group',
 } as const
 
 /** Messages each consumer keeps pulled ahead (leased, waiting for fetch()). */
@@ -76,7 +85,7 @@ export async function openJetStreamBus(options: JetStreamBusOptions): Promise<Bu
       await ensureStream(jsm, {
         name: names.work(subject),
         subjects: [names.workSubject(subject)],
-        retention: RetentionPolicy.Workqueue,
+        retention: RetentionPolicy.Limits,
         storage: StorageType.File,
         discard: DiscardPolicy.Old,
         duplicate_window: nanos(options.dedupeWindowMs),
@@ -118,6 +127,21 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
     await jsm.streams.add(config)
   } catch (error) {
     if (!(error instanceof NatsError) || error.api_error?.err_code !== apiErrors.streamNameInUse) throw error
+    const existing = await jsm.streams.info(config.name)
+    // Streams of versions before fan-out were work queues, and JetStream cannot change a
+    // stream's retention: an empty one is made again, one still holding messages is refused.
+    if (existing.config.retention === RetentionPolicy.Workqueue && config.retention !== RetentionPolicy.Workqueue) {
+      if (existing.state.messages > 0) {
+        throw new BusError(
+          'unavailable',
+          `stream ${config.name} is a work queue of an earlier Faultline holding ${existing.state.messages} messages; ` +
+            "let that version's processors drain it, then start this one",
+        )
+      }
+      await jsm.streams.delete(config.name)
+      await jsm.streams.add(config)
+      return
+    }
     await jsm.streams.update(config.name, config)
   }
 }
@@ -160,6 +184,8 @@ class JetStreamBus implements Bus {
   readonly #consumers = new Map<string, Promise<void>>()
   readonly #buffers = new Map<string, JetStreamPullBuffer>()
   readonly #jsMsgs = new WeakMap<BusMessage, JsMsg>()
+  readonly #trimmedBelow = new Map<string, number>()
+  readonly #trimTimer: NodeJS.Timeout
   #closing: Promise<void> | undefined
   // Closing the connection does not end a pull waiting on the server: fetches race this.
   #signalClosed!: () => void
@@ -173,6 +199,8 @@ class JetStreamBus implements Bus {
     this.#names = names
     this.#options = options
     void this.#watchStatus()
+    this.#trimTimer = setInterval(() => void this.#trimAll(), options.trimIntervalMs ?? 5_000)
+    this.#trimTimer.unref()
   }
 
   async publish(subject: Subject, messages: OutgoingMessage[]): Promise<void> {
@@ -198,10 +226,22 @@ class JetStreamBus implements Bus {
     this.#assertOpen()
     const stream = this.#names.work(subject)
     const max = Math.max(1, Math.floor(options.max))
+    const deadline = Date.now() + Math.max(0, options.expiresMs)
     try {
       await this.#ensureConsumer(subject, consumer)
-      const batch = await this.#buffer(stream, consumer).take(max, options.expiresMs, this.#closed)
-      return batch.map((jm) => this.#toMessage(subject, jm))
+      for (;;) {
+        const batch = await this.#buffer(stream, consumer).take(max, Math.max(0, deadline - Date.now()), this.#closed)
+        // A replay for another group: done for this one, unseen.
+        const mine = batch.filter((jm) => {
+          const target = jm.headers?.get(header.targetGroup)
+          if (!target || target === consumer) return true
+          jm.ack()
+          return false
+        })
+        if (mine.length > 0 || batch.length === 0 || this.#closing || Date.now() >= deadline) {
+          return mine.map((jm) => this.#toMessage(subject, consumer, jm))
+        }
+      }
     } catch (cause) {
       if (this.#closing) return []
       throw new BusError('unavailable', `cannot fetch messages of ${subject}`, { cause })
@@ -210,7 +250,31 @@ class JetStreamBus implements Bus {
 
   async backlog(subject: Subject): Promise<number> {
     assertSubject(subject)
-    return this.#call('count the backlog', async () => (await this.#jsm.streams.info(this.#names.work(subject))).state.messages)
+    return this.#call('count the backlog', async () => {
+      const stream = this.#names.work(subject)
+      const consumers = await this.#jsm.consumers.list(stream).next()
+      if (consumers.length === 0) return (await this.#jsm.streams.info(stream)).state.messages
+      return Math.max(...consumers.map((c) => c.num_pending + c.num_ack_pending))
+    })
+  }
+
+  /** Purges, per stream, the messages below the lowest ack floor of its consumers: every group acked them. */
+  async #trimAll(): Promise<void> {
+    for (const subject of Object.values(Subjects)) {
+      if (this.#closing) return
+      const stream = this.#names.work(subject)
+      try {
+        const consumers = await this.#jsm.consumers.list(stream).next()
+        if (consumers.length === 0) continue
+        const floor = Math.min(...consumers.map((c) => c.ack_floor.stream_seq))
+        if (floor > (this.#trimmedBelow.get(stream) ?? 0)) {
+          await this.#jsm.streams.purge(stream, { seq: floor + 1 })
+          this.#trimmedBelow.set(stream, floor)
+        }
+      } catch (error) {
+        if (!this.#closing) this.#options.logger?.warn('trimming a bus stream failed; the next pass retries', { stream, error: describeError(error) })
+      }
+    }
   }
 
   async deadLetter(message: BusMessage, error: string): Promise<void> {
@@ -218,13 +282,14 @@ class JetStreamBus implements Bus {
     if (!jm) throw new BusError('invalid_subject', 'deadLetter() needs a message fetched from this bus')
     await this.#call('move a message to the dead letters', async () => {
       const h = writeHeaders(message.id, message.headers)
+      h.set(header.group, message.group)
       h.set(header.error, JSON.stringify(error))
       h.set(header.deliveryCount, String(message.deliveryCount))
       h.set(header.failedAt, String(Date.now()))
       // The msgID makes a retried deadLetter() of the same delivery store one letter.
       await this.#js.publish(this.#names.deadLetterSubject(message.subject), jm.data, {
         headers: h,
-        msgID: `${message.subject}:${jm.info.streamSequence}`,
+        msgID: `${message.subject}:${message.group}:${jm.info.streamSequence}`,
       })
       await jm.ackAck()
     })
@@ -260,6 +325,8 @@ class JetStreamBus implements Bus {
       if (!stored) return false
       const id = stored.header.get(header.id)
       const h = writeHeaders(id, readHeaders(stored.header))
+      const group = stored.header.get(header.group)
+      if (group) h.set(header.targetGroup, group)
       // Not the original msgID, which the dedupe window would drop; keyed by seq so a retried
       // replay stays one message.
       await this.#js.publish(this.#names.workSubject(subject), stored.data, { headers: h, msgID: `replay:${seq}:${id}` })
@@ -287,6 +354,7 @@ class JetStreamBus implements Bus {
 
   close(): Promise<void> {
     this.#signalClosed()
+    clearInterval(this.#trimTimer)
     for (const buffer of this.#buffers.values()) buffer.stop()
     this.#closing ??= this.#nc.close().catch((error: unknown) => {
       this.#options.logger?.error('closing the NATS connection failed', { error })
@@ -345,10 +413,11 @@ class JetStreamBus implements Bus {
     }
   }
 
-  #toMessage(subject: Subject, jm: JsMsg): BusMessage {
+  #toMessage(subject: Subject, group: string, jm: JsMsg): BusMessage {
     const message: BusMessage = {
       id: jm.headers?.get(header.id) ?? '',
       subject,
+      group,
       data: jm.data,
       headers: readHeaders(jm.headers),
       deliveryCount: jm.info.redeliveryCount,
@@ -401,6 +470,7 @@ function toDeadLetter(subject: Subject, stored: StoredMsg): DeadLetter {
   return {
     seq: stored.seq,
     subject,
+    group: h.get(header.group),
     id: h.get(header.id),
     data: stored.data,
     headers: readHeaders(h),
