@@ -1,0 +1,5 @@
+export * from './duration'
+export * from './receivers'
+export * from './rules'
+export * from './schema'
+export * from './yaml'

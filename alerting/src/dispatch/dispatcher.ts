@@ -1,0 +1,182 @@
+/**
+ * Alertmanager's dispatcher for one organization: routes each alert into aggregation groups (one
+ * per route and group_by values), and flushes each group `group_wait` after it formed, then every
+ * `group_interval`: time intervals, silences and inhibition take muted alerts out, the alert
+ * group's state is updated, and every integration of the route's receiver is notified through
+ * the notification log. Flushes run concurrently with the caller's loop; one group never has two.
+ */
+import type { Logger } from '@faultline/core/log'
+import type { AlertingConfig } from '../config'
+import { isResolved, type Alert } from '../alerts'
+import { compileRoutes, groupLabels, groupKey, matchRoutes, type RouteNode } from '../routing'
+import { intervalHolds } from '../time-intervals'
+import { Inhibitor, silencedBy, type ActiveSilence } from '../pipeline/muting'
+import { commonOf, type Integration, type Notification } from '../notify/notification'
+import type { Notifier } from '../notify/notifier'
+import type { AlertGroupStore } from '../store/alert-group-store'
+
+export interface DispatcherDeps {
+  orgId: string
+  config: AlertingConfig
+  integrations: ReadonlyMap<string, readonly Integration[]>
+  notifier: Notifier
+  groups: AlertGroupStore
+  silences: () => readonly ActiveSilence[]
+  holder: string
+  externalUrl: string
+  logger: Logger
+}
+
+interface AggregationGroup {
+  key: string
+  route: RouteNode
+  labels: Record<string, string>
+  alerts: Map<string, Alert>
+  nextFlushAt: number
+  flushing?: Promise<void>
+  failures: number
+}
+
+const retainLogMs = 5 * 86_400_000
+
+export class Dispatcher {
+  readonly #deps: DispatcherDeps
+  readonly #tree: RouteNode
+  readonly #groups = new Map<string, AggregationGroup>()
+  readonly #alerts = new Map<string, Alert>()
+
+  constructor(deps: DispatcherDeps) {
+    this.#deps = deps
+    this.#tree = compileRoutes(deps.config.route)
+  }
+
+  get config(): AlertingConfig {
+    return this.#deps.config
+  }
+
+  /** Takes in an alert (firing or resolved) and files it into its groups. */
+  put(alert: Alert, now: number): void {
+    this.#alerts.set(alert.fingerprint, alert)
+    for (const route of matchRoutes(this.#tree, alert.labels)) {
+      const key = groupKey(route, alert.labels)
+      let group = this.#groups.get(key)
+      if (!group) {
+        // An alert already older than group_wait (a restart, a takeover) is not held back again.
+        const wait = alert.startsAt + route.options.groupWaitMs <= now ? 0 : route.options.groupWaitMs
+        group = { key, route, labels: groupLabels(route, alert.labels), alerts: new Map(), nextFlushAt: now + wait, failures: 0 }
+        this.#groups.set(key, group)
+      }
+      group.alerts.set(alert.fingerprint, alert)
+    }
+  }
+
+  /** When the next group is due; Infinity when there is none. */
+  nextDueAt(): number {
+    let next = Infinity
+    for (const group of this.#groups.values()) if (!group.flushing && group.nextFlushAt < next) next = group.nextFlushAt
+    return next
+  }
+
+  /** Starts the flush of every due group; resolves when they have started (not finished). */
+  runDue(now: number): void {
+    for (const group of this.#groups.values()) {
+      if (group.flushing || group.nextFlushAt > now) continue
+      group.flushing = this.#flush(group, now)
+        .catch((error: unknown) => {
+          group.failures++
+          group.nextFlushAt = Date.now() + Math.min(group.route.options.groupIntervalMs, 1_000 * 2 ** group.failures)
+          this.#deps.logger.error('flushing an alert group failed; retrying', { groupKey: group.key, error: String(error) })
+        })
+        .finally(() => {
+          group.flushing = undefined
+        })
+    }
+  }
+
+  /** Waits for every flush in progress (tests, shutdown). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.#groups.values()].map((group) => group.flushing))
+  }
+
+  get groupCount(): number {
+    return this.#groups.size
+  }
+
+  async #flush(group: AggregationGroup, now: number): Promise<void> {
+    const { route } = group
+    const { config, orgId, integrations, notifier, holder, externalUrl } = this.#deps
+    group.nextFlushAt = now + route.options.groupIntervalMs
+    if (this.#timeMuted(route, now)) return
+    const all = [...group.alerts.values()]
+    const silences = this.#deps.silences()
+    const inhibitor = new Inhibitor(config.inhibit_rules, this.#alerts.values(), now)
+    const muted = (alert: Alert) => !isResolved(alert, now) && (silencedBy(silences, alert, now).length > 0 || inhibitor.isInhibited(alert))
+    const visible = all.filter((alert) => !muted(alert))
+    const firing = visible.filter((alert) => !isResolved(alert, now))
+    const resolved = visible.filter((alert) => isResolved(alert, now))
+    const firingAll = all.filter((alert) => !isResolved(alert, now))
+    const groupDoc = await this.#deps.groups.observe(
+      orgId,
+      {
+        groupKey: group.key,
+        receiver: route.options.receiver,
+        labels: group.labels,
+        title: titleOf(firingAll[0] ?? all[0]),
+        firing: firingAll.map((a) => a.fingerprint),
+        issueIds: [...new Set(all.flatMap((a) => (a.issue ? [a.issue.issueId] : [])))],
+        allMuted: firingAll.length > 0 && firing.length === 0,
+      },
+      now,
+    )
+    const shown = [...firing, ...resolved]
+    const notification: Notification = {
+      orgId,
+      receiver: route.options.receiver,
+      groupKey: group.key,
+      group: { _id: groupDoc._id, state: groupDoc.state, acknowledgedBy: groupDoc.acknowledgedBy, title: groupDoc.title },
+      groupLabels: group.labels,
+      commonLabels: commonOf(shown.map((a) => a.labels)),
+      commonAnnotations: commonOf(shown.map((a) => a.annotations)),
+      status: firing.length > 0 ? 'firing' : 'resolved',
+      firing,
+      resolved,
+      externalUrl,
+    }
+    const outcomes = await Promise.all(
+      (integrations.get(route.options.receiver) ?? []).map((integration) =>
+        notifier.notify(
+          integration,
+          notification,
+          { repeatIntervalMs: route.options.repeatIntervalMs, deadline: now + (integration.maxRetryMs ?? route.options.groupIntervalMs), holder, retainMs: retainLogMs },
+          now,
+        ),
+      ),
+    )
+    if (outcomes.includes('failed')) {
+      group.failures++
+      group.nextFlushAt = Date.now() + Math.min(route.options.groupIntervalMs, 1_000 * 2 ** group.failures)
+      return
+    }
+    group.failures = 0
+    // Resolved alerts told (or not wanted) are done with; an emptied group goes away.
+    for (const alert of all) {
+      if (isResolved(alert, now) && group.alerts.get(alert.fingerprint) === alert) group.alerts.delete(alert.fingerprint)
+    }
+    if (group.alerts.size === 0) this.#groups.delete(group.key)
+    for (const alert of all) {
+      if (isResolved(alert, now) && ![...this.#groups.values()].some((g) => g.alerts.has(alert.fingerprint))) this.#alerts.delete(alert.fingerprint)
+    }
+  }
+
+  #timeMuted(route: RouteNode, now: number): boolean {
+    const intervals = new Map(this.#deps.config.time_intervals.map((t) => [t.name, t]))
+    const holds = (name: string) => intervalHolds(intervals.get(name)!, now)
+    if (route.options.muteTimeIntervals.some(holds)) return true
+    return route.options.activeTimeIntervals.length > 0 && !route.options.activeTimeIntervals.some(holds)
+  }
+}
+
+function titleOf(alert: Alert | undefined): string {
+  if (!alert) return ''
+  return alert.issue?.snapshot.title ?? alert.annotations.summary ?? alert.labels.alertname ?? ''
+}

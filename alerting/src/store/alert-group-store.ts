@@ -1,0 +1,94 @@
+/**
+ * Alert groups as people see them: one per aggregation group (route and group labels), with a
+ * state — triggered, acknowledged, resolved, silenced — that the dispatcher keeps in step with
+ * the alerts and that people change from Slack or the API. Acknowledging stops escalation.
+ */
+import { createHash } from 'node:crypto'
+import type { Collection, MetadataStore } from '@faultline/core/ports'
+import type { Labels } from '../matchers'
+
+export const AlertGroupStates = { triggered: 'triggered', acknowledged: 'acknowledged', resolved: 'resolved', silenced: 'silenced' } as const
+export type AlertGroupState = (typeof AlertGroupStates)[keyof typeof AlertGroupStates]
+
+export interface AlertGroupDoc {
+  _id: string
+  orgId: string
+  groupKey: string
+  receiver: string
+  labels: Labels
+  state: AlertGroupState
+  title: string
+  firing: string[]
+  issueIds: string[]
+  firstFiredAt: number
+  updatedAt: number
+  acknowledgedAt?: number
+  acknowledgedBy?: string
+  resolvedAt?: number
+}
+
+/** What the dispatcher saw of a group at a flush. */
+export interface GroupObservation {
+  groupKey: string
+  receiver: string
+  labels: Labels
+  title: string
+  firing: string[]
+  issueIds: string[]
+  /** Every firing alert is silenced or inhibited. */
+  allMuted: boolean
+}
+
+export class AlertGroupStore {
+  readonly #docs: Collection<AlertGroupDoc>
+
+  private constructor(docs: Collection<AlertGroupDoc>) {
+    this.#docs = docs
+  }
+
+  static async open(metadata: MetadataStore): Promise<AlertGroupStore> {
+    return new AlertGroupStore(await metadata.collection<AlertGroupDoc>({ name: 'alert_groups', indexes: ['orgId', 'state', 'updatedAt'] }))
+  }
+
+  static idOf(orgId: string, groupKey: string): string {
+    return createHash('sha256').update(JSON.stringify([orgId, groupKey])).digest('hex').slice(0, 24)
+  }
+
+  async get(orgId: string, id: string): Promise<AlertGroupDoc | null> {
+    const doc = await this.#docs.get(id)
+    return doc?.orgId === orgId ? doc : null
+  }
+
+  async list(orgId: string, options: { state?: AlertGroupState; limit: number }): Promise<AlertGroupDoc[]> {
+    return this.#docs.find({ orgId, ...(options.state && { state: options.state }) }, { sort: { field: 'updatedAt', direction: 'desc' }, limit: options.limit })
+  }
+
+  /** Brings the group's state in step with its alerts; returns the group as it now is. */
+  async observe(orgId: string, seen: GroupObservation, now: number): Promise<AlertGroupDoc> {
+    const id = AlertGroupStore.idOf(orgId, seen.groupKey)
+    const known = await this.#docs.get(id)
+    const reopened = !known || known.state === AlertGroupStates.resolved
+    const base = { orgId, groupKey: seen.groupKey, receiver: seen.receiver, labels: seen.labels, title: seen.title, firing: seen.firing, issueIds: seen.issueIds, updatedAt: now }
+    let doc: AlertGroupDoc
+    if (seen.firing.length === 0) {
+      doc = { ...(known ?? { _id: id, firstFiredAt: now }), ...base, _id: id, state: AlertGroupStates.resolved, resolvedAt: known?.resolvedAt ?? now } as AlertGroupDoc
+    } else if (reopened) {
+      doc = { _id: id, ...base, state: seen.allMuted ? AlertGroupStates.silenced : AlertGroupStates.triggered, firstFiredAt: now }
+    } else {
+      const acknowledged = known.acknowledgedAt !== undefined
+      const state = seen.allMuted ? AlertGroupStates.silenced : acknowledged ? AlertGroupStates.acknowledged : AlertGroupStates.triggered
+      doc = { ...known, ...base, state }
+      delete doc.resolvedAt
+    }
+    await this.#docs.put(doc)
+    return doc
+  }
+
+  /** Marks a group acknowledged by `by`; null when there is no such open group. */
+  async acknowledge(orgId: string, id: string, by: string, now = Date.now()): Promise<AlertGroupDoc | null> {
+    return this.#docs.findOneAndUpdate(
+      { _id: id, orgId, state: { $in: [AlertGroupStates.triggered, AlertGroupStates.silenced] } },
+      { $set: { state: AlertGroupStates.acknowledged, acknowledgedAt: now, acknowledgedBy: by, updatedAt: now } },
+    )
+  }
+}
