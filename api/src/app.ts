@@ -9,17 +9,24 @@ import { deadLetterRoutes } from './routes/dead-letters'
 import { patternRoutes } from './routes/patterns'
 import { intelligenceRoutes } from './routes/intelligence'
 import { openApiDocument } from './openapi'
+import { openAlertingStores } from '@faultline/alerting'
+import { alertingRoutes } from './routes/alerting'
+import { slackInteractionRoutes } from './routes/slack-interactions'
 
 export async function createApiTier(platform: Platform, publicUrl: string): Promise<{ app: Hono }> {
   const outcomes = await openOutcomes(platform.metadata)
+  const alerting = await openAlertingStores(platform.metadata)
   const v1 = new Hono<AuthEnv>()
   v1.get('/openapi.json', (c) => c.json(openApiDocument(publicUrl)))
+  // Authenticated by Slack's request signature, not a token: mounted before token auth.
+  v1.route('/', slackInteractionRoutes(platform, alerting))
   v1.use('*', tokenAuth(platform.projects))
   v1.route('/', issueRoutes(platform))
   v1.route('/', projectRoutes(platform, outcomes, publicUrl))
   v1.route('/', deadLetterRoutes(platform))
   v1.route('/', patternRoutes(platform))
   v1.route('/', intelligenceRoutes(platform))
+  v1.route('/', alertingRoutes(platform, alerting))
   const app = new Hono()
   app.route('/api/v1', v1)
   return { app }

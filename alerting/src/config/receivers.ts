@@ -64,11 +64,14 @@ export type EmailConfig = z.infer<typeof emailConfigSchema>
 export type WebhookConfig = z.infer<typeof webhookConfigSchema>
 export type ReceiverConfig = z.infer<typeof receiverSchema>
 
-/** Every secret a receiver names. */
-export function receiverSecrets(receiver: ReceiverConfig): string[] {
-  return [
-    ...receiver.slack_configs.map((c) => c.token_secret),
-    ...receiver.email_configs.flatMap((c) => (c.auth_password_secret ? [c.auth_password_secret] : [])),
-    ...receiver.webhook_configs.flatMap((c) => [c.signing_secret, c.routing_key_secret].filter((s): s is string => s !== undefined)),
-  ]
+/** Every secret the receivers name, with the path of the field naming it. */
+export function secretReferences(receivers: ReceiverConfig[]): { path: (string | number)[]; name: string }[] {
+  return receivers.flatMap((receiver, r) => [
+    ...receiver.slack_configs.map((c, i) => ({ path: ['receivers', r, 'slack_configs', i, 'token_secret'], name: c.token_secret })),
+    ...receiver.email_configs.flatMap((c, i) => (c.auth_password_secret ? [{ path: ['receivers', r, 'email_configs', i, 'auth_password_secret'], name: c.auth_password_secret }] : [])),
+    ...receiver.webhook_configs.flatMap((c, i) => [
+      ...(c.signing_secret ? [{ path: ['receivers', r, 'webhook_configs', i, 'signing_secret'], name: c.signing_secret }] : []),
+      ...(c.routing_key_secret ? [{ path: ['receivers', r, 'webhook_configs', i, 'routing_key_secret'], name: c.routing_key_secret }] : []),
+    ]),
+  ])
 }

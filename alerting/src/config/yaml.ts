@@ -4,6 +4,7 @@
  * column it is at, so an editor or a CI log can point at it.
  */
 import { isNode, LineCounter, parseDocument, stringify, type Document } from 'yaml'
+import { secretReferences } from './receivers'
 import { alertingConfigSchema, type AlertingConfig } from './schema'
 
 export const maxConfigBytes = 1024 * 1024
@@ -20,7 +21,12 @@ export type ConfigLoad =
   | { ok: true; config: AlertingConfig; source: Record<string, unknown> }
   | { ok: false; problems: ConfigProblem[] }
 
-export function loadConfigYaml(text: string): ConfigLoad {
+export interface LoadOptions {
+  /** Names of the secrets that exist; a receiver naming another one is a problem. */
+  secrets?: ReadonlySet<string>
+}
+
+export function loadConfigYaml(text: string, options: LoadOptions = {}): ConfigLoad {
   if (Buffer.byteLength(text) > maxConfigBytes) {
     return { ok: false, problems: [{ line: 1, column: 1, path: '', message: `the configuration is larger than ${maxConfigBytes} bytes` }] }
   }
@@ -42,11 +48,15 @@ export function loadConfigYaml(text: string): ConfigLoad {
   } catch (error) {
     return { ok: false, problems: [{ line: 1, column: 1, path: '', message: (error as Error).message }] }
   }
-  return validateConfig(source, (path) => locate(doc, lines, path))
+  return validateConfig(source, (path) => locate(doc, lines, path), options)
 }
 
 /** Validates a configuration object (from YAML or JSON); `locate` turns a path into a position. */
-export function validateConfig(source: unknown, locate: (path: PropertyKey[]) => { line: number; column: number } = () => ({ line: 0, column: 0 })): ConfigLoad {
+export function validateConfig(
+  source: unknown,
+  locate: (path: PropertyKey[]) => { line: number; column: number } = () => ({ line: 0, column: 0 }),
+  options: LoadOptions = {},
+): ConfigLoad {
   if (!source || typeof source !== 'object' || Array.isArray(source)) {
     return { ok: false, problems: [{ line: 1, column: 1, path: '', message: 'the configuration must be a mapping with route and receivers' }] }
   }
@@ -54,6 +64,14 @@ export function validateConfig(source: unknown, locate: (path: PropertyKey[]) =>
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => ({ ...locate(issue.path), path: issue.path.join('.'), message: issue.message }))
     return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) }
+  }
+  const known = options.secrets
+  const missing = known ? secretReferences(parsed.data.receivers).filter((ref) => !known.has(ref.name)) : []
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      problems: missing.map((ref) => ({ ...locate(ref.path), path: ref.path.join('.'), message: `secret "${ref.name}" is not set (PUT /api/v1/alerting/secrets/${ref.name})` })),
+    }
   }
   return { ok: true, config: parsed.data, source: source as Record<string, unknown> }
 }

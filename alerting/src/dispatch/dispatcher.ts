@@ -70,6 +70,14 @@ export class Dispatcher {
     }
   }
 
+  /** Flushes a group at the next run (a person acted on it); false when it is not here. */
+  flushSoon(key: string, now: number): boolean {
+    const group = this.#groups.get(key)
+    if (!group) return false
+    group.nextFlushAt = Math.min(group.nextFlushAt, now)
+    return true
+  }
+
   /** When the next group is due; Infinity when there is none. */
   nextDueAt(): number {
     let next = Infinity
@@ -123,7 +131,7 @@ export class Dispatcher {
         labels: group.labels,
         title: titleOf(firingAll[0] ?? all[0]),
         firing: firingAll.map((a) => a.fingerprint),
-        issueIds: [...new Set(all.flatMap((a) => (a.issue ? [a.issue.issueId] : [])))],
+        issues: uniqueIssues(all),
         allMuted: firingAll.length > 0 && firing.length === 0,
       },
       now,
@@ -174,6 +182,12 @@ export class Dispatcher {
     if (route.options.muteTimeIntervals.some(holds)) return true
     return route.options.activeTimeIntervals.length > 0 && !route.options.activeTimeIntervals.some(holds)
   }
+}
+
+function uniqueIssues(alerts: Alert[]): { projectId: string; issueId: string }[] {
+  const seen = new Map<string, { projectId: string; issueId: string }>()
+  for (const { issue } of alerts) if (issue) seen.set(`${issue.projectId}:${issue.issueId}`, { projectId: issue.projectId, issueId: issue.issueId })
+  return [...seen.values()]
 }
 
 function titleOf(alert: Alert | undefined): string {

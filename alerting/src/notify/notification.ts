@@ -33,6 +33,8 @@ export interface Integration {
   /** How long a failing send is retried; the group interval when unset. */
   maxRetryMs?: number
   send(notification: Notification, previousState: Record<string, unknown> | undefined): Promise<SendResult>
+  /** Whether it has something to show although no alert changed (e.g. the group was acknowledged). */
+  wantsUpdate?(notification: Notification, previousState: Record<string, unknown> | undefined): boolean
 }
 
 export function commonOf<T extends Record<string, string>>(items: T[]): Record<string, string> {

@@ -36,7 +36,8 @@ export class Notifier {
     const firing = new Set(notification.firing.map((a) => a.fingerprint))
     const resolved = new Set(notification.resolved.map((a) => a.fingerprint))
     const entry = await this.#log.get(orgId, integration.key, groupKey)
-    if (!needsUpdate(entry, firing, resolved, integration.sendResolved, options.repeatIntervalMs, now)) return 'unchanged'
+    const changed = needsUpdate(entry, firing, resolved, integration.sendResolved, options.repeatIntervalMs, now)
+    if (!changed && !(entry && integration.wantsUpdate?.(notification, entry.state))) return 'unchanged'
     const claim = await this.#log.claim(orgId, integration.key, groupKey, options.holder, now)
     if (!claim) return 'claimed-elsewhere'
     const outgoing = integration.sendResolved ? notification : { ...notification, resolved: [] }

@@ -44,6 +44,8 @@ export interface AlertingDeps {
 
 interface OrgState {
   revision: number
+  /** Groups people acted on after this are flushed again at once. */
+  actedSince: number
   dispatcher: Dispatcher
   silences: ActiveSilence[]
 }
@@ -152,7 +154,7 @@ export class AlertingService {
       if (this.#orgs.get(orgId)?.revision === revision) continue
       const loaded = await stores.configs.load(orgId)
       if (!loaded) continue
-      const state: OrgState = { revision: loaded.revision, silences: [], dispatcher: undefined as never }
+      const state: OrgState = { revision: loaded.revision, actedSince: now, silences: [], dispatcher: undefined as never }
       state.dispatcher = new Dispatcher({
         orgId,
         config: loaded.config,
@@ -171,6 +173,8 @@ export class AlertingService {
       this.#logger.info('alerting configuration loaded', { orgId, revision })
     }
     for (const [orgId, state] of this.#orgs) {
+      for (const group of await stores.groups.actedOnSince(orgId, state.actedSince)) state.dispatcher.flushSoon(group.groupKey, now)
+      state.actedSince = now - this.#options.refreshMs
       const fromConfig = state.dispatcher.config.silences.map((s, i) => ({ id: `config:${i}`, matchers: s.matchers, startsAt: s.starts_at, endsAt: s.ends_at }))
       const stored = (await stores.silences.current(orgId, now)).map((s) => ({ id: s._id, matchers: parseStored(s.matchers), startsAt: s.startsAt, endsAt: s.endsAt }))
       state.silences = [...fromConfig, ...stored]

@@ -19,9 +19,11 @@ export interface AlertGroupDoc {
   state: AlertGroupState
   title: string
   firing: string[]
-  issueIds: string[]
+  issues: { projectId: string; issueId: string }[]
   firstFiredAt: number
   updatedAt: number
+  /** Last time a person acted on the group (acknowledge, silence): the dispatcher re-renders it. */
+  actedAt?: number
   acknowledgedAt?: number
   acknowledgedBy?: string
   resolvedAt?: number
@@ -34,7 +36,7 @@ export interface GroupObservation {
   labels: Labels
   title: string
   firing: string[]
-  issueIds: string[]
+  issues: { projectId: string; issueId: string }[]
   /** Every firing alert is silenced or inhibited. */
   allMuted: boolean
 }
@@ -47,7 +49,7 @@ export class AlertGroupStore {
   }
 
   static async open(metadata: MetadataStore): Promise<AlertGroupStore> {
-    return new AlertGroupStore(await metadata.collection<AlertGroupDoc>({ name: 'alert_groups', indexes: ['orgId', 'state', 'updatedAt'] }))
+    return new AlertGroupStore(await metadata.collection<AlertGroupDoc>({ name: 'alert_groups', indexes: ['orgId', 'state', 'updatedAt', 'actedAt'] }))
   }
 
   static idOf(orgId: string, groupKey: string): string {
@@ -68,7 +70,7 @@ export class AlertGroupStore {
     const id = AlertGroupStore.idOf(orgId, seen.groupKey)
     const known = await this.#docs.get(id)
     const reopened = !known || known.state === AlertGroupStates.resolved
-    const base = { orgId, groupKey: seen.groupKey, receiver: seen.receiver, labels: seen.labels, title: seen.title, firing: seen.firing, issueIds: seen.issueIds, updatedAt: now }
+    const base = { orgId, groupKey: seen.groupKey, receiver: seen.receiver, labels: seen.labels, title: seen.title, firing: seen.firing, issues: seen.issues, updatedAt: now }
     let doc: AlertGroupDoc
     if (seen.firing.length === 0) {
       doc = { ...(known ?? { _id: id, firstFiredAt: now }), ...base, _id: id, state: AlertGroupStates.resolved, resolvedAt: known?.resolvedAt ?? now } as AlertGroupDoc
@@ -88,7 +90,17 @@ export class AlertGroupStore {
   async acknowledge(orgId: string, id: string, by: string, now = Date.now()): Promise<AlertGroupDoc | null> {
     return this.#docs.findOneAndUpdate(
       { _id: id, orgId, state: { $in: [AlertGroupStates.triggered, AlertGroupStates.silenced] } },
-      { $set: { state: AlertGroupStates.acknowledged, acknowledgedAt: now, acknowledgedBy: by, updatedAt: now } },
+      { $set: { state: AlertGroupStates.acknowledged, acknowledgedAt: now, acknowledgedBy: by, updatedAt: now, actedAt: now } },
     )
+  }
+
+  /** Notes that a person acted on the group (e.g. silenced it), so its messages are redrawn. */
+  async touch(orgId: string, id: string, now = Date.now()): Promise<void> {
+    await this.#docs.updateMany({ _id: id, orgId }, { $set: { actedAt: now } })
+  }
+
+  /** Groups people acted on after `since`. */
+  async actedOnSince(orgId: string, since: number): Promise<AlertGroupDoc[]> {
+    return this.#docs.find({ orgId, actedAt: { $gt: since } }, { limit: 1_000 })
   }
 }

@@ -90,3 +90,8 @@ export function changeText(n: Notification, previouslyFiring: string[]): string 
   if (parts.length === 0) return n.firing.length > 0 ? `:repeat: still firing (${n.firing.length})` : null
   return parts.slice(0, 20).join('\n')
 }
+
+/** The thread reply when people changed the group: acknowledged, silenced. */
+export function stateChangeText(n: Notification): string {
+  return `${stateLine[n.group.state] ?? n.group.state}${n.group.acknowledgedBy ? ` by ${n.group.acknowledgedBy}` : ''}`
+}

@@ -9,13 +9,17 @@ import { ErrorCode, WebClient, type WebAPICallError } from '@slack/web-api'
 import type { SlackConfig } from '../../config'
 import type { Integration, Notification, SendResult } from '../../notify/notification'
 import type { SecretLookup } from '../secrets'
-import { changeText, groupBlocks, summaryText } from './blocks'
+import { changeText, groupBlocks, stateChangeText, summaryText } from './blocks'
 
 interface SlackState {
   channel: string
   ts: string
   firing: string[]
+  /** The group state the message shows, e.g. `acknowledged|alice`. */
+  shows: string
 }
+
+const showing = (n: Notification) => `${n.group.state}|${n.group.acknowledgedBy ?? ''}`
 
 const clients = new Map<string, WebClient>()
 function clientFor(token: string, apiUrl: string | undefined): WebClient {
@@ -60,6 +64,7 @@ export function slackIntegration(key: string, config: SlackConfig, secrets: Secr
     key,
     kind: 'slack',
     sendResolved: config.send_resolved,
+    wantsUpdate: (n, previous) => previous !== undefined && (previous as unknown as SlackState).shows !== showing(n),
     async send(n: Notification, previous): Promise<SendResult> {
       const token = await secrets(config.token_secret)
       if (!token) return { ok: false, retryable: false, error: `secret "${config.token_secret}" is not set` }
@@ -70,12 +75,12 @@ export function slackIntegration(key: string, config: SlackConfig, secrets: Secr
       try {
         if (!state) {
           const posted = await client.chat.postMessage({ channel: config.channel, ...message })
-          return { ok: true, state: { channel: posted.channel ?? config.channel, ts: posted.ts!, firing } satisfies SlackState }
+          return { ok: true, state: { channel: posted.channel ?? config.channel, ts: posted.ts!, firing, shows: showing(n) } satisfies SlackState }
         }
         await client.chat.update({ channel: state.channel, ts: state.ts, ...message })
-        const change = changeText(n, state.firing)
+        const change = state.shows !== showing(n) ? stateChangeText(n) : changeText(n, state.firing)
         if (change) await client.chat.postMessage({ channel: state.channel, thread_ts: state.ts, text: change })
-        return { ok: true, state: { ...state, firing } satisfies SlackState }
+        return { ok: true, state: { ...state, firing, shows: showing(n) } satisfies SlackState }
       } catch (error) {
         return slackFailure(error)
       }

@@ -1,0 +1,122 @@
+/**
+ * Alerting routes: configuration as code (export, preview with a diff, atomic apply), secrets
+ * the configuration names, silences, alert groups (acknowledge, resolve, silence) and the
+ * routing tester. Handlers stay thin; the logic is in services/alerting-*.ts.
+ */
+import { Hono, type Context } from 'hono'
+import { z } from 'zod'
+import { AlertGroupStates, alertingSecretName, defaultOrgId, maxConfigBytes, notificationPayloadV1, secretNameSchema, type AlertingStores } from '@faultline/alerting'
+import type { Platform } from '@faultline/core/platform'
+import { httpError } from '@faultline/core/http'
+import type { AuthEnv } from '../middleware/token-auth'
+import { parseJsonBody, parseParam, parseQuery } from '../validation'
+import { alertingSecretNames, applyConfig, exportConfig, invalidConfig, previewConfig } from '../services/alerting-config'
+import { acknowledgeGroup, createSilence, requireGroup, resolveGroup, silenceGroup, testRoutes } from '../services/alerting-actions'
+
+const time = z.union([z.number().int().nonnegative(), z.iso.datetime({ offset: true }).transform((v) => Date.parse(v))])
+const silenceBody = z
+  .object({
+    matchers: z.array(z.string().max(2_000)).min(1).max(50),
+    startsAt: time.optional(),
+    endsAt: time,
+    comment: z.string().min(1).max(2_000),
+  })
+  .strict()
+const idSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an id')
+const groupQuery = z.object({ state: z.enum(Object.values(AlertGroupStates) as [string, ...string[]]).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
+const revisionQuery = z.object({ revision: z.coerce.number().int().min(0) })
+const silenceGroupBody = z.object({ minutes: z.number().int().min(1).max(30 * 24 * 60).default(60) }).strict()
+const testBody = z.object({ labels: z.record(z.string().max(100), z.string().max(1_000)) }).strict()
+const secretBody = z.object({ value: z.string().min(1).max(10_000) }).strict()
+
+/** The configuration as YAML text: a raw body, or JSON `{ "yaml": "..." }`. */
+async function configText(c: Context): Promise<string> {
+  if (Number(c.req.header('content-length') ?? 0) > maxConfigBytes) throw httpError(413, `Configuration larger than ${maxConfigBytes} bytes`)
+  const text = await c.req.text()
+  if (Buffer.byteLength(text) > maxConfigBytes) throw httpError(413, `Configuration larger than ${maxConfigBytes} bytes`)
+  if (!(c.req.header('content-type') ?? '').includes('json')) return text
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw httpError(400, 'Body is not valid JSON')
+  }
+  const parsed = z.object({ yaml: z.string() }).safeParse(json)
+  if (!parsed.success) throw httpError(400, 'Send the configuration as YAML text, or as JSON {"yaml": "..."}')
+  return parsed.data.yaml
+}
+
+export function alertingRoutes(platform: Platform, stores: AlertingStores): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>()
+  const org = defaultOrgId
+  const actor = (c: Context<AuthEnv>) => `token:${c.get('token').name}`
+
+  app.get('/alerting/config', async (c) => {
+    const exported = await exportConfig(stores, org)
+    if (c.req.query('format') === 'yaml') return c.body(exported.yaml, 200, { 'content-type': 'application/yaml; charset=utf-8', etag: `"${exported.revision}"` })
+    return c.json(exported)
+  })
+
+  app.post('/alerting/config/preview', async (c) => {
+    const preview = await previewConfig(stores, platform.secrets, org, await configText(c))
+    if (!preview.ok) throw invalidConfig(preview.problems)
+    return c.json({ valid: true, diff: preview.diff })
+  })
+
+  app.put('/alerting/config', async (c) => {
+    const { revision } = parseQuery(c, revisionQuery)
+    return c.json(await applyConfig(stores, platform.secrets, org, await configText(c), revision, actor(c)))
+  })
+
+  app.get('/alerting/secrets', async (c) => c.json({ names: [...(await alertingSecretNames(platform.secrets, org))].sort() }))
+
+  app.put('/alerting/secrets/:name', async (c) => {
+    const name = parseParam(c, 'name', secretNameSchema)
+    const { value } = await parseJsonBody(c, secretBody, 16 * 1024)
+    await platform.secrets.put(alertingSecretName(org, name), value)
+    return c.body(null, 204)
+  })
+
+  app.delete('/alerting/secrets/:name', async (c) => {
+    const name = parseParam(c, 'name', secretNameSchema)
+    if (!(await platform.secrets.delete(alertingSecretName(org, name)))) throw httpError(404, `No secret ${name}`)
+    return c.body(null, 204)
+  })
+
+  app.get('/alerting/silences', async (c) => c.json({ data: await stores.silences.list(org, 500) }))
+
+  app.post('/alerting/silences', async (c) => {
+    const body = await parseJsonBody(c, silenceBody, 64 * 1024)
+    const silence = await createSilence(stores, org, { matchers: body.matchers, startsAt: body.startsAt ?? Date.now(), endsAt: body.endsAt, comment: body.comment, createdBy: actor(c) })
+    return c.json(silence, 201)
+  })
+
+  app.delete('/alerting/silences/:id', async (c) => {
+    const id = parseParam(c, 'id', idSchema)
+    const expired = await stores.silences.expire(org, id)
+    if (!expired) throw httpError(404, `No silence ${id}`)
+    return c.json(expired)
+  })
+
+  app.get('/alerting/groups', async (c) => {
+    const { state, limit } = parseQuery(c, groupQuery)
+    return c.json({ data: await stores.groups.list(org, { state: state as never, limit }) })
+  })
+
+  app.get('/alerting/groups/:id', async (c) => c.json(await requireGroup(stores, org, parseParam(c, 'id', idSchema))))
+
+  app.post('/alerting/groups/:id/acknowledge', async (c) => c.json(await acknowledgeGroup(stores, org, parseParam(c, 'id', idSchema), actor(c))))
+
+  app.post('/alerting/groups/:id/resolve', async (c) => c.json(await resolveGroup(platform, stores, org, parseParam(c, 'id', idSchema))))
+
+  app.post('/alerting/groups/:id/silence', async (c) => {
+    const { minutes } = await parseJsonBody(c, silenceGroupBody, 4 * 1024)
+    return c.json(await silenceGroup(stores, org, parseParam(c, 'id', idSchema), actor(c), minutes * 60_000), 201)
+  })
+
+  app.post('/alerting/routes/test', async (c) => c.json(await testRoutes(stores, org, (await parseJsonBody(c, testBody, 64 * 1024)).labels)))
+
+  app.get('/alerting/schemas/notification-v1.json', (c) => c.json(z.toJSONSchema(notificationPayloadV1)))
+
+  return app
+}
