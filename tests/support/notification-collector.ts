@@ -38,6 +38,8 @@ interface ScriptedFailure {
   count: number
   status: number
   retryAfter?: string
+  /** Only requests to this path fail. */
+  path?: string
 }
 
 export interface NotificationCollector {
@@ -47,8 +49,8 @@ export interface NotificationCollector {
   webhooks: Received[]
   slack: SlackCall[]
   mails: Mail[]
-  /** The next `count` requests of `kind` answer `status` (and Retry-After when given). */
-  failNext(kind: 'webhook' | 'slack', count: number, status: number, retryAfter?: string): void
+  /** The next `count` requests of `kind` (to `path`, when given) answer `status`, with Retry-After when given. */
+  failNext(kind: 'webhook' | 'slack', count: number, status: number, options?: { retryAfter?: string; path?: string }): void
   waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs?: number): Promise<T>
   close(): Promise<void>
 }
@@ -69,17 +71,18 @@ export async function startNotificationCollector(): Promise<NotificationCollecto
   const mails: Mail[] = []
   const failures: Record<'webhook' | 'slack', ScriptedFailure[]> = { webhook: [], slack: [] }
   let nextTs = 1_700_000_000_000
-  const takeFailure = (kind: 'webhook' | 'slack') => {
-    const next = failures[kind][0]
+  const takeFailure = (kind: 'webhook' | 'slack', path: string) => {
+    const index = failures[kind].findIndex((f) => f.path === undefined || f.path === path)
+    const next = failures[kind][index]
     if (!next) return undefined
-    if (--next.count <= 0) failures[kind].shift()
+    if (--next.count <= 0) failures[kind].splice(index, 1)
     return next
   }
 
   const http: Server = createServer(async (req, res) => {
     const body = await readBody(req)
     const url = new URL(req.url ?? '/', 'http://collector')
-    const fail = takeFailure(url.pathname.startsWith('/slack/') ? 'slack' : 'webhook')
+    const fail = takeFailure(url.pathname.startsWith('/slack/') ? 'slack' : 'webhook', url.pathname)
     if (fail) {
       res.writeHead(fail.status, { 'content-type': 'application/json', ...(fail.retryAfter && { 'retry-after': fail.retryAfter }) })
       res.end(JSON.stringify({ ok: false, error: 'scripted_failure' }))
@@ -134,8 +137,8 @@ export async function startNotificationCollector(): Promise<NotificationCollecto
     webhooks,
     slack,
     mails,
-    failNext(kind, count, status, retryAfter) {
-      failures[kind].push({ count, status, retryAfter })
+    failNext(kind, count, status, options = {}) {
+      failures[kind].push({ count, status, ...options })
     },
     async waitFor(what, check, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs
