@@ -106,7 +106,7 @@ describe('alerting configuration as code', () => {
       expect(body.problems[0]).toMatchObject({ line: lineOf(yaml, at), message: expect.stringContaining(message) })
     }
     expect(await f.api('GET', '/alerting/config')).toEqual(before)
-    const oversized = await putYaml(`x: "${'a'.repeat(1024 * 1024)}"`, before.body.revision)
+    const oversized = await putYaml(`x: "${'a'.repeat(16 * 1024 * 1024)}"`, before.body.revision)
     expect(oversized.status).toBe(413)
   })
 

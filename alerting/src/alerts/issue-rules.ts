@@ -21,8 +21,20 @@ export function passesFilters(filters: IssueFilters, projectId: string, issue: I
   if (filters.environments && !(environment !== undefined ? filters.environments.includes(environment) : issue.environments.some((e) => filters.environments!.includes(e)))) return false
   if (filters.releases && !filters.releases.includes(trigger?.release ?? issue.lastRelease)) return false
   if (filters.tags && !Object.entries(filters.tags).every(([name, value]) => trigger?.tags[name] === value)) return false
-  if (filters.template && !new RegExp(`^(?:${filters.template})$`, 'u').test(trigger?.template || issue.title)) return false
+  if (filters.template && !templateRegex(filters.template).test(trigger?.template || issue.title)) return false
   return true
+}
+
+// Rules are evaluated per event; their template regexes are compiled once.
+const compiled = new Map<string, RegExp>()
+function templateRegex(source: string): RegExp {
+  let regex = compiled.get(source)
+  if (!regex) {
+    if (compiled.size > 10_000) compiled.clear()
+    regex = new RegExp(`^(?:${source})$`, 'u')
+    compiled.set(source, regex)
+  }
+  return regex
 }
 
 /** The labels every alert about an issue carries, before the rule's own. */

@@ -7,7 +7,8 @@ import { isNode, LineCounter, parseDocument, stringify, type Document } from 'ya
 import { secretReferences } from './receivers'
 import { alertingConfigSchema, type AlertingConfig } from './schema'
 
-export const maxConfigBytes = 1024 * 1024
+// Room for ten thousand rules and more.
+export const maxConfigBytes = 16 * 1024 * 1024
 
 export interface ConfigProblem {
   line: number
