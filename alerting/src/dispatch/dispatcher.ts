@@ -44,6 +44,8 @@ export class Dispatcher {
   readonly #tree: RouteNode
   readonly #groups = new Map<string, AggregationGroup>()
   readonly #alerts = new Map<string, Alert>()
+  /** In how many groups each alert is: it is forgotten when it leaves the last. */
+  readonly #memberships = new Map<string, number>()
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps
@@ -66,6 +68,7 @@ export class Dispatcher {
         group = { key, route, labels: groupLabels(route, alert.labels), alerts: new Map(), nextFlushAt: now + wait, failures: 0 }
         this.#groups.set(key, group)
       }
+      if (!group.alerts.has(alert.fingerprint)) this.#memberships.set(alert.fingerprint, (this.#memberships.get(alert.fingerprint) ?? 0) + 1)
       group.alerts.set(alert.fingerprint, alert)
     }
   }
@@ -115,6 +118,12 @@ export class Dispatcher {
     const { config, orgId, integrations, notifier, holder, externalUrl } = this.#deps
     group.nextFlushAt = now + route.options.groupIntervalMs
     if (this.#timeMuted(route, now)) return
+    // An emptied group lingers until this, its next tick: an alert that flaps back meanwhile is
+    // told now rather than after a fresh group_wait, so flapping costs one message per interval.
+    if (group.alerts.size === 0) {
+      this.#groups.delete(group.key)
+      return
+    }
     const all = [...group.alerts.values()]
     const silences = this.#deps.silences()
     const inhibitor = new Inhibitor(config.inhibit_rules, this.#alerts.values(), now)
@@ -166,13 +175,16 @@ export class Dispatcher {
       return
     }
     group.failures = 0
-    // Resolved alerts told (or not wanted) are done with; an emptied group goes away.
+    // Resolved alerts told (or not wanted) are done with; an emptied group lingers to its next tick.
     for (const alert of all) {
-      if (isResolved(alert, now) && group.alerts.get(alert.fingerprint) === alert) group.alerts.delete(alert.fingerprint)
-    }
-    if (group.alerts.size === 0) this.#groups.delete(group.key)
-    for (const alert of all) {
-      if (isResolved(alert, now) && ![...this.#groups.values()].some((g) => g.alerts.has(alert.fingerprint))) this.#alerts.delete(alert.fingerprint)
+      if (!isResolved(alert, now) || group.alerts.get(alert.fingerprint) !== alert) continue
+      group.alerts.delete(alert.fingerprint)
+      const left = (this.#memberships.get(alert.fingerprint) ?? 1) - 1
+      if (left > 0) this.#memberships.set(alert.fingerprint, left)
+      else {
+        this.#memberships.delete(alert.fingerprint)
+        this.#alerts.delete(alert.fingerprint)
+      }
     }
   }
 
