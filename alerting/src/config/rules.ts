@@ -65,3 +65,42 @@ export const issueFrequencyRuleSchema = z
 export type IssueFilters = z.infer<typeof issueFiltersSchema>
 export type IssueEventRule = z.infer<typeof issueEventRuleSchema>
 export type IssueFrequencyRule = z.infer<typeof issueFrequencyRuleSchema>
+
+const projectId = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a project number')
+
+/**
+ * Metric rules over a project's per-minute rollups: each evaluation point is the events of the
+ * last `window`. Threshold (with a lower resolve threshold: hysteresis), the ONNX anomaly score
+ * of the project's series at a sensitivity, or a forecast that crosses a threshold within a
+ * horizon. `for` fires only when N of the last M evaluations breach.
+ */
+export const metricRuleSchema = z
+  .object({
+    name: ruleBase.name,
+    enabled: ruleBase.enabled,
+    labels: ruleBase.labels,
+    annotations: ruleBase.annotations,
+    kind: z.literal('metric'),
+    project: projectId,
+    levels: z.array(z.enum(['fatal', 'error', 'warning', 'info', 'debug'])).min(1).optional(),
+    window: duration(minute, day).default(minute),
+    condition: z.discriminatedUnion('type', [
+      z.object({ type: z.literal('threshold'), above: z.number().min(0), resolve_below: z.number().min(0).optional() }).strict(),
+      z.object({ type: z.literal('anomaly'), sensitivity: z.union([z.enum(['low', 'medium', 'high']), z.number().min(0).max(1)]).default('medium') }).strict(),
+      z.object({ type: z.literal('forecast'), above: z.number().min(0), horizon: duration(minute, day) }).strict(),
+    ]),
+    for: z.object({ breaches: z.number().int().min(1).max(60), of: z.number().int().min(1).max(60) }).strict().default({ breaches: 1, of: 1 }),
+  })
+  .strict()
+  .superRefine((rule, ctx) => {
+    if (rule.for.breaches > rule.for.of) ctx.addIssue({ code: 'custom', message: 'for.breaches cannot exceed for.of', path: ['for', 'breaches'] })
+    const c = rule.condition
+    if (c.type === 'threshold' && c.resolve_below !== undefined && c.resolve_below > c.above) {
+      ctx.addIssue({ code: 'custom', message: 'resolve_below must not be above the firing threshold', path: ['condition', 'resolve_below'] })
+    }
+    if (c.type === 'anomaly' && (rule.levels || rule.window !== minute)) {
+      ctx.addIssue({ code: 'custom', message: "anomaly scores are kept for the project's whole per-minute rate: leave out levels and window", path: ['condition'] })
+    }
+  })
+
+export type MetricRule = z.infer<typeof metricRuleSchema>

@@ -10,7 +10,7 @@ import { compileRoutes, routeReceivers, routeSchema, routeTimeIntervals } from '
 import { timeIntervalSchema } from '../time-intervals'
 import { duration } from './duration'
 import { receiverSchema } from './receivers'
-import { issueEventRuleSchema } from './rules'
+import { issueEventRuleSchema, issueFrequencyRuleSchema, metricRuleSchema } from './rules'
 
 export const inhibitRuleSchema = z
   .object({
@@ -32,7 +32,7 @@ export const configSilenceSchema = z
   .strict()
   .refine((s) => s.ends_at > s.starts_at, { message: 'ends_at must be after starts_at', path: ['ends_at'] })
 
-export const ruleSchema = z.discriminatedUnion('kind', [issueEventRuleSchema])
+export const ruleSchema = z.discriminatedUnion('kind', [issueEventRuleSchema, issueFrequencyRuleSchema, metricRuleSchema])
 
 export const alertingConfigSchema = z
   .object({

@@ -11,6 +11,9 @@ import { describeError } from '@faultline/core/errors'
 import type { Logger } from '@faultline/core/log'
 import type { Bus, BusMessage, Cache, Lease, MetadataStore } from '@faultline/core/ports'
 import type { SecretStore } from '@faultline/core/secrets'
+import type { EventStore } from '@faultline/core/event-store'
+import { openIssueStores, type IssueStores } from '@faultline/core/issues'
+import { sharedIntelligenceModels } from '@faultline/intelligence'
 import { decodeIssueEvent, type IssueEvent } from '@faultline/core/schema'
 import { evaluateIssueEvent } from '../alerts'
 import { Dispatcher } from '../dispatch/dispatcher'
@@ -20,6 +23,8 @@ import type { ActiveSilence } from '../pipeline/muting'
 import { buildIntegrations, secretLookup } from '../receivers'
 import { openAlertingStores, type AlertingStores } from '../store'
 import { organizationOf } from '../tenancy'
+import { evaluatePeriodicRules, type PeriodicDeps } from './periodic-rules'
+import type { Sensitivity } from '@faultline/intelligence'
 
 export const alertingConsumerGroup = 'alerting'
 const leaseKey = 'alerting:leader'
@@ -32,6 +37,8 @@ export interface AlertingServiceOptions {
   refreshMs?: number
   /** Resolved alerts are kept this long (their resolution may still be owed). */
   keepResolvedMs?: number
+  /** How often metric and frequency rules are evaluated (aligned, 5 s past each boundary). */
+  evaluationIntervalMs?: number
 }
 
 export interface AlertingDeps {
@@ -40,6 +47,8 @@ export interface AlertingDeps {
   secrets: SecretStore
   logger: Logger
   metadata: MetadataStore
+  /** Read only when metric or frequency rules exist (a getter that throws where there is none). */
+  readonly eventStore: EventStore
 }
 
 interface OrgState {
@@ -57,6 +66,9 @@ export class AlertingService {
   readonly #holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   readonly #orgs = new Map<string, OrgState>()
   #stores: AlertingStores | undefined
+  #issues: IssueStores | undefined
+  #nextEvaluationAt = 0
+  #evaluating: Promise<void> | undefined
   #notifier: Notifier | undefined
   #lease: Lease | null = null
   #leaseCheckedAt = 0
@@ -67,7 +79,7 @@ export class AlertingService {
 
   constructor(deps: AlertingDeps, options: AlertingServiceOptions) {
     this.#deps = deps
-    this.#options = { leaseTtlMs: 15_000, refreshMs: 1_000, keepResolvedMs: 3_600_000, ...options }
+    this.#options = { leaseTtlMs: 15_000, refreshMs: 1_000, keepResolvedMs: 3_600_000, evaluationIntervalMs: 60_000, ...options }
     this.#logger = deps.logger.child({ component: 'alerting' })
   }
 
@@ -95,6 +107,7 @@ export class AlertingService {
   async stop(): Promise<void> {
     this.#stopping = true
     await this.#running
+    await this.#evaluating
     await Promise.all([...this.#orgs.values()].map((org) => org.dispatcher.settle()))
     this.#orgs.clear()
     await this.#lease?.release().catch((error: unknown) => this.#logger.warn('releasing the alerting lease failed', { error: describeError(error) }))
@@ -115,6 +128,12 @@ export class AlertingService {
         for (const message of batch) await this.#handle(message)
         const now = Date.now()
         for (const org of this.#orgs.values()) org.dispatcher.runDue(now)
+        if (now >= this.#nextEvaluationAt && !this.#evaluating) {
+          // Aligned a few seconds past each minute, so the minute's rollups are in.
+          const every = this.#options.evaluationIntervalMs
+          this.#nextEvaluationAt = Math.floor(now / every) * every + every + Math.min(5_000, every / 4)
+          this.#evaluating = this.#evaluatePeriodic(now).finally(() => (this.#evaluating = undefined))
+        }
       } catch (error) {
         this.#logger.error('alerting loop failed; retrying in 1 s', { error: describeError(error) })
         await sleep(1_000)
@@ -184,6 +203,29 @@ export class AlertingService {
       for (const orgId of this.#orgs.keys()) {
         await stores.alerts.prune(orgId, now, 7 * 86_400_000)
         await stores.log.prune(orgId, now)
+      }
+    }
+  }
+
+  /** Runs the metric and frequency rules of every organization (in the background of the loop). */
+  async #evaluatePeriodic(now: number): Promise<void> {
+    const stores = await this.stores()
+    this.#issues ??= await openIssueStores(this.#deps.metadata)
+    const platform = this.#deps
+    const deps: PeriodicDeps = {
+      get eventStore() {
+        return platform.eventStore
+      },
+      issues: this.#issues,
+      alerts: stores.alerts,
+      logger: this.#logger,
+      scoreThreshold: async (sensitivity: Sensitivity) => (await sharedIntelligenceModels(this.#logger)).anomaly.threshold(sensitivity),
+    }
+    for (const [orgId, org] of this.#orgs) {
+      try {
+        await evaluatePeriodicRules(deps, orgId, org.dispatcher.config, now, (alert) => org.dispatcher.put(alert, Date.now()))
+      } catch (error) {
+        this.#logger.error('periodic rule evaluation failed', { orgId, error: describeError(error) })
       }
     }
   }

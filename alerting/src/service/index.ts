@@ -1,1 +1,2 @@
 export * from './alerting-service'
+export * from './rule-preview'

@@ -15,7 +15,7 @@ export class AlertStore {
   }
 
   static async open(metadata: MetadataStore): Promise<AlertStore> {
-    return new AlertStore(await metadata.collection<AlertDoc>({ name: 'alerts', indexes: ['orgId', 'endsAt', 'issue.issueId'] }))
+    return new AlertStore(await metadata.collection<AlertDoc>({ name: 'alerts', indexes: ['orgId', 'endsAt', 'issue.issueId', 'labels.alertname'] }))
   }
 
   /** Stores an observation of an alert, merged with the one known; returns what is now stored. */
@@ -36,6 +36,15 @@ export class AlertStore {
   /** Alerts firing, or resolved within `resolvedWithinMs` (their resolution may still be owed). */
   async active(orgId: string, now: number, resolvedWithinMs: number): Promise<Alert[]> {
     return (await this.#docs.find({ orgId, endsAt: { $gt: now - resolvedWithinMs } })).map((doc) => strip(doc)!)
+  }
+
+  async get(orgId: string, fingerprint: string): Promise<Alert | undefined> {
+    return strip(await this.#docs.get(`${orgId}:${fingerprint}`))
+  }
+
+  /** The alerts of one rule still firing at `now`. */
+  async firingOf(orgId: string, alertname: string, now: number): Promise<Alert[]> {
+    return (await this.#docs.find({ orgId, 'labels.alertname': alertname, endsAt: { $gt: now } })).map((doc) => strip(doc)!)
   }
 
   /** Forgets alerts resolved longer ago than `olderThanMs`. */

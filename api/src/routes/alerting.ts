@@ -5,7 +5,8 @@
  */
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { AlertGroupStates, alertingSecretName, defaultOrgId, maxConfigBytes, notificationPayloadV1, secretNameSchema, type AlertingStores } from '@faultline/alerting'
+import { AlertGroupStates, alertingSecretName, defaultOrgId, maxConfigBytes, notificationPayloadV1, previewRule, ruleSchema, secretNameSchema, type AlertingStores } from '@faultline/alerting'
+import { sharedIntelligenceModels, type Sensitivity } from '@faultline/intelligence'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
 import type { AuthEnv } from '../middleware/token-auth'
@@ -28,6 +29,7 @@ const revisionQuery = z.object({ revision: z.coerce.number().int().min(0) })
 const silenceGroupBody = z.object({ minutes: z.number().int().min(1).max(30 * 24 * 60).default(60) }).strict()
 const testBody = z.object({ labels: z.record(z.string().max(100), z.string().max(1_000)) }).strict()
 const secretBody = z.object({ value: z.string().min(1).max(10_000) }).strict()
+const previewBody = z.object({ rule: ruleSchema }).strict()
 
 /** The configuration as YAML text: a raw body, or JSON `{ "yaml": "..." }`. */
 async function configText(c: Context): Promise<string> {
@@ -112,6 +114,12 @@ export function alertingRoutes(platform: Platform, stores: AlertingStores): Hono
   app.post('/alerting/groups/:id/silence', async (c) => {
     const { minutes } = await parseJsonBody(c, silenceGroupBody, 4 * 1024)
     return c.json(await silenceGroup(stores, org, parseParam(c, 'id', idSchema), actor(c), minutes * 60_000), 201)
+  })
+
+  app.post('/alerting/rules/preview', async (c) => {
+    const { rule } = await parseJsonBody(c, previewBody, 64 * 1024)
+    const scoreThreshold = async (sensitivity: Sensitivity) => (await sharedIntelligenceModels(platform.logger)).anomaly.threshold(sensitivity)
+    return c.json(await previewRule({ eventStore: platform.eventStore, issues: platform.issues, scoreThreshold }, rule))
   })
 
   app.post('/alerting/routes/test', async (c) => c.json(await testRoutes(stores, org, (await parseJsonBody(c, testBody, 64 * 1024)).labels)))
