@@ -6,7 +6,9 @@
  */
 import { z } from 'zod'
 import { matcherSchema } from '../matchers'
-import { compileRoutes, routeReceivers, routeSchema, routeTimeIntervals } from '../routing'
+import { compileRoutes, routeEscalationPolicies, routeReceivers, routeSchema, routeTimeIntervals } from '../routing'
+import { escalationPolicySchema } from '../oncall/escalation'
+import { scheduleSchema, userSchema } from '../oncall/schedules'
 import { timeIntervalSchema } from '../time-intervals'
 import { duration } from './duration'
 import { receiverSchema } from './receivers'
@@ -49,6 +51,9 @@ export const alertingConfigSchema = z
     time_intervals: z.array(timeIntervalSchema).max(200).default([]),
     rules: z.array(ruleSchema).max(10_000).default([]),
     silences: z.array(configSilenceSchema).max(1_000).default([]),
+    users: z.array(userSchema).max(5_000).default([]),
+    schedules: z.array(scheduleSchema).max(500).default([]),
+    escalation_policies: z.array(escalationPolicySchema).max(500).default([]),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -59,11 +64,36 @@ export const alertingConfigSchema = z
     for (const name of duplicates(ruleNames)) ctx.addIssue({ code: 'custom', message: `rule "${name}" is defined twice`, path: ['rules', ruleNames.lastIndexOf(name), 'name'] })
     const intervalNames = config.time_intervals.map((t) => t.name)
     for (const name of duplicates(intervalNames)) ctx.addIssue({ code: 'custom', message: `time interval "${name}" is defined twice`, path: ['time_intervals', intervalNames.lastIndexOf(name), 'name'] })
+    const userNames = config.users.map((u) => u.name)
+    for (const name of duplicates(userNames)) ctx.addIssue({ code: 'custom', message: `user "${name}" is defined twice`, path: ['users', userNames.lastIndexOf(name), 'name'] })
+    const scheduleNames = config.schedules.map((s) => s.name)
+    const policyNames = config.escalation_policies.map((p) => p.name)
+    config.schedules.forEach((schedule, s) => {
+      schedule.rotations.forEach((rotation, r) =>
+        rotation.users.forEach((user, u) => {
+          if (!userNames.includes(user)) ctx.addIssue({ code: 'custom', message: `schedule refers to unknown user "${user}"`, path: ['schedules', s, 'rotations', r, 'users', u] })
+        }),
+      )
+      schedule.overrides.forEach((o, i) => {
+        if (!userNames.includes(o.user)) ctx.addIssue({ code: 'custom', message: `override for unknown user "${o.user}"`, path: ['schedules', s, 'overrides', i, 'user'] })
+      })
+    })
+    config.escalation_policies.forEach((policy, p) =>
+      policy.steps.forEach((step, i) => {
+        const at = ['escalation_policies', p, 'steps', i]
+        if (!receiverNames.includes(step.receiver)) ctx.addIssue({ code: 'custom', message: `escalation step refers to unknown receiver "${step.receiver}"`, path: [...at, 'receiver'] })
+        if (step.schedule && !scheduleNames.includes(step.schedule)) ctx.addIssue({ code: 'custom', message: `escalation step refers to unknown schedule "${step.schedule}"`, path: [...at, 'schedule'] })
+        for (const user of step.users) if (!userNames.includes(user)) ctx.addIssue({ code: 'custom', message: `escalation step refers to unknown user "${user}"`, path: [...at, 'users'] })
+      }),
+    )
     if (!config.route.receiver) ctx.addIssue({ code: 'custom', message: 'the root route needs a receiver', path: ['route', 'receiver'] })
     if (config.route.matchers.length > 0) ctx.addIssue({ code: 'custom', message: 'the root route matches every alert and takes no matchers', path: ['route', 'matchers'] })
     const tree = compileRoutes(config.route)
     for (const name of new Set(routeReceivers(tree))) {
       if (name && !receiverNames.includes(name)) ctx.addIssue({ code: 'custom', message: `route refers to unknown receiver "${name}"`, path: routePath(config.route, (r) => r.receiver === name) })
+    }
+    for (const name of new Set(routeEscalationPolicies(tree))) {
+      if (!policyNames.includes(name)) ctx.addIssue({ code: 'custom', message: `route refers to unknown escalation policy "${name}"`, path: routePath(config.route, (r) => r.escalation_policy === name) })
     }
     for (const name of new Set(routeTimeIntervals(tree))) {
       if (!intervalNames.includes(name)) {

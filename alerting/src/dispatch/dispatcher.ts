@@ -11,9 +11,10 @@ import { isResolved, type Alert } from '../alerts'
 import { compileRoutes, groupLabels, groupKey, matchRoutes, type RouteNode } from '../routing'
 import { intervalHolds } from '../time-intervals'
 import { Inhibitor, silencedBy, type ActiveSilence } from '../pipeline/muting'
-import { commonOf, type Integration, type Notification } from '../notify/notification'
+import { commonOf, type EscalationNotice, type Integration, type Notification } from '../notify/notification'
 import type { Notifier } from '../notify/notifier'
-import type { AlertGroupStore } from '../store/alert-group-store'
+import type { AlertGroupDoc, AlertGroupStore } from '../store/alert-group-store'
+import type { NotificationLog } from '../store/notification-log'
 
 export interface DispatcherDeps {
   orgId: string
@@ -115,7 +116,7 @@ export class Dispatcher {
 
   async #flush(group: AggregationGroup, now: number): Promise<void> {
     const { route } = group
-    const { config, orgId, integrations, notifier, holder, externalUrl } = this.#deps
+    const { config, orgId, integrations, notifier, holder } = this.#deps
     group.nextFlushAt = now + route.options.groupIntervalMs
     if (this.#timeMuted(route, now)) return
     // An emptied group lingers until this, its next tick: an alert that flaps back meanwhile is
@@ -142,23 +143,11 @@ export class Dispatcher {
         firing: firingAll.map((a) => a.fingerprint),
         issues: uniqueIssues(all),
         allMuted: firingAll.length > 0 && firing.length === 0,
+        escalationPolicy: config.escalation_policies.find((p) => p.name === route.options.escalationPolicy),
       },
       now,
     )
-    const shown = [...firing, ...resolved]
-    const notification: Notification = {
-      orgId,
-      receiver: route.options.receiver,
-      groupKey: group.key,
-      group: { _id: groupDoc._id, state: groupDoc.state, acknowledgedBy: groupDoc.acknowledgedBy, title: groupDoc.title },
-      groupLabels: group.labels,
-      commonLabels: commonOf(shown.map((a) => a.labels)),
-      commonAnnotations: commonOf(shown.map((a) => a.annotations)),
-      status: firing.length > 0 ? 'firing' : 'resolved',
-      firing,
-      resolved,
-      externalUrl,
-    }
+    const notification = this.#notification(group, groupDoc, firing, resolved)
     const outcomes = await Promise.all(
       (integrations.get(route.options.receiver) ?? []).map((integration) =>
         notifier.notify(
@@ -186,6 +175,47 @@ export class Dispatcher {
         this.#alerts.delete(alert.fingerprint)
       }
     }
+  }
+
+  #notification(group: AggregationGroup, doc: AlertGroupDoc, firing: Alert[], resolved: Alert[]): Notification {
+    const shown = [...firing, ...resolved]
+    return {
+      orgId: this.#deps.orgId,
+      receiver: group.route.options.receiver,
+      groupKey: group.key,
+      group: { _id: doc._id, state: doc.state, acknowledgedBy: doc.acknowledgedBy, title: doc.title },
+      groupLabels: group.labels,
+      commonLabels: commonOf(shown.map((a) => a.labels)),
+      commonAnnotations: commonOf(shown.map((a) => a.annotations)),
+      status: firing.length > 0 ? 'firing' : 'resolved',
+      firing,
+      resolved,
+      externalUrl: this.#deps.externalUrl,
+    }
+  }
+
+  /**
+   * Sends an escalation step (or reminder) for a group through `receiver`, once: in the thread
+   * of the group's own message where the integration keeps one. False when the group's alerts
+   * are not here (it resolved meanwhile) or a send failed, so the caller tries again.
+   */
+  async escalate(doc: AlertGroupDoc, notice: EscalationNotice, receiver: string, log: NotificationLog, now: number): Promise<boolean> {
+    const group = this.#groups.get(doc.groupKey)
+    if (!group) return false
+    const firing = [...group.alerts.values()].filter((a) => !isResolved(a, now))
+    if (firing.length === 0) return false
+    const notification = { ...this.#notification(group, doc, firing, []), escalation: notice }
+    const key = `${doc.groupKey}#${doc.firstFiredAt}:${notice.round}.${notice.step}${notice.reminder ? `:reminder@${doc.escalation?.remindAt}` : ''}`
+    const integrations = this.#deps.integrations.get(receiver) ?? []
+    const mains = await Promise.all(integrations.map((integration) => log.get(this.#deps.orgId, integration.key, doc.groupKey)))
+    // Paging through the group's own receiver waits for its first message, so the page lands in its thread.
+    if (receiver === group.route.options.receiver && mains.some((main) => !main)) return false
+    const outcomes = await Promise.all(
+      integrations.map((integration, i) =>
+        this.#deps.notifier.notifyOnce(integration, notification, key, mains[i]?.state, { deadline: now + (integration.maxRetryMs ?? 60_000), holder: this.#deps.holder, retainMs: retainLogMs }, now),
+      ),
+    )
+    return !outcomes.includes('failed')
   }
 
   #timeMuted(route: RouteNode, now: number): boolean {

@@ -18,6 +18,23 @@ export interface Notification {
   resolved: Alert[]
   /** Base URL of the Faultline API/dashboard for links. */
   externalUrl: string
+  /** Set when an escalation step (or an acknowledgement reminder) sends this. */
+  escalation?: EscalationNotice
+}
+
+export interface EscalationNotice {
+  policy: string
+  round: number
+  step: number
+  reminder: boolean
+  /** Users paged, with how to reach them. */
+  targets: { name: string; email?: string; slack?: string }[]
+}
+
+export function escalationText(e: EscalationNotice): string {
+  const who = e.targets.map((t) => (t.slack ? `<@${t.slack}>` : t.name)).join(', ')
+  if (e.reminder) return `:alarm_clock: Still unresolved after acknowledgement${who ? `: ${who}` : ''}`
+  return `:rotating_light: Escalation ${e.policy}, step ${e.step + 1}${e.round > 0 ? ` (round ${e.round + 1})` : ''}${who ? `: paging ${who}` : ''}`
 }
 
 export type SendResult =

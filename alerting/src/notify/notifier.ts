@@ -60,6 +60,32 @@ export class Notifier {
     return 'sent'
   }
 
+  /**
+   * Sends a one-off notification (an escalation step, a reminder) exactly once per `key`, showing
+   * it against `previousState` (e.g. in the thread of the group's Slack message).
+   */
+  async notifyOnce(
+    integration: Integration,
+    notification: Notification,
+    key: string,
+    previousState: Record<string, unknown> | undefined,
+    options: Pick<NotifyOptions, 'deadline' | 'holder' | 'retainMs'>,
+    now = Date.now(),
+  ): Promise<NotifyOutcome> {
+    const { orgId } = notification
+    const logKey = `${integration.key}#once`
+    if (await this.#log.get(orgId, logKey, key)) return 'unchanged'
+    const claim = await this.#log.claim(orgId, logKey, key, options.holder, now)
+    if (!claim) return 'claimed-elsewhere'
+    const result = await this.#sendWithRetries(integration, notification, previousState, options.deadline)
+    if (!result.ok) {
+      await this.#log.release(claim)
+      return 'failed'
+    }
+    await this.#log.record(claim, { orgId, integration: logKey, groupKey: key, firing: notification.firing.map((a) => a.fingerprint), resolved: [], sentAt: Date.now() }, options.retainMs)
+    return 'sent'
+  }
+
   async #sendWithRetries(integration: Integration, notification: Notification, state: Record<string, unknown> | undefined, deadline: number) {
     for (let attempt = 0; ; attempt++) {
       let result

@@ -65,8 +65,12 @@ export function emailIntegration(key: string, config: EmailConfig, secrets: Secr
         socketTimeout: 20_000,
       })
       const { subject, text, html: htmlBody } = emailBody(n)
+      // An escalation mails the people it pages when they have addresses.
+      const paged = n.escalation?.targets.flatMap((t) => (t.email ? [t.email] : [])) ?? []
+      const to = paged.length > 0 ? paged : config.to
+      const prefix = n.escalation ? `[${n.escalation.reminder ? 'REMINDER' : `ESCALATION step ${n.escalation.step + 1}`}] ` : ''
       try {
-        await transport.sendMail({ from: config.from, to: config.to, subject, text, html: htmlBody, headers: { 'X-Faultline-Group': n.group._id } })
+        await transport.sendMail({ from: config.from, to, subject: prefix + subject, text, html: htmlBody, headers: { 'X-Faultline-Group': n.group._id } })
         return { ok: true }
       } catch (error) {
         const code = (error as { responseCode?: number }).responseCode

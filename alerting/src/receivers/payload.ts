@@ -48,6 +48,10 @@ export const notificationPayloadV1 = z.object({
   alerts: z.array(alertPayload),
   /** Alerts left out beyond the first 100. */
   truncatedAlerts: z.number(),
+  /** Present when an escalation step or an acknowledgement reminder sent this. */
+  escalation: z
+    .object({ policy: z.string(), round: z.number(), step: z.number(), reminder: z.boolean(), targets: z.array(z.object({ name: z.string(), email: z.string().optional(), slack: z.string().optional() })) })
+    .optional(),
 })
 
 export type NotificationPayloadV1 = z.infer<typeof notificationPayloadV1>
@@ -101,5 +105,6 @@ export function notificationPayload(n: Notification): NotificationPayloadV1 {
     externalUrl: n.externalUrl,
     alerts: alerts.slice(0, maxAlertsPerNotification),
     truncatedAlerts: Math.max(0, alerts.length - maxAlertsPerNotification),
+    ...(n.escalation && { escalation: n.escalation }),
   }
 }

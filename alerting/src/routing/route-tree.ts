@@ -23,6 +23,8 @@ export const routeSchema = z
     repeat_interval: duration(second, 30 * 24 * hour).optional(),
     mute_time_intervals: z.array(z.string()).max(20).optional(),
     active_time_intervals: z.array(z.string()).max(20).optional(),
+    /** The escalation policy alert groups of this route follow. */
+    escalation_policy: z.string().max(100).optional(),
     get routes() {
       return z.array(routeSchema).max(200).default([])
     },
@@ -39,6 +41,7 @@ export interface RouteOptions {
   repeatIntervalMs: number
   muteTimeIntervals: string[]
   activeTimeIntervals: string[]
+  escalationPolicy?: string
 }
 
 export interface RouteNode {
@@ -70,6 +73,7 @@ export function compileRoutes(root: RouteConfig): RouteNode {
       repeatIntervalMs: config.repeat_interval ?? parent.repeatIntervalMs,
       muteTimeIntervals: config.mute_time_intervals ?? parent.muteTimeIntervals,
       activeTimeIntervals: config.active_time_intervals ?? parent.activeTimeIntervals,
+      escalationPolicy: config.escalation_policy ?? parent.escalationPolicy,
     }
     return { id, matchers: config.matchers, continue: config.continue, options, routes: config.routes.map((child, i) => build(child, options, `${id}.${i}`)) }
   }
@@ -105,6 +109,11 @@ export function groupKey(route: RouteNode, labels: Labels): string {
 /** Every receiver name the tree refers to, for validation. */
 export function routeReceivers(node: RouteNode): string[] {
   return [node.options.receiver, ...node.routes.flatMap(routeReceivers)]
+}
+
+/** Every escalation policy name the tree refers to, for validation. */
+export function routeEscalationPolicies(node: RouteNode): string[] {
+  return [...(node.options.escalationPolicy ? [node.options.escalationPolicy] : []), ...node.routes.flatMap(routeEscalationPolicies)]
 }
 
 /** Every time interval name the tree refers to, for validation. */

@@ -21,7 +21,8 @@ import { parseMatcher, type Matcher } from '../matchers'
 import { Notifier } from '../notify/notifier'
 import type { ActiveSilence } from '../pipeline/muting'
 import { buildIntegrations, secretLookup } from '../receivers'
-import { openAlertingStores, type AlertingStores } from '../store'
+import { AlertGroupStates, openAlertingStores, type AlertingStores } from '../store'
+import { advanceEscalation, stepTargets } from '../oncall/escalation'
 import { organizationOf } from '../tenancy'
 import { evaluatePeriodicRules, type PeriodicDeps } from './periodic-rules'
 import type { Sensitivity } from '@faultline/intelligence'
@@ -69,6 +70,8 @@ export class AlertingService {
   #issues: IssueStores | undefined
   #nextEvaluationAt = 0
   #evaluating: Promise<void> | undefined
+  #escalating: Promise<void> | undefined
+  #escalatedAt = 0
   #notifier: Notifier | undefined
   #lease: Lease | null = null
   #leaseCheckedAt = 0
@@ -108,6 +111,7 @@ export class AlertingService {
     this.#stopping = true
     await this.#running
     await this.#evaluating
+    await this.#escalating
     await Promise.all([...this.#orgs.values()].map((org) => org.dispatcher.settle()))
     this.#orgs.clear()
     await this.#lease?.release().catch((error: unknown) => this.#logger.warn('releasing the alerting lease failed', { error: describeError(error) }))
@@ -128,6 +132,10 @@ export class AlertingService {
         for (const message of batch) await this.#handle(message)
         const now = Date.now()
         for (const org of this.#orgs.values()) org.dispatcher.runDue(now)
+        if (now - this.#escalatedAt >= this.#options.refreshMs && !this.#escalating) {
+          this.#escalatedAt = now
+          this.#escalating = this.#escalate(now).finally(() => (this.#escalating = undefined))
+        }
         if (now >= this.#nextEvaluationAt && !this.#evaluating) {
           // Aligned a few seconds past each minute, so the minute's rollups are in.
           const every = this.#options.evaluationIntervalMs
@@ -203,6 +211,36 @@ export class AlertingService {
       for (const orgId of this.#orgs.keys()) {
         await stores.alerts.prune(orgId, now, 7 * 86_400_000)
         await stores.log.prune(orgId, now)
+      }
+    }
+  }
+
+  /**
+   * Runs the escalation steps and acknowledgement reminders that are due. A step is sent once
+   * (claimed in the notification log) and the group's escalation moves on by compare-and-set;
+   * a step whose send failed stays due and is tried again.
+   */
+  async #escalate(now: number): Promise<void> {
+    const stores = await this.stores()
+    for (const [orgId, org] of this.#orgs) {
+      const config = org.dispatcher.config
+      try {
+        for (const doc of await stores.groups.escalationsDue(orgId, now)) {
+          const state = doc.escalation!
+          const policy = config.escalation_policies.find((p) => p.name === state.policy)
+          if (!policy) {
+            await stores.groups.advanceEscalation(orgId, doc._id, state, { ...state, done: true, remindAt: undefined })
+            continue
+          }
+          const reminder = doc.state === AlertGroupStates.acknowledged
+          const step = policy.steps[reminder ? 0 : state.step]!
+          const notice = { policy: policy.name, round: state.round, step: reminder ? 0 : state.step, reminder, targets: stepTargets(step, config.schedules, config.users, now) }
+          if (!(await org.dispatcher.escalate(doc, notice, step.receiver, stores.log, now))) continue
+          const next = reminder ? { ...state, remindAt: now + policy.ack_reminder! } : advanceEscalation(policy, state, now)
+          await stores.groups.advanceEscalation(orgId, doc._id, state, next)
+        }
+      } catch (error) {
+        this.#logger.error('escalating alert groups failed; retrying', { orgId, error: describeError(error) })
       }
     }
   }

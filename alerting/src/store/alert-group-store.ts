@@ -4,8 +4,9 @@
  * the alerts and that people change from Slack or the API. Acknowledging stops escalation.
  */
 import { createHash } from 'node:crypto'
-import type { Collection, MetadataStore } from '@faultline/core/ports'
+import type { Collection, Filter, MetadataStore } from '@faultline/core/ports'
 import type { Labels } from '../matchers'
+import { startEscalation, type EscalationPolicy, type EscalationState } from '../oncall/escalation'
 
 export const AlertGroupStates = { triggered: 'triggered', acknowledged: 'acknowledged', resolved: 'resolved', silenced: 'silenced' } as const
 export type AlertGroupState = (typeof AlertGroupStates)[keyof typeof AlertGroupStates]
@@ -27,6 +28,7 @@ export interface AlertGroupDoc {
   acknowledgedAt?: number
   acknowledgedBy?: string
   resolvedAt?: number
+  escalation?: EscalationState
 }
 
 /** What the dispatcher saw of a group at a flush. */
@@ -39,6 +41,8 @@ export interface GroupObservation {
   issues: { projectId: string; issueId: string }[]
   /** Every firing alert is silenced or inhibited. */
   allMuted: boolean
+  /** The escalation policy of the group's route. */
+  escalationPolicy?: EscalationPolicy
 }
 
 export class AlertGroupStore {
@@ -76,6 +80,7 @@ export class AlertGroupStore {
       doc = { ...(known ?? { _id: id, firstFiredAt: now }), ...base, _id: id, state: AlertGroupStates.resolved, resolvedAt: known?.resolvedAt ?? now } as AlertGroupDoc
     } else if (reopened) {
       doc = { _id: id, ...base, state: seen.allMuted ? AlertGroupStates.silenced : AlertGroupStates.triggered, firstFiredAt: now }
+      if (seen.escalationPolicy) doc.escalation = startEscalation(seen.escalationPolicy, now)
     } else {
       const acknowledged = known.acknowledgedAt !== undefined
       const state = seen.allMuted ? AlertGroupStates.silenced : acknowledged ? AlertGroupStates.acknowledged : AlertGroupStates.triggered
@@ -92,6 +97,32 @@ export class AlertGroupStore {
       { _id: id, orgId, state: { $in: [AlertGroupStates.triggered, AlertGroupStates.silenced] } },
       { $set: { state: AlertGroupStates.acknowledged, acknowledgedAt: now, acknowledgedBy: by, updatedAt: now, actedAt: now } },
     )
+  }
+
+  /** Groups whose escalation step or acknowledgement reminder is due at `now`. */
+  async escalationsDue(orgId: string, now: number): Promise<AlertGroupDoc[]> {
+    return this.#docs.find(
+      {
+        orgId,
+        $or: [
+          { state: AlertGroupStates.triggered, 'escalation.nextAt': { $lte: now }, 'escalation.done': { $ne: true } },
+          { state: AlertGroupStates.acknowledged, 'escalation.remindAt': { $lte: now } },
+        ],
+      },
+      { limit: 1_000 },
+    )
+  }
+
+  /** Moves a group's escalation on, unless another replica already did (compare-and-set on its step, time and reminder). */
+  async advanceEscalation(orgId: string, id: string, from: EscalationState, to: EscalationState): Promise<boolean> {
+    const filter: Filter = { _id: id, orgId, 'escalation.round': from.round, 'escalation.step': from.step, 'escalation.nextAt': from.nextAt }
+    if (from.remindAt !== undefined) filter['escalation.remindAt'] = from.remindAt
+    return (await this.#docs.findOneAndUpdate(filter, { $set: { escalation: to } })) !== null
+  }
+
+  /** Schedules the first acknowledgement reminder of an acknowledged group. */
+  async remindAt(orgId: string, id: string, at: number): Promise<void> {
+    await this.#docs.updateMany({ _id: id, orgId, state: AlertGroupStates.acknowledged }, { $set: { 'escalation.remindAt': at } })
   }
 
   /** Notes that a person acted on the group (e.g. silenced it), so its messages are redrawn. */

@@ -5,7 +5,19 @@
  */
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { AlertGroupStates, alertingSecretName, defaultOrgId, maxConfigBytes, notificationPayloadV1, previewRule, ruleSchema, secretNameSchema, type AlertingStores } from '@faultline/alerting'
+import {
+  AlertGroupStates,
+  alertingSecretName,
+  defaultOrgId,
+  maxConfigBytes,
+  notificationPayloadV1,
+  onCallAt,
+  previewRule,
+  ruleSchema,
+  scheduleIcal,
+  secretNameSchema,
+  type AlertingStores,
+} from '@faultline/alerting'
 import { sharedIntelligenceModels, type Sensitivity } from '@faultline/intelligence'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
@@ -30,6 +42,8 @@ const silenceGroupBody = z.object({ minutes: z.number().int().min(1).max(30 * 24
 const testBody = z.object({ labels: z.record(z.string().max(100), z.string().max(1_000)) }).strict()
 const secretBody = z.object({ value: z.string().min(1).max(10_000) }).strict()
 const previewBody = z.object({ rule: ruleSchema }).strict()
+const icalQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(14) })
+const scheduleName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a schedule name')
 
 /** The configuration as YAML text: a raw body, or JSON `{ "yaml": "..." }`. */
 async function configText(c: Context): Promise<string> {
@@ -122,9 +136,28 @@ export function alertingRoutes(platform: Platform, stores: AlertingStores): Hono
     return c.json(await previewRule({ eventStore: platform.eventStore, issues: platform.issues, scoreThreshold }, rule))
   })
 
+  app.get('/alerting/schedules/:name/oncall', async (c) => {
+    const schedule = await requireSchedule(stores, org, parseParam(c, 'name', scheduleName))
+    const now = Date.now()
+    return c.json({ schedule: schedule.name, at: new Date(now).toISOString(), user: onCallAt(schedule, now) ?? null })
+  })
+
+  app.get('/alerting/schedules/:name/ical', async (c) => {
+    const schedule = await requireSchedule(stores, org, parseParam(c, 'name', scheduleName))
+    const { days } = parseQuery(c, icalQuery)
+    const from = Math.floor(Date.now() / 3_600_000) * 3_600_000
+    return c.body(scheduleIcal(schedule, from, from + days * 86_400_000), 200, { 'content-type': 'text/calendar; charset=utf-8' })
+  })
+
   app.post('/alerting/routes/test', async (c) => c.json(await testRoutes(stores, org, (await parseJsonBody(c, testBody, 64 * 1024)).labels)))
 
   app.get('/alerting/schemas/notification-v1.json', (c) => c.json(z.toJSONSchema(notificationPayloadV1)))
 
   return app
+}
+
+async function requireSchedule(stores: AlertingStores, orgId: string, name: string) {
+  const schedule = (await stores.configs.load(orgId))?.config.schedules.find((s) => s.name === name)
+  if (!schedule) throw httpError(404, `No schedule ${name}`)
+  return schedule
 }

@@ -27,6 +27,9 @@ export async function acknowledgeGroup(stores: AlertingStores, orgId: string, id
   if (group.state === AlertGroupStates.acknowledged) return group
   const acked = await stores.groups.acknowledge(orgId, id, by)
   if (!acked) throw httpError(409, `Alert group ${id} is ${group.state} and cannot be acknowledged`)
+  // Acknowledging stops the escalation; its policy may ask to be reminded while unresolved.
+  const policy = acked.escalation && (await stores.configs.load(orgId))?.config.escalation_policies.find((p) => p.name === acked.escalation!.policy)
+  if (policy?.ack_reminder) await stores.groups.remindAt(orgId, id, Date.now() + policy.ack_reminder)
   return acked
 }
 

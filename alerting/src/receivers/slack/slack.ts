@@ -7,7 +7,7 @@
  */
 import { ErrorCode, WebClient, type WebAPICallError } from '@slack/web-api'
 import type { SlackConfig } from '../../config'
-import type { Integration, Notification, SendResult } from '../../notify/notification'
+import { escalationText, type Integration, type Notification, type SendResult } from '../../notify/notification'
 import type { SecretLookup } from '../secrets'
 import { changeText, groupBlocks, stateChangeText, summaryText } from './blocks'
 
@@ -70,9 +70,14 @@ export function slackIntegration(key: string, config: SlackConfig, secrets: Secr
       if (!token) return { ok: false, retryable: false, error: `secret "${config.token_secret}" is not set` }
       const client = slackClient(config, token)
       const state = previous as SlackState | undefined
-      const message = { text: summaryText(n), blocks: groupBlocks(n) as never[] }
+      const message = { text: n.escalation ? `${escalationText(n.escalation)}\n${summaryText(n)}` : summaryText(n), blocks: groupBlocks(n) as never[] }
       const firing = n.firing.map((a) => a.fingerprint)
       try {
+        // An escalation pages in the thread of the group's message, or opens one.
+        if (n.escalation && state) {
+          await client.chat.postMessage({ channel: state.channel, thread_ts: state.ts, text: escalationText(n.escalation) })
+          return { ok: true }
+        }
         if (!state) {
           const posted = await client.chat.postMessage({ channel: config.channel, ...message })
           return { ok: true, state: { channel: posted.channel ?? config.channel, ts: posted.ts!, firing, shows: showing(n) } satisfies SlackState }
