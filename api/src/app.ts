@@ -11,6 +11,7 @@ import { intelligenceRoutes } from './routes/intelligence'
 import { openApiDocument } from './openapi'
 import { openAlertingStores } from '@faultline/alerting'
 import { alertingRoutes } from './routes/alerting'
+import { incidentRoutes } from './routes/alerting-incidents'
 import { slackInteractionRoutes } from './routes/slack-interactions'
 
 export async function createApiTier(platform: Platform, publicUrl: string): Promise<{ app: Hono }> {
@@ -27,6 +28,7 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', patternRoutes(platform))
   v1.route('/', intelligenceRoutes(platform))
   v1.route('/', alertingRoutes(platform, alerting))
+  v1.route('/', incidentRoutes(platform, alerting))
   const app = new Hono()
   app.route('/api/v1', v1)
   return { app }

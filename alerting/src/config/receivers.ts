@@ -64,14 +64,15 @@ export type EmailConfig = z.infer<typeof emailConfigSchema>
 export type WebhookConfig = z.infer<typeof webhookConfigSchema>
 export type ReceiverConfig = z.infer<typeof receiverSchema>
 
-/** Every secret the receivers name, with the path of the field naming it. */
-export function secretReferences(receivers: ReceiverConfig[]): { path: (string | number)[]; name: string }[] {
-  return receivers.flatMap((receiver, r) => [
+/** Every secret the receivers and runbook webhooks name, with the path of the field naming it. */
+export function secretReferences(config: { receivers: ReceiverConfig[]; incidents: { runbook_webhooks: { signing_secret?: string }[] } }): { path: (string | number)[]; name: string }[] {
+  const runbooks = config.incidents.runbook_webhooks.flatMap((w, i) => (w.signing_secret ? [{ path: ['incidents', 'runbook_webhooks', i, 'signing_secret'], name: w.signing_secret }] : []))
+  return [...runbooks, ...config.receivers.flatMap((receiver, r) => [
     ...receiver.slack_configs.map((c, i) => ({ path: ['receivers', r, 'slack_configs', i, 'token_secret'], name: c.token_secret })),
     ...receiver.email_configs.flatMap((c, i) => (c.auth_password_secret ? [{ path: ['receivers', r, 'email_configs', i, 'auth_password_secret'], name: c.auth_password_secret }] : [])),
     ...receiver.webhook_configs.flatMap((c, i) => [
       ...(c.signing_secret ? [{ path: ['receivers', r, 'webhook_configs', i, 'signing_secret'], name: c.signing_secret }] : []),
       ...(c.routing_key_secret ? [{ path: ['receivers', r, 'webhook_configs', i, 'routing_key_secret'], name: c.routing_key_secret }] : []),
     ]),
-  ])
+  ])]
 }

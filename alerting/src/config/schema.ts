@@ -11,7 +11,7 @@ import { escalationPolicySchema } from '../oncall/escalation'
 import { scheduleSchema, userSchema } from '../oncall/schedules'
 import { timeIntervalSchema } from '../time-intervals'
 import { duration } from './duration'
-import { receiverSchema } from './receivers'
+import { receiverSchema, secretNameSchema } from './receivers'
 import { issueEventRuleSchema, issueFrequencyRuleSchema, metricRuleSchema } from './rules'
 
 export const inhibitRuleSchema = z
@@ -54,6 +54,13 @@ export const alertingConfigSchema = z
     users: z.array(userSchema).max(5_000).default([]),
     schedules: z.array(scheduleSchema).max(500).default([]),
     escalation_policies: z.array(escalationPolicySchema).max(500).default([]),
+    incidents: z
+      .object({
+        /** Called when an incident is declared, with its alerts, the root-cause hints and the latest event of its issues. */
+        runbook_webhooks: z.array(z.object({ url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }), signing_secret: secretNameSchema.optional() }).strict()).max(20).default([]),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -67,7 +67,7 @@ export function validateConfig(
     return { ok: false, problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) }
   }
   const known = options.secrets
-  const missing = known ? secretReferences(parsed.data.receivers).filter((ref) => !known.has(ref.name)) : []
+  const missing = known ? secretReferences(parsed.data).filter((ref) => !known.has(ref.name)) : []
   if (missing.length > 0) {
     return {
       ok: false,

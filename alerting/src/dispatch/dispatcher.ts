@@ -15,6 +15,7 @@ import { commonOf, type EscalationNotice, type Integration, type Notification } 
 import type { Notifier } from '../notify/notifier'
 import type { AlertGroupDoc, AlertGroupStore } from '../store/alert-group-store'
 import type { NotificationLog } from '../store/notification-log'
+import type { IncidentStore } from '../incidents/incident-store'
 
 export interface DispatcherDeps {
   orgId: string
@@ -26,6 +27,8 @@ export interface DispatcherDeps {
   holder: string
   externalUrl: string
   logger: Logger
+  /** Where the alerts of groups under an incident are recorded. */
+  incidents?: IncidentStore
 }
 
 interface AggregationGroup {
@@ -133,7 +136,7 @@ export class Dispatcher {
     const firing = visible.filter((alert) => !isResolved(alert, now))
     const resolved = visible.filter((alert) => isResolved(alert, now))
     const firingAll = all.filter((alert) => !isResolved(alert, now))
-    const groupDoc = await this.#deps.groups.observe(
+    const { doc: groupDoc, before } = await this.#deps.groups.observe(
       orgId,
       {
         groupKey: group.key,
@@ -147,6 +150,7 @@ export class Dispatcher {
       },
       now,
     )
+    if (groupDoc.incidentIds?.length) await this.#recordOnIncidents(groupDoc, before, all)
     const notification = this.#notification(group, groupDoc, firing, resolved)
     const outcomes = await Promise.all(
       (integrations.get(route.options.receiver) ?? []).map((integration) =>
@@ -216,6 +220,22 @@ export class Dispatcher {
       ),
     )
     return !outcomes.includes('failed')
+  }
+
+  /** Writes the group's alert changes on the timelines of its incidents. */
+  async #recordOnIncidents(doc: AlertGroupDoc, before: AlertGroupDoc | null, alerts: Alert[]): Promise<void> {
+    const incidents = this.#deps.incidents
+    if (!incidents) return
+    const was = new Set(before?.firing ?? [])
+    const now = new Set(doc.firing)
+    const name = (fp: string) => {
+      const alert = alerts.find((a) => a.fingerprint === fp)
+      return alert?.issue?.snapshot.title ?? alert?.annotations.summary ?? alert?.labels.alertname ?? fp
+    }
+    const lines = [...[...now].filter((fp) => !was.has(fp)).map((fp) => `Alert firing: ${name(fp)}`), ...[...was].filter((fp) => !now.has(fp)).map((fp) => `Alert resolved: ${name(fp)}`)]
+    for (const incidentId of doc.incidentIds ?? []) {
+      for (const text of lines) await incidents.record(this.#deps.orgId, incidentId, 'alert', text, { data: { groupId: doc._id } })
+    }
   }
 
   #timeMuted(route: RouteNode, now: number): boolean {

@@ -192,6 +192,7 @@ export class AlertingService {
         holder: this.#holder,
         externalUrl: this.#options.externalUrl,
         logger: this.#logger,
+        incidents: stores.incidents,
       })
       const previous = this.#orgs.get(orgId)
       this.#orgs.set(orgId, state)

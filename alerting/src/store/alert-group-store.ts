@@ -29,6 +29,8 @@ export interface AlertGroupDoc {
   acknowledgedBy?: string
   resolvedAt?: number
   escalation?: EscalationState
+  /** Incidents declared from or linked to this group: its alerts write to their timelines. */
+  incidentIds?: string[]
 }
 
 /** What the dispatcher saw of a group at a flush. */
@@ -69,8 +71,8 @@ export class AlertGroupStore {
     return this.#docs.find({ orgId, ...(options.state && { state: options.state }) }, { sort: { field: 'updatedAt', direction: 'desc' }, limit: options.limit })
   }
 
-  /** Brings the group's state in step with its alerts; returns the group as it now is. */
-  async observe(orgId: string, seen: GroupObservation, now: number): Promise<AlertGroupDoc> {
+  /** Brings the group's state in step with its alerts; returns the group as it was and as it now is. */
+  async observe(orgId: string, seen: GroupObservation, now: number): Promise<{ doc: AlertGroupDoc; before: AlertGroupDoc | null }> {
     const id = AlertGroupStore.idOf(orgId, seen.groupKey)
     const known = await this.#docs.get(id)
     const reopened = !known || known.state === AlertGroupStates.resolved
@@ -88,7 +90,11 @@ export class AlertGroupStore {
       delete doc.resolvedAt
     }
     await this.#docs.put(doc)
-    return doc
+    return { doc, before: known }
+  }
+
+  async linkIncident(orgId: string, id: string, incidentId: string): Promise<AlertGroupDoc | null> {
+    return this.#docs.findOneAndUpdate({ _id: id, orgId }, { $addToSet: { incidentIds: { value: incidentId, limit: 100 } } })
   }
 
   /** Marks a group acknowledged by `by`; null when there is no such open group. */

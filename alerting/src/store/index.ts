@@ -4,6 +4,7 @@ import { AlertStore } from './alert-store'
 import { ConfigStore } from './config-store'
 import { NotificationLog } from './notification-log'
 import { SilenceStore } from './silence-store'
+import { IncidentStore } from '../incidents/incident-store'
 
 export { AlertGroupStates, AlertGroupStore, type AlertGroupDoc, type AlertGroupState, type GroupObservation } from './alert-group-store'
 export { AlertStore } from './alert-store'
@@ -17,6 +18,7 @@ export interface AlertingStores {
   log: NotificationLog
   silences: SilenceStore
   groups: AlertGroupStore
+  incidents: IncidentStore
 }
 
 export async function openAlertingStores(metadata: MetadataStore): Promise<AlertingStores> {
@@ -26,5 +28,6 @@ export async function openAlertingStores(metadata: MetadataStore): Promise<Alert
     log: await NotificationLog.open(metadata),
     silences: await SilenceStore.open(metadata),
     groups: await AlertGroupStore.open(metadata),
+    incidents: await IncidentStore.open(metadata),
   }
 }

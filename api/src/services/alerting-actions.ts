@@ -30,6 +30,10 @@ export async function acknowledgeGroup(stores: AlertingStores, orgId: string, id
   // Acknowledging stops the escalation; its policy may ask to be reminded while unresolved.
   const policy = acked.escalation && (await stores.configs.load(orgId))?.config.escalation_policies.find((p) => p.name === acked.escalation!.policy)
   if (policy?.ack_reminder) await stores.groups.remindAt(orgId, id, Date.now() + policy.ack_reminder)
+  for (const incidentId of acked.incidentIds ?? []) {
+    await stores.incidents.update(orgId, incidentId, { acknowledgedAt: acked.acknowledgedAt!, responder: by })
+    await stores.incidents.record(orgId, incidentId, 'acknowledged', `Alert group "${acked.title}" acknowledged by ${by}`, { by, at: acked.acknowledgedAt })
+  }
   return acked
 }
 
