@@ -1,8 +1,9 @@
 import type { NormalizedFrame } from '../normalize'
+import { BehaviorFamily, behaviorFamily, groupingFunction, isAnonymousFunction, javaModule, trimFunctionName, usesContextLine } from './platform-rules'
 
 /**
- * One stack frame's grouping values, after Sentry's `frame:v1` rules for JavaScript. Line and
- * column numbers never take part: a deploy that only shifts lines keeps the group.
+ * One stack frame's grouping values, after Sentry's `frame:v1` rules. Line and column numbers and
+ * addresses never take part: a deploy that only shifts lines keeps the group.
  */
 export interface FrameComponent {
   contributes: boolean
@@ -15,7 +16,6 @@ export interface FrameComponent {
 }
 
 const maxContextLineLength = 120
-const anonymousFunctions = new Set(['?', '<anonymous>', '<anonymous function>', 'Anonymous function'])
 const lowQualityPaths = new Set(['[native code]', 'native code', 'eval code', '<anonymous>'])
 
 /** Frames pointing at a URL (and `file:` for context lines) come from environments whose source may differ per load. */
@@ -51,47 +51,39 @@ export function normalizeFilename(filename: string): string {
   return stripBuildMarkers(basename.toLowerCase())
 }
 
-/**
- * Sentry's JavaScript function trimming plus the decorations V8 adds: `async `, `new `, the
- * ` [as alias]` suffix, and namespaces (`Object.foo`, `Module._load`, `OrderService.getTotal`
- * all keep only the last part, which also makes browsers agree).
- */
-export function trimFunctionName(raw: string): string {
-  let name = raw.trim()
-  name = name.replace(/^async\s+/, '').replace(/^new\s+/, '')
-  name = name.replace(/\s*\[as [^\]]*\]$/, '')
-  return name.split('.').at(-1) ?? name
-}
-
-export function isAnonymousFunction(name: string | undefined): boolean {
-  if (!name) return true
-  return anonymousFunctions.has(name) || name.endsWith('/<')
-}
-
-/** Sentry ignores a JavaScript module that is just the path it came from ("bad javascript module"). */
-function usableModule(frame: NormalizedFrame): string | undefined {
+/** The module as it groups: cleaned of bundle hashes (JavaScript) or generated class names (Java). */
+function usableModule(frame: NormalizedFrame, platform: string | undefined): string | undefined {
   const module = frame.module
   if (!module) return undefined
+  if (platform === 'java') return javaModule(module)
+  if (behaviorFamily(platform) !== BehaviorFamily.JavaScript) return module
+  // Sentry ignores a JavaScript module that is just the path it came from ("bad javascript module").
   const path = frame.absPath ?? frame.filename
   if (module.includes('/') && path?.endsWith(module)) return undefined
   return stripBuildMarkers(module)
 }
 
-function usableContextLine(frame: NormalizedFrame, functionName: string | undefined): string | undefined {
+function usableContextLine(frame: NormalizedFrame, platform: string | undefined): string | undefined {
   const raw = frame.contextLine
-  if (!raw || raw.length > maxContextLineLength) return undefined
+  if (!raw || raw.length > maxContextLineLength || !usesContextLine(platform)) return undefined
   const line = raw.split(/\s+/).filter(Boolean).join(' ')
   if (!line) return undefined
   // Sentry: source fetched from a URL without a function name is not trusted to be stable.
-  if (isAnonymousFunction(functionName) && hasUrlOrigin(frame.absPath ?? frame.filename, true)) return undefined
+  const trimmed = frame.function ? trimFunctionName(frame.function) : undefined
+  if (isAnonymousFunction(trimmed) && hasUrlOrigin(frame.absPath ?? frame.filename, true)) return undefined
   return line
 }
 
-export function frameComponent(frame: NormalizedFrame): FrameComponent {
+function isLowQualityJavaScript(frame: NormalizedFrame): boolean {
   const path = frame.absPath ?? frame.filename
   const trimmed = frame.function ? trimFunctionName(frame.function) : undefined
-  const fn = isAnonymousFunction(trimmed) ? undefined : trimmed
-  const module = usableModule(frame)
+  return trimmed === 'eval' || (path !== undefined && lowQualityPaths.has(path))
+}
+
+/** `platform` is the event's; a frame's own platform (a JavaScript frame in a native crash) wins. */
+export function frameComponent(frame: NormalizedFrame, eventPlatform?: string): FrameComponent {
+  const platform = frame.platform ?? eventPlatform
+  const module = usableModule(frame, platform)
   // Unlike Sentry, a filename from a URL still counts: with query and content hash stripped its
   // basename is stable across deploys, and it tells same-named functions in two bundles apart.
   const filename = module === undefined && frame.filename ? normalizeFilename(frame.filename) : undefined
@@ -99,10 +91,10 @@ export function frameComponent(frame: NormalizedFrame): FrameComponent {
     contributes: true,
     module,
     filename: filename && filename !== '<anonymous>' && filename !== '[native code]' ? filename : undefined,
-    function: fn,
-    contextLine: usableContextLine(frame, trimmed),
+    function: groupingFunction(frame, platform),
+    contextLine: usableContextLine(frame, platform),
   }
-  if (trimmed === 'eval' || (path !== undefined && lowQualityPaths.has(path))) {
+  if (behaviorFamily(platform) === BehaviorFamily.JavaScript && isLowQualityJavaScript(frame)) {
     return { ...component, contributes: false, hint: 'low quality javascript frame' }
   }
   if (!component.module && !component.filename && !component.function && !component.contextLine) {
