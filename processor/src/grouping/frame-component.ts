@@ -13,6 +13,9 @@ export interface FrameComponent {
   filename?: string
   function?: string
   contextLine?: string
+  /** An unsymbolicated native frame: its binary and the offset into it. */
+  package?: string
+  offset?: string
 }
 
 const maxContextLineLength = 120
@@ -94,13 +97,28 @@ export function frameComponent(frame: NormalizedFrame, eventPlatform?: string): 
     function: groupingFunction(frame, platform),
     contextLine: usableContextLine(frame, platform),
   }
-  if (behaviorFamily(platform) === BehaviorFamily.JavaScript && isLowQualityJavaScript(frame)) {
+  const family = behaviorFamily(platform)
+  if (family === BehaviorFamily.JavaScript && isLowQualityJavaScript(frame)) {
     return { ...component, contributes: false, hint: 'low quality javascript frame' }
   }
   if (!component.module && !component.filename && !component.function && !component.contextLine) {
-    return { ...component, contributes: false, hint: 'nothing to group by' }
+    const location = family === BehaviorFamily.Native ? binaryOffset(frame) : undefined
+    return location ? { ...component, ...location } : { ...component, contributes: false, hint: 'nothing to group by' }
   }
   return component
+}
+
+/**
+ * Where an unsymbolicated native frame is: its binary's name and the offset into it, which
+ * stays the same for the same build wherever the binary was loaded. Sentry symbolicates such
+ * frames first; Faultline has no symbols, and this is what still tells two crashes apart.
+ */
+function binaryOffset(frame: NormalizedFrame): { package: string; offset: string } | undefined {
+  if (!frame.package || !frame.instructionAddr || !frame.imageAddr) return undefined
+  const offset = BigInt(frame.instructionAddr) - BigInt(frame.imageAddr)
+  if (offset < 0n) return undefined
+  const binary = (frame.package.split(/[/\\]/).at(-1) ?? frame.package).toLowerCase()
+  return { package: binary, offset: `0x${offset.toString(16)}` }
 }
 
 /** The human-readable and hashed form of a frame. */
@@ -110,5 +128,6 @@ export function describeFrame(component: FrameComponent): string {
   if (component.filename) parts.push(`file=${component.filename}`)
   if (component.function) parts.push(`function=${component.function}`)
   if (component.contextLine) parts.push(`context=${JSON.stringify(component.contextLine)}`)
+  if (component.package) parts.push(`package=${component.package} offset=${component.offset ?? ''}`)
   return `frame: ${parts.join(' ')}`
 }

@@ -103,6 +103,20 @@ describe('frames of other platforms', () => {
     expect(group({ platform: 'native', exception: { values: [{ type: 'SIGSEGV', stacktrace: { frames: [{ function: '<redacted>', in_app: true }] } }] } }).strategy).toBe(GroupingStrategy.Exception)
   })
 
+  it('groups unsymbolicated native frames by binary and offset, never by absolute address', () => {
+    const crash = (base: number) => ({
+      platform: 'native',
+      exception: { values: [{ type: 'SIGSEGV', value: 'Segfault', stacktrace: { frames: [
+        { instruction_addr: `0x${(base + 0x1a2b).toString(16)}`, image_addr: `0x${base.toString(16)}`, package: '/app0/eboot.bin', in_app: true },
+        { instruction_addr: `0x${(base + 0x3c4d).toString(16)}`, image_addr: `0x${base.toString(16)}`, package: '/app0/eboot.bin', in_app: true },
+        { instruction_addr: '0x7fff0010', package: '/app0/eboot.bin', in_app: true },
+      ] } }] },
+    })
+    const a = group(crash(0x400000))
+    expect(a.components).toEqual(['type: SIGSEGV', 'frame: package=eboot.bin offset=0x1a2b', 'frame: package=eboot.bin offset=0x3c4d'])
+    expect(group(crash(0x7f1200000)).fingerprint).toBe(a.fingerprint)
+  })
+
   it('prefers the raw function on .NET, drops PHP anonymous functions, names Ruby blocks', () => {
     expect(one('csharp', { module: 'Shop.Cart', function: 'Add', raw_function: 'Add(Item item)' })).toBe('frame: module=Shop.Cart function=Add(Item item)')
     expect(one('php', { filename: 'src/Cart.php', function: '{closure}', context_line: '' })).toBe('frame: file=cart.php function={closure}')

@@ -7,7 +7,8 @@ import { BehaviorFamily, behaviorFamily, trimFunctionName } from './platform-rul
 /** `app` keeps in-app frames only; `system` keeps every frame; `none` ignores stacks. */
 export type StackVariant = 'app' | 'system' | 'none'
 
-const recursionFields = ['absPath', 'package', 'module', 'filename', 'function', 'lineno', 'colno'] as const
+// Sentry's fields, plus the address: unsymbolicated frames of one binary differ only there.
+const recursionFields = ['absPath', 'package', 'module', 'filename', 'function', 'lineno', 'colno', 'instructionAddr'] as const
 
 function isRecursion(frame: NormalizedFrame, previous: NormalizedFrame | undefined): boolean {
   return previous !== undefined && recursionFields.every((field) => frame[field] === previous[field])

@@ -12,9 +12,16 @@ function firstLine(text: string): string {
   return text.trim().split(/\r?\n/, 1)[0] ?? ''
 }
 
+/** A child's place in its group: `exceptions[2]` → 2; children without one come after. */
+function childIndex(exception: NormalizedException): number {
+  const match = /^exceptions\[(\d+)\]$/.exec(exception.mechanism?.source ?? '')
+  return match ? Number(match[1]) : Number.MAX_SAFE_INTEGER
+}
+
 /**
  * The exception that names the event: the outermost one, or for an exception group (Python's
- * ExceptionGroup, .NET's AggregateException) the first exception inside the root group.
+ * ExceptionGroup, .NET's AggregateException) the first exception inside the root group, going
+ * down through nested groups.
  */
 export function mainException(exceptions: readonly NormalizedException[]): NormalizedException | undefined {
   let main = exceptions.find((e) => e.mechanism?.isExceptionGroup && e.mechanism.exceptionId === 0) ?? exceptions.at(-1)
@@ -22,9 +29,9 @@ export function mainException(exceptions: readonly NormalizedException[]): Norma
   while (main?.mechanism?.isExceptionGroup && !seen.has(main)) {
     seen.add(main)
     const id = main.mechanism.exceptionId
-    const child = id === undefined ? undefined : exceptions.find((e) => e.mechanism?.parentId === id && e !== main)
-    if (!child) break
-    main = child
+    const children = exceptions.filter((e) => id !== undefined && e.mechanism?.parentId === id && e !== main)
+    if (children.length === 0) break
+    main = children.reduce((first, child) => (childIndex(child) < childIndex(first) ? child : first))
   }
   return main
 }
