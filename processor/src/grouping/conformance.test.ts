@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { normalizeEvent, type NormalizedEvent } from '../normalize'
-import { eachRawFrame, loadCorpus, otherCode, redeployed, type StoredFrames } from '../normalize/fixtures/platforms/corpus'
+import { eachRawFrame, framesPerStack, loadCorpus, otherCode, redeployed } from '../normalize/fixtures/platforms/corpus'
 import { computeGrouping, GroupingStrategy } from './index'
 
 const corpus = loadCorpus()
@@ -13,16 +13,6 @@ function normalize(raw: Record<string, unknown>): NormalizedEvent {
   const result = normalizeEvent(raw, { projectId: '1', receivedAt: Date.UTC(2025, 0, 10, 10) })
   if (!result.ok) throw new Error(result.reason)
   return result.event
-}
-
-function storedFrames(event: NormalizedEvent): StoredFrames {
-  return {
-    exceptions: event.exceptions.map((e) => e.frames.length),
-    ...(event.stacktrace && { stacktrace: event.stacktrace.frames.length }),
-    ...(event.threads && {
-      threads: event.threads.map((t) => ({ id: t.id, ...(t.crashed && { crashed: true }), ...(t.current && { current: true }), frames: t.frames.length })),
-    }),
-  }
 }
 
 const byStack = new Set<string>([GroupingStrategy.InAppStacktrace, GroupingStrategy.SystemStacktrace])
@@ -44,7 +34,7 @@ describe.each(corpus)('$name', ({ event: raw, expect: expected }) => {
   })
 
   it('keeps every frame it was sent', () => {
-    expect(storedFrames(event)).toEqual(expected.frames)
+    expect(framesPerStack(event)).toEqual(expected.frames)
     let sent = 0
     eachRawFrame(raw, () => sent++)
     const stored = [...event.exceptions, ...(event.stacktrace ? [event.stacktrace] : []), ...(event.threads ?? [])].reduce((n, stack) => n + stack.frames.length, 0)
