@@ -96,7 +96,8 @@ export function trimNativeFunction(raw: string): string {
   let name = (raw.split(' -> ', 1)[0] ?? raw).trim()
   for (let previous = ''; previous !== name; ) {
     previous = name
-    name = name.replace(/\s*(?:\bconst|\bvolatile|\bnoexcept|&&?)$/, '').trim()
+    // Anchored without a leading `\s*`, so a hostile name costs linear time per pass.
+    name = name.replace(/(?:(?<=\s)(?:const|volatile|noexcept)|&&?)$/, '').trimEnd()
   }
   if (name.endsWith(')')) {
     const open = openingBracket(name, name.length - 1, '(', ')')
