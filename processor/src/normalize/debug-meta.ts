@@ -4,7 +4,7 @@ import { keepEnds } from './frames'
 import type { NormalizedDebugImage, NormalizedDebugMeta } from './types'
 
 /** An iOS app loads 300–600 images; every one of them is kept up to this many. */
-export const maxDebugImages = 1000
+const maxDebugImages = 1000
 
 function readImage(raw: unknown): NormalizedDebugImage | undefined {
   if (!isRecord(raw)) return undefined

@@ -23,7 +23,7 @@ function childIndex(exception: NormalizedException): number {
  * ExceptionGroup, .NET's AggregateException) the first exception inside the root group, going
  * down through nested groups.
  */
-export function mainException(exceptions: readonly NormalizedException[]): NormalizedException | undefined {
+function mainException(exceptions: readonly NormalizedException[]): NormalizedException | undefined {
   let main = exceptions.find((e) => e.mechanism?.isExceptionGroup && e.mechanism.exceptionId === 0) ?? exceptions.at(-1)
   const seen = new Set<NormalizedException>()
   while (main?.mechanism?.isExceptionGroup && !seen.has(main)) {

@@ -3,10 +3,9 @@ export { parseLevel } from './level'
 export { maxFramesPerStack } from './frames'
 export { inferInApp } from './in-app'
 export { maxExceptions } from './exceptions'
-export { maxThreads, representativeThread } from './threads'
+export { representativeThread } from './threads'
 export { maxBreadcrumbs } from './breadcrumbs'
 export { formatParams } from './message'
-export { mainException } from './derive'
 export { cspFacts, normalizeCspUri } from './security-summary'
 export {
   Level,

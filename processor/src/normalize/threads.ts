@@ -3,7 +3,7 @@ import { normalizeStacktrace } from './frames'
 import type { NormalizedThread } from './types'
 
 /** Threads kept per event, in the SDK's order: enough for any app's thread dump that fits an event. */
-export const maxThreads = 200
+const maxThreads = 200
 const maxLockBytes = 4096
 
 function normalizeThread(raw: unknown): NormalizedThread | undefined {
