@@ -9,10 +9,11 @@ import { slackSignature } from '@faultline/alerting'
 import { sendEvents, sentryEvent } from './support/events'
 import { startFaultline, type TestFaultline } from './support/faultline'
 import { startNotificationCollector, type NotificationCollector } from './support/notification-collector'
-import { waitForRevision } from './support/alerting'
+import { orgApi, waitForRevision, type OrgApi } from './support/alerting'
 
 let f: TestFaultline
 let collector: NotificationCollector
+let org: OrgApi
 const signingSecret = 'slack-signing-secret-value'
 
 const config = (slackApiUrl: string, extra = '') => `
@@ -34,9 +35,9 @@ rules:
 ${extra}`
 
 async function putYaml(yaml: string, revision: number) {
-  const response = await fetch(`${f.url}/api/v1/alerting/config?revision=${revision}`, {
+  const response = await fetch(`${f.url}/api/v1/orgs/${org.orgId}/alerting/config?revision=${revision}`, {
     method: 'PUT',
-    headers: { authorization: `Bearer ${f.apiToken}`, 'content-type': 'application/yaml' },
+    headers: { authorization: `Bearer ${org.token}`, 'content-type': 'application/yaml' },
     body: yaml,
   })
   return { status: response.status, body: (await response.json()) as any }
@@ -44,7 +45,7 @@ async function putYaml(yaml: string, revision: number) {
 
 async function interact(body: string, headers: Record<string, string> = {}) {
   const timestamp = String(Math.floor(Date.now() / 1000))
-  const response = await fetch(`${f.url}/api/v1/integrations/slack/interactions`, {
+  const response = await fetch(`${f.url}/api/v1/orgs/${org.orgId}/integrations/slack/interactions`, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
@@ -58,13 +59,14 @@ async function interact(body: string, headers: Record<string, string> = {}) {
 }
 
 const buttonBody = (actionId: string, group: string) =>
-  new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: 'U1', username: 'alice' }, actions: [{ action_id: actionId, value: JSON.stringify({ org: 'default', group }) }] }) }).toString()
+  new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: 'U1', username: 'alice' }, actions: [{ action_id: actionId, value: JSON.stringify({ org: org.orgId, group }) }] }) }).toString()
 
 beforeAll(async () => {
   collector = await startNotificationCollector()
   f = await startFaultline()
-  expect((await f.api('PUT', '/alerting/secrets/slack-bot', { value: 'xoxb-api-test' })).status).toBe(204)
-  expect((await f.api('PUT', '/alerting/secrets/slack-signing-secret', { value: signingSecret })).status).toBe(204)
+  org = await orgApi(f)
+  expect((await org.call('PUT', '/alerting/secrets/slack-bot', { value: 'xoxb-api-test' })).status).toBe(204)
+  expect((await org.call('PUT', '/alerting/secrets/slack-signing-secret', { value: signingSecret })).status).toBe(204)
 }, 60_000)
 
 afterAll(async () => {
@@ -75,23 +77,23 @@ afterAll(async () => {
 describe('alerting configuration as code', () => {
   it('previews, applies atomically, exports, and refuses a stale revision', async () => {
     const yaml = config(collector.slackApiUrl)
-    const preview = await f.api('POST', '/alerting/config/preview', { yaml })
+    const preview = await org.call('POST', '/alerting/config/preview', { yaml })
     expect(preview.status).toBe(200)
     expect(preview.body.diff).toMatchObject({ changed: true, receivers: { added: ['slack'] }, rules: { added: ['api-new'] }, route: true })
     const applied = await putYaml(yaml, 0)
     expect(applied).toMatchObject({ status: 200, body: { revision: 1 } })
-    const exported = await f.api('GET', '/alerting/config')
+    const exported = await org.call('GET', '/alerting/config')
     expect(exported.body.revision).toBe(1)
     expect(exported.body.yaml).toContain('api-new')
     const stale = await putYaml(yaml, 0)
     expect(stale.status).toBe(409)
     expect(stale.body.currentRevision).toBe(1)
     await waitForRevision(f, 1)
-    expect((await f.api('POST', '/alerting/routes/test', { labels: { alertname: 'x' } })).body).toEqual({ routes: [{ id: '0', receiver: 'slack', groupBy: ['alertname', 'issue'] }] })
+    expect((await org.call('POST', '/alerting/routes/test', { labels: { alertname: 'x' } })).body).toEqual({ routes: [{ id: '0', receiver: 'slack', groupBy: ['alertname', 'issue'] }] })
   })
 
   it('refuses invalid YAML, unknown receivers, regex bombs and unknown secrets with line numbers, applying nothing', async () => {
-    const before = await f.api('GET', '/alerting/config')
+    const before = await org.call('GET', '/alerting/config')
     const base = config(collector.slackApiUrl)
     const lineOf = (yaml: string, needle: string) => yaml.split('\n').findIndex((l) => l.includes(needle)) + 1
     const cases: [string, string, string][] = [
@@ -105,26 +107,26 @@ describe('alerting configuration as code', () => {
       expect(status, yaml.slice(0, 60)).toBe(422)
       expect(body.problems[0]).toMatchObject({ line: lineOf(yaml, at), message: expect.stringContaining(message) })
     }
-    expect(await f.api('GET', '/alerting/config')).toEqual(before)
+    expect(await org.call('GET', '/alerting/config')).toEqual(before)
     const oversized = await putYaml(`x: "${'a'.repeat(16 * 1024 * 1024)}"`, before.body.revision)
     expect(oversized.status).toBe(413)
   })
 
   it('keeps secret values out of every answer', async () => {
-    const { body } = await f.api('GET', '/alerting/secrets')
+    const { body } = await org.call('GET', '/alerting/secrets')
     expect(body.names).toEqual(['slack-bot', 'slack-signing-secret'])
     expect(JSON.stringify(body)).not.toContain('xoxb')
   })
 
   it('creates, lists and ends silences, refusing bad matchers', async () => {
-    const created = await f.api('POST', '/alerting/silences', { matchers: ['alertname="quiet"'], endsAt: Date.now() + 60_000, comment: 'maintenance' })
+    const created = await org.call('POST', '/alerting/silences', { matchers: ['alertname="quiet"'], endsAt: Date.now() + 60_000, comment: 'maintenance' })
     expect(created.status).toBe(201)
-    expect(created.body).toMatchObject({ matchers: ['alertname="quiet"'], createdBy: 'token:tests', comment: 'maintenance' })
-    expect((await f.api('POST', '/alerting/silences', { matchers: ['x=~"(a*)*"'], endsAt: Date.now() + 60_000, comment: 'bomb' })).status).toBe(400)
-    expect((await f.api('POST', '/alerting/silences', { matchers: ['x="y"'], endsAt: Date.now() - 1, comment: 'past' })).status).toBe(400)
-    const ended = await f.api('DELETE', `/alerting/silences/${created.body._id}`)
+    expect(created.body).toMatchObject({ matchers: ['alertname="quiet"'], createdBy: 'token:alerting tests', comment: 'maintenance' })
+    expect((await org.call('POST', '/alerting/silences', { matchers: ['x=~"(a*)*"'], endsAt: Date.now() + 60_000, comment: 'bomb' })).status).toBe(400)
+    expect((await org.call('POST', '/alerting/silences', { matchers: ['x="y"'], endsAt: Date.now() - 1, comment: 'past' })).status).toBe(400)
+    const ended = await org.call('DELETE', `/alerting/silences/${created.body._id}`)
     expect(ended.body.endsAt).toBeLessThanOrEqual(Date.now())
-    expect((await f.api('DELETE', '/alerting/silences/no-such-silence')).status).toBe(404)
+    expect((await org.call('DELETE', '/alerting/silences/no-such-silence')).status).toBe(404)
   })
 })
 
@@ -150,7 +152,7 @@ describe('Slack interactions', () => {
     const started = Date.now()
     expect(await interact(buttonBody('faultline_acknowledge', group))).toEqual({ status: 200, body: '' })
     expect(Date.now() - started).toBeLessThan(3_000)
-    const groupDoc = await f.api('GET', `/alerting/groups/${group}`)
+    const groupDoc = await org.call('GET', `/alerting/groups/${group}`)
     expect(groupDoc.body).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'slack:alice' })
     const update = await collector.waitFor('the acknowledged message', () => collector.slack.find((c) => c.method === 'chat.update' && c.args.ts === post.ts && JSON.stringify(c.args.blocks).includes('Acknowledged')))
     expect(JSON.stringify(update.args.blocks)).toContain('slack:alice')

@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigStore, defaultOrgId, loadConfigYaml } from '@faultline/alerting'
+import { ConfigStore, loadConfigYaml } from '@faultline/alerting'
+import { createOrganization, openAccountStores } from '@faultline/core/accounts'
+import { createProject, openProjectStores } from '@faultline/core/projects'
 import { openJetStreamBus } from '@faultline/core/adapters/bus'
 import { createMetadataStore } from '@faultline/core/adapters/metadata'
 import type { Bus, MetadataStore } from '@faultline/core/ports'
@@ -24,6 +26,7 @@ let redis: RunningServer
 let collector: NotificationCollector
 let bus: Bus
 let metadata: MetadataStore
+let projectId: string
 const replicas: { child: ChildProcess; role: string; output: string }[] = []
 
 function startReplica() {
@@ -58,7 +61,7 @@ function issueCreated(issueId: string): IssueEvent {
     v: 1,
     id: `${issueId}:created:${now}`,
     type: 'created',
-    projectId: '1',
+    projectId,
     issueId,
     at: now,
     source: 'processor',
@@ -103,7 +106,9 @@ rules:
   - { name: cluster-new, kind: issue, when: [new] }
 `)
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))
-  const applied = await (await ConfigStore.open(metadata)).apply(defaultOrgId, loaded.source, 0, 'tests')
+  const org = await createOrganization(await openAccountStores(metadata), 'Cluster org')
+  projectId = (await createProject(await openProjectStores(metadata), org._id, 'Cluster project')).project._id
+  const applied = await (await ConfigStore.open(metadata)).apply(org._id, loaded.source, 0, 'tests')
   expect(applied.ok).toBe(true)
 }, 60_000)
 

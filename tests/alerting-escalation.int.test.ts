@@ -9,15 +9,17 @@ import { slackSignature } from '@faultline/alerting'
 import { sendEvents, sentryEvent } from './support/events'
 import { startFaultline, type TestFaultline } from './support/faultline'
 import { startNotificationCollector, type NotificationCollector } from './support/notification-collector'
-import { applyAlertingYaml, setAlertingSecret } from './support/alerting'
+import { orgApi, type OrgApi, applyAlertingYaml, setAlertingSecret } from './support/alerting'
 
 let f: TestFaultline
 let collector: NotificationCollector
+let org: OrgApi
 const signingSecret = 'escalation-signing-secret'
 
 beforeAll(async () => {
   collector = await startNotificationCollector()
   f = await startFaultline()
+  org = await orgApi(f)
   await setAlertingSecret(f, 'slack-bot', 'xoxb-escalation')
   await setAlertingSecret(f, 'slack-signing-secret', signingSecret)
   await applyAlertingYaml(
@@ -57,9 +59,9 @@ afterAll(async () => {
 })
 
 async function press(actionId: string, group: string): Promise<number> {
-  const body = new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE', username: 'alice' }, actions: [{ action_id: actionId, value: JSON.stringify({ org: 'default', group }) }] }) }).toString()
+  const body = new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE', username: 'alice' }, actions: [{ action_id: actionId, value: JSON.stringify({ org: org.orgId, group }) }] }) }).toString()
   const timestamp = String(Math.floor(Date.now() / 1000))
-  const response = await fetch(`${f.url}/api/v1/integrations/slack/interactions`, {
+  const response = await fetch(`${f.url}/api/v1/orgs/${org.orgId}/integrations/slack/interactions`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': slackSignature(signingSecret, timestamp, body) },
     body,
@@ -89,15 +91,15 @@ describe('escalation', () => {
     // The second step would come 3 s after the first; wait past it.
     await new Promise((resolve) => setTimeout(resolve, 4_500))
     expect(collector.webhooks.filter((w) => w.path === '/pager' && w.json.alertGroup.id === groupOf(post))).toEqual([])
-    expect((await f.api('GET', `/alerting/groups/${groupOf(post)}`)).body.state).toBe('acknowledged')
+    expect((await org.call('GET', `/alerting/groups/${groupOf(post)}`)).body.state).toBe('acknowledged')
   }, 30_000)
 
   it('answers who is on call and serves the schedule as iCal', async () => {
-    expect((await f.api('GET', '/alerting/schedules/primary/oncall')).body.user).toBe('alice')
-    const response = await fetch(`${f.url}/api/v1/alerting/schedules/primary/ical?days=7`, { headers: { authorization: `Bearer ${f.apiToken}` } })
+    expect((await org.call('GET', '/alerting/schedules/primary/oncall')).body.user).toBe('alice')
+    const response = await fetch(`${f.url}/api/v1/orgs/${org.orgId}/alerting/schedules/primary/ical?days=7`, { headers: { authorization: `Bearer ${org.token}` } })
     expect(response.headers.get('content-type')).toContain('text/calendar')
     const ical = await response.text()
     expect(ical).toContain('SUMMARY:alice on call (primary)')
-    expect((await f.api('GET', '/alerting/schedules/nobody/oncall')).status).toBe(404)
+    expect((await org.call('GET', '/alerting/schedules/nobody/oncall')).status).toBe(404)
   })
 })

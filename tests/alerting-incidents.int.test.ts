@@ -8,14 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sendEvents, sentryEvent } from './support/events'
 import { startFaultline, type TestFaultline } from './support/faultline'
 import { startNotificationCollector, type NotificationCollector } from './support/notification-collector'
-import { applyAlertingYaml } from './support/alerting'
+import { orgApi, type OrgApi, applyAlertingYaml } from './support/alerting'
 
 let f: TestFaultline
 let collector: NotificationCollector
+let org: OrgApi
 
 beforeAll(async () => {
   collector = await startNotificationCollector()
   f = await startFaultline()
+  org = await orgApi(f)
   await applyAlertingYaml(
     f,
     `
@@ -46,7 +48,7 @@ describe('incidents', () => {
     const first = await collector.waitFor('the alert', () => collector.webhooks.find((w) => w.path === '/alerts'))
     const groupId = first.json.alertGroup.id as string
 
-    const declared = await f.api('POST', '/alerting/incidents', { title: 'Database outage', severity: 'critical', commander: 'alice', groupId })
+    const declared = await org.call('POST', '/alerting/incidents', { title: 'Database outage', severity: 'critical', commander: 'alice', groupId })
     expect(declared.status).toBe(201)
     const id = declared.body._id as string
     expect(declared.body).toMatchObject({ status: 'investigating', commander: 'alice', groupIds: [groupId] })
@@ -59,14 +61,14 @@ describe('incidents', () => {
 
     // A second issue joins the group: the incident's timeline records it by itself.
     await sendEvents(f.url, f.projectId, f.publicKey, [sentryEvent({ type: 'CacheDown', value: 'timeout' })])
-    await f.waitFor(async () => (await f.api('GET', `/alerting/incidents/${id}`)).body.timeline.some((e: any) => e.text === 'Alert firing: CacheDown: timeout'))
+    await f.waitFor(async () => (await org.call('GET', `/alerting/incidents/${id}`)).body.timeline.some((e: any) => e.text === 'Alert firing: CacheDown: timeout'))
 
-    expect((await f.api('POST', `/alerting/groups/${groupId}/acknowledge`)).status).toBe(200)
-    expect((await f.api('POST', `/alerting/incidents/${id}/notes`, { text: 'Failing over to the replica' })).status).toBe(201)
-    expect((await f.api('POST', `/alerting/incidents/${id}/responders`, { name: 'bob' })).body.responders).toContain('bob')
-    expect((await f.api('POST', `/alerting/incidents/${id}/status`, { status: 'resolved', message: 'replica promoted' })).body.status).toBe('resolved')
+    expect((await org.call('POST', `/alerting/groups/${groupId}/acknowledge`)).status).toBe(200)
+    expect((await org.call('POST', `/alerting/incidents/${id}/notes`, { text: 'Failing over to the replica' })).status).toBe(201)
+    expect((await org.call('POST', `/alerting/incidents/${id}/responders`, { name: 'bob' })).body.responders).toContain('bob')
+    expect((await org.call('POST', `/alerting/incidents/${id}/status`, { status: 'resolved', message: 'replica promoted' })).body.status).toBe('resolved')
 
-    const summary = await f.api('GET', `/alerting/incidents/${id}/summary`)
+    const summary = await org.call('GET', `/alerting/incidents/${id}/summary`)
     expect(summary.body.timeToAcknowledgeMs).toBeGreaterThanOrEqual(0)
     expect(summary.body.timeToResolveMs).toBeGreaterThanOrEqual(summary.body.timeToAcknowledgeMs)
     const kinds = summary.body.timeline.map((e: any) => e.kind)
@@ -76,12 +78,12 @@ describe('incidents', () => {
   }, 60_000)
 
   it('answers bad input with a 4xx and a reason', async () => {
-    expect((await f.api('POST', '/alerting/incidents', { title: 'x', severity: 'apocalyptic' })).status).toBe(400)
-    expect((await f.api('POST', '/alerting/incidents', { title: 'x', severity: 'minor', groupId: 'nope' })).status).toBe(404)
-    expect((await f.api('GET', '/alerting/incidents/nope')).status).toBe(404)
-    const byHand = await f.api('POST', '/alerting/incidents', { title: 'By hand', severity: 'minor' })
+    expect((await org.call('POST', '/alerting/incidents', { title: 'x', severity: 'apocalyptic' })).status).toBe(400)
+    expect((await org.call('POST', '/alerting/incidents', { title: 'x', severity: 'minor', groupId: 'nope' })).status).toBe(404)
+    expect((await org.call('GET', '/alerting/incidents/nope')).status).toBe(404)
+    const byHand = await org.call('POST', '/alerting/incidents', { title: 'By hand', severity: 'minor' })
     expect(byHand.status).toBe(201)
-    expect((await f.api('POST', `/alerting/incidents/${byHand.body._id}/issues`, { projectId: f.projectId, issueId: '999999' })).status).toBe(404)
-    expect((await f.api('POST', `/alerting/incidents/${byHand.body._id}/status`, { status: 'sleeping' })).status).toBe(400)
+    expect((await org.call('POST', `/alerting/incidents/${byHand.body._id}/issues`, { projectId: f.projectId, issueId: '999999' })).status).toBe(404)
+    expect((await org.call('POST', `/alerting/incidents/${byHand.body._id}/status`, { status: 'sleeping' })).status).toBe(400)
   })
 })

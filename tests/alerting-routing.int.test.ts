@@ -8,15 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sendEvents, sentryEvent, type EventShape } from './support/events'
 import { startFaultline, type TestFaultline } from './support/faultline'
 import { startNotificationCollector, type NotificationCollector, type Received } from './support/notification-collector'
-import { applyAlertingYaml } from './support/alerting'
+import { orgApi, type OrgApi, applyAlertingYaml } from './support/alerting'
 
 let f: TestFaultline
 let collector: NotificationCollector
+let org: OrgApi
 const routes = ['batching', 'repeat', 'inhibit', 'silence', 'muted', 'inactive', 'retry', 'flap']
 
 beforeAll(async () => {
   collector = await startNotificationCollector()
   f = await startFaultline()
+  org = await orgApi(f)
   await applyAlertingYaml(
     f,
     `
@@ -125,14 +127,14 @@ describe('alert routing and timing', () => {
   }, 30_000)
 
   it('keeps silenced alerts out of notifications until the silence ends', async () => {
-    const silence = await f.api('POST', '/alerting/silences', { matchers: ['environment="silence"'], endsAt: Date.now() + 60_000, comment: 'deploy' })
+    const silence = await org.call('POST', '/alerting/silences', { matchers: ['environment="silence"'], endsAt: Date.now() + 60_000, comment: 'deploy' })
     expect(silence.status).toBe(201)
     await new Promise((resolve) => setTimeout(resolve, 1_200))
     await send('silence', [{ type: 'Hushed' }])
     expect(await quietFor('silence', 3_500)).toEqual([])
-    await f.api('DELETE', `/alerting/silences/${silence.body._id}`)
+    await org.call('DELETE', `/alerting/silences/${silence.body._id}`)
     await collector.waitFor('the alert after the silence', () => at('silence').find((h) => titles(h).includes('Hushed: failed')))
-    const groups = await f.api('GET', '/alerting/groups?limit=500')
+    const groups = await org.call('GET', '/alerting/groups?limit=500')
     expect(groups.body.data.find((g: any) => g.labels.environment === 'silence')?.state).toBe('triggered')
   }, 30_000)
 

@@ -7,15 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sendEvents, sentryEvent, type EventShape } from './support/events'
 import { startFaultline, type TestFaultline } from './support/faultline'
 import { startNotificationCollector, type NotificationCollector } from './support/notification-collector'
-import { applyAlertingYaml } from './support/alerting'
+import { orgApi, type OrgApi, applyAlertingYaml } from './support/alerting'
 import { processorTierOf } from '@faultline/processor'
 
 let f: TestFaultline
 let collector: NotificationCollector
+let org: OrgApi
 
 beforeAll(async () => {
   collector = await startNotificationCollector()
   f = await startFaultline()
+  org = await orgApi(f)
 }, 60_000)
 
 afterAll(async () => {
@@ -78,16 +80,16 @@ rules:
       const busy = await collector.waitFor('the busy-issue alert', () => collector.webhooks.find((w) => w.json.groupLabels.alertname === 'busy-issues'))
       expect(busy.json.alerts.map((a: any) => a.issue.title)).toEqual(['BusyError: failed'])
 
-      const preview = await f.api('POST', '/alerting/rules/preview', { rule: { name: 'p', kind: 'metric', project: f.projectId, condition: { type: 'threshold', above: 6 } } })
+      const preview = await org.call('POST', '/alerting/rules/preview', { rule: { name: 'p', kind: 'metric', project: f.projectId, condition: { type: 'threshold', above: 6 } } })
       expect(preview.status).toBe(200)
       expect(preview.body).toMatchObject({ rule: 'p', fired: 1, episodes: [{ value: 7 }] })
-      const none = await f.api('POST', '/alerting/rules/preview', { rule: { name: 'q', kind: 'metric', project: f.projectId, condition: { type: 'threshold', above: 100 } } })
+      const none = await org.call('POST', '/alerting/rules/preview', { rule: { name: 'q', kind: 'metric', project: f.projectId, condition: { type: 'threshold', above: 100 } } })
       expect(none.body.fired).toBe(0)
-      const newIssues = await f.api('POST', '/alerting/rules/preview', { rule: { name: 'n', kind: 'issue', when: ['new'], filters: { environments: ['freq'] } } })
+      const newIssues = await org.call('POST', '/alerting/rules/preview', { rule: { name: 'n', kind: 'issue', when: ['new'], filters: { environments: ['freq'] } } })
       expect(newIssues.body.fired).toBe(2)
-      const frequency = await f.api('POST', '/alerting/rules/preview', { rule: { name: 'fr', kind: 'issue_frequency', metric: 'events', above: 3, window: '1d', filters: { environments: ['freq'] } } })
+      const frequency = await org.call('POST', '/alerting/rules/preview', { rule: { name: 'fr', kind: 'issue_frequency', metric: 'events', above: 3, window: '1d', filters: { environments: ['freq'] } } })
       expect(frequency.body.episodes.map((e: any) => e.value)).toEqual([5])
-      expect((await f.api('POST', '/alerting/rules/preview', { rule: { name: 'bad', kind: 'metric', project: f.projectId, condition: { type: 'threshold', above: 1, resolve_below: 5 } } })).status).toBe(400)
+      expect((await org.call('POST', '/alerting/rules/preview', { rule: { name: 'bad', kind: 'metric', project: f.projectId, condition: { type: 'threshold', above: 1, resolve_below: 5 } } })).status).toBe(400)
     } finally {
       await fast.stop()
     }

@@ -13,6 +13,7 @@ import type { Bus, BusMessage, Cache, Lease, MetadataStore } from '@faultline/co
 import type { SecretStore } from '@faultline/core/secrets'
 import type { EventStore } from '@faultline/core/event-store'
 import { openIssueStores, type IssueStores } from '@faultline/core/issues'
+import type { ProjectStores } from '@faultline/core/projects'
 import { sharedIntelligenceModels } from '@faultline/intelligence'
 import { decodeIssueEvent, type IssueEvent } from '@faultline/core/schema'
 import { evaluateIssueEvent } from '../alerts'
@@ -23,7 +24,6 @@ import type { ActiveSilence } from '../pipeline/muting'
 import { buildIntegrations, secretLookup } from '../receivers'
 import { AlertGroupStates, openAlertingStores, type AlertingStores } from '../store'
 import { advanceEscalation, stepTargets } from '../oncall/escalation'
-import { organizationOf } from '../tenancy'
 import { evaluatePeriodicRules, type PeriodicDeps } from './periodic-rules'
 import type { Sensitivity } from '@faultline/intelligence'
 
@@ -48,6 +48,8 @@ export interface AlertingDeps {
   secrets: SecretStore
   logger: Logger
   metadata: MetadataStore
+  /** Which organization a project belongs to: its alerting configuration applies. */
+  projects: ProjectStores
   /** Read only when metric or frequency rules exist (a getter that throws where there is none). */
   readonly eventStore: EventStore
 }
@@ -286,16 +288,28 @@ export class AlertingService {
     }
   }
 
+  async #organizationOf(projectId: string): Promise<string | undefined> {
+    let orgId = projectOrgs.get(projectId)
+    if (!orgId) {
+      orgId = (await this.#deps.projects.projects.get(projectId))?.orgId
+      if (orgId) projectOrgs.set(projectId, orgId)
+    }
+    return orgId
+  }
+
   async #apply(event: IssueEvent, now: number): Promise<void> {
-    const orgId = organizationOf(event.projectId)
-    const org = this.#orgs.get(orgId)
-    if (!org) return
+    const orgId = await this.#organizationOf(event.projectId)
+    const org = orgId ? this.#orgs.get(orgId) : undefined
+    if (!orgId || !org) return
     const { alerts } = await this.stores()
     const outcome = evaluateIssueEvent(org.dispatcher.config, event, now)
     for (const alert of outcome.fire) org.dispatcher.put(await alerts.put(orgId, alert, now), now)
     if (outcome.resolveIssue) for (const ended of await alerts.resolveIssue(orgId, outcome.resolveIssue.issueId, now)) org.dispatcher.put(ended, now)
   }
 }
+
+/** Organizations of projects, cached: a project never moves between organizations. */
+const projectOrgs = new Map<string, string>()
 
 function parseStored(texts: string[]): Matcher[] {
   return texts.flatMap((text) => {

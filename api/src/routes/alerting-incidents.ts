@@ -1,10 +1,11 @@
 /** Incident routes: declare, list, detail with timeline, status, notes, responders, linked issues, acknowledgement, summary. */
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
-import { defaultOrgId, IncidentSeverities, IncidentStatuses, type AlertingStores } from '@faultline/alerting'
+import { IncidentSeverities, IncidentStatuses, type AlertingStores } from '@faultline/alerting'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
-import type { AuthEnv } from '../middleware/token-auth'
+import { requires, type ApiEnv } from '../permissions'
+import { actorOf, orgIdSchema } from '../services/alerting-actor'
 import { parseJsonBody, parseParam, parseQuery } from '../validation'
 import { acknowledgeIncident, addNote, addResponder, declareIncident, linkIssue, requireIncident, setIncidentStatus } from '../services/alerting-incidents'
 
@@ -20,50 +21,49 @@ const responderBody = z.object({ name: person, role: z.enum(['responder', 'comma
 const issueBody = z.object({ projectId: z.string().regex(/^[1-9][0-9]{0,17}$/), issueId: z.string().regex(/^[1-9][0-9]{0,17}$/) }).strict()
 const listQuery = z.object({ status: z.enum(statuses).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
 
-export function incidentRoutes(platform: Platform, stores: AlertingStores): Hono<AuthEnv> {
-  const app = new Hono<AuthEnv>()
-  const org = defaultOrgId
-  const actor = (c: Context<AuthEnv>) => `token:${c.get('token').name}`
+export function incidentRoutes(platform: Platform, stores: AlertingStores): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
+  const orgOf = (c: Context) => parseParam(c, 'orgId', orgIdSchema)
   const incidentId = (c: Context) => parseParam(c, 'id', idSchema)
 
-  app.post('/alerting/incidents', async (c) => {
+  app.post('/orgs/:orgId/alerting/incidents', requires('alerts:write'), async (c) => {
     const body = await parseJsonBody(c, declareBody, 16 * 1024)
-    return c.json(await declareIncident(platform, stores, org, { ...body, by: actor(c) }), 201)
+    return c.json(await declareIncident(platform, stores, orgOf(c), { ...body, by: actorOf(c) }), 201)
   })
 
-  app.get('/alerting/incidents', async (c) => {
+  app.get('/orgs/:orgId/alerting/incidents', requires('alerts:read'), async (c) => {
     const { status, limit } = parseQuery(c, listQuery)
-    return c.json({ data: await stores.incidents.list(org, { status: status as never, limit }) })
+    return c.json({ data: await stores.incidents.list(orgOf(c), { status: status as never, limit }) })
   })
 
-  app.get('/alerting/incidents/:id', async (c) => {
-    const incident = await requireIncident(stores, org, incidentId(c))
-    return c.json({ ...incident, timeline: await stores.incidents.timeline(org, incident._id) })
+  app.get('/orgs/:orgId/alerting/incidents/:id', requires('alerts:read'), async (c) => {
+    const incident = await requireIncident(stores, orgOf(c), incidentId(c))
+    return c.json({ ...incident, timeline: await stores.incidents.timeline(orgOf(c), incident._id) })
   })
 
-  app.get('/alerting/incidents/:id/summary', async (c) => {
-    const summary = await stores.incidents.summary(org, incidentId(c))
+  app.get('/orgs/:orgId/alerting/incidents/:id/summary', requires('alerts:read'), async (c) => {
+    const summary = await stores.incidents.summary(orgOf(c), incidentId(c))
     if (!summary) throw httpError(404, `No incident ${c.req.param('id')}`)
     return c.json(summary)
   })
 
-  app.post('/alerting/incidents/:id/status', async (c) => {
+  app.post('/orgs/:orgId/alerting/incidents/:id/status', requires('alerts:write'), async (c) => {
     const { status, message } = await parseJsonBody(c, statusBody, 16 * 1024)
-    return c.json(await setIncidentStatus(stores, org, incidentId(c), status as never, message, actor(c)))
+    return c.json(await setIncidentStatus(stores, orgOf(c), incidentId(c), status as never, message, actorOf(c)))
   })
 
-  app.post('/alerting/incidents/:id/acknowledge', async (c) => c.json(await acknowledgeIncident(stores, org, incidentId(c), actor(c))))
+  app.post('/orgs/:orgId/alerting/incidents/:id/acknowledge', requires('alerts:write'), async (c) => c.json(await acknowledgeIncident(stores, orgOf(c), incidentId(c), actorOf(c))))
 
-  app.post('/alerting/incidents/:id/notes', async (c) => c.json(await addNote(stores, org, incidentId(c), (await parseJsonBody(c, noteBody, 32 * 1024)).text, actor(c)), 201))
+  app.post('/orgs/:orgId/alerting/incidents/:id/notes', requires('alerts:write'), async (c) => c.json(await addNote(stores, orgOf(c), incidentId(c), (await parseJsonBody(c, noteBody, 32 * 1024)).text, actorOf(c)), 201))
 
-  app.post('/alerting/incidents/:id/responders', async (c) => {
+  app.post('/orgs/:orgId/alerting/incidents/:id/responders', requires('alerts:write'), async (c) => {
     const { name, role } = await parseJsonBody(c, responderBody, 4 * 1024)
-    return c.json(await addResponder(stores, org, incidentId(c), name, role, actor(c)))
+    return c.json(await addResponder(stores, orgOf(c), incidentId(c), name, role, actorOf(c)))
   })
 
-  app.post('/alerting/incidents/:id/issues', async (c) => {
+  app.post('/orgs/:orgId/alerting/incidents/:id/issues', requires('alerts:write'), async (c) => {
     const { projectId, issueId } = await parseJsonBody(c, issueBody, 4 * 1024)
-    return c.json(await linkIssue(platform, stores, org, incidentId(c), projectId, issueId, actor(c)))
+    return c.json(await linkIssue(platform, stores, orgOf(c), incidentId(c), projectId, issueId, actorOf(c)))
   })
 
   return app

@@ -8,7 +8,6 @@ import { z } from 'zod'
 import {
   AlertGroupStates,
   alertingSecretName,
-  defaultOrgId,
   maxConfigBytes,
   notificationPayloadV1,
   onCallAt,
@@ -21,7 +20,8 @@ import {
 import { sharedIntelligenceModels, type Sensitivity } from '@faultline/intelligence'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
-import type { AuthEnv } from '../middleware/token-auth'
+import { requires, type ApiEnv } from '../permissions'
+import { actorOf, orgIdSchema } from '../services/alerting-actor'
 import { parseJsonBody, parseParam, parseQuery } from '../validation'
 import { alertingSecretNames, applyConfig, exportConfig, invalidConfig, previewConfig } from '../services/alerting-config'
 import { acknowledgeGroup, createSilence, requireGroup, resolveGroup, silenceGroup, testRoutes } from '../services/alerting-actions'
@@ -62,96 +62,95 @@ async function configText(c: Context): Promise<string> {
   return parsed.data.yaml
 }
 
-export function alertingRoutes(platform: Platform, stores: AlertingStores): Hono<AuthEnv> {
-  const app = new Hono<AuthEnv>()
-  const org = defaultOrgId
-  const actor = (c: Context<AuthEnv>) => `token:${c.get('token').name}`
+export function alertingRoutes(platform: Platform, stores: AlertingStores): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
+  const orgOf = (c: Context) => parseParam(c, 'orgId', orgIdSchema)
 
-  app.get('/alerting/config', async (c) => {
-    const exported = await exportConfig(stores, org)
+  app.get('/orgs/:orgId/alerting/config', requires('alerts:read'), async (c) => {
+    const exported = await exportConfig(stores, orgOf(c))
     if (c.req.query('format') === 'yaml') return c.body(exported.yaml, 200, { 'content-type': 'application/yaml; charset=utf-8', etag: `"${exported.revision}"` })
     return c.json(exported)
   })
 
-  app.post('/alerting/config/preview', async (c) => {
-    const preview = await previewConfig(stores, platform.secrets, org, await configText(c))
+  app.post('/orgs/:orgId/alerting/config/preview', requires('alerts:read'), async (c) => {
+    const preview = await previewConfig(stores, platform.secrets, orgOf(c), await configText(c))
     if (!preview.ok) throw invalidConfig(preview.problems)
     return c.json({ valid: true, diff: preview.diff })
   })
 
-  app.put('/alerting/config', async (c) => {
+  app.put('/orgs/:orgId/alerting/config', requires('alerts:write'), async (c) => {
     const { revision } = parseQuery(c, revisionQuery)
-    return c.json(await applyConfig(stores, platform.secrets, org, await configText(c), revision, actor(c)))
+    return c.json(await applyConfig(stores, platform.secrets, orgOf(c), await configText(c), revision, actorOf(c)))
   })
 
-  app.get('/alerting/secrets', async (c) => c.json({ names: [...(await alertingSecretNames(platform.secrets, org))].sort() }))
+  app.get('/orgs/:orgId/alerting/secrets', requires('alerts:read'), async (c) => c.json({ names: [...(await alertingSecretNames(platform.secrets, orgOf(c)))].sort() }))
 
-  app.put('/alerting/secrets/:name', async (c) => {
+  app.put('/orgs/:orgId/alerting/secrets/:name', requires('settings:write'), async (c) => {
     const name = parseParam(c, 'name', secretNameSchema)
     const { value } = await parseJsonBody(c, secretBody, 16 * 1024)
-    await platform.secrets.put(alertingSecretName(org, name), value)
+    await platform.secrets.put(alertingSecretName(orgOf(c), name), value)
     return c.body(null, 204)
   })
 
-  app.delete('/alerting/secrets/:name', async (c) => {
+  app.delete('/orgs/:orgId/alerting/secrets/:name', requires('settings:write'), async (c) => {
     const name = parseParam(c, 'name', secretNameSchema)
-    if (!(await platform.secrets.delete(alertingSecretName(org, name)))) throw httpError(404, `No secret ${name}`)
+    if (!(await platform.secrets.delete(alertingSecretName(orgOf(c), name)))) throw httpError(404, `No secret ${name}`)
     return c.body(null, 204)
   })
 
-  app.get('/alerting/silences', async (c) => c.json({ data: await stores.silences.list(org, 500) }))
+  app.get('/orgs/:orgId/alerting/silences', requires('alerts:read'), async (c) => c.json({ data: await stores.silences.list(orgOf(c), 500) }))
 
-  app.post('/alerting/silences', async (c) => {
+  app.post('/orgs/:orgId/alerting/silences', requires('alerts:write'), async (c) => {
     const body = await parseJsonBody(c, silenceBody, 64 * 1024)
-    const silence = await createSilence(stores, org, { matchers: body.matchers, startsAt: body.startsAt ?? Date.now(), endsAt: body.endsAt, comment: body.comment, createdBy: actor(c) })
+    const silence = await createSilence(stores, orgOf(c), { matchers: body.matchers, startsAt: body.startsAt ?? Date.now(), endsAt: body.endsAt, comment: body.comment, createdBy: actorOf(c) })
     return c.json(silence, 201)
   })
 
-  app.delete('/alerting/silences/:id', async (c) => {
+  app.delete('/orgs/:orgId/alerting/silences/:id', requires('alerts:write'), async (c) => {
     const id = parseParam(c, 'id', idSchema)
-    const expired = await stores.silences.expire(org, id)
+    const expired = await stores.silences.expire(orgOf(c), id)
     if (!expired) throw httpError(404, `No silence ${id}`)
     return c.json(expired)
   })
 
-  app.get('/alerting/groups', async (c) => {
+  app.get('/orgs/:orgId/alerting/groups', requires('alerts:read'), async (c) => {
     const { state, limit } = parseQuery(c, groupQuery)
-    return c.json({ data: await stores.groups.list(org, { state: state as never, limit }) })
+    return c.json({ data: await stores.groups.list(orgOf(c), { state: state as never, limit }) })
   })
 
-  app.get('/alerting/groups/:id', async (c) => c.json(await requireGroup(stores, org, parseParam(c, 'id', idSchema))))
+  app.get('/orgs/:orgId/alerting/groups/:id', requires('alerts:read'), async (c) => c.json(await requireGroup(stores, orgOf(c), parseParam(c, 'id', idSchema))))
 
-  app.post('/alerting/groups/:id/acknowledge', async (c) => c.json(await acknowledgeGroup(stores, org, parseParam(c, 'id', idSchema), actor(c))))
+  app.post('/orgs/:orgId/alerting/groups/:id/acknowledge', requires('alerts:write'), async (c) => c.json(await acknowledgeGroup(stores, orgOf(c), parseParam(c, 'id', idSchema), actorOf(c))))
 
-  app.post('/alerting/groups/:id/resolve', async (c) => c.json(await resolveGroup(platform, stores, org, parseParam(c, 'id', idSchema))))
+  app.post('/orgs/:orgId/alerting/groups/:id/resolve', requires('alerts:write'), async (c) => c.json(await resolveGroup(platform, stores, orgOf(c), parseParam(c, 'id', idSchema))))
 
-  app.post('/alerting/groups/:id/silence', async (c) => {
+  app.post('/orgs/:orgId/alerting/groups/:id/silence', requires('alerts:write'), async (c) => {
     const { minutes } = await parseJsonBody(c, silenceGroupBody, 4 * 1024)
-    return c.json(await silenceGroup(stores, org, parseParam(c, 'id', idSchema), actor(c), minutes * 60_000), 201)
+    return c.json(await silenceGroup(stores, orgOf(c), parseParam(c, 'id', idSchema), actorOf(c), minutes * 60_000), 201)
   })
 
-  app.post('/alerting/rules/preview', async (c) => {
+  app.post('/orgs/:orgId/alerting/rules/preview', requires('alerts:read'), async (c) => {
     const { rule } = await parseJsonBody(c, previewBody, 64 * 1024)
     const scoreThreshold = async (sensitivity: Sensitivity) => (await sharedIntelligenceModels(platform.logger)).anomaly.threshold(sensitivity)
     return c.json(await previewRule({ eventStore: platform.eventStore, issues: platform.issues, scoreThreshold }, rule))
   })
 
-  app.get('/alerting/schedules/:name/oncall', async (c) => {
-    const schedule = await requireSchedule(stores, org, parseParam(c, 'name', scheduleName))
+  app.get('/orgs/:orgId/alerting/schedules/:name/oncall', requires('alerts:read'), async (c) => {
+    const schedule = await requireSchedule(stores, orgOf(c), parseParam(c, 'name', scheduleName))
     const now = Date.now()
     return c.json({ schedule: schedule.name, at: new Date(now).toISOString(), user: onCallAt(schedule, now) ?? null })
   })
 
-  app.get('/alerting/schedules/:name/ical', async (c) => {
-    const schedule = await requireSchedule(stores, org, parseParam(c, 'name', scheduleName))
+  app.get('/orgs/:orgId/alerting/schedules/:name/ical', requires('alerts:read'), async (c) => {
+    const schedule = await requireSchedule(stores, orgOf(c), parseParam(c, 'name', scheduleName))
     const { days } = parseQuery(c, icalQuery)
     const from = Math.floor(Date.now() / 3_600_000) * 3_600_000
     return c.body(scheduleIcal(schedule, from, from + days * 86_400_000), 200, { 'content-type': 'text/calendar; charset=utf-8' })
   })
 
-  app.post('/alerting/routes/test', async (c) => c.json(await testRoutes(stores, org, (await parseJsonBody(c, testBody, 64 * 1024)).labels)))
+  app.post('/orgs/:orgId/alerting/routes/test', requires('alerts:read'), async (c) => c.json(await testRoutes(stores, orgOf(c), (await parseJsonBody(c, testBody, 64 * 1024)).labels)))
 
-  app.get('/alerting/schemas/notification-v1.json', (c) => c.json(z.toJSONSchema(notificationPayloadV1)))
+  app.get('/orgs/:orgId/alerting/schemas/notification-v1.json', requires('alerts:read'), (c) => c.json(z.toJSONSchema(notificationPayloadV1)))
 
   return app
 }

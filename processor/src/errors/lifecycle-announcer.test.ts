@@ -9,6 +9,7 @@ import { createLogger } from '@faultline/core/log'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import type { Bus } from '@faultline/core/ports'
 import { createProject } from '@faultline/core/projects'
+import { defaultOrganization } from '@faultline/core/accounts'
 import { decodeIssueEvent, encodeErrorMessage, type IssueEvent } from '@faultline/core/schema'
 import { ErrorConsumer, errorConsumerGroup } from './error-consumer'
 
@@ -18,7 +19,7 @@ let projectId: string
 
 beforeAll(async () => {
   platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' }), { logger: createLogger('error', {}, () => {}) })
-  projectId = (await createProject(platform.projects, 'Lifecycle test')).project._id
+  projectId = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Lifecycle test')).project._id
 }, 60_000)
 
 afterAll(async () => {
