@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { slackSignature } from '@faultline/alerting'
+import { createOrganization } from '@faultline/core/accounts'
+import { createProject } from '@faultline/core/projects'
 import { sendEvents, sentryEvent } from './support/events'
 import { startFaultline, type TestFaultline } from './support/faultline'
 import { startNotificationCollector, type NotificationCollector } from './support/notification-collector'
@@ -110,6 +112,19 @@ describe('alerting configuration as code', () => {
     expect(await org.call('GET', '/alerting/config')).toEqual(before)
     const oversized = await putYaml(`x: "${'a'.repeat(16 * 1024 * 1024)}"`, before.body.revision)
     expect(oversized.status).toBe(413)
+  })
+
+  it("refuses rules that name another organization's project, in the configuration and in a preview", async () => {
+    const other = await createOrganization(f.server.platform.accounts, 'Other tenant')
+    const foreign = (await createProject(f.server.platform.projects, other._id, 'Foreign')).project._id
+    const before = await org.call('GET', '/alerting/config')
+    const yaml = config(collector.slackApiUrl) + `  - name: foreign-rate\n    kind: metric\n    project: '${foreign}'\n    condition: { type: threshold, above: 1 }\n`
+    const { status, body } = await putYaml(yaml, before.body.revision)
+    expect(status).toBe(422)
+    expect(body.problems[0].message).toBe(`project ${foreign} is not in this organization`)
+    const preview = await org.call('POST', '/alerting/rules/preview', { rule: { name: 'p', kind: 'metric', project: foreign, condition: { type: 'threshold', above: 1 } } })
+    expect(preview.status).toBe(422)
+    expect(await org.call('GET', '/alerting/config')).toEqual(before)
   })
 
   it('keeps secret values out of every answer', async () => {

@@ -17,14 +17,16 @@ export interface IssueCount {
   users: number
 }
 
-export async function issueCounts(store: EventStore, rule: IssueFrequencyRule, from: number, to: number): Promise<IssueCount[]> {
+/**
+ * Per-issue counts over [from, to) under the rule's filters, within `orgProjects` only: a rule
+ * never counts another organization's events, whatever its filters say.
+ */
+export async function issueCounts(store: EventStore, rule: IssueFrequencyRule, from: number, to: number, orgProjects: readonly string[]): Promise<IssueCount[]> {
   const f = rule.filters
-  const params: Record<string, unknown> = { fromMs: Math.floor(from), toMs: Math.floor(to) }
-  const where = ['timestamp >= fromUnixTimestamp64Milli({fromMs:Int64})', 'timestamp < fromUnixTimestamp64Milli({toMs:Int64})']
-  if (f.projects) {
-    where.push('project_id IN {projects:Array(UInt64)}')
-    params.projects = f.projects.map(Number)
-  }
+  const projects = f.projects ? orgProjects.filter((p) => f.projects!.includes(p)) : orgProjects
+  if (projects.length === 0) return []
+  const params: Record<string, unknown> = { fromMs: Math.floor(from), toMs: Math.floor(to), projects: projects.map(Number) }
+  const where = ['project_id IN {projects:Array(UInt64)}', 'timestamp >= fromUnixTimestamp64Milli({fromMs:Int64})', 'timestamp < fromUnixTimestamp64Milli({toMs:Int64})']
   if (f.levels) {
     where.push('level IN {levels:Array(String)}')
     params.levels = f.levels
@@ -63,13 +65,13 @@ export async function issueCounts(store: EventStore, rule: IssueFrequencyRule, f
 }
 
 /** The issues over the rule's bar at `now`, with the value that put them there. */
-export async function frequencyBreaches(store: EventStore, rule: IssueFrequencyRule, now: number): Promise<(IssueCount & { value: number })[]> {
-  const current = await issueCounts(store, rule, now - rule.window, now)
+export async function frequencyBreaches(store: EventStore, rule: IssueFrequencyRule, now: number, orgProjects: readonly string[]): Promise<(IssueCount & { value: number })[]> {
+  const current = await issueCounts(store, rule, now - rule.window, now, orgProjects)
   const metric = (c: IssueCount) => (rule.metric === 'events' ? c.events : c.users)
   const over = current.filter((c) => metric(c) > rule.above)
   if (!rule.change || over.length === 0) return over.map((c) => ({ ...c, value: metric(c) }))
   const shift = rule.change.compared_to
-  const earlier = new Map((await issueCounts(store, rule, now - shift - rule.window, now - shift)).map((c) => [c.issueId, metric(c)]))
+  const earlier = new Map((await issueCounts(store, rule, now - shift - rule.window, now - shift, orgProjects)).map((c) => [c.issueId, metric(c)]))
   const factor = 1 + rule.change.percent / 100
   // An issue absent from the earlier window rose without bound.
   return over.filter((c) => metric(c) >= factor * (earlier.get(c.issueId) ?? 0)).map((c) => ({ ...c, value: metric(c) }))

@@ -25,6 +25,8 @@ export type ConfigLoad =
 export interface LoadOptions {
   /** Names of the secrets that exist; a receiver naming another one is a problem. */
   secrets?: ReadonlySet<string>
+  /** The organization's projects; a rule naming another project is a problem. */
+  projects?: ReadonlySet<string>
 }
 
 export function loadConfigYaml(text: string, options: LoadOptions = {}): ConfigLoad {
@@ -68,12 +70,15 @@ export function validateConfig(
   }
   const known = options.secrets
   const missing = known ? secretReferences(parsed.data).filter((ref) => !known.has(ref.name)) : []
-  if (missing.length > 0) {
-    return {
-      ok: false,
-      problems: missing.map((ref) => ({ ...locate(ref.path), path: ref.path.join('.'), message: `secret "${ref.name}" is not set (PUT /api/v1/alerting/secrets/${ref.name})` })),
-    }
+  const problems = missing.map((ref) => ({ ...locate(ref.path), path: ref.path.join('.'), message: `secret "${ref.name}" is not set (PUT .../alerting/secrets/${ref.name})` }))
+  const projects = options.projects
+  if (projects) {
+    parsed.data.rules.forEach((rule, i) => {
+      const named = rule.kind === 'metric' ? [{ path: ['rules', i, 'project'], id: rule.project }] : (rule.filters.projects ?? []).map((id, j) => ({ path: ['rules', i, 'filters', 'projects', j], id }))
+      for (const { path, id } of named) if (!projects.has(id)) problems.push({ ...locate(path), path: path.join('.'), message: `project ${id} is not in this organization` })
+    })
   }
+  if (problems.length > 0) return { ok: false, problems }
   return { ok: true, config: parsed.data, source: source as Record<string, unknown> }
 }
 

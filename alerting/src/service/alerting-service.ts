@@ -258,6 +258,7 @@ export class AlertingService {
         return platform.eventStore
       },
       issues: this.#issues,
+      projectsOf: async (orgId: string) => (await platform.projects.projects.find({ orgId }, { limit: 100_000 })).map((p) => p._id),
       alerts: stores.alerts,
       logger: this.#logger,
       scoreThreshold: async (sensitivity: Sensitivity) => (await sharedIntelligenceModels(this.#logger)).anomaly.threshold(sensitivity),

@@ -24,6 +24,8 @@ const holdMs = 3 * minuteMs
 
 export interface PeriodicDeps {
   eventStore: EventStore
+  /** The organization's projects: rules read no others. */
+  projectsOf(orgId: string): Promise<string[]>
   issues: IssueStores
   alerts: AlertStore
   logger: Logger
@@ -36,6 +38,7 @@ export async function evaluatePeriodicRules(deps: PeriodicDeps, orgId: string, c
   const frequencyRules = config.rules.filter((r): r is IssueFrequencyRule => r.kind === 'issue_frequency' && r.enabled)
   if (metricRules.length + frequencyRules.length === 0) return
   const end = floorMinute(now)
+  const orgProjects = await deps.projectsOf(orgId)
   const store = async (alert: Alert) => put(await deps.alerts.put(orgId, alert, now))
 
   const bySeries = new Map<string, MetricRule[]>()
@@ -45,6 +48,10 @@ export async function evaluatePeriodicRules(deps: PeriodicDeps, orgId: string, c
   }
   for (const rules of bySeries.values()) {
     const { project, levels } = rules[0]!
+    if (!orgProjects.includes(project)) {
+      deps.logger.warn('a metric rule names a project outside its organization; skipped', { orgId, project, rules: rules.map((r) => r.name) })
+      continue
+    }
     try {
       const minutes = Math.max(...rules.map(historyMinutes))
       const from = end - minutes * minuteMs
@@ -74,7 +81,7 @@ export async function evaluatePeriodicRules(deps: PeriodicDeps, orgId: string, c
 
   for (const rule of frequencyRules) {
     try {
-      const breaches = await frequencyBreaches(deps.eventStore, rule, now)
+      const breaches = await frequencyBreaches(deps.eventStore, rule, now, orgProjects)
       const docs = new Map((await deps.issues.issues.getMany(breaches.map((b) => b.issueId))).map((doc) => [doc._id, doc]))
       const firingNow = new Set<string>()
       for (const breach of breaches) {

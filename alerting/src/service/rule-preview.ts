@@ -41,6 +41,8 @@ export interface Preview {
 
 export interface PreviewDeps {
   eventStore: EventStore
+  /** The organization's projects: a preview reads no others. */
+  orgProjects: string[]
   issues: IssueStores
   scoreThreshold(sensitivity: Sensitivity): Promise<number>
 }
@@ -50,6 +52,7 @@ const iso = (ms: number) => new Date(ms).toISOString()
 export async function previewRule(deps: PreviewDeps, rule: AlertRule, now = Date.now()): Promise<Preview> {
   const to = floorMinute(now)
   const from = to - periodMs
+  if (rule.kind === 'metric' && !deps.orgProjects.includes(rule.project)) throw new RangeError(`project ${rule.project} is not in this organization`)
   const episodes =
     rule.kind === 'metric' ? await previewMetric(deps, rule, from, to) : rule.kind === 'issue_frequency' ? await previewFrequency(deps, rule, from, to) : await previewIssueEvents(deps, rule, from)
   return { rule: rule.name, from: iso(from), to: iso(to), fired: episodes.length, episodes: episodes.slice(0, maxEpisodes) }
@@ -80,7 +83,7 @@ async function previewFrequency(deps: PreviewDeps, rule: IssueFrequencyRule, fro
   const open = new Map<string, Episode>()
   const episodes: Episode[] = []
   for (let at = from + step; at <= to; at += step) {
-    const over = new Map((await frequencyBreaches(deps.eventStore, rule, at)).map((b) => [b.issueId, b]))
+    const over = new Map((await frequencyBreaches(deps.eventStore, rule, at, deps.orgProjects)).map((b) => [b.issueId, b]))
     for (const [issueId, episode] of open) {
       if (!over.has(issueId)) {
         episode.end = iso(at)
@@ -105,6 +108,7 @@ async function previewIssueEvents(deps: PreviewDeps, rule: IssueEventRule, from:
     const filter: Filter = { [field]: { $gte: from }, ...(rule.filters.projects?.length === 1 && { projectId: rule.filters.projects[0]! }) }
     const docs: IssueDoc[] = await deps.issues.issues.find(filter, { sort: { field, direction: 'asc' }, limit: 10_000 })
     for (const doc of docs) {
+      if (!deps.orgProjects.includes(doc.projectId)) continue
       if (!passesFilters(rule.filters, doc.projectId, issueSnapshot(doc), undefined)) continue
       const at = doc[field] as number
       seen.set(`${doc._id}:${at}`, { start: iso(at), end: null, issueId: doc._id, title: doc.title })

@@ -73,14 +73,14 @@ export function alertingRoutes(platform: Platform, stores: AlertingStores): Hono
   })
 
   app.post('/orgs/:orgId/alerting/config/preview', requires('alerts:read'), async (c) => {
-    const preview = await previewConfig(stores, platform.secrets, orgOf(c), await configText(c))
+    const preview = await previewConfig(stores, platform.secrets, orgOf(c), await configText(c), await orgProjects(platform, orgOf(c)))
     if (!preview.ok) throw invalidConfig(preview.problems)
     return c.json({ valid: true, diff: preview.diff })
   })
 
   app.put('/orgs/:orgId/alerting/config', requires('alerts:write'), async (c) => {
     const { revision } = parseQuery(c, revisionQuery)
-    return c.json(await applyConfig(stores, platform.secrets, orgOf(c), await configText(c), revision, actorOf(c)))
+    return c.json(await applyConfig(stores, platform.secrets, orgOf(c), await configText(c), revision, actorOf(c), await orgProjects(platform, orgOf(c))))
   })
 
   app.get('/orgs/:orgId/alerting/secrets', requires('alerts:read'), async (c) => c.json({ names: [...(await alertingSecretNames(platform.secrets, orgOf(c)))].sort() }))
@@ -132,7 +132,9 @@ export function alertingRoutes(platform: Platform, stores: AlertingStores): Hono
   app.post('/orgs/:orgId/alerting/rules/preview', requires('alerts:read'), async (c) => {
     const { rule } = await parseJsonBody(c, previewBody, 64 * 1024)
     const scoreThreshold = async (sensitivity: Sensitivity) => (await sharedIntelligenceModels(platform.logger)).anomaly.threshold(sensitivity)
-    return c.json(await previewRule({ eventStore: platform.eventStore, issues: platform.issues, scoreThreshold }, rule))
+    const projects = await orgProjects(platform, orgOf(c))
+    if (rule.kind === 'metric' && !projects.includes(rule.project)) throw httpError(422, `Project ${rule.project} is not in this organization`)
+    return c.json(await previewRule({ eventStore: platform.eventStore, issues: platform.issues, orgProjects: projects, scoreThreshold }, rule))
   })
 
   app.get('/orgs/:orgId/alerting/schedules/:name/oncall', requires('alerts:read'), async (c) => {
@@ -159,4 +161,9 @@ async function requireSchedule(stores: AlertingStores, orgId: string, name: stri
   const schedule = (await stores.configs.load(orgId))?.config.schedules.find((s) => s.name === name)
   if (!schedule) throw httpError(404, `No schedule ${name}`)
   return schedule
+}
+
+/** The ids of an organization's projects: what its rules may read. */
+async function orgProjects(platform: Platform, orgId: string): Promise<string[]> {
+  return (await platform.projects.projects.find({ orgId }, { limit: 100_000 })).map((p) => p._id)
 }

@@ -20,8 +20,8 @@ export async function exportConfig(stores: AlertingStores, orgId: string): Promi
   return { revision: doc?.revision ?? 0, yaml: doc ? dumpConfigYaml(doc.source) : '' }
 }
 
-export async function previewConfig(stores: AlertingStores, secrets: SecretStore, orgId: string, yaml: string): Promise<Preview> {
-  const loaded = loadConfigYaml(yaml, { secrets: await alertingSecretNames(secrets, orgId) })
+export async function previewConfig(stores: AlertingStores, secrets: SecretStore, orgId: string, yaml: string, orgProjects: readonly string[]): Promise<Preview> {
+  const loaded = loadConfigYaml(yaml, { secrets: await alertingSecretNames(secrets, orgId), projects: new Set(orgProjects) })
   if (!loaded.ok) return loaded
   const current = await stores.configs.get(orgId)
   return { ok: true, diff: diffConfigs(current?.source, loaded.source), source: loaded.source }
@@ -34,8 +34,9 @@ export async function applyConfig(
   yaml: string,
   expectedRevision: number,
   by: string,
+  orgProjects: readonly string[],
 ): Promise<{ revision: number; diff: ConfigDiff }> {
-  const preview = await previewConfig(stores, secrets, orgId, yaml)
+  const preview = await previewConfig(stores, secrets, orgId, yaml, orgProjects)
   if (!preview.ok) throw invalidConfig(preview.problems)
   const applied = await stores.configs.apply(orgId, preview.source, expectedRevision, by)
   if (!applied.ok) {
