@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { describeError } from '@faultline/core/errors'
 import type { Logger } from '@faultline/core/log'
-import type { Bus, BusMessage, Cache, Lease, MetadataStore } from '@faultline/core/ports'
+import { ConsumerGroups, type Bus, type BusMessage, type Cache, type Lease, type MetadataStore } from '@faultline/core/ports'
 import type { SecretStore } from '@faultline/core/secrets'
 import type { EventStore } from '@faultline/core/event-store'
 import { openIssueStores, type IssueStores } from '@faultline/core/issues'
@@ -27,7 +27,7 @@ import { advanceEscalation, stepTargets } from '../oncall/escalation'
 import { evaluatePeriodicRules, type PeriodicDeps } from './periodic-rules'
 import type { Sensitivity } from '@faultline/intelligence'
 
-export const alertingConsumerGroup = 'alerting'
+export const alertingConsumerGroup = ConsumerGroups.alerting
 const leaseKey = 'alerting:leader'
 
 export interface AlertingServiceOptions {

@@ -2,9 +2,12 @@
  * The bus port: durable, at-least-once subjects per kind of payload, with fan-out. Any number of
  * independent consumer groups read one subject, each with its own position, deliveries and acks;
  * within a group, fetchers compete (work-queue semantics). A message is kept until every group
- * has acked it. A group comes into being with its first fetch and then sees every message still
- * kept, so messages published before any group existed wait for the first one. Adapters: an
- * embedded SQLite queue (single node) and NATS JetStream.
+ * has acked it. The groups a bus is opened with (`BusOptions.groups`; the platform passes
+ * `declaredGroups`) exist from then on, so they receive every message published afterwards, even
+ * before their first fetch; any other group comes into being with its first fetch. A message
+ * published while its subject has no group at all may be dropped (JetStream) or kept for the
+ * first group (SQLite): declare the groups that must see everything. Adapters: an embedded
+ * SQLite queue (single node) and NATS JetStream.
  */
 
 /** Kinds of payload on the bus. Each has its own durable queue and dead-letter queue. */
@@ -17,6 +20,15 @@ export const Subjects = {
   issueEvents: 'issue-events',
 } as const
 export type Subject = (typeof Subjects)[keyof typeof Subjects]
+
+/** The consumer groups of Faultline's tiers. */
+export const ConsumerGroups = { processor: 'processor', alerting: 'alerting' } as const
+
+/** The groups each subject has from the moment a bus opens (see the port's description). */
+export const declaredGroups: Partial<Record<Subject, readonly string[]>> = {
+  errors: [ConsumerGroups.processor],
+  'issue-events': [ConsumerGroups.alerting],
+}
 
 export interface OutgoingMessage {
   /** Unique id; a message published twice with the same id within the dedupe window is stored once. */
@@ -95,4 +107,6 @@ export interface BusOptions {
   ackWaitMs: number
   /** Window within which a repeated message id is dropped. */
   dedupeWindowMs: number
+  /** Groups created when the bus opens (none when left out). */
+  groups?: Partial<Record<Subject, readonly string[]>>
 }

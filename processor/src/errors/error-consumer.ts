@@ -5,7 +5,7 @@
  * that fails is retried message by message, so one bad message cannot hold the others back; a
  * message that keeps failing goes to the dead letters.
  */
-import type { Bus, BusMessage } from '@faultline/core/ports'
+import { ConsumerGroups, type Bus, type BusMessage } from '@faultline/core/ports'
 import type { Platform } from '@faultline/core/platform'
 import { decodeErrorMessage } from '@faultline/core/schema'
 import { fingerprintKey } from '@faultline/core/issues'
@@ -21,7 +21,7 @@ import { IssueUpdater } from './issue-updater'
 import { LifecycleAnnouncer, type EscalationOptions } from './lifecycle-announcer'
 import { EventTemplater, type EventTemplaterOptions } from '../templates'
 
-export const errorConsumerGroup = 'processor'
+export const errorConsumerGroup = ConsumerGroups.processor
 
 export interface ErrorConsumerOptions {
   batchSize: number

@@ -82,19 +82,20 @@ export function describeFanOutContract(open: () => Promise<BusUnderTest>): void 
       }
     }
     await Promise.all([worker(), worker()])
-    expect(seen.sort()).toEqual(Array.from({ length: total }, (_, i) => `f-${i}`).sort())
+    // At least once: a message held past the ack wait may come twice, but none is missing.
+    expect([...new Set(seen)].sort()).toEqual(Array.from({ length: total }, (_, i) => `f-${i}`).sort())
     const other = await fetchGroup(bus, 'errors', 'alerting', total)
     expect(new Set(other.map((m) => m.id)).size).toBe(total)
   })
 
-  it('fan-out: a message published before any group existed waits for the first one', async () => {
+  it('fan-out: a group the bus was opened with receives what was published before its first fetch', async () => {
     const { bus } = await open()
-    await bus.publish('issue-events', [message('early')])
-    expect(await bus.backlog('issue-events')).toBe(1)
-    const [got] = await fetchGroup(bus, 'issue-events', 'late-group', 1)
+    await bus.publish('replays', [message('early')])
+    expect(await bus.backlog('replays')).toBe(1)
+    const [got] = await fetchGroup(bus, 'replays', 'workers', 1)
     expect(got!.id).toBe('early')
     await got!.ack()
-    expect(await bus.backlog('issue-events')).toBe(0)
+    expect(await bus.backlog('replays')).toBe(0)
   })
 
   it('fan-out: a dead letter replays to the group that failed it, not to the others', async () => {
@@ -125,6 +126,13 @@ export function describeFanOutContract(open: () => Promise<BusUnderTest>): void 
     await fx.bus.close()
     const reopened = await fx.reopen()
     expect(await reopened.fetch('issue-events', 'alerting', { max: 5, expiresMs: 300 })).toEqual([])
-    expect((await fetchGroup(reopened, 'issue-events', 'audit', 2)).map((m) => m.id)).toEqual(['p1', 'p2'])
+    // What the closed bus had handed out unacked comes back; at least once, so count distinct ids.
+    const ids = new Set<string>()
+    const deadline = Date.now() + 5_000
+    while (ids.size < 2) {
+      if (Date.now() > deadline) throw new Error(`the audit group got ${[...ids].join(', ') || 'nothing'} after the reopen`)
+      for (const m of await reopened.fetch('issue-events', 'audit', { max: 2, expiresMs: 200 })) ids.add(m.id)
+    }
+    expect([...ids].sort()).toEqual(['p1', 'p2'])
   })
 }

@@ -11,7 +11,12 @@ import type { Bus, BusMessage, BusOptions, OutgoingMessage, Subject } from '../.
 import { describeFanOutContract } from './bus-fanout.contract'
 
 /** Options the factories must open their bus with: the timing assertions depend on them. */
-export const contractBusOptions: BusOptions = { ackWaitMs: 300, dedupeWindowMs: 60_000 }
+export const contractBusOptions: BusOptions = {
+  ackWaitMs: 300,
+  dedupeWindowMs: 60_000,
+  // The suite's own group exists from the start on the subjects it publishes to before fetching.
+  groups: { errors: ['workers'], spans: ['workers'], replays: ['workers'], security: ['workers'] },
+}
 
 export interface BusUnderTest {
   bus: Bus

@@ -1,13 +1,14 @@
 /**
  * The cluster bus: NATS JetStream.
  *
- * - One limits-retention stream per subject (`FL_ERRORS` on `fl.errors`, ...), file storage, with
- *   the dedupe window set from `dedupeWindowMs`; publish() waits for every PubAck.
+ * - One interest-retention stream per subject (`FL_ERRORS` on `fl.errors`, ...), file storage,
+ *   with the dedupe window set from `dedupeWindowMs`; publish() waits for every PubAck.
  * - One durable pull consumer per consumer group and subject, shared by the group's competing
- *   replicas; each has its own position and acks (fan-out). Limits retention keeps a message
- *   published before any consumer exists (interest retention would drop it), so the bus trims
- *   each stream itself: every `trimIntervalMs` it purges what lies below the lowest ack floor of
- *   the stream's consumers, i.e. what every group has acked. A stream with no consumer is kept.
+ *   replicas; each has its own position and acks (fan-out), and the server deletes a message
+ *   once every consumer acked it. Interest retention drops what is published while a stream has
+ *   no consumer, so the declared groups' consumers are created when the bus opens. (Limits
+ *   retention trimmed below the lowest ack floor was tried: on nats-server 2.9 a purge up to a
+ *   sequence also cleared the consumers' pending acks above it, losing unprocessed messages.)
  * - Dead letters live in `FL_DEADLETTER` (`fl.deadletter.<subject>`, limits retention) with the
  *   error, group, original id, delivery count and time in headers; the stream sequence is their
  *   `seq`. A replay is published on the subject with the group it is for in a header; the other
@@ -48,8 +49,6 @@ export interface JetStreamBusOptions extends BusOptions {
   replicas?: number
   /** Messages one consumer group may hold unacked at once. */
   maxAckPending?: number
-  /** How often acked messages are purged from the streams. */
-  trimIntervalMs?: number
   logger?: Logger
 }
 
@@ -85,7 +84,7 @@ export async function openJetStreamBus(options: JetStreamBusOptions): Promise<Bu
       await ensureStream(jsm, {
         name: names.work(subject),
         subjects: [names.workSubject(subject)],
-        retention: RetentionPolicy.Limits,
+        retention: RetentionPolicy.Interest,
         storage: StorageType.File,
         discard: DiscardPolicy.Old,
         duplicate_window: nanos(options.dedupeWindowMs),
@@ -101,7 +100,11 @@ export async function openJetStreamBus(options: JetStreamBusOptions): Promise<Bu
       // Listing walks the stream by subject with direct gets.
       allow_direct: true,
     })
-    return new JetStreamBus(nc, jsm, nc.jetstream(), names, options)
+    const bus = new JetStreamBus(nc, jsm, nc.jetstream(), names, options)
+    for (const [subject, groups] of Object.entries(options.groups ?? {})) {
+      for (const group of groups ?? []) await bus.ensureConsumer(subject as Subject, group)
+    }
+    return bus
   } catch (cause) {
     await nc.close()
     throw new BusError('unavailable', 'cannot set up the JetStream streams', { cause })
@@ -130,11 +133,11 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
     const existing = await jsm.streams.info(config.name)
     // Streams of versions before fan-out were work queues, and JetStream cannot change a
     // stream's retention: an empty one is made again, one still holding messages is refused.
-    if (existing.config.retention === RetentionPolicy.Workqueue && config.retention !== RetentionPolicy.Workqueue) {
+    if (existing.config.retention !== config.retention) {
       if (existing.state.messages > 0) {
         throw new BusError(
           'unavailable',
-          `stream ${config.name} is a work queue of an earlier Faultline holding ${existing.state.messages} messages; ` +
+          `stream ${config.name} has the ${existing.config.retention} retention of an earlier Faultline and holds ${existing.state.messages} messages; ` +
             "let that version's processors drain it, then start this one",
         )
       }
@@ -184,8 +187,6 @@ class JetStreamBus implements Bus {
   readonly #consumers = new Map<string, Promise<void>>()
   readonly #buffers = new Map<string, JetStreamPullBuffer>()
   readonly #jsMsgs = new WeakMap<BusMessage, JsMsg>()
-  readonly #trimmedBelow = new Map<string, number>()
-  readonly #trimTimer: NodeJS.Timeout
   #closing: Promise<void> | undefined
   // Closing the connection does not end a pull waiting on the server: fetches race this.
   #signalClosed!: () => void
@@ -199,8 +200,6 @@ class JetStreamBus implements Bus {
     this.#names = names
     this.#options = options
     void this.#watchStatus()
-    this.#trimTimer = setInterval(() => void this.#trimAll(), options.trimIntervalMs ?? 5_000)
-    this.#trimTimer.unref()
   }
 
   async publish(subject: Subject, messages: OutgoingMessage[]): Promise<void> {
@@ -228,7 +227,7 @@ class JetStreamBus implements Bus {
     const max = Math.max(1, Math.floor(options.max))
     const deadline = Date.now() + Math.max(0, options.expiresMs)
     try {
-      await this.#ensureConsumer(subject, consumer)
+      await this.ensureConsumer(subject, consumer)
       for (;;) {
         const batch = await this.#buffer(stream, consumer).take(max, Math.max(0, deadline - Date.now()), this.#closed)
         // A replay for another group: done for this one, unseen.
@@ -256,25 +255,6 @@ class JetStreamBus implements Bus {
       if (consumers.length === 0) return (await this.#jsm.streams.info(stream)).state.messages
       return Math.max(...consumers.map((c) => c.num_pending + c.num_ack_pending))
     })
-  }
-
-  /** Purges, per stream, the messages below the lowest ack floor of its consumers: every group acked them. */
-  async #trimAll(): Promise<void> {
-    for (const subject of Object.values(Subjects)) {
-      if (this.#closing) return
-      const stream = this.#names.work(subject)
-      try {
-        const consumers = await this.#jsm.consumers.list(stream).next()
-        if (consumers.length === 0) continue
-        const floor = Math.min(...consumers.map((c) => c.ack_floor.stream_seq))
-        if (floor > (this.#trimmedBelow.get(stream) ?? 0)) {
-          await this.#jsm.streams.purge(stream, { seq: floor + 1 })
-          this.#trimmedBelow.set(stream, floor)
-        }
-      } catch (error) {
-        if (!this.#closing) this.#options.logger?.warn('trimming a bus stream failed; the next pass retries', { stream, error: describeError(error) })
-      }
-    }
   }
 
   async deadLetter(message: BusMessage, error: string): Promise<void> {
@@ -354,7 +334,6 @@ class JetStreamBus implements Bus {
 
   close(): Promise<void> {
     this.#signalClosed()
-    clearInterval(this.#trimTimer)
     for (const buffer of this.#buffers.values()) buffer.stop()
     this.#closing ??= this.#nc.close().catch((error: unknown) => {
       this.#options.logger?.error('closing the NATS connection failed', { error })
@@ -362,7 +341,8 @@ class JetStreamBus implements Bus {
     return this.#closing
   }
 
-  async #ensureConsumer(subject: Subject, consumer: string): Promise<void> {
+  /** Creates the group's durable consumer, or brings an existing one's settings up to date. */
+  async ensureConsumer(subject: Subject, consumer: string): Promise<void> {
     const key = `${subject}/${consumer}`
     let ready = this.#consumers.get(key)
     if (!ready) {

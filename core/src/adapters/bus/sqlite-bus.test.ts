@@ -195,7 +195,7 @@ describe('sqlite bus file written before the state/payload split', () => {
     `)
     legacy.prepare('INSERT INTO bus_messages (subject, id, data, headers, published_at, visible_at) VALUES (?, ?, ?, ?, 0, 0)').run('errors', 'old-1', Buffer.from('kept'), '{"a":"1"}')
     legacy.close()
-    const bus = await openSqliteBus({ path, ...contractBusOptions })
+    const bus = await openSqliteBus({ path, ...contractBusOptions, groups: {} })
     try {
       await bus.publish('errors', [{ id: 'new-1', data: new TextEncoder().encode('fresh') }])
       const fetched = await bus.fetch('errors', 'processor', { max: 10, expiresMs: 0 })
@@ -231,7 +231,7 @@ describe('sqlite bus file written before fan-out', () => {
     old.prepare(`INSERT INTO bus_payloads (seq, data) VALUES (42, ?)`).run(Buffer.from('kept'))
     old.prepare(`INSERT INTO bus_dead_letters (subject, id, data, headers, error, delivery_count, failed_at) VALUES ('errors', 'dl', ?, '{}', 'old failure', 3, 0)`).run(Buffer.from('x'))
     old.close()
-    const bus = await openSqliteBus({ path, ...contractBusOptions })
+    const bus = await openSqliteBus({ path, ...contractBusOptions, groups: {} })
     try {
       await bus.publish('errors', [{ id: 'new-1', data: new TextEncoder().encode('fresh') }])
       const fetched = await Promise.all(['processor', 'alerting'].map((group) => bus.fetch('errors', group, { max: 10, expiresMs: 0 })))

@@ -10,7 +10,8 @@
  *   same file (a multi-process single-node deployment) never lease one message to one group
  *   twice at the same time. `visible_at` doubles as the lease deadline.
  * - A message is deleted by the ack that leaves no group owing it: every group's cursor is past
- *   it and no delivery of it remains. A group created later starts at the oldest kept message.
+ *   it and no delivery of it remains. A group created later starts at the oldest kept message;
+ *   a message published while no group exists is kept for the first.
  * - Dedupe is per subject, by message id, for `dedupeWindowMs` after the first publish.
  */
 import { EventEmitter } from 'node:events'
@@ -103,7 +104,11 @@ export async function openSqliteBus(options: SqliteBusOptions): Promise<Bus> {
   } catch (cause) {
     throw new BusError('unavailable', `cannot open the bus database at ${path}`, { cause })
   }
-  return new SqliteBus(db, path, options)
+  const bus = new SqliteBus(db, path, options)
+  for (const [subject, groups] of Object.entries(options.groups ?? {})) {
+    for (const group of groups ?? []) bus.ensureGroup(subject as Subject, group)
+  }
+  return bus
 }
 
 class SqliteBus implements Bus {
@@ -268,7 +273,7 @@ class SqliteBus implements Bus {
       try {
         // Payloads are read after the lease commits, outside the write lock a publisher waits on.
         // One gone meanwhile was acked by an earlier holder whose lease lapsed: its work is done.
-        this.#ensureGroup(subject, consumer)
+        this.ensureGroup(subject, consumer)
         rows = this.#lease(subject, consumer, max, Date.now()).flatMap((row) => {
           const data = this.#stmts.payload.get(row.seq) as Buffer | undefined
           return data ? [{ ...row, data }] : []
@@ -293,8 +298,10 @@ class SqliteBus implements Bus {
     })
   }
 
-  /** A group exists from its first fetch on; it starts at the oldest message kept. */
-  #ensureGroup(subject: Subject, group: string): void {
+  /** Creates a group (at open, or at its first fetch); it starts at the oldest message kept. */
+  ensureGroup(subject: Subject, group: string): void {
+    assertSubject(subject)
+    assertConsumerName(group)
     const key = `${subject}/${group}`
     if (this.#knownGroups.has(key)) return
     this.#stmts.ensureGroup.run(subject, group)
