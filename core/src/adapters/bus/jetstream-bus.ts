@@ -36,7 +36,7 @@ import {
   type StreamConfig,
 } from 'nats'
 import { JetStreamPullBuffer } from './jetstream-pull-buffer'
-import { BusError, describeError } from '../../errors'
+import { BusError } from '../../errors'
 import type { Logger } from '../../log'
 import { Subjects, type Bus, type BusMessage, type BusOptions, type DeadLetter, type FetchOptions, type OutgoingMessage, type Subject } from '../../ports/bus'
 import { assertConsumerName, assertSubject } from './subjects'
