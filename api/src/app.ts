@@ -3,10 +3,11 @@
  * permission (`requires`, checked against the one matrix in `permissions/matrix.ts`); a route that
  * declares nothing is refused by `denyUndeclared`.
  */
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import type { Platform } from '@faultline/core/platform'
 import { openOutcomes } from '@faultline/core/outcomes'
 import { authenticate, TokenCache } from './middleware/authenticate'
+import { apiCors, apiRateLimit, apiSecurityHeaders } from './middleware/hardening'
 import { denyUndeclared, requires, type ApiEnv, type Principal } from './permissions'
 import { createAuthorizer } from './services/authorizer'
 import { AuditActions } from '@faultline/core/audit'
@@ -15,6 +16,8 @@ import { authRoutes } from './routes/auth'
 import { tokenRoutes } from './routes/tokens'
 import { keyRoutes } from './routes/keys'
 import { auditRoutes } from './routes/audit'
+import { memberRoutes } from './routes/members'
+import { announceSetup, setupRoutes } from './routes/setup'
 import { issueRoutes } from './routes/issues'
 import { projectRoutes } from './routes/projects'
 import { deadLetterRoutes } from './routes/dead-letters'
@@ -35,12 +38,17 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
       audit(c, { action: AuditActions.authzFail, outcome: 'failure', target: { type: 'route', id: `${c.req.method} ${c.req.path}` }, detail: { permission, reason } }, principal),
   })
   const tokens = new TokenCache(platform.accounts, 10_000)
+  const rateLimited = (c: Context, scope: string, limit: number) => audit(c, { action: AuditActions.rateLimitExceeded, outcome: 'failure', detail: { scope, limit } })
   const secureCookies = publicUrl.startsWith('https:')
   const v1 = new Hono<ApiEnv>()
+  v1.use('*', apiSecurityHeaders())
+  const corsPolicy = apiCors(platform.config.api.corsOrigins)
+  if (corsPolicy) v1.use('*', corsPolicy)
   v1.use('*', async (c, next) => {
     c.set('authorizer', authorizer)
     await next()
   })
+  v1.use('*', apiRateLimit(platform.cache, 'ip', platform.config.api.ipRateLimitPerMinute, rateLimited))
   v1.use(
     '*',
     authenticate(platform.accounts, tokens, platform.logger, {
@@ -61,10 +69,13 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
         }),
     }),
   )
+  v1.use('*', apiRateLimit(platform.cache, 'caller', platform.config.api.rateLimitPerMinute, rateLimited))
   v1.use('*', denyUndeclared(platform.logger))
   v1.use('*', auditWrites(platform.audit, platform.logger))
   v1.get('/openapi.json', requires('public'), (c) => c.json(openApiDocument(publicUrl)))
+  v1.route('/', setupRoutes(platform, secureCookies))
   v1.route('/', authRoutes(platform, secureCookies))
+  v1.route('/', memberRoutes(platform, publicUrl, secureCookies))
   v1.route('/', tokenRoutes(platform, tokens))
   v1.route('/', keyRoutes(platform, publicUrl))
   v1.route('/', auditRoutes(platform))
@@ -75,5 +86,6 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', intelligenceRoutes(platform))
   const app = new Hono()
   app.route('/api/v1', v1)
+  await announceSetup(platform, publicUrl)
   return { app }
 }

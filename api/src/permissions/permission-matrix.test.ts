@@ -73,6 +73,7 @@ const sampleParams: Record<string, () => string> = {
   projectId: () => ids.projectA,
   orgId: () => ids.orgA,
   issueId: () => '424242',
+  userId: () => '424242',
   eventId: () => 'a'.repeat(32),
   templateId: () => '0123456789abcdef',
   subject: () => 'errors',
