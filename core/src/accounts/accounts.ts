@@ -10,6 +10,7 @@ import { openTokenStore, type ApiTokenDoc } from './tokens'
 import { openSessions, type Sessions } from './sessions'
 import { openInstanceSettings, type InstanceSettings } from './policy'
 import { openInvitations, type InvitationDoc } from './invitations'
+import { openElevations, type ElevationDoc } from './elevations'
 
 export interface OrganizationDoc {
   _id: string
@@ -75,6 +76,7 @@ export interface AccountStores {
   /** Instance-wide settings: the security policy, SMTP. */
   settings: InstanceSettings
   invitations: Collection<InvitationDoc>
+  elevations: Collection<ElevationDoc>
 }
 
 export async function openAccountStores(metadata: MetadataStore): Promise<AccountStores> {
@@ -88,6 +90,7 @@ export async function openAccountStores(metadata: MetadataStore): Promise<Accoun
     sessions: await openSessions(metadata),
     settings: await openInstanceSettings(metadata),
     invitations: await openInvitations(metadata),
+    elevations: await openElevations(metadata),
   }
 }
 
