@@ -18,6 +18,7 @@ import { keyRoutes } from './routes/keys'
 import { auditRoutes } from './routes/audit'
 import { memberRoutes } from './routes/members'
 import { elevationRoutes } from './routes/elevations'
+import { ssoRoutes } from './routes/sso'
 import { announceSetup, setupRoutes } from './routes/setup'
 import { issueRoutes } from './routes/issues'
 import { projectRoutes } from './routes/projects'
@@ -77,6 +78,7 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', setupRoutes(platform, secureCookies))
   v1.route('/', authRoutes(platform, secureCookies))
   v1.route('/', memberRoutes(platform, publicUrl, secureCookies))
+  v1.route('/', ssoRoutes(platform, publicUrl, secureCookies))
   v1.route('/', tokenRoutes(platform, tokens))
   v1.route('/', elevationRoutes(platform))
   v1.route('/', keyRoutes(platform, publicUrl))
