@@ -8,7 +8,7 @@ import type { Platform } from '@faultline/core/platform'
 import { openOutcomes } from '@faultline/core/outcomes'
 import { authenticate, TokenCache } from './middleware/authenticate'
 import { apiCors, apiRateLimit, apiSecurityHeaders } from './middleware/hardening'
-import { denyUndeclared, requires, type ApiEnv, type Principal } from './permissions'
+import { declaredRoutes, denyUndeclared, requires, type ApiEnv, type Principal } from './permissions'
 import { createAuthorizer } from './services/authorizer'
 import { AuditActions } from '@faultline/core/audit'
 import { auditWrites, appendAudit } from './services/audit-trail'
@@ -42,6 +42,7 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   const tokens = new TokenCache(platform.accounts, 10_000)
   const rateLimited = (c: Context, scope: string, limit: number) => audit(c, { action: AuditActions.rateLimitExceeded, outcome: 'failure', detail: { scope, limit } })
   const secureCookies = publicUrl.startsWith('https:')
+  const app = new Hono()
   const v1 = new Hono<ApiEnv>()
   v1.use('*', apiSecurityHeaders())
   const corsPolicy = apiCors(platform.config.api.corsOrigins)
@@ -74,7 +75,9 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.use('*', apiRateLimit(platform.cache, 'caller', platform.config.api.rateLimitPerMinute, rateLimited))
   v1.use('*', denyUndeclared(platform.logger))
   v1.use('*', auditWrites(platform.audit, platform.logger))
-  v1.get('/openapi.json', requires('public'), (c) => c.json(openApiDocument(publicUrl)))
+  let document: object | undefined
+  // Built on first request, once every route is registered: the router decides what it lists.
+  v1.get('/openapi.json', requires('public'), (c) => c.json((document ??= openApiDocument(publicUrl, declaredRoutes(app)))))
   v1.route('/', setupRoutes(platform, secureCookies))
   v1.route('/', authRoutes(platform, secureCookies))
   v1.route('/', memberRoutes(platform, publicUrl, secureCookies))
@@ -88,7 +91,6 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', deadLetterRoutes(platform))
   v1.route('/', patternRoutes(platform))
   v1.route('/', intelligenceRoutes(platform))
-  const app = new Hono()
   app.route('/api/v1', v1)
   await announceSetup(platform, publicUrl)
   return { app }

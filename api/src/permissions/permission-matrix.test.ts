@@ -27,7 +27,7 @@ import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
 import { legacyTokenScopes } from '@faultline/core/metadata-migrations'
 import { createApiTier } from '../app'
-import { declaredPermission, denyUndeclared, requires, type ApiEnv } from './requires'
+import { declaredRoutes, denyUndeclared, requires, type ApiEnv, type DeclaredRoute } from './requires'
 import { isPermission, levelOf, permissionMatrix, permissions, roleHolds, scopablePermissions, type Permission } from './matrix'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'faultline-matrix-'))
@@ -45,23 +45,8 @@ const credentialsOf = async (caller: string): Promise<Credentials> => {
 /** For each permission, an org-A token holding every scope but that one. */
 const lacking = new Map<Permission, string>()
 
-interface Route {
-  method: string
-  path: string
-  permission: Permission | undefined
-}
-
-function routesOf(router: Hono): Route[] {
-  const byKey = new Map<string, Route>()
-  for (const route of router.routes) {
-    if (route.method === 'ALL') continue
-    const key = `${route.method} ${route.path}`
-    const entry = byKey.get(key) ?? { method: route.method, path: route.path, permission: undefined }
-    entry.permission ??= declaredPermission(route.handler)
-    byKey.set(key, entry)
-  }
-  return [...byKey.values()]
-}
+type Route = DeclaredRoute
+const routesOf = declaredRoutes
 
 async function sessionOf(userId: string, state: 'active' | 'pending', withCsrf: boolean): Promise<Credentials> {
   const user = (await platform.accounts.users.get(userId))!
