@@ -8,6 +8,11 @@ function parseSensitivity(text: string | undefined): Sensitivity | undefined {
   return text !== undefined && text !== '' && n >= 0 && n <= 1 ? n : undefined
 }
 
+/** Resolves once `text` has reached stdout: a pipe is written asynchronously, and exiting before would cut it. */
+function writeOut(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())))
+}
+
 export const backtestCommand: Command = {
   usage: `backtest FILE.csv [--sensitivity low|medium|high|0..1]
                          score every point of a timestamp,value CSV with the shipped
@@ -33,7 +38,7 @@ export const backtestCommand: Command = {
     const csv = await readFile(files[0]!, 'utf8')
     const scorer = await loadAnomalyScorer()
     try {
-      console.log(JSON.stringify(await backtestSeries(scorer, csv, sensitivity), null, 2))
+      await writeOut(`${JSON.stringify(await backtestSeries(scorer, csv, sensitivity), null, 2)}\n`)
       return 0
     } catch (error) {
       if (!(error instanceof BacktestError)) throw error
