@@ -1,7 +1,5 @@
-import { describeError } from '@faultline/core/errors'
 import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
-import { sharedIntelligenceModels } from '@faultline/intelligence'
 import { AnomalyJob, type AnomalyJobOptions } from './jobs'
 
 export { ErrorConsumer, errorConsumerGroup } from './errors/error-consumer'
@@ -15,7 +13,7 @@ export interface ProcessorTier {
 }
 
 export interface ProcessorTierOptions {
-  anomalyJob?: Omit<AnomalyJobOptions, 'scorer'>
+  anomalyJob?: AnomalyJobOptions
 }
 
 // The tier running on each platform, so tests reach the live job through the server's platform.
@@ -29,10 +27,7 @@ export function processorTierOf(platform: Platform): ProcessorTier | undefined {
 export function createProcessorTier(platform: Platform, options: ProcessorTierOptions = {}): ProcessorTier {
   const { processor } = platform.config
   const errors = new ErrorConsumer(platform, { batchSize: processor.batchSize, flushMs: processor.flushMs, maxDeliver: processor.maxDeliver })
-  // Loading starts now; the job asks again on each run, so a failed load is retried.
-  const models = () => sharedIntelligenceModels(platform.logger)
-  models().catch((error: unknown) => platform.logger.error('models failed to load; the anomaly job retries every minute', { error: describeError(error) }))
-  const anomalies = new AnomalyJob(platform, { ...options.anomalyJob, scorer: async () => (await models()).anomaly })
+  const anomalies = new AnomalyJob(platform, options.anomalyJob)
   const tier: ProcessorTier = {
     anomalies,
     start: () => {

@@ -89,6 +89,3 @@ export function generateTemplateCorpus(seed: number, count: number): LabelledMes
   }
   return out
 }
-
-/** True groups the generators can produce (a constant-dependent generator yields several). */
-export const templateGeneratorCount = generators.length

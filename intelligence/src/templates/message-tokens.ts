@@ -4,7 +4,7 @@
  * this event belong to" share these, so both read a message the same way.
  */
 import { parameterize } from '../parameterize'
-import { placeholderValues, tokenize, wildcard, type Tokenized } from './tokenize'
+import { maxTokens, placeholderValues, tokenize, wildcard, type Tokenized } from './tokenize'
 
 export interface ReadOptions {
   mask: (text: string) => string
@@ -16,8 +16,26 @@ export interface ReadOptions {
 
 export const defaultReadOptions: ReadOptions = { mask: parameterize, maxMessageLength: 4096, originals: true }
 
+/**
+ * `text` up to the end of its `count`-th whitespace-separated word: the miner keeps at most
+ * `maxTokens` tokens, so masking and splitting the rest of a long message would be work for
+ * nothing. Twice the tokens in words: runs of values collapse into one token, and a long message
+ * must still reach the cap (and end in its wildcard) to share the capped token count.
+ */
+function firstWords(text: string, count: number): string {
+  let words = 0
+  let inWord = false
+  for (let i = 0; i < text.length; i++) {
+    const space = text.charCodeAt(i) <= 32
+    if (!space && !inWord && ++words > count) return text.slice(0, i)
+    inWord = !space
+  }
+  return text
+}
+
 export function readMessage(message: string, options: ReadOptions = defaultReadOptions): Tokenized {
-  const text = message.length > options.maxMessageLength ? message.slice(0, options.maxMessageLength) : message
+  const cut = message.length > options.maxMessageLength ? message.slice(0, options.maxMessageLength) : message
+  const text = firstWords(cut, 2 * maxTokens)
   const masked = options.mask(text)
   return tokenize(masked, options.originals ? placeholderValues(text, masked) : undefined)
 }
