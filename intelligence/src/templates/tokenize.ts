@@ -222,18 +222,21 @@ class Restorer {
   }
 }
 
-/** Calls `out` with each token: split on whitespace and after a comma followed by a non-space. */
-function split(text: string, out: (token: string) => void): void {
+/**
+ * Calls `out` with each token: split on whitespace and after a comma followed by a non-space.
+ * Stops when `out` returns false.
+ */
+function split(text: string, out: (token: string) => boolean): void {
   let start = -1
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (isSpace(c)) {
-      if (start >= 0) out(text.slice(start, i))
+      if (start >= 0 && !out(text.slice(start, i))) return
       start = -1
     } else {
       if (start < 0) start = i
       if (c === 44 /* , */ && i + 1 < text.length && !isSpace(text.charCodeAt(i + 1))) {
-        out(text.slice(start, i + 1))
+        if (!out(text.slice(start, i + 1))) return
         start = -1
       }
     }
@@ -249,8 +252,13 @@ class TokenBuilder {
   #annotation = 0
   #truncated = false
 
-  push(raw: string, original: string): void {
-    if (this.#truncated) return
+  /** Adds a raw token; false once the token cap is reached (the rest is not needed). */
+  push(raw: string, original: string): boolean {
+    this.#add(raw, original)
+    return !this.#truncated
+  }
+
+  #add(raw: string, original: string): void {
     const last = this.tokens.length - 1
     if (this.#annotation > 0) {
       this.#annotation--
