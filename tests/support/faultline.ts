@@ -33,7 +33,9 @@ export interface TestFaultline {
   server: RunningServer
   /** GET/PUT/POST/DELETE on /api/v1 with the token; returns status and parsed JSON. */
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
-  /** The same as an instance administrator (dead letters, metrics). */
+  /** A personal token of an instance administrator (instance:read, instance:write): dead letters, `/metrics`. */
+  adminToken: string
+  /** The same as an instance administrator (dead letters, `/metrics`). */
   adminApi<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
   /** The same with another token. */
   apiAs(token: string): TestFaultline['api']
@@ -80,6 +82,7 @@ export async function startFaultline(env: Record<string, string> = {}, options: 
     server,
     api: request(token),
     adminApi: request(adminToken),
+    adminToken,
     apiAs: request,
     waitFor: (check, timeoutMs = 15_000) => waitUntil('condition', check, timeoutMs),
     async stop() {

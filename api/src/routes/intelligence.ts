@@ -75,7 +75,7 @@ export function intelligenceRoutes(platform: Platform): Hono<ApiEnv> {
     const q = parseQuery(c, anomaliesQuery)
     const target = await resolveSeries(platform, projectId, q.series, q.issueId)
     const { since, until } = timeRange(q, dayMs, 7 * dayMs)
-    return c.json(await anomalyScores(platform, (await models()).anomaly, projectId, target, since, until))
+    return c.json(await anomalyScores(platform, projectId, target, since, until))
   })
 
   app.get('/projects/:projectId/issues/:issueId/similar', requires('intelligence:read'), async (c) => {
@@ -117,7 +117,7 @@ export function intelligenceRoutes(platform: Platform): Hono<ApiEnv> {
       points = await storedPoints(platform, projectId, target, since, until)
       source = { kind: target.kind, seriesId: target.id, since: new Date(since).toISOString(), until: new Date(until).toISOString() }
     }
-    const result = await backtestSeries((await models()).anomaly, points, body.sensitivity)
+    const result = backtestSeries(points, body.sensitivity)
     return c.json({ source, sensitivity: body.sensitivity, ...result })
   })
 

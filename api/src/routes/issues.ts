@@ -48,7 +48,7 @@ export const statusChangeBody = z.discriminatedUnion('status', [
 
 export const mergeBody = z.object({ ids: z.array(issueIdSchema).min(2).max(100), into: issueIdSchema.optional() })
 const pageQuery = z.object({ cursor: z.string().max(500).optional(), limit: z.coerce.number().int().min(1).max(100).default(25) })
-const eventIdSchema = z
+export const eventIdSchema = z
   .string()
   .regex(/^[0-9a-fA-F]{32}$|^[0-9a-fA-F-]{36}$/, 'must be a 32-hex event id')
   .transform((v) => v.replaceAll('-', '').toLowerCase())

@@ -6,7 +6,8 @@ import { requires, type ApiEnv } from '../permissions'
 import { parseParam, parseQuery } from '../validation'
 import { StatsPeriods } from '../services/issue-queries'
 import { listPatternEvents, listPatterns, PatternSorts, type PatternListParams } from '../services/pattern-queries'
-import { projectIdSchema, requireProject } from './issues'
+import { eventPattern } from '../services/pattern-directory'
+import { eventIdSchema, projectIdSchema, requireProject } from './issues'
 
 export const patternListQuery = z.object({
   sort: z.enum(Object.values(PatternSorts) as [string, ...string[]]).default(PatternSorts.count),
@@ -38,6 +39,14 @@ export function patternRoutes(platform: Platform): Hono<ApiEnv> {
     const query = parseQuery(c, patternEventsQuery)
     await requireProject(platform, projectId)
     return c.json(await listPatternEvents(platform, projectId, templateId, query))
+  })
+
+  // Which template one event belongs to, followed through merges to the live template.
+  app.get('/projects/:projectId/events/:eventId/pattern', requires('intelligence:read'), async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const eventId = parseParam(c, 'eventId', eventIdSchema)
+    await requireProject(platform, projectId)
+    return c.json(await eventPattern(platform, projectId, eventId))
   })
 
   return app

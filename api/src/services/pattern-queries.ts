@@ -5,11 +5,11 @@
  */
 import type { Platform } from '@faultline/core/platform'
 import { fingerprintKey, IssueStatuses, type IssueDoc } from '@faultline/core/issues'
-import type { Collection, MetadataStore } from '@faultline/core/ports'
 import { httpError } from '@faultline/core/http'
 import { decodeCursor, encodeCursor } from './cursor'
 import { StatsPeriods, summary, summaryColumns, type EventSummary, type StatsPeriod, type SummaryRow } from './issue-queries'
 import { isoTime } from './issue-views'
+import { templateDirectory, type TemplateDirectory } from './pattern-directory'
 
 export const PatternSorts = { count: 'count', lastSeen: 'last_seen' } as const
 export type PatternSort = (typeof PatternSorts)[keyof typeof PatternSorts]
@@ -39,57 +39,6 @@ export interface PatternView {
 }
 
 type Db = Pick<Platform, 'issues' | 'eventStore' | 'metadata'>
-
-/** The part of the processor's saved miner state (processor/src/templates) read here. */
-interface MinerDoc {
-  _id: string
-  state: { clusters: { id: string; tokens: string[] }[]; aliases: Record<string, string> }
-}
-
-/** Template ids of a project: stored id → live id, and live id → template text. */
-export class TemplateDirectory {
-  readonly texts: Map<string, string>
-  readonly #aliases: Record<string, string>
-
-  constructor(doc: MinerDoc | null) {
-    this.texts = new Map((doc?.state.clusters ?? []).map((c) => [c.id, c.tokens.join(' ')]))
-    this.#aliases = doc?.state.aliases ?? {}
-  }
-
-  resolve(id: string): string {
-    let current = id
-    for (let hops = 0; hops < 64 && this.#aliases[current] !== undefined; hops++) current = this.#aliases[current]!
-    return current
-  }
-
-  knows(id: string): boolean {
-    return this.texts.has(id) || this.#aliases[id] !== undefined
-  }
-
-  /** Parallel arrays for ClickHouse's `transform(template_id, from, to, template_id)`. */
-  mapping(): { from: string[]; to: string[] } {
-    const from = Object.keys(this.#aliases)
-    return { from, to: from.map((id) => this.resolve(id)) }
-  }
-
-  /** Every stored id that resolves to one of `live`. */
-  storedIds(live: string[]): string[] {
-    const wanted = new Set(live)
-    return [...live, ...Object.keys(this.#aliases).filter((id) => wanted.has(this.resolve(id)))]
-  }
-}
-
-const minerCollections = new WeakMap<MetadataStore, Promise<Collection<MinerDoc>>>()
-
-export async function templateDirectory(metadata: MetadataStore, projectId: string): Promise<TemplateDirectory> {
-  let collection = minerCollections.get(metadata)
-  if (!collection) {
-    collection = metadata.collection<MinerDoc>({ name: 'template_miners', indexes: [] })
-    minerCollections.set(metadata, collection)
-    collection.catch(() => minerCollections.delete(metadata))
-  }
-  return new TemplateDirectory(await (await collection).get(projectId))
-}
 
 interface PatternRow {
   live: string
