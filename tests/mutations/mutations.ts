@@ -25,9 +25,9 @@ export const mutations: Mutation[] = [
   {
     name: 'grouping ignores in-app frames',
     area: 'grouping',
-    file: 'processor/src/grouping/compute-grouping.ts',
-    find: "const app = exceptionComponents(exceptions, 'app')",
-    replace: "const app = exceptionComponents(exceptions, 'system')",
+    file: 'processor/src/grouping/stacktrace.ts',
+    find: "if (variant === 'app' && !isInAppForGrouping(frame, name)) continue",
+    replace: "if (variant === 'app' && isNoise(frame, name)) continue",
     tests: ['processor/src/grouping'],
   },
   {
@@ -170,8 +170,8 @@ export const mutations: Mutation[] = [
     name: 'issue transitions are computed but not saved',
     area: 'regressions',
     file: 'processor/src/errors/issue-updater.ts',
-    find: '        if (transition) await this.#stores.issues.findOneAndUpdate(',
-    replace: '        if (transition && now < 0) await this.#stores.issues.findOneAndUpdate(',
+    find: 'const changed = transition ? await',
+    replace: 'const changed = transition && now < 0 ? await',
     tests: ['processor/src/errors', 'tests/issues-api.int.test.ts'],
   },
   {
