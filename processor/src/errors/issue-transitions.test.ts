@@ -34,11 +34,15 @@ function issue(fields: Partial<IssueDoc>): IssueDoc {
 
 const activity = (lastReceivedAt: number, releases: string[] = []): BatchActivity => ({ lastReceivedAt, releases: new Set(releases) })
 
+// Each transition also records the lifecycle event it owes the bus, in the same write.
 const regressed = {
-  $set: { status: 'unresolved', substatus: 'regressed', regressedAt: now },
+  $set: { status: 'unresolved', substatus: 'regressed', regressedAt: now, lifecycleOwed: { type: 'regressed', at: now } },
   $unset: ['resolvedAt', 'resolvedInRelease'],
 }
-const escalating = { $set: { status: 'unresolved', substatus: 'escalating' }, $unset: ['ignore'] }
+const escalating = {
+  $set: { status: 'unresolved', substatus: 'escalating', escalatingAt: now, lifecycleOwed: { type: 'escalating', at: now } },
+  $unset: ['ignore'],
+}
 
 describe('transitionFor', () => {
   it('leaves unresolved and merged issues alone', () => {
