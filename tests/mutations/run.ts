@@ -124,7 +124,10 @@ async function main(): Promise<number> {
         const key = JSON.stringify([m.tests, m.testNamePattern])
         if (!baselines.has(key)) {
           console.log(`baseline: ${m.tests.join(' ')}${m.testNamePattern ? ` -t "${m.testNamePattern}"` : ''}`)
-          baselines.set(key, await runTests(dir, m.tests, m.testNamePattern))
+          const baseline = await runTests(dir, m.tests, m.testNamePattern)
+          // Why the unmutated tests failed, since no mutation of theirs can be judged.
+          if (!baseline.passed) console.log(`baseline failed:\n${baseline.output.slice(-4_000)}`)
+          baselines.set(key, baseline)
         }
         const baseline = baselines.get(key)!
         if (!baseline.passed) {
