@@ -40,7 +40,7 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
       await cache.set('short', 'x', 150)
       await cache.set('forever', 'y')
       expect(await cache.get('short')).toBe('x')
-      await vi.waitFor(async () => expect(await cache.get('short')).toBeNull(), { timeout: 2_000, interval: 25 })
+      await vi.waitFor(async () => expect(await cache.get('short')).toBeNull(), { timeout: 10_000, interval: 25 })
       expect(await cache.get('forever')).toBe('y')
     })
 
@@ -50,7 +50,7 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
       expect(await cache.setIfAbsent('dedupe:e1', 'b', 200)).toBe(false)
       expect(await cache.get('dedupe:e1')).toBe('a')
       await vi.waitFor(async () => expect(await cache.setIfAbsent('dedupe:e1', 'c', 200)).toBe(true), {
-        timeout: 2_000,
+        timeout: 10_000,
         interval: 25,
       })
       expect(await cache.get('dedupe:e1')).toBe('c')
@@ -62,7 +62,7 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
       expect(await cache.increment('count', 2, 400)).toBe(3)
       // Incrementing every 50 ms: an expiry pushed back by each increment would never come, so
       // the counter would never start again at the increment.
-      await vi.waitFor(async () => expect(await cache.increment('count', 5, 400)).toBe(5), { timeout: 5_000, interval: 50 })
+      await vi.waitFor(async () => expect(await cache.increment('count', 5, 400)).toBe(5), { timeout: 10_000, interval: 50 })
     })
 
     it('consume admits up to the limit, then refuses with a retry time', async () => {
@@ -136,7 +136,7 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
           expect(lease).not.toBeNull()
           return lease!
         },
-        { timeout: 2_000, interval: 25 },
+        { timeout: 10_000, interval: 25 },
       )
       expect(await lost!.extend(5_000)).toBe(false)
       await lost!.release()
@@ -167,15 +167,15 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
       await cache.subscribe('live:p2', (m) => other.push(m))
       await cache.publish('live:p1', 'one')
       await cache.publish('live:p1', 'two')
-      await vi.waitFor(() => expect(second).toEqual(['one', 'two']), { timeout: 2_000, interval: 10 })
+      await vi.waitFor(() => expect(second).toEqual(['one', 'two']), { timeout: 10_000, interval: 10 })
       expect(first).toEqual(['one', 'two'])
       await unsubscribeFirst()
       await cache.publish('live:p1', 'three')
-      await vi.waitFor(() => expect(second).toEqual(['one', 'two', 'three']), { timeout: 2_000, interval: 10 })
+      await vi.waitFor(() => expect(second).toEqual(['one', 'two', 'three']), { timeout: 10_000, interval: 10 })
       expect(first).toEqual(['one', 'two'])
       await unsubscribeSecond()
       await cache.publish('live:p2', 'elsewhere')
-      await vi.waitFor(() => expect(other).toEqual(['elsewhere']), { timeout: 2_000, interval: 10 })
+      await vi.waitFor(() => expect(other).toEqual(['elsewhere']), { timeout: 10_000, interval: 10 })
     })
 
     it('delivers to subscribers that subscribed to a new channel concurrently', async () => {
@@ -186,7 +186,7 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
         cache.subscribe('live:new', (m) => got.push(`b:${m}`)),
       ])
       await cache.publish('live:new', 'hello')
-      await vi.waitFor(() => expect(got.sort()).toEqual(['a:hello', 'b:hello']), { timeout: 2_000, interval: 10 })
+      await vi.waitFor(() => expect(got.sort()).toEqual(['a:hello', 'b:hello']), { timeout: 10_000, interval: 10 })
     })
 
     it('keeps delivering to other subscribers when one throws', async () => {
@@ -197,7 +197,7 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
       })
       await cache.subscribe('live:x', (m) => got.push(m))
       await cache.publish('live:x', 'still here')
-      await vi.waitFor(() => expect(got).toEqual(['still here']), { timeout: 2_000, interval: 10 })
+      await vi.waitFor(() => expect(got).toEqual(['still here']), { timeout: 10_000, interval: 10 })
     })
 
     it('answers ping, closes twice safely and refuses work once closed', async () => {
