@@ -23,7 +23,7 @@ const listOnly = args.includes('--list')
 const filters = args.filter((arg) => !arg.startsWith('--'))
 const chosen = mutations.filter((m) => filters.length === 0 || filters.some((f) => m.name.includes(f) || m.area.includes(f)))
 
-type Outcome = { result: 'caught' | 'MISSED' | 'stale' | 'baseline failed' | 'found'; detail: string; seconds: number }
+type Outcome = { result: 'caught' | 'MISSED' | 'stale' | 'baseline failed' | 'found'; detail: string; seconds: number; failed?: string[] }
 
 const git = (cwd: string, ...gitArgs: string[]): string => execFileSync('git', gitArgs, { cwd, encoding: 'utf8' }).trim()
 
@@ -142,7 +142,7 @@ async function main(): Promise<number> {
         try {
           const run = await runTests(dir, m.tests, m.testNamePattern)
           const seconds = Math.round((Date.now() - started) / 1000)
-          outcomes.set(m, run.passed ? { result: 'MISSED', detail: 'every test passed', seconds } : { result: 'caught', detail: `${run.failed.length} failed, e.g. ${run.failed[0] ?? '?'}`, seconds })
+          outcomes.set(m, run.passed ? { result: 'MISSED', detail: 'every test passed', seconds } : { result: 'caught', detail: `${run.failed.length} failed, e.g. ${run.failed[0] ?? '?'}`, seconds, failed: run.failed })
         } finally {
           writeFileSync(path, original)
         }
@@ -166,6 +166,10 @@ function printTable(rows: [Mutation, Outcome][]): void {
   const counts = new Map<string, number>()
   for (const [, o] of rows) counts.set(o.result, (counts.get(o.result) ?? 0) + 1)
   console.log(`\n${rows.length} mutations: ${[...counts].map(([r, n]) => `${n} ${r}`).join(', ')}`)
+  // The table cuts test names short: which tests failed, in full.
+  for (const [m, o] of rows) {
+    if (o.failed?.length) console.log(`\n${m.name} — caught by:\n${o.failed.map((name) => `  ${name}`).join('\n')}`)
+  }
 }
 
 process.exit(await main())
