@@ -62,7 +62,7 @@ async function attachStats(db: Db, projectId: string, docs: IssueDoc[], views: I
     const result = await client.query({
       query: `SELECT transform(fingerprint, {fingerprints:Array(String)}, {issues:Array(String)}, '') AS issue,
                 intDiv(toUnixTimestamp(minute) * 1000 - {start:Int64}, {bucketMs:Int64}) AS bucket, sum(events) AS events
-              FROM ${database}.fingerprint_minute
+              FROM ${database}.fingerprint_minute FINAL
               WHERE project_id = {project:UInt64} AND fingerprint IN {fingerprints:Array(String)}
                 AND minute >= toDateTime({start:Int64} / 1000) AND minute < toDateTime({end:Int64} / 1000)
               GROUP BY issue, bucket`,

@@ -110,7 +110,7 @@ export async function listPatterns(db: Db, projectId: string, params: PatternLis
     query: `SELECT transform(template_id, {from:Array(String)}, {to:Array(String)}, template_id) AS live,
               sum(events) AS total, toUnixTimestamp64Milli(min(first_seen)) AS first_ms,
               toUnixTimestamp64Milli(max(last_seen)) AS last_ms, groupUniqArrayMerge(100)(fingerprints) AS fingerprints
-            FROM ${database}.template_minute
+            FROM ${database}.template_minute FINAL
             WHERE project_id = {project:UInt64}
             GROUP BY live
             ${after ? `HAVING (${sortColumn}, live) < ({afterValue:Int64}, {afterId:String})` : ''}
@@ -203,7 +203,7 @@ async function patternStats(db: Db, projectId: string, directory: TemplateDirect
     const result = await client.query({
       query: `SELECT transform(template_id, {from:Array(String)}, {to:Array(String)}, template_id) AS live,
                 intDiv(toUnixTimestamp(minute) * 1000 - {start:Int64}, {bucketMs:Int64}) AS bucket, sum(events) AS n
-              FROM ${database}.template_minute
+              FROM ${database}.template_minute FINAL
               WHERE project_id = {project:UInt64} AND template_id IN {ids:Array(String)}
                 AND minute >= toDateTime({start:Int64} / 1000) AND minute < toDateTime({end:Int64} / 1000)
               GROUP BY live, bucket`,

@@ -20,6 +20,7 @@ import {
 } from '@faultline/intelligence'
 import { AnomalyJob, featureRanges } from './anomaly-job'
 import { floorMinute, minuteMs } from '@faultline/core/rollups'
+import { refreshProjectRollups } from '@faultline/core/event-store'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fl-anomaly-job-'))
 let platform: Platform
@@ -76,6 +77,7 @@ beforeAll(async () => {
   // The minute still running is not scored.
   rows.push(...events('fp-steady', scoredMinute + minuteMs, 50))
   await platform.eventStore.client.insert({ table: `${platform.eventStore.database}.error_events`, values: rows, format: 'JSONEachRow' })
+  await refreshProjectRollups(platform.eventStore, projectId)
 }, 60_000)
 
 afterAll(async () => {
