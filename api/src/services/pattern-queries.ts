@@ -7,7 +7,7 @@ import type { Platform } from '@faultline/core/platform'
 import { fingerprintKey, IssueStatuses, type IssueDoc } from '@faultline/core/issues'
 import type { Collection, MetadataStore } from '@faultline/core/ports'
 import { httpError } from '@faultline/core/http'
-import { decodeCursor, encodeCursor } from './cursor'
+import { encodeCursor, type CursorPosition } from './cursor'
 import { StatsPeriods, summary, summaryColumns, type EventSummary, type StatsPeriod, type SummaryRow } from './issue-queries'
 import { isoTime } from './issue-views'
 
@@ -17,7 +17,7 @@ export type PatternSort = (typeof PatternSorts)[keyof typeof PatternSorts]
 export interface PatternListParams {
   sort: PatternSort
   stats: StatsPeriod
-  cursor?: string
+  cursor?: CursorPosition
   limit: number
 }
 
@@ -100,8 +100,7 @@ interface PatternRow {
 }
 
 export async function listPatterns(db: Db, projectId: string, params: PatternListParams, now = Date.now()): Promise<{ data: PatternView[]; nextCursor: string | null }> {
-  const after = decodeCursor(params.cursor)
-  if (after && typeof after.value !== 'number') throw httpError(400, 'Invalid cursor; pass the nextCursor of a previous page unchanged')
+  const after = params.cursor
   const directory = await templateDirectory(db.metadata, projectId)
   const { from, to } = directory.mapping()
   const sortColumn = params.sort === PatternSorts.count ? 'total' : 'last_ms'
@@ -227,9 +226,8 @@ export interface PatternEvents {
 }
 
 /** A pattern's events, newest first; 404 for an id neither the miner nor any event knows. */
-export async function listPatternEvents(db: Db, projectId: string, templateId: string, params: { cursor?: string; limit: number }): Promise<PatternEvents> {
-  const after = decodeCursor(params.cursor)
-  if (after && typeof after.value !== 'number') throw httpError(400, 'Invalid cursor; pass the nextCursor of a previous page unchanged')
+export async function listPatternEvents(db: Db, projectId: string, templateId: string, params: { cursor?: CursorPosition; limit: number }): Promise<PatternEvents> {
+  const after = params.cursor
   const directory = await templateDirectory(db.metadata, projectId)
   const live = directory.resolve(templateId)
   const ids = directory.storedIds([live])

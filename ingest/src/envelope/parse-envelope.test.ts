@@ -10,7 +10,7 @@ import {
 } from '@sentry/core'
 import { describe, expect, it } from 'vitest'
 import { itemJson } from './item-json'
-import { normalizeEventId, parseEnvelope } from './parse-envelope'
+import { parseEnvelope } from './parse-envelope'
 import { serializeEnvelope } from './serialize-envelope'
 import type { EnvelopeLimits } from './types'
 
@@ -196,12 +196,6 @@ describe('parseEnvelope: headers', () => {
     expect(parsed('{"event_id":"9ec79c33-ec99-42ab-8353-589fcb2e04dc","trace":{"trace_id":"abc"}}').headers.trace).toEqual({ trace_id: 'abc' })
   })
 
-  it('normalizes event ids to 32 lowercase hex digits', () => {
-    expect(normalizeEventId('9EC79C33-EC99-42AB-8353-589FCB2E04DC')).toBe(EVENT_ID)
-    expect(normalizeEventId(EVENT_ID)).toBe(EVENT_ID)
-    expect(normalizeEventId('9ec79c33ec9942ab8353589fcb2e04d')).toBeUndefined()
-    expect(normalizeEventId(42)).toBeUndefined()
-  })
 })
 
 describe('parseEnvelope: limits and hostile input', () => {

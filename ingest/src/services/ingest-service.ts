@@ -8,7 +8,7 @@ import type { ProjectKeyDoc } from '@faultline/core/projects'
 import { GroupCommit } from '@faultline/core/batching'
 import type { Platform } from '@faultline/core/platform'
 import type { OutgoingMessage } from '@faultline/core/ports'
-import { encodeErrorMessage } from '@faultline/core/schema'
+import { encodeErrorMessage, parseEventId } from '@faultline/core/schema'
 import { Outcomes, type OutcomeRecorder } from '@faultline/core/outcomes'
 import { httpError } from '@faultline/core/http'
 import { describeError } from '@faultline/core/errors'
@@ -75,7 +75,7 @@ export class IngestService {
 
     const messages = events.map((raw) => {
       const { event } = scrubEvent(raw)
-      const eventId = normalizeEventId(event.event_id)
+      const eventId = parseEventId(event.event_id) ?? randomUUID().replaceAll('-', '')
       event.event_id = eventId
       const data = encodeErrorMessage({ v: 1, projectId, eventId, receivedAt: now, clientIp: submission.clientIp, event })
       return { id: `${projectId}:${eventId}`, data }
@@ -90,12 +90,4 @@ export class IngestService {
     eventsCounter.inc({ outcome: 'accepted' }, messages.length)
     return messages[0]!.id.slice(projectId.length + 1)
   }
-}
-
-function normalizeEventId(value: unknown): string {
-  if (typeof value === 'string') {
-    const compact = value.replaceAll('-', '').toLowerCase()
-    if (/^[0-9a-f]{32}$/.test(compact)) return compact
-  }
-  return randomUUID().replaceAll('-', '')
 }

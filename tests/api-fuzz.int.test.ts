@@ -1,0 +1,142 @@
+/**
+ * Fuzz test of every REST API route against a real Faultline. The routes come from the API's own
+ * router, so a route added later is fuzzed without touching this file (a new path parameter
+ * fails the test until it gets a valid value below). Each path parameter, query parameter and
+ * body gets hostile values while the rest stay valid, so the value reaches the code that reads
+ * it: every answer must be a 4xx with an application/problem+json reason or a success, never a
+ * 5xx or no answer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApiTier } from '@faultline/api'
+import { sendEvents, sentryEvent } from './support/events'
+import { startFaultline, type TestFaultline } from './support/faultline'
+import { hostilePathValues, hostileQueryValues } from './support/hostile-values'
+
+let f: TestFaultline
+let routes: { method: string; path: string }[]
+/** A valid value for each path parameter the API has. */
+const valid: Record<string, string> = {}
+/** Query parameter names the API documents, per route path (as the router writes it). */
+let documentedQueries: Map<string, string[]>
+let allQueryNames: string[]
+/** Read by most lists whether documented or not. */
+const commonQueryNames = ['cursor', 'limit', 'after', 'since', 'until']
+const concurrency = 4
+
+const hostileBodies: readonly string[] = [
+  '',
+  'null',
+  '[]',
+  '"x"',
+  '{',
+  '{"ids":["1.5"],"status":"resolved"}',
+  '{"ids":["-1","0"],"into":"1e300"}',
+  `{"ids":[${Array.from({ length: 20_000 }, () => '"1"').join(',')}],"status":"resolved"}`,
+  '['.repeat(100_000),
+  `{"csv":"${'x'.repeat(3_000_000)}"}`,
+  '{"csv":"timestamp,value\\n1e300,1e300\\n-1,NaN"}',
+  '{"series":"issue","issueId":"99999999999999999"}',
+  '{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}',
+]
+
+beforeAll(async () => {
+  f = await startFaultline()
+  const now = Date.now()
+  const statuses = await sendEvents(f.url, f.projectId, f.publicKey, [
+    sentryEvent({ type: 'FuzzError', value: 'timeout after 3012 ms for user 88', stack: ['fetchUser'], timestamp: now - 120_000 }),
+    sentryEvent({ type: 'FuzzError', value: 'timeout after 17 ms for user 4', stack: ['fetchUser'], timestamp: now - 60_000 }),
+    sentryEvent({ message: 'disk full on volume 3', timestamp: now }),
+  ])
+  expect(statuses).toEqual([200, 200, 200])
+  const issue = await f.waitFor(async () => (await f.api('GET', `/projects/${f.projectId}/issues?limit=1`)).body.data[0], 30_000)
+  const pattern = await f.waitFor(async () => (await f.api('GET', `/projects/${f.projectId}/patterns?limit=1`)).body.data[0], 30_000)
+  const event = await f.waitFor(async () => (await f.api('GET', `/projects/${f.projectId}/issues/${issue.id}/events?limit=1`)).body.data[0], 30_000)
+  Object.assign(valid, { projectId: f.projectId, issueId: issue.id, eventId: event.eventId, templateId: pattern.id, subject: 'errors', seq: '1' })
+
+  const { app } = await createApiTier(f.server.platform, f.url)
+  routes = app.routes.filter((r) => r.method !== 'ALL').map((r) => ({ method: r.method, path: r.path }))
+  const openApi = (await f.api('GET', '/openapi.json')).body as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> }
+  documentedQueries = new Map(
+    Object.entries(openApi.paths).map(([path, methods]) => [
+      `/api/v1${path.replace(/\{([A-Za-z]+)\}/g, ':$1')}`,
+      Object.values(methods).flatMap((op) => (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name)),
+    ]),
+  )
+  allQueryNames = [...new Set([...documentedQueries.values()].flat())]
+}, 90_000)
+
+afterAll(() => f?.stop())
+
+const paramNames = (path: string): string[] => [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!)
+const fill = (path: string, values: Record<string, string>): string => path.replace(/:([A-Za-z]+)/g, (_, name: string) => values[name]!)
+
+interface Probe {
+  method: string
+  path: string
+  body?: string
+}
+
+/** Sends every probe (a few at a time) and returns a line for each answer that breaks the contract. */
+async function violations(probes: Probe[]): Promise<string[]> {
+  const found: string[] = []
+  let next = 0
+  const worker = async () => {
+    for (let i = next++; i < probes.length; i = next++) {
+      const probe = probes[i]!
+      const where = `${probe.method} ${probe.path.slice(0, 200)}${probe.body === undefined ? '' : ` body ${probe.body.slice(0, 60)}`}`
+      try {
+        const response = await fetch(`${f.url}${probe.path}`, {
+          method: probe.method,
+          headers: { authorization: `Bearer ${f.apiToken}`, ...(probe.body !== undefined && { 'content-type': 'application/json' }) },
+          body: probe.body,
+          signal: AbortSignal.timeout(60_000),
+        })
+        const text = await response.text()
+        if (response.status >= 500) found.push(`${where}: ${response.status} ${text.slice(0, 200)}`)
+        else if (response.status >= 400) {
+          const detail = response.headers.get('content-type')?.startsWith('application/problem+json') ? (JSON.parse(text) as { detail?: unknown }).detail : undefined
+          if (typeof detail !== 'string' || detail === '') found.push(`${where}: ${response.status} without a problem+json detail`)
+        }
+      } catch (error) {
+        found.push(`${where}: no answer (${String(error)}: ${String((error as { cause?: unknown }).cause)})`)
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return found
+}
+
+describe('API fuzz', () => {
+  it('knows a valid value for every path parameter of every route', () => {
+    expect(routes.length).toBeGreaterThan(10)
+    const unknown = routes.flatMap((r) => paramNames(r.path).filter((name) => valid[name] === undefined).map((name) => `${r.method} ${r.path}: ${name}`))
+    expect(unknown).toEqual([])
+  })
+
+  it('answers hostile path parameters of every route with a 4xx reason, never a 5xx', async () => {
+    const probes = routes.flatMap((route) =>
+      paramNames(route.path).flatMap((name) => hostilePathValues.map((value) => ({ method: route.method, path: fill(route.path, { ...valid, [name]: encodeURIComponent(value).replaceAll('%25', '%') }) }))),
+    )
+    expect(await violations(probes)).toEqual([])
+  }, 300_000)
+
+  it('answers hostile query parameters of every GET route with a 4xx reason, never a 5xx', async () => {
+    // Every hostile value for what a route documents or commonly reads; a few for any other name
+    // the API knows, in case a route reads one it does not document.
+    const namesAndValues = (path: string): [string, readonly string[]][] => {
+      const read = new Set([...(documentedQueries.get(path) ?? []), ...commonQueryNames])
+      return allQueryNames.filter((name) => !read.has(name)).map((name): [string, readonly string[]] => [name, ['', '-1', '1e300', hostileQueryValues[1]!]]).concat([...read].map((name) => [name, hostileQueryValues]))
+    }
+    const probes = routes
+      .filter((route) => route.method === 'GET')
+      .flatMap((route) => namesAndValues(route.path).flatMap(([name, values]) => values.map((value) => ({ method: 'GET', path: `${fill(route.path, valid)}?${name}=${encodeURIComponent(value)}` }))))
+    expect(await violations(probes)).toEqual([])
+  }, 600_000)
+
+  it('answers hostile bodies of every route that takes one with a 4xx reason, never a 5xx', async () => {
+    const probes = routes
+      .filter((route) => route.method === 'POST' || route.method === 'PUT')
+      .flatMap((route) => hostileBodies.map((body) => ({ method: route.method, path: fill(route.path, valid), body })))
+    expect(await violations(probes)).toEqual([])
+  }, 300_000)
+})
