@@ -39,10 +39,7 @@ export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.infer<
 }
 
 export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S, maxBytes = 1024 * 1024): Promise<z.infer<S>> {
-  const length = Number(c.req.header('content-length') ?? 0)
-  if (length > maxBytes) throw httpError(413, `Body larger than ${maxBytes} bytes`)
-  const text = await c.req.text()
-  if (text.length > maxBytes) throw httpError(413, `Body larger than ${maxBytes} bytes`)
+  const text = await readBodyText(c, maxBytes)
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -52,6 +49,31 @@ export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S, 
   const result = schema.safeParse(json)
   if (!result.success) throw httpError(400, `Invalid body: ${reasons(result.error)}`)
   return result.data
+}
+
+/**
+ * The body as text, read chunk by chunk and refused with 413 the moment it passes `maxBytes`: a
+ * chunked body has no Content-Length to check first, and must not be held whole to be measured.
+ */
+async function readBodyText(c: Context, maxBytes: number): Promise<string> {
+  const tooLarge = () => httpError(413, `Body larger than ${maxBytes} bytes`)
+  if (Number(c.req.header('content-length') ?? 0) > maxBytes) throw tooLarge()
+  const reader = c.req.raw.body?.getReader()
+  if (!reader) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      // The answer is decided; the server drains or drops what the client still sends.
+      reader.cancel().catch(() => undefined)
+      throw tooLarge()
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks).toString('utf8')
 }
 
 export function parseParam<S extends z.ZodType>(c: Context, name: string, schema: S): z.infer<S> {

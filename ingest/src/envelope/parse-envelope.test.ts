@@ -218,7 +218,11 @@ describe('parseEnvelope: limits and hostile input', () => {
     expect(refused(`{}\n{"type":"event","length":11}\n${'x'.repeat(11)}`, small)).toEqual({ ok: false, status: 413, reason: 'event item exceeds 10 bytes' })
     expect(parsed(`{}\n{"type":"event"}\n${'x'.repeat(10)}`, small).items[0]!.payload.byteLength).toBe(10)
     const perType = { ...small, maxItemBytesByType: { attachment: 100 } }
-    expect(parsed(`{}\n{"type":"attachment","length":50}\n${'x'.repeat(50)}`, perType).items[0]!.payload.byteLength).toBe(50)
+    expect(parsed(`{}\n{"type":"attachment","length":50}\n${'x'.repeat(50)}`, perType).items[0]!.payload.byteLength).toBe(50)    // Item types named like Object.prototype members get the default limit like any other type.
+    for (const type of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(refused(`{}\n{"type":"${type}"}\n${'x'.repeat(11)}`, perType), type).toEqual({ ok: false, status: 413, reason: `${type} item exceeds 10 bytes` })
+      expect(refused(`{}\n{"type":"${type}","length":11}\n${'x'.repeat(11)}`, perType), type).toMatchObject({ status: 413 })
+    }
   })
 
   it('refuses 100,000-deep nesting in headers without overflowing the stack', () => {

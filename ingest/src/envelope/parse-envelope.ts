@@ -54,7 +54,9 @@ function readItem(bytes: Uint8Array, start: number, limits: EnvelopeLimits, maxD
   const headers = parsed.value
   const type = headers.type
   if (typeof type !== 'string' || type === '') return fail(400, `${what} has no type`)
-  const maxBytes = limits.maxItemBytesByType?.[type] ?? limits.maxItemBytes
+  // Own properties only: a type named `constructor` or `__proto__` must not read Object.prototype.
+  const perType = limits.maxItemBytesByType
+  const maxBytes = perType !== undefined && Object.hasOwn(perType, type) ? perType[type]! : limits.maxItemBytes
 
   const length = headers.length
   if (length === undefined || length === null) {
