@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '@faultline/core/config'
 import { createLogger } from '@faultline/core/log'
+import { defaultOrganization } from '@faultline/core/accounts'
 import { createProject } from '@faultline/core/projects'
 import { startServer, type RunningServer } from './server'
 
@@ -73,11 +74,20 @@ describe('HTTP server limits', () => {
 
   it('answers 408 and closes a connection whose body never arrives', async () => {
     const { url, platform } = await start({ HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_MIN_BODY_BYTES_PER_SECOND: '0' })
-    const { key } = await createProject(platform.projects, 'Slow bodies')
+    const { key } = await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Slow bodies')
     const connection = await open(url)
     connection.socket.write(`POST /api/${key.projectId}/envelope/?sentry_key=${key._id} HTTP/1.1\r\nHost: test\r\nContent-Length: 1000\r\n\r\n{"event_id"`)
     const answer = await connection.closed
     expect(answer).toMatch(/^HTTP\/1\.1 408 /)
+  })
+
+  it('tells the client to close a connection whose request was refused before its body was read', async () => {
+    const { url } = await start({})
+    const connection = await open(url)
+    connection.socket.write(`POST /api/1/envelope/?sentry_key=not-a-key HTTP/1.1\r\nHost: test\r\nContent-Length: 100000\r\n\r\n{"event_id"`)
+    const answer = await connection.closed
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /)
+    expect(answer.toLowerCase()).toContain('connection: close')
   })
 
   it('closes connections past HTTP_MAX_CONNECTIONS on arrival and keeps serving the ones it holds', async () => {

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
-import type { AuthEnv } from '../middleware/token-auth'
+import { requires, type ApiEnv } from '../permissions'
 import { eventIdSchema, issueIdSchema, parseJsonBody, parseParam, parseQuery, projectIdSchema, timeSchema } from '../validation'
 import { cursors } from '../services/cursor'
 import { issueTags, latestEventId, getEvent, listIssueEvents, listIssues, IssueSorts, StatsPeriods } from '../services/issue-queries'
@@ -48,17 +48,16 @@ export const statusChangeBody = z.discriminatedUnion('status', [
 export const mergeBody = z.object({ ids: z.array(issueIdSchema).min(2).max(100), into: issueIdSchema.optional() })
 const pageQuery = z.object({ cursor: cursors.events.optional(), limit: z.coerce.number().int().min(1).max(100).default(25) })
 
-export function issueRoutes(platform: Platform): Hono<AuthEnv> {
-  const app = new Hono<AuthEnv>()
+export function issueRoutes(platform: Platform): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
 
-  app.get('/projects/:projectId/issues', async (c) => {
+  app.get('/projects/:projectId/issues', requires('issues:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
-    await requireProject(platform, projectId)
     const q = parseQuery(c, issueListQuery)
     return c.json(await listIssues(platform, projectId, q as Parameters<typeof listIssues>[2]))
   })
 
-  app.put('/projects/:projectId/issues', async (c) => {
+  app.put('/projects/:projectId/issues', requires('issues:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const body = await parseJsonBody(c, statusChangeBody)
     const { ids, ...change } = body
@@ -66,13 +65,13 @@ export function issueRoutes(platform: Platform): Hono<AuthEnv> {
     return c.json({ data: updated.map(issueView) })
   })
 
-  app.post('/projects/:projectId/issues/merge', async (c) => {
+  app.post('/projects/:projectId/issues/merge', requires('issues:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const body = await parseJsonBody(c, mergeBody)
     return c.json(issueView(await mergeIssues(platform, projectId, body.ids, body.into)))
   })
 
-  app.get('/projects/:projectId/issues/:issueId', async (c) => {
+  app.get('/projects/:projectId/issues/:issueId', requires('issues:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
     const latestId = await latestEventId(platform, issue!)
@@ -80,7 +79,7 @@ export function issueRoutes(platform: Platform): Hono<AuthEnv> {
     return c.json({ ...issueView(issue!), latestEvent, tags })
   })
 
-  app.get('/projects/:projectId/issues/:issueId/events', async (c) => {
+  app.get('/projects/:projectId/issues/:issueId/events', requires('events:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const issueId = parseParam(c, 'issueId', issueIdSchema)
     const query = parseQuery(c, pageQuery)
@@ -88,13 +87,13 @@ export function issueRoutes(platform: Platform): Hono<AuthEnv> {
     return c.json(await listIssueEvents(platform, issue!, query))
   })
 
-  app.delete('/projects/:projectId/issues/:issueId', async (c) => {
+  app.delete('/projects/:projectId/issues/:issueId', requires('events:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await deleteIssue(platform, projectId, parseParam(c, 'issueId', issueIdSchema))
     return c.body(null, 204)
   })
 
-  app.get('/projects/:projectId/events/:eventId', async (c) => {
+  app.get('/projects/:projectId/events/:eventId', requires('events:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const eventId = parseParam(c, 'eventId', eventIdSchema)
     const event = await getEvent(platform, projectId, eventId)

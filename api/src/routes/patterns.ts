@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
-import type { AuthEnv } from '../middleware/token-auth'
+import { requires, type ApiEnv } from '../permissions'
 import { parseParam, parseQuery, templateIdSchema } from '../validation'
 import { cursors } from '../services/cursor'
 import { StatsPeriods } from '../services/issue-queries'
@@ -21,17 +21,17 @@ export const patternEventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
 })
 
-export function patternRoutes(platform: Platform): Hono<AuthEnv> {
-  const app = new Hono<AuthEnv>()
+export function patternRoutes(platform: Platform): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
 
-  app.get('/projects/:projectId/patterns', async (c) => {
+  app.get('/projects/:projectId/patterns', requires('intelligence:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const query = parseQuery(c, patternListQuery)
     await requireProject(platform, projectId)
     return c.json(await listPatterns(platform, projectId, query as PatternListParams))
   })
 
-  app.get('/projects/:projectId/patterns/:templateId/events', async (c) => {
+  app.get('/projects/:projectId/patterns/:templateId/events', requires('intelligence:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const templateId = parseParam(c, 'templateId', templateIdSchema)
     const query = parseQuery(c, patternEventsQuery)

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { openOutcomes } from '@faultline/core/outcomes'
-import { createProject, type ProjectKeyDoc } from '@faultline/core/projects'
+import type { ProjectKeyDoc } from '@faultline/core/projects'
 import { envelope, errorEvent, openIngestHarness, type IngestHarness } from '../testing/ingest-harness'
 
 let h: IngestHarness | undefined
@@ -16,7 +16,7 @@ afterEach(async () => {
 
 async function open(env: Record<string, string> = {}): Promise<{ h: IngestHarness; key: ProjectKeyDoc }> {
   h = await openIngestHarness(env)
-  return { h, key: (await createProject(h.platform.projects, 'Hostile')).key }
+  return { h, key: (await h.createProject('Hostile')).key }
 }
 
 /** A body that sends `first` (if any) and then nothing more, ever; `pulls` counts reads of it. */
@@ -35,7 +35,7 @@ function stalledBody(first?: string): { stream: ReadableStream<Uint8Array>; pull
 describe('credentials', () => {
   it('refuses a request whose headers and envelope DSN name different keys, even both valid', async () => {
     const { h, key } = await open()
-    const second = (await createProject(h.platform.projects, 'Second')).key
+    const second = (await h.createProject('Second')).key
     const sameProjectKey = { ...second, _id: 'ab'.repeat(16), projectId: key.projectId }
     await h.platform.projects.keys.put(sameProjectKey)
     const p = key.projectId

@@ -1,6 +1,6 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createProject, type ProjectKeyDoc } from '@faultline/core/projects'
+import type { ProjectKeyDoc } from '@faultline/core/projects'
 import { envelope, errorEvent, openIngestHarness, type IngestHarness } from '../testing/ingest-harness'
 
 let h: IngestHarness
@@ -16,8 +16,8 @@ beforeAll(async () => {
     MAX_ENVELOPE_BYTES: '262144',
     MAX_COMPRESSED_BYTES: '131072',
   })
-  key = (await createProject(h.platform.projects, 'Ingest test')).key
-  otherKey = (await createProject(h.platform.projects, 'Other project')).key
+  key = (await h.createProject('Ingest test')).key
+  otherKey = (await h.createProject('Other project')).key
 })
 
 afterAll(() => h.close())
@@ -139,7 +139,7 @@ describe('items, scrubbing and outcomes', () => {
 
 describe('rate limits', () => {
   it('answers 429 with Retry-After and X-Sentry-Rate-Limits once the key limit is spent', async () => {
-    const limited = (await createProject(h.platform.projects, 'Limited')).key
+    const limited = (await h.createProject('Limited')).key
     await h.platform.projects.keys.put({ ...limited, rateLimitPerMinute: 3 })
     const url = `/api/${limited.projectId}/envelope/?sentry_key=${limited._id}`
     const statuses: number[] = []

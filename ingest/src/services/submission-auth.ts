@@ -7,7 +7,7 @@
  * as well, it must name the same key as the headers and the project of the URL: conflicting
  * credentials are refused, never resolved by picking one.
  */
-import type { ProjectKeyDoc } from '@faultline/core/projects'
+import { keyRefusal, type ProjectKeyDoc } from '@faultline/core/projects'
 import { httpError } from '@faultline/core/http'
 import { parseDsn, parseSentryAuth, type SentryAuthInput } from '../auth/sentry-auth'
 import type { ProjectKeyCache } from './project-keys'
@@ -52,7 +52,8 @@ export class SubmissionAuth {
     const key = await this.#keys.get(publicKey)
     if (!key) throw httpError(401, 'Unknown DSN public key')
     if (key.projectId !== projectId) throw httpError(403, `This DSN key does not belong to project ${projectId}`)
-    if (key.disabled) throw httpError(403, 'This DSN key is disabled')
+    const refusal = keyRefusal(key)
+    if (refusal) throw httpError(403, refusal)
     return key
   }
 }

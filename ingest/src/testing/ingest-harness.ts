@@ -12,6 +12,8 @@ import { healthRoutes, problemErrorHandler, problemNotFound } from '@faultline/c
 import { createLogger } from '@faultline/core/log'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { decodeErrorMessage } from '@faultline/core/schema'
+import { defaultOrganization } from '@faultline/core/accounts'
+import { createProject, type ProjectDoc, type ProjectKeyDoc } from '@faultline/core/projects'
 import { createIngestTier, type IngestTier } from '../app'
 
 export interface IngestHarness {
@@ -19,6 +21,8 @@ export interface IngestHarness {
   tier: IngestTier
   /** The tier with /healthz and /readyz, as the server mounts them. */
   app: Hono
+  /** A project in the default organization, with its DSN key. */
+  createProject(name: string): Promise<{ project: ProjectDoc; key: ProjectKeyDoc }>
   post(path: string, body: BodyInit, headers?: Record<string, string>): Promise<Response>
   /** Acks and decodes everything on the `errors` subject. */
   drainBus(): Promise<Record<string, unknown>[]>
@@ -39,6 +43,7 @@ export async function openIngestHarness(env: Record<string, string> = {}): Promi
     platform,
     tier,
     app,
+    createProject: async (name) => createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, name),
     // duplex: a stream body (one that never ends, say) needs it, and it changes nothing for others.
     post: (path, body, headers = {}) => Promise.resolve(app.request(path, { method: 'POST', body, headers, duplex: 'half' } as RequestInit)),
     async drainBus() {
