@@ -38,7 +38,8 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
   })
   // Browsers send Origin on every cross-origin request and only they read CORS headers; setting
   // them on a server SDK's request would cost a full Response object per event for nothing.
-  app.use('/api/*', (c, next) => (c.req.header('origin') === undefined ? next() : browserCors(c, next)))
+  // The REST API under /api/v1 has its own, configured CORS policy (API_CORS_ORIGINS).
+  app.use('/api/*', (c, next) => (c.req.header('origin') === undefined || c.req.path.startsWith('/api/v1/') ? next() : browserCors(c, next)))
   app.route('/', sentryRoutes({ config, auth: new SubmissionAuth(new ProjectKeyCache(platform.projects)), service }))
   const readiness: ReadinessCheck = async () => ((await service.ready()) ? undefined : `the bus backlog is at BUS_MAX_BACKLOG (${config.bus.maxBacklog}); events are refused until processors catch up`)
   return { app, readiness, close: () => outcomes.close() }

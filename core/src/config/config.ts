@@ -68,6 +68,17 @@ const schema = z.object({
   HTTP_IDLE_TIMEOUT_MS: int(1_000, 600_000).default(5_000),
   HTTP_MAX_CONNECTIONS: int(1, 1_000_000).default(4_096),
   HTTP_MIN_BODY_BYTES_PER_SECOND: int(0, 1_000_000_000).default(4_096),
+  API_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(url(['http:', 'https:']))),
+  METRICS_LISTEN: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
+    .optional(),
+  API_RATE_LIMIT_PER_MINUTE: int(0, 100_000_000).default(6000),
+  API_IP_RATE_LIMIT_PER_MINUTE: int(0, 100_000_000).default(12000),
 })
 
 export interface Config {
@@ -102,6 +113,17 @@ export interface Config {
    * the headers timeout).
    */
   http: { headersTimeoutMs: number; requestTimeoutMs: number; idleTimeoutMs: number; maxConnections: number; minBodyBytesPerSecond: number }
+  /**
+   * The REST API's own CORS origins (ingest's browser CORS is separate) and its request limits per
+   * caller (user or token) and per client IP, per minute; 0 turns a limit off.
+   */
+  api: { corsOrigins: string[]; rateLimitPerMinute: number; ipRateLimitPerMinute: number }
+  /**
+   * `/metrics` on a separate address, served there without credentials (for Prometheus on a
+   * private interface); on the main port it then answers 404. Unset, the main port serves it to
+   * instance administrators' tokens only.
+   */
+  metrics: { listen?: { host: string; port: number } }
 }
 
 /** Variables accepted; the JSON file may use the same names. */
@@ -206,5 +228,7 @@ function toConfig(v: z.infer<typeof schema>): Config {
       maxConnections: v.HTTP_MAX_CONNECTIONS,
       minBodyBytesPerSecond: v.HTTP_MIN_BODY_BYTES_PER_SECOND,
     },
+    metrics: { listen: v.METRICS_LISTEN ? { host: v.METRICS_LISTEN.slice(0, v.METRICS_LISTEN.lastIndexOf(':')).replace(/^\[|\]$/g, ''), port: Number(v.METRICS_LISTEN.slice(v.METRICS_LISTEN.lastIndexOf(':') + 1)) } : undefined },
+    api: { corsOrigins: v.API_CORS_ORIGINS, rateLimitPerMinute: v.API_RATE_LIMIT_PER_MINUTE, ipRateLimitPerMinute: v.API_IP_RATE_LIMIT_PER_MINUTE },
   }
 }
