@@ -25,7 +25,6 @@ const categoryByItemType = new Map<string, string>([
   ['otel_log', 'log_item'],
   ['log', 'log_item'],
   ['security', 'security'],
-  ['client_report', 'internal'],
 ])
 
 export const unknownItemType = 'unknown'
