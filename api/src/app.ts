@@ -26,6 +26,10 @@ import { deadLetterRoutes } from './routes/dead-letters'
 import { patternRoutes } from './routes/patterns'
 import { intelligenceRoutes } from './routes/intelligence'
 import { openApiDocument } from './openapi'
+import { openAlertingStores } from '@faultline/alerting'
+import { alertingRoutes } from './routes/alerting'
+import { incidentRoutes } from './routes/alerting-incidents'
+import { slackInteractionRoutes } from './routes/slack-interactions'
 
 export interface ApiTier {
   app: Hono
@@ -33,6 +37,7 @@ export interface ApiTier {
 
 export async function createApiTier(platform: Platform, publicUrl: string): Promise<ApiTier> {
   const outcomes = await openOutcomes(platform.metadata)
+  const alerting = await openAlertingStores(platform.metadata)
   const audit = (c: Parameters<typeof appendAudit>[2], fields: Parameters<typeof appendAudit>[3], principal?: Principal) =>
     appendAudit(platform.audit, platform.logger, c, fields, principal)
   const authorizer = createAuthorizer(platform, {
@@ -91,6 +96,9 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', deadLetterRoutes(platform))
   v1.route('/', patternRoutes(platform))
   v1.route('/', intelligenceRoutes(platform))
+  v1.route('/', alertingRoutes(platform, alerting))
+  v1.route('/', incidentRoutes(platform, alerting))
+  v1.route('/', slackInteractionRoutes(platform, alerting))
   app.route('/api/v1', v1)
   await announceSetup(platform, publicUrl)
   return { app }

@@ -1,4 +1,6 @@
 import { describeError } from '@faultline/core/errors'
+import { publicUrlOf } from '@faultline/core/config'
+import { AlertingService, type AlertingServiceOptions } from '@faultline/alerting'
 import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
 import { sharedIntelligenceModels } from '@faultline/intelligence'
@@ -10,12 +12,15 @@ export * from './jobs'
 export interface ProcessorTier {
   /** The once-a-minute anomaly scorer; tests call its `runOnce(now)` directly. */
   readonly anomalies: AnomalyJob
+  /** Alert evaluation and dispatch; active on the replica holding its lease. */
+  readonly alerting: AlertingService
   start(): void
   stop(): Promise<void>
 }
 
 export interface ProcessorTierOptions {
   anomalyJob?: Omit<AnomalyJobOptions, 'scorer'>
+  alerting?: Partial<AlertingServiceOptions>
 }
 
 // The tier running on each platform, so tests reach the live job through the server's platform.
@@ -33,13 +38,17 @@ export function createProcessorTier(platform: Platform, options: ProcessorTierOp
   const models = () => sharedIntelligenceModels(platform.logger)
   models().catch((error: unknown) => platform.logger.error('models failed to load; the anomaly job retries every minute', { error: describeError(error) }))
   const anomalies = new AnomalyJob(platform, { ...options.anomalyJob, scorer: async () => (await models()).anomaly })
+  const alerting = new AlertingService(platform, { externalUrl: publicUrlOf(platform.config), ...options.alerting })
   const tier: ProcessorTier = {
     anomalies,
+    alerting,
     start: () => {
       errors.start()
       anomalies.start()
+      alerting.start()
     },
     stop: async () => {
+      await alerting.stop()
       await anomalies.stop()
       await errors.stop()
     },
