@@ -83,6 +83,8 @@ beforeAll(async () => {
     // Well-formed ids of nothing: the routes answer 404 once every other parameter is valid.
     invitationId: 'a'.repeat(64),
     elevationId: '00000000-0000-4000-8000-000000000000',
+    id: 'fuzz-nothing',
+    name: 'fuzz-nothing',
   })
 
   const { app } = await createApiTier(f.server.platform, f.url)

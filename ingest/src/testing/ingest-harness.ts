@@ -11,6 +11,7 @@ import { loadConfig } from '@faultline/core/config'
 import { healthRoutes, problemErrorHandler, problemNotFound } from '@faultline/core/http'
 import { createLogger } from '@faultline/core/log'
 import { openPlatform, type Platform } from '@faultline/core/platform'
+import { ConsumerGroups } from '@faultline/core/ports'
 import { decodeErrorMessage } from '@faultline/core/schema'
 import { defaultOrganization } from '@faultline/core/accounts'
 import { createProject, type ProjectDoc, type ProjectKeyDoc } from '@faultline/core/projects'
@@ -24,7 +25,7 @@ export interface IngestHarness {
   /** A project in the default organization, with its DSN key. */
   createProject(name: string): Promise<{ project: ProjectDoc; key: ProjectKeyDoc }>
   post(path: string, body: BodyInit, headers?: Record<string, string>): Promise<Response>
-  /** Acks and decodes everything on the `errors` subject. */
+  /** Acks and decodes everything on the `errors` subject, as the processor's group (so the backlog drains). */
   drainBus(): Promise<Record<string, unknown>[]>
   close(): Promise<void>
 }
@@ -47,7 +48,7 @@ export async function openIngestHarness(env: Record<string, string> = {}): Promi
     // duplex: a stream body (one that never ends, say) needs it, and it changes nothing for others.
     post: (path, body, headers = {}) => Promise.resolve(app.request(path, { method: 'POST', body, headers, duplex: 'half' } as RequestInit)),
     async drainBus() {
-      const messages = await platform.bus.fetch('errors', 'test', { max: 1000, expiresMs: 50 })
+      const messages = await platform.bus.fetch('errors', ConsumerGroups.processor, { max: 1000, expiresMs: 50 })
       await Promise.all(messages.map((m) => m.ack()))
       return messages.map((m) => {
         const decoded = decodeErrorMessage(m.data)
