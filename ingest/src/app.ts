@@ -3,7 +3,8 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { Platform } from '@faultline/core/platform'
 import { openOutcomes, OutcomeRecorder } from '@faultline/core/outcomes'
-import { createScrubber } from './scrub'
+import { PrivacySettingsStore } from '@faultline/core/privacy'
+import { ProjectScrubbers } from './scrub'
 import { BacklogGuard } from './services/backpressure'
 import { IngestService } from './services/ingest-service'
 import { ProjectKeyCache } from './services/project-keys'
@@ -17,11 +18,17 @@ export interface IngestTier {
 export async function createIngestTier(platform: Platform): Promise<IngestTier> {
   const { config, logger, metrics } = platform
   const outcomes = new OutcomeRecorder(await openOutcomes(platform.metadata), logger.child({ component: 'outcomes' }))
+  const scrubbers = await ProjectScrubbers.open({
+    settings: await PrivacySettingsStore.open(platform.metadata, { scrubIpAddresses: config.scrub.scrubIpAddresses }),
+    secrets: platform.secrets,
+    cache: platform.cache,
+    logger: logger.child({ component: 'scrub' }),
+  })
   const service = new IngestService({
     platform,
     outcomes,
     backlog: new BacklogGuard(platform.bus, config.bus.maxBacklog, logger),
-    scrubEvent: createScrubber({ scrubIpAddresses: config.scrub.scrubIpAddresses }),
+    scrubbers,
     eventsCounter: metrics.counter('faultline_ingest_events_total', 'Error events received by ingest, by outcome'),
   })
   const app = new Hono()
@@ -36,5 +43,11 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
   // them on a server SDK's request would cost a full Response object per event for nothing.
   app.use('/api/*', (c, next) => (c.req.header('origin') === undefined ? next() : browserCors(c, next)))
   app.route('/', sentryRoutes({ config, keys: new ProjectKeyCache(platform.projects), service }))
-  return { app, close: () => outcomes.close() }
+  return {
+    app,
+    close: async () => {
+      await scrubbers.close()
+      await outcomes.close()
+    },
+  }
 }

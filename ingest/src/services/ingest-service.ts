@@ -16,7 +16,7 @@ import type { Counter } from '@faultline/core/metrics'
 import { backpressureRetryAfterSeconds, type BacklogGuard } from './backpressure'
 import { checkRateLimits } from './rate-limits'
 import { itemCategory } from './item-categories'
-import type { ScrubEvent } from '../scrub'
+import type { ProjectScrubbers, Scrubber } from '../scrub'
 
 export interface Submission {
   key: ProjectKeyDoc
@@ -33,7 +33,7 @@ export interface IngestServiceDeps {
   platform: Pick<Platform, 'bus' | 'cache' | 'config' | 'logger'>
   outcomes: OutcomeRecorder
   backlog: BacklogGuard
-  scrubEvent: ScrubEvent
+  scrubbers: Pick<ProjectScrubbers, 'forProject'>
   eventsCounter: Counter
 }
 
@@ -51,7 +51,7 @@ export class IngestService {
 
   /** Returns the id of the first event (or a fresh id when there is none), as Sentry answers. */
   async accept(submission: Submission, now = Date.now()): Promise<string> {
-    const { platform, outcomes, backlog, scrubEvent, eventsCounter } = this.#deps
+    const { platform, outcomes, backlog, scrubbers, eventsCounter } = this.#deps
     const projectId = submission.key.projectId
     for (const item of submission.otherItems) {
       outcomes.record({ projectId, category: itemCategory(item.type), outcome: Outcomes.filtered, reason: `no_processor:${item.type}` }, item.quantity, now)
@@ -73,11 +73,19 @@ export class IngestService {
       throw httpError(503, 'Event processing is behind; retry later', { 'retry-after': String(backpressureRetryAfterSeconds) })
     }
 
+    let scrubber: Scrubber
+    try {
+      scrubber = await scrubbers.forProject(projectId)
+    } catch (error) {
+      // Events are never queued unscrubbed: without the project's rules they wait for a retry.
+      platform.logger.error('loading the privacy rules of a project failed', { projectId, error: describeError(error) })
+      throw httpError(503, 'Privacy settings could not be read; retry later', { 'retry-after': String(backpressureRetryAfterSeconds) })
+    }
     const messages = events.map((raw) => {
-      const { event } = scrubEvent(raw)
+      const { event, clientIp } = scrubber.scrubEvent(raw, { clientIp: submission.clientIp })
       const eventId = normalizeEventId(event.event_id)
       event.event_id = eventId
-      const data = encodeErrorMessage({ v: 1, projectId, eventId, receivedAt: now, clientIp: submission.clientIp, event })
+      const data = encodeErrorMessage({ v: 1, projectId, eventId, receivedAt: now, clientIp, event })
       return { id: `${projectId}:${eventId}`, data }
     })
     try {
