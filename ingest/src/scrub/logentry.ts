@@ -23,18 +23,20 @@ const KEY_BEFORE_PLACEHOLDER = /([A-Za-z0-9_.[\]-]{1,128})["']?[ \t]*[:=][ \t]*[
 
 export function scrubLogEntry(entry: Record<string, unknown>, context: LogEntryContext, counter: Counter): Record<string, unknown> {
   const template = typeof entry.message === 'string' ? entry.message : undefined
-  const shown = typeof entry.formatted === 'string' ? entry.formatted : template !== undefined ? formatParams(template, entry.params) : undefined
   const out: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(entry)) {
     if (key === 'formatted' || key === 'message' || key === 'params') continue
     const scrubbed = context.walk(value, key, counter)
     if (scrubbed !== REMOVE) Object.defineProperty(out, key, { value: scrubbed, enumerable: true, writable: true, configurable: true })
   }
+  const params = entry.params === undefined ? undefined : scrubParams(template ?? '', entry.params, context, counter)
   if (template !== undefined) out.message = context.text.scrub(template, counter)
-  if (shown !== undefined) out.formatted = context.text.scrub(shown, counter)
-  if (entry.params === undefined) return out
-  const params = scrubParams(template ?? '', entry.params, context, counter)
-  if (template === undefined || formatParams(out.message as string, params) === out.formatted) out.params = params
+  // The SDK's own formatting is kept when it says something the template does not; when it is
+  // the template filled in, it is rebuilt from the scrubbed params, which carry their key context.
+  const formatted = typeof entry.formatted === 'string' ? entry.formatted : undefined
+  if (formatted !== undefined && (template === undefined || formatted !== formatParams(template, entry.params))) out.formatted = context.text.scrub(formatted, counter)
+  else if (template !== undefined) out.formatted = context.text.scrub(formatParams(out.message as string, params), counter)
+  if (params !== undefined && (template === undefined || formatParams(out.message as string, params) === out.formatted)) out.params = params
   return out
 }
 

@@ -87,28 +87,30 @@ export function createTextScrubber(detectors: readonly DetectorWithAction[]): Te
     return copied === 0 ? text : out + text.slice(copied)
   }
 
-  /** Scrubs `variant` of a text; returns it only when a rule found something there. */
-  const tryVariant = (variant: string, original: string, counter: Counter, depth: number): string | undefined => {
-    if (variant === original) return undefined
-    const inner: Counter = { count: 0 }
-    const out = scrub(variant, inner, depth + 1)
-    if (inner.count === 0) return undefined
-    counter.count += inner.count
-    return out
-  }
-
+  /**
+   * A decoded spelling wins only when the rules find more in it than in the text as sent, so
+   * clean text, and text whose findings show as sent, is stored as it came.
+   */
   const scrub = (text: string, counter: Counter, depth: number): string => {
     if (text.length < MIN_LENGTH) return text
     const features = textFeatures(text)
+    const found: Counter = { count: 0 }
+    let out = applyRules(text, features, found)
     if (depth < MAX_DECODE_DEPTH) {
-      const decoded = features.percent && hasPercentEncoding(text) ? tryVariant(percentDecode(text), text, counter, depth) : undefined
-      if (decoded !== undefined) return decoded
-      const folded = features.nonAscii ? tryVariant(foldToAscii(text), text, counter, depth) : undefined
-      if (folded !== undefined) return folded
+      for (const variant of [features.percent && hasPercentEncoding(text) ? percentDecode(text) : text, features.nonAscii ? foldToAscii(text) : text]) {
+        if (variant === text) continue
+        const inVariant: Counter = { count: 0 }
+        const scrubbed = scrub(variant, inVariant, depth + 1)
+        if (inVariant.count > found.count) {
+          out = scrubbed
+          found.count = inVariant.count
+        }
+      }
+      // Base64 of readable text mixes cases over a long run; hex ids and words do not.
+      if (features.base64Run >= 16 && features.upper && features.lower) out = scrubBase64(out, found, depth)
     }
-    const out = applyRules(text, features, counter)
-    // Base64 of readable text mixes cases over a long run; hex ids and words do not.
-    return depth < MAX_DECODE_DEPTH && features.base64Run >= 16 && features.upper && features.lower ? scrubBase64(out, counter, depth) : out
+    counter.count += found.count
+    return out
   }
 
   return { scrub: (text, counter) => scrub(text, counter, 0) }

@@ -4,16 +4,19 @@
  * `PID|||||`). The message type (MSH-9) and version (MSH-12) are structure too and stay, as do
  * MSH-1 and MSH-2 (the separator and encoding characters).
  *
- * A message starts at `MSH|`, or a line starts with a known segment name and `|`. Segments end at
- * a carriage return or newline, also written as the two characters `\r` or `\n` in logs.
+ * A message starts at a known segment name and `|` (`MSH|`, `PID|`, ...) anywhere in a line, and
+ * continues over the following lines that start with a segment. Segments end at a carriage return
+ * or newline, also written as the two characters `\r` or `\n` in logs.
  */
 import type { TextFeatures } from '../text-features'
 import type { SpanSink } from './span'
 
-const KNOWN_SEGMENTS = new Set([
+const KNOWN_SEGMENTS = [
   'MSH', 'EVN', 'PID', 'PD1', 'PV1', 'PV2', 'NK1', 'OBX', 'OBR', 'ORC', 'NTE', 'IN1', 'IN2', 'IN3', 'GT1', 'AL1', 'DG1', 'PR1', 'MRG', 'SCH', 'RXA',
   'RXE', 'RXO', 'RXR', 'SPM', 'TQ1', 'FT1', 'ACC', 'ROL', 'MSA', 'ERR', 'QRD', 'QPD', 'RCP', 'AIS', 'AIG', 'AIL', 'AIP', 'TXA', 'DB1', 'UB1', 'UB2',
-])
+]
+/** Where a message starts: a known segment (or a Z-segment) and its field separator. */
+const SEGMENT_START = new RegExp(`(?<![A-Za-z0-9])(?:${KNOWN_SEGMENTS.join('|')}|Z[A-Z0-9]{2})\\|`, 'g')
 const SEGMENT_NAME = /^[A-Z][A-Z0-9]{2}$/
 /** Fields of MSH kept: 2 (encoding characters), 9 (message type), 12 (version), as indexes after `MSH`. */
 const KEPT_MSH_FIELDS = new Set([1, 8, 11])
@@ -23,23 +26,24 @@ export function findHl7Values(text: string, push: SpanSink, features: TextFeatur
   let inMessage = false
   let lineStart = 0
   // Searched again only once passed, so the text is scanned for it once in all.
-  let msh = text.indexOf('MSH|')
+  SEGMENT_START.lastIndex = 0
+  let next = SEGMENT_START.exec(text)?.index ?? -1
   while (lineStart <= text.length) {
-    const { end, next } = lineEnd(text, lineStart)
+    const line = lineEnd(text, lineStart)
+    if (next >= 0 && next < lineStart) {
+      SEGMENT_START.lastIndex = lineStart
+      next = SEGMENT_START.exec(text)?.index ?? -1
+    }
     let start = lineStart
-    if (msh >= 0 && msh < lineStart) msh = text.indexOf('MSH|', lineStart)
-    if (!inMessage) {
-      if (msh >= 0 && msh < end) {
-        start = msh
-        inMessage = true
-      }
+    if (!inMessage && next >= 0 && next < line.end) {
+      start = next
+      inMessage = true
     }
     const name = text.slice(start, start + 3)
-    const isSegment = text[start + 3] === '|' && (inMessage ? SEGMENT_NAME.test(name) : KNOWN_SEGMENTS.has(name) || (name[0] === 'Z' && SEGMENT_NAME.test(name)))
-    if (isSegment) reduceSegment(text, start, end, name === 'MSH', push)
+    if (inMessage && text[start + 3] === '|' && SEGMENT_NAME.test(name)) reduceSegment(text, start, line.end, name === 'MSH', push)
     else inMessage = false
-    if (next < 0) break
-    lineStart = next
+    if (line.next < 0) break
+    lineStart = line.next
   }
 }
 

@@ -56,8 +56,9 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
-const SEPARATOR_AFTER_LABEL = /["']?[ \t]*(?:[:=#]|(?:is|was)(?=[ \t]))[ \t]*/y
-const SPACES = /[ \t]+/y
+const SEPARATOR_AFTER_LABEL = /["']?[ \t]*[:=#][ \t]*/y
+/** `the password is hunter2`: a prose separator, after which the value must look like a secret. */
+const PROSE_SEPARATOR = /[ \t]+(?:(?:is|was)[ \t]+)?/y
 
 function findLabelledValues(text: string, labels: Labels, push: SpanSink): void {
   labels.regex.lastIndex = 0
@@ -67,14 +68,14 @@ function findLabelledValues(text: string, labels: Labels, push: SpanSink): void 
     const after = match.index + match[0].length
     SEPARATOR_AFTER_LABEL.lastIndex = after
     if (SEPARATOR_AFTER_LABEL.test(text)) {
-      const value = assignedValue(text, SEPARATOR_AFTER_LABEL.lastIndex, rule.valueShape)
+      const value = withoutSentenceEnd(text, assignedValue(text, SEPARATOR_AFTER_LABEL.lastIndex, rule.valueShape))
       if (value.end > value.start) push(value.start, value.end, rule.action)
       labels.regex.lastIndex = Math.max(labels.regex.lastIndex, value.end)
       continue
     }
-    SPACES.lastIndex = after
-    if (!SPACES.test(text)) continue
-    const value = rule.valueShape === 'name' ? nameSpan(text, SPACES.lastIndex, true) : proseToken(text, SPACES.lastIndex)
+    PROSE_SEPARATOR.lastIndex = after
+    if (!PROSE_SEPARATOR.test(text)) continue
+    const value = rule.valueShape === 'name' ? nameSpan(text, PROSE_SEPARATOR.lastIndex, true) : proseToken(text, PROSE_SEPARATOR.lastIndex)
     if (value.end > value.start) {
       push(value.start, value.end, rule.action)
       labels.regex.lastIndex = Math.max(labels.regex.lastIndex, value.end)
@@ -129,8 +130,21 @@ function nextIsAssignment(text: string, from: number): boolean {
   let i = from
   while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i++
   const nameStart = i
-  while (i < text.length && i - nameStart <= 64 && /[A-Za-z0-9_.[\]%-]/.test(text[i]!)) i++
+  while (i < text.length && i - nameStart <= 64 && isNameChar(text.charCodeAt(i))) i++
   return i > nameStart && text[i] === '='
+}
+
+/** Letters, digits and `_ . [ ] % -`, as in query-string and cookie names. */
+function isNameChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 91 || c === 93 || c === 37 || c === 45
+}
+
+/** In prose, `password is hunter2.` ends a sentence: the full stop is not part of the value. */
+function withoutSentenceEnd(text: string, value: Span): Span {
+  if (text[value.start - 1] === '"' || text[value.start - 1] === "'") return value
+  let end = value.end
+  while (end > value.start && '.,;:!?'.includes(text[end - 1]!)) end--
+  return { start: value.start, end }
 }
 
 const TRAILING_PUNCTUATION = /[.,;:!?)\]}'"]+$/

@@ -7,7 +7,20 @@ const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:
 
 export function findEmails(text: string, push: SpanSink, features: TextFeatures): void {
   if (!features.at) return
-  for (let match = first(EMAIL, text); match !== null; match = EMAIL.exec(text)) push(match.index, match.index + match[0].length)
+  for (let match = first(EMAIL, text); match !== null; match = EMAIL.exec(text)) {
+    if (!isUrlUserinfo(text, match.index)) push(match.index, match.index + match[0].length)
+  }
+}
+
+/** `scheme://user:secret@host` is a URL's userinfo (the URL-password rule's), not an address. */
+function isUrlUserinfo(text: string, start: number): boolean {
+  if (text[start - 1] !== ':') return false
+  for (let i = start - 2; i >= 2 && i > start - 300; i--) {
+    const c = text.charCodeAt(i)
+    if (c <= 0x20 || c === 0x40) return false
+    if (c === 0x2f && text[i - 1] === '/' && text[i - 2] === ':') return true
+  }
+  return false
 }
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)'
