@@ -9,9 +9,15 @@ import { deadLetterRoutes } from './routes/dead-letters'
 import { patternRoutes } from './routes/patterns'
 import { intelligenceRoutes } from './routes/intelligence'
 import { openApiDocument } from './openapi'
+import { PrivacySettingsStore } from '@faultline/core/privacy'
+import { privacyRoutes } from './routes/privacy'
+import { ErasureService } from './services/privacy-erasure'
 
 export async function createApiTier(platform: Platform, publicUrl: string): Promise<{ app: Hono }> {
   const outcomes = await openOutcomes(platform.metadata)
+  const privacySettings = await PrivacySettingsStore.open(platform.metadata, { scrubIpAddresses: platform.config.scrub.scrubIpAddresses })
+  const erasures = await ErasureService.open(platform)
+  await erasures.resume()
   const v1 = new Hono<AuthEnv>()
   v1.get('/openapi.json', (c) => c.json(openApiDocument(publicUrl)))
   v1.use('*', tokenAuth(platform.projects))
@@ -20,6 +26,7 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', deadLetterRoutes(platform))
   v1.route('/', patternRoutes(platform))
   v1.route('/', intelligenceRoutes(platform))
+  v1.route('/', privacyRoutes(platform, privacySettings, erasures))
   const app = new Hono()
   app.route('/api/v1', v1)
   return { app }

@@ -3,13 +3,17 @@ import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
 import { sharedIntelligenceModels } from '@faultline/intelligence'
 import { AnomalyJob, type AnomalyJobOptions } from './jobs'
+import { RetentionJob } from './retention'
 
 export { ErrorConsumer, errorConsumerGroup } from './errors/error-consumer'
 export * from './jobs'
+export * from './retention'
 
 export interface ProcessorTier {
   /** The once-a-minute anomaly scorer; tests call its `runOnce(now)` directly. */
   readonly anomalies: AnomalyJob
+  /** The hourly retention pass; tests call its `runOnce(now)` directly. */
+  readonly retention: RetentionJob
   start(): void
   stop(): Promise<void>
 }
@@ -33,13 +37,17 @@ export function createProcessorTier(platform: Platform, options: ProcessorTierOp
   const models = () => sharedIntelligenceModels(platform.logger)
   models().catch((error: unknown) => platform.logger.error('models failed to load; the anomaly job retries every minute', { error: describeError(error) }))
   const anomalies = new AnomalyJob(platform, { ...options.anomalyJob, scorer: async () => (await models()).anomaly })
+  const retention = new RetentionJob(platform)
   const tier: ProcessorTier = {
     anomalies,
+    retention,
     start: () => {
       errors.start()
       anomalies.start()
+      retention.start()
     },
     stop: async () => {
+      await retention.stop()
       await anomalies.stop()
       await errors.stop()
     },

@@ -1,2 +1,3 @@
 export * from './event-store'
 export * from './migrations'
+export { DEFAULT_RETENTION_DAYS, retentionTables } from './retention-migration'

@@ -4,6 +4,7 @@
  * at the API edge, and again when ingest compiles them.
  */
 import { z } from 'zod'
+import { DEFAULT_RETENTION_DAYS } from '../event-store/retention-migration'
 import { defaultPack } from './default-pack'
 import { healthcarePack } from './healthcare-pack'
 import { ruleIdSchema, ruleSchema, type Rule } from './rules'
@@ -23,7 +24,7 @@ export type IpHandling = (typeof IpHandlings)[keyof typeof IpHandlings]
 export const EmailHandlings = { keep: 'keep', hash: 'hash', remove: 'remove' } as const
 export type EmailHandling = (typeof EmailHandlings)[keyof typeof EmailHandlings]
 
-export const DEFAULT_RETENTION_DAYS = 90
+export { DEFAULT_RETENTION_DAYS }
 export const MAX_RETENTION_DAYS = 3650
 
 export const privacySettingsSchema = z

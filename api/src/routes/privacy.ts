@@ -1,0 +1,108 @@
+/**
+ * Privacy routes: a project's scrubbing and retention settings (versioned, with their history),
+ * the rule packs as written, and one end user's data: erasure with progress and a report, and an
+ * NDJSON export.
+ */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { httpError } from '@faultline/core/http'
+import type { Platform } from '@faultline/core/platform'
+import { privacySettingsSchema, type PrivacySettingsStore } from '@faultline/core/privacy'
+import type { AuthEnv } from '../middleware/token-auth'
+import { dataSubjectSchema } from '../services/data-subject'
+import type { ErasureDoc, ErasureService } from '../services/privacy-erasure'
+import { exportSubject } from '../services/privacy-export'
+import { historyView, packsView, settingsView, updatePrivacySettings } from '../services/privacy-settings'
+import { parseJsonBody, parseParam, parseQuery } from '../validation'
+import { projectIdSchema, requireProject } from './issues'
+
+export const privacySettingsBody = z
+  .object({
+    /** The version the change is based on; a newer stored version answers 409. */
+    expectedVersion: z.number().int().min(0).optional(),
+    settings: privacySettingsSchema,
+  })
+  .strict()
+export const privacyHistoryQuery = z.object({
+  before: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+})
+export const erasureListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) })
+const erasureIdSchema = z.string().regex(/^[0-9a-f]{24}$/, 'must be an erasure id')
+
+export function privacyRoutes(platform: Platform, settings: PrivacySettingsStore, erasures: ErasureService): Hono<AuthEnv> {
+  const app = new Hono<AuthEnv>()
+
+  app.get('/privacy/packs', (c) => c.json({ data: packsView() }))
+
+  app.get('/projects/:projectId/privacy', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    return c.json(settingsView(await settings.get(projectId)))
+  })
+
+  app.put('/projects/:projectId/privacy', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    const body = await parseJsonBody(c, privacySettingsBody)
+    return c.json(await updatePrivacySettings(platform, settings, projectId, body, actorOf(c.get('token'))))
+  })
+
+  app.get('/projects/:projectId/privacy/history', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    const { before, limit } = parseQuery(c, privacyHistoryQuery)
+    return c.json({ data: (await settings.history(projectId, { limit, beforeVersion: before })).map(historyView) })
+  })
+
+  app.post('/projects/:projectId/privacy/erasures', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    const subject = await parseJsonBody(c, dataSubjectSchema)
+    return c.json(erasureView(await erasures.request(projectId, subject, actorOf(c.get('token')))), 202)
+  })
+
+  app.get('/projects/:projectId/privacy/erasures', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    const { limit } = parseQuery(c, erasureListQuery)
+    return c.json({ data: (await erasures.list(projectId, limit)).map(erasureView) })
+  })
+
+  app.get('/projects/:projectId/privacy/erasures/:erasureId', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const erasureId = parseParam(c, 'erasureId', erasureIdSchema)
+    const doc = await erasures.get(projectId, erasureId)
+    if (!doc) throw httpError(404, `No erasure ${erasureId} in project ${projectId}`)
+    return c.json(erasureView(doc))
+  })
+
+  // POST, not GET: the identifiers stay out of URLs, and so out of access logs.
+  app.post('/projects/:projectId/privacy/exports', async (c) => {
+    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    await requireProject(platform, projectId)
+    const subject = await parseJsonBody(c, dataSubjectSchema)
+    const stream = await exportSubject(platform, projectId, subject)
+    return c.body(stream, 200, { 'content-type': 'application/x-ndjson', 'content-disposition': `attachment; filename="project-${projectId}-subject-export.ndjson"` })
+  })
+
+  return app
+}
+
+function actorOf(token: { name: string; prefix: string }): string {
+  return `token:${token.name} (${token.prefix}…)`
+}
+
+function erasureView(doc: ErasureDoc) {
+  return {
+    id: doc._id,
+    projectId: doc.projectId,
+    status: doc.status,
+    requestedBy: doc.requestedBy,
+    requestedAt: new Date(doc.requestedAt).toISOString(),
+    finishedAt: doc.finishedAt === undefined ? null : new Date(doc.finishedAt).toISOString(),
+    subject: doc.subject,
+    report: doc.report,
+    error: doc.error ?? null,
+  }
+}
