@@ -38,7 +38,7 @@ export interface KeyRuleSource {
 export type KeyVerdict = CompiledKeyRule | 'allow' | undefined
 
 export interface KeyClassifier {
-  /** The rule owning the value under `key` inside an object held under `parent` (lower case). */
+  /** The rule owning the value under `key` inside an object held under `parent`. */
   classify(key: string, parent: string | undefined): KeyVerdict
   /** The rule owning a `key=value` written in text, if it applies in text. */
   classifyInText(key: string): CompiledKeyRule | undefined
@@ -78,7 +78,7 @@ export function createKeyClassifier(options: KeyClassifierOptions): KeyClassifie
       if (key.length > MAX_KEY_LENGTH) return undefined
       const found = candidates(key)
       if (found === 'allow') return found
-      for (const rule of found) if (parent === undefined || rule.exceptUnder === undefined || !rule.exceptUnder.has(parent)) return rule
+      for (const rule of found) if (parent === undefined || rule.exceptUnder === undefined || !rule.exceptUnder.has(parent.toLowerCase())) return rule
       return undefined
     },
     classifyInText(key) {

@@ -42,8 +42,14 @@ export interface Scrubber {
 /** Beyond this nesting, values are replaced whole: nothing that deep is walked. */
 export const MAX_SCRUB_DEPTH = 64
 const KEY_CACHE_LIMIT = 10_000
-/** Keys that could hold an identifier the value rules recognise: with a digit, `@`, `%`, `:` or non-ASCII. */
-const KEY_WORTH_SCRUBBING = /[0-9@%:\u0080-\uffff]/
+/** Keys that could hold an identifier the value rules recognise: with a digit, `@`, `%`, `:`, `|` or non-ASCII. */
+function keyMayHoldIdentifier(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i)
+    if ((c >= 48 && c <= 58) || c === 64 || c === 37 || c === 124 || c > 127) return true
+  }
+  return false
+}
 
 export function scrubberFromSettings(settings: PrivacySettings, hashKey: string): Scrubber {
   return createScrubber({ rules: effectiveRules(settings), allowKeys: settings.allowKeys, ipAddresses: settings.ipAddresses, userEmail: settings.userEmail, hashKey })
@@ -83,7 +89,7 @@ export function createScrubber(config: ScrubberConfig): Scrubber {
   const keyNames = new Map<string, string>()
 
   const scrubKeyName = (key: string, counter: Counter): string => {
-    if (!KEY_WORTH_SCRUBBING.test(key)) return key
+    if (!keyMayHoldIdentifier(key)) return key
     let name = keyNames.get(key)
     if (name === undefined) {
       name = text.scrub(key, { count: 0 })
@@ -106,20 +112,16 @@ export function createScrubber(config: ScrubberConfig): Scrubber {
     }
     const record = value as Record<string, unknown>
     if (fhirAction && isFhirResource(record)) return reduceFhir(record, fhirAction, depth, counter)
-    const parent = parentKey?.toLowerCase()
     const out: Record<string, unknown> = {}
-    for (const [key, child] of Object.entries(record)) {
-      const scrubbed = entry(key, child, classifier.classify(key, parent), depth + 1, counter)
-      if (scrubbed !== REMOVE) setUnique(out, key, scrubbed.key, scrubbed.value)
-    }
+    for (const key of Object.keys(record)) putEntry(out, key, record[key], classifier.classify(key, parentKey), depth + 1, counter)
     return out
   }
 
-  /** A key and its value: long keys are data, not names, and are replaced whole with their value. */
-  const entry = (key: string, value: unknown, verdict: KeyVerdict, depth: number, counter: Counter): { key: string; value: unknown } | typeof REMOVE => {
-    if (key.length > MAX_KEY_LENGTH) return { key: FILTERED, value: count(counter, FILTERED) }
+  /** Puts a key and its scrubbed value into `out`: long keys are data, not names, and are replaced whole with their value. */
+  const putEntry = (out: Record<string, unknown>, key: string, value: unknown, verdict: KeyVerdict, depth: number, counter: Counter): void => {
+    if (key.length > MAX_KEY_LENGTH) return setUnique(out, key, FILTERED, count(counter, FILTERED))
     const scrubbed = entryValue(value, key, verdict, depth, counter)
-    return scrubbed === REMOVE ? REMOVE : { key: scrubKeyName(key, counter), value: scrubbed }
+    if (scrubbed !== REMOVE) setUnique(out, key, scrubKeyName(key, counter), scrubbed)
   }
 
   const entryValue = (value: unknown, key: string, verdict: KeyVerdict, depth: number, counter: Counter): unknown => {
@@ -135,19 +137,19 @@ export function createScrubber(config: ScrubberConfig): Scrubber {
   const walkElement = (element: unknown, parentKey: string | undefined, depth: number, counter: Counter): unknown => {
     if (!Array.isArray(element) || element.length !== 2 || typeof element[0] !== 'string' || depth >= MAX_SCRUB_DEPTH) return walk(element, parentKey, depth, counter)
     const key = element[0]
-    const scrubbed = entry(key, element[1], classifier.classify(key, parentKey?.toLowerCase()), depth + 1, counter)
-    return scrubbed === REMOVE ? [key, null] : [scrubbed.key, scrubbed.value]
+    if (key.length > MAX_KEY_LENGTH) return [FILTERED, count(counter, FILTERED)]
+    const scrubbed = entryValue(element[1], key, classifier.classify(key, parentKey), depth + 1, counter)
+    return scrubbed === REMOVE ? [key, null] : [scrubKeyName(key, counter), scrubbed]
   }
 
   const scrubUser = (user: Record<string, unknown>, counter: Counter): Record<string, unknown> => {
     const out: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(user)) {
+    for (const key of Object.keys(user)) {
+      const value = user[key]
       const lower = key.toLowerCase()
-      let scrubbed: { key: string; value: unknown } | typeof REMOVE
-      if (lower === 'ip_address') scrubbed = changed(counter, value, ipAction.value(value), key)
-      else if (isEmailIdentity(lower, value)) scrubbed = changed(counter, value, emailValue(userEmail, hash, lower as 'email', value), key)
-      else scrubbed = entry(key, value, classifier.classify(key, 'user'), 2, counter)
-      if (scrubbed !== REMOVE) setUnique(out, key, scrubbed.key, scrubbed.value)
+      if (lower === 'ip_address') putChanged(out, key, value, ipAction.value(value), counter)
+      else if (isEmailIdentity(lower, value)) putChanged(out, key, value, emailValue(userEmail, hash, lower as 'email', value), counter)
+      else putEntry(out, key, value, classifier.classify(key, 'user'), 2, counter)
     }
     return out
   }
@@ -158,13 +160,12 @@ export function createScrubber(config: ScrubberConfig): Scrubber {
   const scrubTopLevel = (kind: ItemKind, payload: Record<string, unknown>, counter: Counter): Record<string, unknown> => {
     const profile = itemProfiles[kind]
     const out: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(payload)) {
-      let scrubbed: { key: string; value: unknown } | typeof REMOVE
-      if (profile.structural.has(key)) scrubbed = { key, value }
-      else if (profile.hasUser && key === 'user' && isRecord(value)) scrubbed = { key, value: scrubUser(value, counter) }
-      else if ((key === 'logentry' || key === 'message') && isRecord(value)) scrubbed = { key, value: scrubLogEntry(value, logEntryContext, counter) }
-      else scrubbed = entry(key, value, classifier.classify(key, undefined), 1, counter)
-      if (scrubbed !== REMOVE) setUnique(out, key, scrubbed.key, scrubbed.value)
+    for (const key of Object.keys(payload)) {
+      const value = payload[key]
+      if (profile.structural.has(key)) setUnique(out, key, key, value)
+      else if (profile.hasUser && key === 'user' && isRecord(value)) setUnique(out, key, key, scrubUser(value, counter))
+      else if ((key === 'logentry' || key === 'message') && isRecord(value)) setUnique(out, key, key, scrubLogEntry(value, logEntryContext, counter))
+      else putEntry(out, key, value, classifier.classify(key, undefined), 1, counter)
     }
     return out
   }
@@ -202,9 +203,10 @@ function reduceFhir(value: unknown, action: CompiledAction, depth: number, count
   return masked
 }
 
-function changed(counter: Counter, before: unknown, after: unknown, key: string): { key: string; value: unknown } | typeof REMOVE {
+/** Puts the value a user-field rule made of `before`, counting a change; REMOVE leaves the key out. */
+function putChanged(out: Record<string, unknown>, key: string, before: unknown, after: unknown, counter: Counter): void {
   if (after !== before) counter.count++
-  return after === REMOVE ? REMOVE : { key, value: after }
+  if (after !== REMOVE) setUnique(out, key, key, after)
 }
 
 function count(counter: Counter, replacement: string): string {

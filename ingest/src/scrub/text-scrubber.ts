@@ -36,26 +36,25 @@ interface Span {
   action: CompiledAction
 }
 
+const byStartThenLongest = (a: Span, b: Span) => a.start - b.start || b.end - a.end
+
 export function createTextScrubber(detectors: readonly DetectorWithAction[]): TextScrubber {
-  // One sink for every call: detectors run synchronously and never call back into the scrubber.
-  let spans: Span[] = []
+  // One sink and one span list for every call: detectors run synchronously, and the list is
+  // used up before any nested scrub of a decoded spelling starts.
+  const spans: Span[] = []
   let current: CompiledAction
   const push = (start: number, end: number, own?: CompiledAction) => {
     if (end > start) spans.push({ start, end, action: own ?? current })
   }
-  const collect = (text: string, features: TextFeatures): Span[] => {
-    spans = []
-    for (const { detect, action } of detectors) {
-      current = action
-      detect(text, push, features)
-    }
-    return spans
-  }
 
   const applyRules = (text: string, features: TextFeatures, counter: Counter): string => {
-    const spans = collect(text, features)
+    spans.length = 0
+    for (const detector of detectors) {
+      current = detector.action
+      detector.detect(text, push, features)
+    }
     if (spans.length === 0) return text
-    spans.sort((a, b) => a.start - b.start || b.end - a.end)
+    spans.sort(byStartThenLongest)
     let out = ''
     let copied = 0
     for (let i = 0; i < spans.length; ) {
@@ -94,23 +93,23 @@ export function createTextScrubber(detectors: readonly DetectorWithAction[]): Te
   const scrub = (text: string, counter: Counter, depth: number): string => {
     if (text.length < MIN_LENGTH) return text
     const features = textFeatures(text)
-    const found: Counter = { count: 0 }
-    let out = applyRules(text, features, found)
-    if (depth < MAX_DECODE_DEPTH) {
-      for (const variant of [features.percent && hasPercentEncoding(text) ? percentDecode(text) : text, features.nonAscii ? foldToAscii(text) : text]) {
-        if (variant === text) continue
-        const inVariant: Counter = { count: 0 }
-        const scrubbed = scrub(variant, inVariant, depth + 1)
-        if (inVariant.count > found.count) {
-          out = scrubbed
-          found.count = inVariant.count
-        }
-      }
-      // Base64 of readable text mixes cases over a long run; hex ids and words do not.
-      if (features.base64Run >= 16 && features.upper && features.lower) out = scrubBase64(out, found, depth)
-    }
-    counter.count += found.count
-    return out
+    const before = counter.count
+    let out = applyRules(text, features, counter)
+    if (depth >= MAX_DECODE_DEPTH) return out
+    if (features.percent && hasPercentEncoding(text)) out = betterVariant(percentDecode(text), text, out, counter, before, depth)
+    if (features.nonAscii) out = betterVariant(foldToAscii(text), text, out, counter, before, depth)
+    // Base64 of readable text mixes cases over a long run; hex ids and words do not.
+    return features.base64Run >= 16 && features.upper && features.lower ? scrubBase64(out, counter, depth) : out
+  }
+
+  /** The scrubbed variant when the rules find more in it than in what was kept so far (`counter` counts since `before`). */
+  const betterVariant = (variant: string, text: string, kept: string, counter: Counter, before: number, depth: number): string => {
+    if (variant === text) return kept
+    const inVariant: Counter = { count: 0 }
+    const scrubbed = scrub(variant, inVariant, depth + 1)
+    if (inVariant.count <= counter.count - before) return kept
+    counter.count = before + inVariant.count
+    return scrubbed
   }
 
   return { scrub: (text, counter) => scrub(text, counter, 0) }

@@ -7,8 +7,6 @@ import { FILTERED } from '@faultline/core/privacy'
 import type { CompiledKeyRule, KeyClassifier } from '../key-rules'
 import type { SpanSink, TextDetector } from './span'
 
-/** A key and its separator: `password=`, `token: `, `"api_key": `, `user[password]=`. */
-const KEY_SEPARATOR = /(?<![A-Za-z0-9_.[\]-])([A-Za-z0-9_.[\]-]{1,128})(["']?[ \t]*[:=][ \t]*)/g
 const AUTH_SCHEME = /^(?:bearer|basic|digest|token|negotiate|ntlm|sentry|dsn)[ \t]+/i
 /** A printf placeholder is where a logentry param goes, not a value (issue 8, item 9). */
 const PLACEHOLDER = /^%(?:\([^)]{1,64}\))?[-+ #0]*\d*(?:\.\d+)?[sdifoOjxXeEgGcru]/
@@ -21,16 +19,47 @@ export function createKeyValueDetector(classifier: KeyClassifier): TextDetector 
   }
 }
 
+/**
+ * `key=value`, `key: value`, `"key": "value"`, `user[password]=value`: from each `:` and `=`, back
+ * over spaces and an optional closing quote to a key of 1–128 characters `[A-Za-z0-9_.[\]-]`
+ * that starts the run. A scan rather than a regex with a lookbehind: this runs on every string.
+ */
 function findAssignments(text: string, classifier: KeyClassifier, push: SpanSink): void {
-  KEY_SEPARATOR.lastIndex = 0
-  for (let match = KEY_SEPARATOR.exec(text); match !== null; match = KEY_SEPARATOR.exec(text)) {
-    const afterSeparator = match.index + match[0].length
-    const rule = classifier.classifyInText(match[1]!)
-    if (rule === undefined) continue
-    const value = assignedValue(text, afterSeparator, rule.valueShape)
-    if (value.end > value.start) push(value.start, value.end, rule.action)
-    KEY_SEPARATOR.lastIndex = Math.max(value.end, afterSeparator)
+  let from = 0
+  let colon = text.indexOf(':')
+  let equals = text.indexOf('=')
+  while (colon >= 0 || equals >= 0) {
+    const separator = colon < 0 ? equals : equals < 0 ? colon : Math.min(colon, equals)
+    const value = assignmentAt(text, separator, from, classifier, push)
+    from = Math.max(from, value, separator + 1)
+    if (colon >= 0 && colon < from) colon = text.indexOf(':', from)
+    if (equals >= 0 && equals < from) equals = text.indexOf('=', from)
   }
+}
+
+/** Masks the value of the assignment whose separator is at `separator`; returns where scanning goes on. */
+function assignmentAt(text: string, separator: number, from: number, classifier: KeyClassifier, push: SpanSink): number {
+  let i = separator - 1
+  while (i >= from && (text[i] === ' ' || text[i] === '\t')) i--
+  if (i >= from && (text[i] === '"' || text[i] === "'")) i--
+  const keyEnd = i + 1
+  while (i >= from && keyEnd - i <= MAX_TEXT_KEY && isKeyChar(text.charCodeAt(i))) i--
+  const keyStart = i + 1
+  if (keyStart === keyEnd || keyEnd - keyStart > MAX_TEXT_KEY || (keyStart > 0 && isKeyChar(text.charCodeAt(keyStart - 1)))) return separator + 1
+  const rule = classifier.classifyInText(text.slice(keyStart, keyEnd))
+  if (rule === undefined) return separator + 1
+  let after = separator + 1
+  while (text[after] === ' ' || text[after] === '\t') after++
+  const value = assignedValue(text, after, rule.valueShape)
+  if (value.end > value.start) push(value.start, value.end, rule.action)
+  return Math.max(value.end, after)
+}
+
+const MAX_TEXT_KEY = 128
+
+/** `[A-Za-z0-9_.[\]-]`: the characters of a key written in text. */
+function isKeyChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 91 || c === 93 || c === 45
 }
 
 interface Labels {
@@ -134,10 +163,8 @@ function nextIsAssignment(text: string, from: number): boolean {
   return i > nameStart && text[i] === '='
 }
 
-/** Letters, digits and `_ . [ ] % -`, as in query-string and cookie names. */
-function isNameChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 46 || c === 91 || c === 93 || c === 37 || c === 45
-}
+/** A key character or `%`, as in (percent-encoded) query-string and cookie names. */
+const isNameChar = (c: number) => isKeyChar(c) || c === 37
 
 /** In prose, `password is hunter2.` ends a sentence: the full stop is not part of the value. */
 function withoutSentenceEnd(text: string, value: Span): Span {
