@@ -2,6 +2,7 @@ import { backtestCommand } from './backtest'
 import type { Command } from './command'
 import { migrateCommand } from './migrate'
 import { projectCommand } from './project'
+import { retentionCommand } from './retention'
 import { runCommand } from './run'
 import { secretsCommand } from './secrets'
 import { tokenCommand } from './token'
@@ -15,5 +16,6 @@ export const commands: Record<string, Command> = {
   token: tokenCommand,
   migrate: migrateCommand,
   secrets: secretsCommand,
+  retention: retentionCommand,
   backtest: backtestCommand,
 }

@@ -150,7 +150,7 @@ const hostile: Record<string, (n: number) => string> = {
 }
 
 describe('hostile strings stay linear (issue 8, item 1)', () => {
-  it.each(Object.keys(hostile))('%s: 1 MiB costs about 8× 128 KiB', (name) => {
+  it.each(Object.keys(hostile))('%s: 1 MiB costs about 8 times 128 KiB', (name) => {
     const ratio = growth(hostile[name]!, h, 128 * 1024)
     expect(ratio, `${name} grew ${ratio.toFixed(1)}×`).toBeLessThan(LINEAR_BAR)
   })
