@@ -5,6 +5,7 @@
 import { loadConfig, type Config } from '@faultline/core/config'
 import { ConfigError, describeError } from '@faultline/core/errors'
 import { commands } from './commands'
+import { UsageError } from './commands/options'
 
 const usage = `usage: faultline <command>\n${Object.values(commands)
   .map((command) => `  ${command.usage}`)
@@ -28,7 +29,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    console.error(error instanceof ConfigError ? error.message : `faultline failed: ${describeError(error)}`)
-    process.exit(1)
+    console.error(error instanceof ConfigError || error instanceof UsageError ? error.message : `faultline failed: ${describeError(error)}`)
+    process.exit(error instanceof UsageError ? 2 : 1)
   },
 )

@@ -46,7 +46,7 @@ describe.each([
   })
 
   async function deadLetters(): Promise<DeadLetterView[]> {
-    const { status, body } = await f.api<{ data: DeadLetterView[] }>('GET', '/dead-letters/errors?limit=500')
+    const { status, body } = await f.adminApi<{ data: DeadLetterView[] }>('GET', '/dead-letters/errors?limit=500')
     expect(status).toBe(200)
     return body.data
   }
@@ -71,9 +71,9 @@ describe.each([
       expect(letter.payload).toBe('this is not JSON {')
       expect(Date.parse(letter.failedAt)).toBeGreaterThan(Date.now() - 60_000)
 
-      expect((await f.api('DELETE', `/dead-letters/errors/${letter.seq}`)).status).toBe(204)
+      expect((await f.adminApi('DELETE', `/dead-letters/errors/${letter.seq}`)).status).toBe(204)
       expect((await deadLetters()).some((l) => l.seq === letter.seq)).toBe(false)
-      const again = await f.api('DELETE', `/dead-letters/errors/${letter.seq}`)
+      const again = await f.adminApi('DELETE', `/dead-letters/errors/${letter.seq}`)
       expect(again.status).toBe(404)
       expect(again.body.detail).toMatch(/No dead letter/)
     })
@@ -84,7 +84,7 @@ describe.each([
       const first = await deadLetterOf('future-version')
       expect(first.error).toMatch(/unsupported schema version 99/)
 
-      const replay = await f.api('POST', `/dead-letters/errors/${first.seq}/replay`)
+      const replay = await f.adminApi('POST', `/dead-letters/errors/${first.seq}/replay`)
       expect(replay.status).toBe(200)
       expect(replay.body).toEqual({ replayed: first.seq })
       const second = await deadLetterOf('future-version', first.seq)
@@ -93,7 +93,7 @@ describe.each([
       expect(second.error).toBe(first.error)
       expect(JSON.parse(second.payload)).toEqual(message)
       expect((await deadLetters()).some((l) => l.seq === first.seq)).toBe(false)
-      expect((await f.api('DELETE', `/dead-letters/errors/${second.seq}`)).status).toBe(204)
+      expect((await f.adminApi('DELETE', `/dead-letters/errors/${second.seq}`)).status).toBe(204)
     })
 
     it('stores an event whose insert kept failing once it is replayed after the store recovered', async () => {
@@ -112,7 +112,7 @@ describe.each([
 
         await client.command({ query: `ALTER TABLE ${database}.error_events DROP CONSTRAINT dlq_outage` })
         constraintDropped = true
-        expect((await f.api('POST', `/dead-letters/errors/${letter.seq}/replay`)).status).toBe(200)
+        expect((await f.adminApi('POST', `/dead-letters/errors/${letter.seq}/replay`)).status).toBe(200)
         const stored = await f.waitFor(async () => {
           const { status, body } = await f.api('GET', `/projects/${f.projectId}/events/${eventId}`)
           return status === 200 ? body : undefined
@@ -132,13 +132,13 @@ describe.each([
     })
 
     it('answers 404 for an unknown seq and 400 for a bad subject or seq', async () => {
-      const replay = await f.api('POST', '/dead-letters/errors/987654/replay')
+      const replay = await f.adminApi('POST', '/dead-letters/errors/987654/replay')
       expect(replay.status).toBe(404)
       expect(replay.body.detail).toMatch(/No dead letter 987654/)
-      expect((await f.api('DELETE', '/dead-letters/errors/987654')).status).toBe(404)
+      expect((await f.adminApi('DELETE', '/dead-letters/errors/987654')).status).toBe(404)
       for (const path of ['/dead-letters/nope', '/dead-letters/nope/1/replay', '/dead-letters/errors/abc/replay', '/dead-letters/errors/-1/replay', '/dead-letters/errors?limit=100000']) {
         const method = path.endsWith('replay') ? 'POST' : 'GET'
-        const answer = await f.api(method, path)
+        const answer = await f.adminApi(method, path)
         expect(answer.status, `${method} ${path}`).toBe(400)
         expect(answer.body.detail, `${method} ${path}`).toBeTruthy()
       }

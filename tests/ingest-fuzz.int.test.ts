@@ -366,7 +366,7 @@ describe('ingest fuzz', () => {
       .catch(() => undefined)
 
     // Mutations that got a 200 and then failed processing are on the dead letters, with a reason.
-    const deadLetters = (await f.api('GET', '/dead-letters/errors?limit=500')).body.data as { error: string }[]
+    const deadLetters = (await f.adminApi('GET', '/dead-letters/errors?limit=500')).body.data as { error: string }[]
     const reasons = new Map<string, number>()
     for (const letter of deadLetters) reasons.set(letter.error.slice(0, 120), (reasons.get(letter.error.slice(0, 120)) ?? 0) + 1)
     console.log(`fuzz dead letters: ${deadLetters.length}: ${[...reasons].map(([r, n]) => `${n}× ${r}`).join(' | ')}`)

@@ -1,8 +1,20 @@
-/** The REST API tier: token auth in one middleware, then the resource routes under /api/v1. */
+/**
+ * The REST API tier under /api/v1: who is calling (`authenticate`), then each route's declared
+ * permission (`requires`, checked against the one matrix in `permissions/matrix.ts`); a route that
+ * declares nothing is refused by `denyUndeclared`.
+ */
 import { Hono } from 'hono'
 import type { Platform } from '@faultline/core/platform'
 import { openOutcomes } from '@faultline/core/outcomes'
-import { tokenAuth, type AuthEnv } from './middleware/token-auth'
+import { authenticate, TokenCache } from './middleware/authenticate'
+import { denyUndeclared, requires, type ApiEnv, type Principal } from './permissions'
+import { createAuthorizer } from './services/authorizer'
+import { AuditActions } from '@faultline/core/audit'
+import { auditWrites, appendAudit } from './services/audit-trail'
+import { authRoutes } from './routes/auth'
+import { tokenRoutes } from './routes/tokens'
+import { keyRoutes } from './routes/keys'
+import { auditRoutes } from './routes/audit'
 import { issueRoutes } from './routes/issues'
 import { projectRoutes } from './routes/projects'
 import { deadLetterRoutes } from './routes/dead-letters'
@@ -13,14 +25,55 @@ import { PrivacySettingsStore } from '@faultline/core/privacy'
 import { privacyRoutes } from './routes/privacy'
 import { ErasureService } from './services/privacy-erasure'
 
-export async function createApiTier(platform: Platform, publicUrl: string): Promise<{ app: Hono }> {
+export interface ApiTier {
+  app: Hono
+}
+
+export async function createApiTier(platform: Platform, publicUrl: string): Promise<ApiTier> {
   const outcomes = await openOutcomes(platform.metadata)
   const privacySettings = await PrivacySettingsStore.open(platform.metadata, { scrubIpAddresses: platform.config.scrub.scrubIpAddresses })
   const erasures = await ErasureService.open(platform)
   await erasures.resume()
-  const v1 = new Hono<AuthEnv>()
-  v1.get('/openapi.json', (c) => c.json(openApiDocument(publicUrl)))
-  v1.use('*', tokenAuth(platform.projects))
+  const audit = (c: Parameters<typeof appendAudit>[2], fields: Parameters<typeof appendAudit>[3], principal?: Principal) =>
+    appendAudit(platform.audit, platform.logger, c, fields, principal)
+  const authorizer = createAuthorizer(platform, {
+    refused: (c, principal, permission, reason) =>
+      audit(c, { action: AuditActions.authzFail, outcome: 'failure', target: { type: 'route', id: `${c.req.method} ${c.req.path}` }, detail: { permission, reason } }, principal),
+  })
+  const tokens = new TokenCache(platform.accounts, 10_000)
+  const secureCookies = publicUrl.startsWith('https:')
+  const v1 = new Hono<ApiEnv>()
+  v1.use('*', async (c, next) => {
+    c.set('authorizer', authorizer)
+    await next()
+  })
+  v1.use(
+    '*',
+    authenticate(platform.accounts, tokens, platform.logger, {
+      onTokenRefused: (c, { token, state }) =>
+        audit(c, {
+          action: state === 'revoked' ? AuditActions.tokenReuse : AuditActions.tokenExpiredUse,
+          outcome: 'failure',
+          actor: { type: 'token', id: token.prefix, name: token.name },
+          ...(token.orgId && { orgId: token.orgId }),
+          target: { type: 'route', id: `${c.req.method} ${c.req.path}` },
+        }),
+      onSessionRefused: (c, { reason, doc }) =>
+        audit(c, {
+          action: reason === 'revoked' ? AuditActions.sessionUseAfterExpire : AuditActions.sessionExpired,
+          outcome: 'failure',
+          actor: { type: 'user', id: doc?.userId ?? '' },
+          detail: { reason },
+        }),
+    }),
+  )
+  v1.use('*', denyUndeclared(platform.logger))
+  v1.use('*', auditWrites(platform.audit, platform.logger))
+  v1.get('/openapi.json', requires('public'), (c) => c.json(openApiDocument(publicUrl)))
+  v1.route('/', authRoutes(platform, secureCookies))
+  v1.route('/', tokenRoutes(platform, tokens))
+  v1.route('/', keyRoutes(platform, publicUrl))
+  v1.route('/', auditRoutes(platform))
   v1.route('/', issueRoutes(platform))
   v1.route('/', projectRoutes(platform, outcomes, publicUrl))
   v1.route('/', deadLetterRoutes(platform))

@@ -5,19 +5,22 @@ import { patternEventsQuery, patternListQuery } from './routes/patterns'
 import { anomaliesQuery, backtestBody, clustersQuery, forecastQuery, similarQuery } from './routes/intelligence'
 import { erasureListQuery, privacyHistoryQuery, privacySettingsBody } from './routes/privacy'
 import { dataSubjectSchema } from './services/data-subject'
+import { newProjectBody, projectChangeBody } from './routes/projects'
 
 const problem = { $ref: '#/components/schemas/Problem' }
 const errors = Object.fromEntries(
-  ['400', '401', '404', '409', '413'].map((code) => [code, { description: 'Problem', content: { 'application/problem+json': { schema: problem } } }]),
+  ['400', '401', '403', '404', '409', '413'].map((code) => [code, { description: 'Problem', content: { 'application/problem+json': { schema: problem } } }]),
 )
 const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } })
 const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } })
+const jsonBody = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } })
 const queryParams = (schema: z.ZodObject) =>
   Object.entries((z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, object> }).properties).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }))
 
 export function openApiDocument(serverUrl: string): object {
   const project = pathParam('projectId', 'Project number')
   const issue = pathParam('issueId', 'Issue number')
+  const org = pathParam('orgId', 'Organization number')
   return {
     openapi: '3.1.0',
     info: { title: 'Faultline API', version: '1', description: 'Issues, events, outcomes and dead letters. Authenticate with `Authorization: Bearer <token>`.' },
@@ -34,7 +37,15 @@ export function openApiDocument(serverUrl: string): object {
       },
     },
     paths: {
-      '/projects': { get: { summary: 'List projects', responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/orgs': { get: { summary: 'Organizations the caller belongs to (a token: its own)', responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/projects': { get: { summary: 'Projects the caller can see, across its organizations', responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/orgs/{orgId}/projects': {
+        post: { summary: 'Create a project in the organization, optionally limited to teams; answers its DSN', parameters: [org], requestBody: jsonBody(newProjectBody), responses: { 201: json({ type: 'object' }, 'Created'), ...errors } },
+      },
+      '/projects/{projectId}': {
+        get: { summary: 'A project', parameters: [project], responses: { 200: json({ type: 'object' }), ...errors } },
+        patch: { summary: 'Rename a project or change the teams it is limited to', parameters: [project], requestBody: jsonBody(projectChangeBody), responses: { 200: json({ type: 'object' }), ...errors } },
+      },
       '/projects/{projectId}/keys': { get: { summary: 'DSN keys of a project', parameters: [project], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/projects/{projectId}/issues': {
         get: { summary: 'List issues with filters, sorts, cursor pagination and sparkline stats', parameters: [project, ...queryParams(issueListQuery)], responses: { 200: json({ type: 'object' }), ...errors } },

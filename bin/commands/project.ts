@@ -1,19 +1,45 @@
-import { createApiToken, createProject, formatDsn } from '@faultline/core/projects'
+import { createApiToken } from '@faultline/core/accounts'
+import { createProject, formatDsn } from '@faultline/core/projects'
+import { permissionsOf } from '@faultline/api'
 import { publicUrlOf, withPlatform, type Command } from './command'
+import { flag, parseArgs, unknownFlags, UsageError } from './options'
+import { organizationArg } from './organization'
+
+const usage = 'usage: faultline project create NAME [--org ID|SLUG]'
 
 export const projectCommand: Command = {
-  usage: 'project create NAME    create a project and print its DSN',
+  usage: `project create NAME [--org ID|SLUG]
+                         create a project in the organization (the only one, or "Default" on
+                         a fresh install) and print its DSN and an API token limited to it`,
   async run(args, config) {
-    const [sub, ...nameParts] = args
+    const parsed = parseArgs(args)
+    const [sub, ...nameParts] = parsed.words
     const name = nameParts.join(' ')
-    if (sub !== 'create' || !name) {
-      console.error('usage: faultline project create NAME')
+    if (sub !== 'create' || !name || unknownFlags(parsed, ['org']).length > 0) {
+      console.error(usage)
       return 2
     }
     return withPlatform(config(), async (platform) => {
-      const { project, key } = await createProject(platform.projects, name)
-      const { token } = await createApiToken(platform.projects, `project ${project.slug}`)
-      console.log(JSON.stringify({ projectId: project._id, name: project.name, slug: project.slug, dsn: formatDsn(publicUrlOf(config()), key), apiToken: token }, null, 2))
+      let org
+      try {
+        org = await organizationArg(platform.accounts, flag(parsed, 'org'))
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error
+        console.error(error.message)
+        return 2
+      }
+      const { project, key } = await createProject(platform.projects, org._id, name)
+      // An organization token that reaches this project only, with what an admin may do there.
+      const { token } = await createApiToken(platform.accounts.tokens, {
+        kind: 'org',
+        orgId: org._id,
+        name: `project ${project.slug}`,
+        scopes: permissionsOf('admin'),
+        projectIds: [project._id],
+      })
+      console.log(
+        JSON.stringify({ projectId: project._id, orgId: org._id, name: project.name, slug: project.slug, dsn: formatDsn(publicUrlOf(config()), key), apiToken: token }, null, 2),
+      )
       return 0
     })
   },

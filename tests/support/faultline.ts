@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { loadConfig } from '@faultline/core/config'
 import { createLogger } from '@faultline/core/log'
-import { createApiToken, createProject, formatDsn, type ProjectDoc, type ProjectKeyDoc, type ProjectStores } from '@faultline/core/projects'
+import { createApiToken, createUser, defaultOrganization, type AccountStores } from '@faultline/core/accounts'
+import { createProject, formatDsn, type ProjectDoc, type ProjectKeyDoc, type ProjectStores } from '@faultline/core/projects'
+import { permissionsOf } from '@faultline/api'
 import { startServer, type RunningServer } from '../../bin/server'
 
 export interface StartOptions {
@@ -25,10 +27,13 @@ export interface TestFaultline {
   dsn: string
   projectId: string
   publicKey: string
+  /** An organization token limited to the project, with what an admin may do there. */
   apiToken: string
   server: RunningServer
   /** GET/PUT/POST/DELETE on /api/v1 with the token; returns status and parsed JSON. */
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
+  /** The same as an instance administrator (dead letters, metrics). */
+  adminApi<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
   /** Polls `check` until it returns a value other than undefined/false. */
   waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>
   stop(): Promise<void>
@@ -48,13 +53,15 @@ export async function startFaultline(env: Record<string, string> = {}, options: 
     ...env,
   })
   const server = await startServer(config, { logger: createLogger(config.logLevel) })
+  const { accounts } = server.platform
   const reused = options.dataDir ? await existingProject(server.platform.projects) : undefined
-  const { project, key } = reused ?? (await createProject(server.platform.projects, 'Test project'))
-  const { token } = await createApiToken(server.platform.projects, 'tests')
-  const api: TestFaultline['api'] = async (method, path, body) => {
+  const { project, key } = reused ?? (await createProject(server.platform.projects, (await defaultOrganization(accounts))._id, 'Test project'))
+  const { token } = await createApiToken(accounts.tokens, { kind: 'org', orgId: project.orgId, name: 'tests', scopes: permissionsOf('admin'), projectIds: [project._id] })
+  const adminToken = await instanceAdminToken(accounts)
+  const request = (bearer: string): TestFaultline['api'] => async (method, path, body) => {
     const response = await fetch(`${server.url}/api/v1${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${bearer}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
     const text = await response.text()
@@ -68,7 +75,8 @@ export async function startFaultline(env: Record<string, string> = {}, options: 
     publicKey: key._id,
     apiToken: token,
     server,
-    api,
+    api: request(token),
+    adminApi: request(adminToken),
     async waitFor(check, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs
       for (;;) {
@@ -83,6 +91,14 @@ export async function startFaultline(env: Record<string, string> = {}, options: 
       if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }
+}
+
+/** A personal token of an instance administrator (created on first use of the data directory). */
+async function instanceAdminToken(accounts: AccountStores): Promise<string> {
+  const email = 'operator@faultline.test'
+  const user = (await accounts.users.findOne({ email })) ?? (await createUser(accounts, { email, name: 'Operator', instanceAdmin: true }))
+  const { token } = await createApiToken(accounts.tokens, { kind: 'personal', userId: user._id, name: 'tests (operator)', scopes: ['instance:read', 'instance:write'] })
+  return token
 }
 
 async function existingProject(stores: ProjectStores): Promise<{ project: ProjectDoc; key: ProjectKeyDoc } | undefined> {

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
 import { backtestSeries, sharedIntelligenceModels, type IntelligenceModels } from '@faultline/intelligence'
-import type { AuthEnv } from '../middleware/token-auth'
+import { requires, type ApiEnv } from '../permissions'
 import { parseJsonBody, parseParam, parseQuery } from '../validation'
 import { projectIdSchema, requireProject } from './issues'
 import { loadProjectIssues } from '../services/issue-actions'
@@ -64,12 +64,12 @@ function timeRange(q: { since?: number; until?: number }, defaultMs: number, max
   return { since, until }
 }
 
-export function intelligenceRoutes(platform: Platform): Hono<AuthEnv> {
-  const app = new Hono<AuthEnv>()
+export function intelligenceRoutes(platform: Platform): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
   const similarity = new IssueSimilarity(platform)
   const models = (): Promise<IntelligenceModels> => sharedIntelligenceModels(platform.logger)
 
-  app.get('/projects/:projectId/anomalies', async (c) => {
+  app.get('/projects/:projectId/anomalies', requires('intelligence:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const q = parseQuery(c, anomaliesQuery)
@@ -78,7 +78,7 @@ export function intelligenceRoutes(platform: Platform): Hono<AuthEnv> {
     return c.json(await anomalyScores(platform, (await models()).anomaly, projectId, target, since, until))
   })
 
-  app.get('/projects/:projectId/issues/:issueId/similar', async (c) => {
+  app.get('/projects/:projectId/issues/:issueId/similar', requires('intelligence:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
@@ -86,14 +86,14 @@ export function intelligenceRoutes(platform: Platform): Hono<AuthEnv> {
     return c.json(await similarity.similar((await models()).embedding, issue!, q.limit, q.minScore))
   })
 
-  app.get('/projects/:projectId/issue-clusters', async (c) => {
+  app.get('/projects/:projectId/issue-clusters', requires('intelligence:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const q = parseQuery(c, clustersQuery)
     return c.json(await similarity.clusters((await models()).embedding, projectId, q.since ?? Date.now() - dayMs, q.threshold))
   })
 
-  app.get('/projects/:projectId/forecast', async (c) => {
+  app.get('/projects/:projectId/forecast', requires('intelligence:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const q = parseQuery(c, forecastQuery)
@@ -101,7 +101,7 @@ export function intelligenceRoutes(platform: Platform): Hono<AuthEnv> {
     return c.json(await forecastSeries(platform, projectId, target, q))
   })
 
-  app.post('/projects/:projectId/backtest', async (c) => {
+  app.post('/projects/:projectId/backtest', requires('intelligence:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     // JSON escaping may grow the CSV; its own size is checked after parsing.
@@ -121,7 +121,7 @@ export function intelligenceRoutes(platform: Platform): Hono<AuthEnv> {
     return c.json({ source, sensitivity: body.sensitivity, ...result })
   })
 
-  app.get('/projects/:projectId/issues/:issueId/root-cause', async (c) => {
+  app.get('/projects/:projectId/issues/:issueId/root-cause', requires('intelligence:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
-import type { AuthEnv } from '../middleware/token-auth'
+import { requires, type ApiEnv } from '../permissions'
 import { parseJsonBody, parseParam, parseQuery } from '../validation'
 import { issueTags, latestEventId, getEvent, listIssueEvents, listIssues, IssueSorts, StatsPeriods } from '../services/issue-queries'
 import { changeStatus, deleteIssue, loadProjectIssues, mergeIssues } from '../services/issue-actions'
@@ -53,17 +53,16 @@ const eventIdSchema = z
   .regex(/^[0-9a-fA-F]{32}$|^[0-9a-fA-F-]{36}$/, 'must be a 32-hex event id')
   .transform((v) => v.replaceAll('-', '').toLowerCase())
 
-export function issueRoutes(platform: Platform): Hono<AuthEnv> {
-  const app = new Hono<AuthEnv>()
+export function issueRoutes(platform: Platform): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
 
-  app.get('/projects/:projectId/issues', async (c) => {
+  app.get('/projects/:projectId/issues', requires('issues:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
-    await requireProject(platform, projectId)
     const q = parseQuery(c, issueListQuery)
     return c.json(await listIssues(platform, projectId, q as Parameters<typeof listIssues>[2]))
   })
 
-  app.put('/projects/:projectId/issues', async (c) => {
+  app.put('/projects/:projectId/issues', requires('issues:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const body = await parseJsonBody(c, statusChangeBody)
     const { ids, ...change } = body
@@ -71,13 +70,13 @@ export function issueRoutes(platform: Platform): Hono<AuthEnv> {
     return c.json({ data: updated.map(issueView) })
   })
 
-  app.post('/projects/:projectId/issues/merge', async (c) => {
+  app.post('/projects/:projectId/issues/merge', requires('issues:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const body = await parseJsonBody(c, mergeBody)
     return c.json(issueView(await mergeIssues(platform, projectId, body.ids, body.into)))
   })
 
-  app.get('/projects/:projectId/issues/:issueId', async (c) => {
+  app.get('/projects/:projectId/issues/:issueId', requires('issues:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
     const latestId = await latestEventId(platform, issue!)
@@ -85,19 +84,19 @@ export function issueRoutes(platform: Platform): Hono<AuthEnv> {
     return c.json({ ...issueView(issue!), latestEvent, tags })
   })
 
-  app.get('/projects/:projectId/issues/:issueId/events', async (c) => {
+  app.get('/projects/:projectId/issues/:issueId/events', requires('events:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
     return c.json(await listIssueEvents(platform, issue!, parseQuery(c, pageQuery)))
   })
 
-  app.delete('/projects/:projectId/issues/:issueId', async (c) => {
+  app.delete('/projects/:projectId/issues/:issueId', requires('events:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await deleteIssue(platform, projectId, parseParam(c, 'issueId', issueIdSchema))
     return c.body(null, 204)
   })
 
-  app.get('/projects/:projectId/events/:eventId', async (c) => {
+  app.get('/projects/:projectId/events/:eventId', requires('events:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const eventId = parseParam(c, 'eventId', eventIdSchema)
     const event = await getEvent(platform, projectId, eventId)

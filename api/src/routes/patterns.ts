@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
-import type { AuthEnv } from '../middleware/token-auth'
+import { requires, type ApiEnv } from '../permissions'
 import { parseParam, parseQuery } from '../validation'
 import { StatsPeriods } from '../services/issue-queries'
 import { listPatternEvents, listPatterns, PatternSorts, type PatternListParams } from '../services/pattern-queries'
@@ -22,17 +22,17 @@ export const patternEventsQuery = z.object({
 
 const templateIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'must be a 16-hex template id')
 
-export function patternRoutes(platform: Platform): Hono<AuthEnv> {
-  const app = new Hono<AuthEnv>()
+export function patternRoutes(platform: Platform): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
 
-  app.get('/projects/:projectId/patterns', async (c) => {
+  app.get('/projects/:projectId/patterns', requires('intelligence:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const query = parseQuery(c, patternListQuery)
     await requireProject(platform, projectId)
     return c.json(await listPatterns(platform, projectId, query as PatternListParams))
   })
 
-  app.get('/projects/:projectId/patterns/:templateId/events', async (c) => {
+  app.get('/projects/:projectId/patterns/:templateId/events', requires('intelligence:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const templateId = parseParam(c, 'templateId', templateIdSchema)
     const query = parseQuery(c, patternEventsQuery)

@@ -8,7 +8,7 @@ import { z } from 'zod'
 import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
 import { privacySettingsSchema, type PrivacySettingsStore } from '@faultline/core/privacy'
-import type { AuthEnv } from '../middleware/token-auth'
+import { describePrincipal, requires, type ApiEnv, type Principal } from '../permissions'
 import { dataSubjectSchema } from '../services/data-subject'
 import type { ErasureDoc, ErasureService } from '../services/privacy-erasure'
 import { exportSubject } from '../services/privacy-export'
@@ -30,46 +30,46 @@ export const privacyHistoryQuery = z.object({
 export const erasureListQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) })
 const erasureIdSchema = z.string().regex(/^[0-9a-f]{24}$/, 'must be an erasure id')
 
-export function privacyRoutes(platform: Platform, settings: PrivacySettingsStore, erasures: ErasureService): Hono<AuthEnv> {
-  const app = new Hono<AuthEnv>()
+export function privacyRoutes(platform: Platform, settings: PrivacySettingsStore, erasures: ErasureService): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
 
-  app.get('/privacy/packs', (c) => c.json({ data: packsView() }))
+  app.get('/privacy/packs', requires('account:read'), (c) => c.json({ data: packsView() }))
 
-  app.get('/projects/:projectId/privacy', async (c) => {
+  app.get('/projects/:projectId/privacy', requires('settings:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     return c.json(settingsView(await settings.get(projectId)))
   })
 
-  app.put('/projects/:projectId/privacy', async (c) => {
+  app.put('/projects/:projectId/privacy', requires('settings:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const body = await parseJsonBody(c, privacySettingsBody)
-    return c.json(await updatePrivacySettings(platform, settings, projectId, body, actorOf(c.get('token'))))
+    return c.json(await updatePrivacySettings(platform, settings, projectId, body, actorOf(c.get('principal'))))
   })
 
-  app.get('/projects/:projectId/privacy/history', async (c) => {
+  app.get('/projects/:projectId/privacy/history', requires('settings:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const { before, limit } = parseQuery(c, privacyHistoryQuery)
     return c.json({ data: (await settings.history(projectId, { limit, beforeVersion: before })).map(historyView) })
   })
 
-  app.post('/projects/:projectId/privacy/erasures', async (c) => {
+  app.post('/projects/:projectId/privacy/erasures', requires('events:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const subject = await parseJsonBody(c, dataSubjectSchema)
-    return c.json(erasureView(await erasures.request(projectId, subject, actorOf(c.get('token')))), 202)
+    return c.json(erasureView(await erasures.request(projectId, subject, actorOf(c.get('principal')))), 202)
   })
 
-  app.get('/projects/:projectId/privacy/erasures', async (c) => {
+  app.get('/projects/:projectId/privacy/erasures', requires('events:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const { limit } = parseQuery(c, erasureListQuery)
     return c.json({ data: (await erasures.list(projectId, limit)).map(erasureView) })
   })
 
-  app.get('/projects/:projectId/privacy/erasures/:erasureId', async (c) => {
+  app.get('/projects/:projectId/privacy/erasures/:erasureId', requires('events:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const erasureId = parseParam(c, 'erasureId', erasureIdSchema)
     const doc = await erasures.get(projectId, erasureId)
@@ -77,8 +77,9 @@ export function privacyRoutes(platform: Platform, settings: PrivacySettingsStore
     return c.json(erasureView(doc))
   })
 
-  // POST, not GET: the identifiers stay out of URLs, and so out of access logs.
-  app.post('/projects/:projectId/privacy/exports', async (c) => {
+  // POST, not GET: the identifiers stay out of URLs, and so out of access logs. Everything held
+  // about a person is as sensitive as erasing it: the same permission.
+  app.post('/projects/:projectId/privacy/exports', requires('events:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const subject = await parseJsonBody(c, dataSubjectSchema)
@@ -89,8 +90,10 @@ export function privacyRoutes(platform: Platform, settings: PrivacySettingsStore
   return app
 }
 
-function actorOf(token: { name: string; prefix: string }): string {
-  return `token:${token.name} (${token.prefix}…)`
+/** Who made a change, for the settings history and the erasure record: `token:<name> (<prefix>)` or `user:<email>`. */
+function actorOf(principal: Principal | undefined): string {
+  const who = describePrincipal(principal)
+  return who.type === 'token' ? `token:${who.name ?? ''} (${who.id})` : `${who.type}:${who.name ?? who.id}`
 }
 
 function erasureView(doc: ErasureDoc) {

@@ -1,37 +1,65 @@
-/** Projects and their outcome statistics (what ingest accepted, filtered, rate-limited). */
+/** Organizations and projects: listings, creation, details, DSN keys and outcome statistics. */
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
-import { formatDsn } from '@faultline/core/projects'
+import { createProject, formatDsn, type ProjectDoc } from '@faultline/core/projects'
 import type { OutcomeDoc } from '@faultline/core/outcomes'
 import type { Collection } from '@faultline/core/ports'
-import type { AuthEnv } from '../middleware/token-auth'
-import { parseParam, parseQuery } from '../validation'
-import { projectIdSchema, requireProject } from './issues'
+import { httpError } from '@faultline/core/http'
+import { requires, type ApiEnv } from '../permissions'
+import { parseJsonBody, parseParam, parseQuery } from '../validation'
+import { principalOrganizations, principalProjects } from '../services/directory'
+import { projectIdSchema } from './issues'
 
 const outcomesQuery = z.object({
   since: z.coerce.number().int().nonnegative().optional(),
   until: z.coerce.number().int().nonnegative().optional(),
 })
 
-export function projectRoutes(platform: Platform, outcomes: Collection<OutcomeDoc>, publicUrl: string): Hono<AuthEnv> {
-  const app = new Hono<AuthEnv>()
+const idSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a number')
+export const newProjectBody = z.object({ name: z.string().trim().min(1).max(100), teamIds: z.array(idSchema).max(100).optional() }).strict()
+export const projectChangeBody = z.object({ name: z.string().trim().min(1).max(100).optional(), teamIds: z.array(idSchema).max(100).optional() }).strict()
 
-  app.get('/projects', async (c) => {
-    const projects = await platform.projects.projects.find({}, { sort: { field: '_id', direction: 'asc' }, limit: 1000 })
-    return c.json({ data: projects.map((p) => ({ id: p._id, name: p.name, slug: p.slug, createdAt: new Date(p.createdAt).toISOString() })) })
+const projectView = (p: ProjectDoc) => ({ id: p._id, orgId: p.orgId, name: p.name, slug: p.slug, teamIds: p.teamIds ?? [], createdAt: new Date(p.createdAt).toISOString() })
+
+export function projectRoutes(platform: Platform, outcomes: Collection<OutcomeDoc>, publicUrl: string): Hono<ApiEnv> {
+  const app = new Hono<ApiEnv>()
+
+  app.get('/orgs', requires('account:read'), async (c) => {
+    const orgs = await principalOrganizations(platform, c.get('access').principal!)
+    return c.json({ data: orgs.map((o) => ({ id: o._id, name: o.name, slug: o.slug, mfaRequired: o.mfaRequired })) })
   })
 
-  app.get('/projects/:projectId/keys', async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
-    await requireProject(platform, projectId)
-    const keys = await platform.projects.keys.find({ projectId }, { limit: 1000 })
-    return c.json({ data: keys.map((k) => ({ publicKey: k._id, label: k.label, disabled: k.disabled, dsn: formatDsn(publicUrl, k) })) })
+  app.get('/projects', requires('account:read'), async (c) => {
+    const projects = await principalProjects(platform, c.get('authorizer'), c.get('access').principal!)
+    return c.json({ data: projects.map(projectView) })
   })
 
-  app.get('/projects/:projectId/stats/outcomes', async (c) => {
+  app.post('/orgs/:orgId/projects', requires('projects:write'), async (c) => {
+    const orgId = c.get('access').orgId!
+    const body = await parseJsonBody(c, newProjectBody)
+    await checkTeams(platform, orgId, body.teamIds)
+    const { project, key } = await createProject(platform.projects, orgId, body.name).catch((error: unknown) => {
+      throw conflictOnDuplicate(error, `A project named like ${JSON.stringify(body.name)} exists`)
+    })
+    if (body.teamIds?.length) await platform.projects.projects.updateMany({ _id: project._id }, { $set: { teamIds: body.teamIds } })
+    return c.json({ ...projectView({ ...project, teamIds: body.teamIds }), dsn: formatDsn(publicUrl, key) }, 201)
+  })
+
+  app.get('/projects/:projectId', requires('projects:read'), (c) => c.json(projectView(c.get('access').project!)))
+
+  app.patch('/projects/:projectId', requires('projects:write'), async (c) => {
+    const project = c.get('access').project!
+    const body = await parseJsonBody(c, projectChangeBody)
+    await checkTeams(platform, project.orgId, body.teamIds)
+    const updated = await platform.projects.projects.findOneAndUpdate({ _id: project._id, orgId: project.orgId }, { $set: body }).catch((error: unknown) => {
+      throw conflictOnDuplicate(error, `A project named like ${JSON.stringify(body.name)} exists`)
+    })
+    return c.json(projectView(updated!))
+  })
+
+  app.get('/projects/:projectId/stats/outcomes', requires('projects:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
-    await requireProject(platform, projectId)
     const { since, until } = parseQuery(c, outcomesQuery)
     const filter: Record<string, unknown> = { projectId }
     const hour: Record<string, number> = {}
@@ -53,4 +81,15 @@ export function projectRoutes(platform: Platform, outcomes: Collection<OutcomeDo
   })
 
   return app
+}
+
+async function checkTeams(platform: Platform, orgId: string, teamIds: string[] | undefined): Promise<void> {
+  if (!teamIds?.length) return
+  const teams = await platform.accounts.teams.getMany(teamIds)
+  const missing = teamIds.filter((id) => !teams.some((t) => t._id === id && t.orgId === orgId))
+  if (missing.length > 0) throw httpError(400, `No team ${missing.join(', ')} in organization ${orgId}`)
+}
+
+function conflictOnDuplicate(error: unknown, message: string): unknown {
+  return error instanceof Error && 'code' in error && error.code === 'duplicate' ? httpError(409, message) : error
 }

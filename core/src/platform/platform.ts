@@ -5,7 +5,10 @@
 import { mkdirSync } from 'node:fs'
 import { createBus } from '../adapters/bus'
 import { createCache } from '../adapters/cache'
-import { createMetadataStore } from '../adapters/metadata'
+import { applyMetadataMigrations, createMetadataStore } from '../adapters/metadata'
+import { openAccountStores, type AccountStores } from '../accounts'
+import { AuditLog } from '../audit'
+import { metadataMigrations } from '../metadata-migrations'
 import type { Config } from '../config'
 import { describeError } from '../errors'
 import { applyEventStoreMigrations, createEventStore, type EventStore } from '../event-store'
@@ -27,6 +30,10 @@ export interface Platform {
   bus: Bus
   cache: Cache
   projects: ProjectStores
+  /** Organizations, teams, users, memberships and API tokens. */
+  accounts: AccountStores
+  /** The hash-chained audit log every tier appends security-relevant actions to. */
+  audit: AuditLog
   issues: IssueStores
   /** Secrets at rest (SMTP, Slack, OIDC, webhook and hashing secrets), sealed under the master key. */
   secrets: SecretStore
@@ -78,7 +85,11 @@ export async function openPlatform(config: Config, options: OpenPlatformOptions 
       const applied = await applyEventStoreMigrations(eventStore)
       if (applied.length > 0) logger.info('event store migrations applied', { versions: applied })
     }
+    const migrated = await applyMetadataMigrations(metadata, metadataMigrations, { logger })
+    if (migrated.length > 0) logger.info('metadata migrations applied', { versions: migrated })
     const projects = await openProjectStores(metadata)
+    const accounts = await openAccountStores(metadata)
+    const audit = await AuditLog.open(metadata)
     const issues = await openIssueStores(metadata)
     const secrets = await openSecretStore(metadata, keyring)
     logger.info('platform open', { profile: config.profile, dataDir: config.dataDir })
@@ -94,6 +105,8 @@ export async function openPlatform(config: Config, options: OpenPlatformOptions 
       bus,
       cache,
       projects,
+      accounts,
+      audit,
       issues,
       secrets,
       async readiness() {

@@ -1,38 +1,37 @@
 /**
- * Projects, their DSN keys and API tokens. DSN public keys are not secrets (browsers embed them)
- * and are stored as they are; API tokens are secrets and only their SHA-256 is stored.
+ * Projects and their DSN keys. Every project belongs to one organization, and may be limited to
+ * some of its teams. DSN public keys are not secrets (browsers embed them) and are stored as they
+ * are. A key being rotated keeps working until its `expiresAt`; a revoked key stops at once.
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { MetadataError } from '../errors'
 import type { Collection, MetadataStore } from '../ports/metadata'
 
 export interface ProjectDoc {
   _id: string
+  orgId: string
   name: string
   slug: string
   createdAt: number
+  /** When non-empty, members, viewers and analysts reach the project only through these teams. */
+  teamIds?: string[]
 }
 
 export interface ProjectKeyDoc {
   _id: string // the 32-hex public key
+  orgId: string
   projectId: string
   label: string
   createdAt: number
   disabled: boolean
   /** Events per minute for this key; the instance default applies when absent. */
   rateLimitPerMinute?: number
+  /** Set when the key was rotated: it keeps working until then, beside its successor. */
+  expiresAt?: number
+  revokedAt?: number
 }
 
-export interface ApiTokenDoc {
-  _id: string // sha256 hex of the token
-  name: string
-  /** First characters of the token, so a user can tell tokens apart. */
-  prefix: string
-  createdAt: number
-  lastUsedAt?: number
-}
-
-interface CounterDoc {
+export interface CounterDoc {
   _id: string
   value: number
 }
@@ -40,16 +39,18 @@ interface CounterDoc {
 export interface ProjectStores {
   projects: Collection<ProjectDoc>
   keys: Collection<ProjectKeyDoc>
-  tokens: Collection<ApiTokenDoc>
   counters: Collection<CounterDoc>
+}
+
+export function openCounters(metadata: MetadataStore): Promise<Collection<CounterDoc>> {
+  return metadata.collection<CounterDoc>({ name: 'counters', indexes: [] })
 }
 
 export async function openProjectStores(metadata: MetadataStore): Promise<ProjectStores> {
   return {
-    projects: await metadata.collection<ProjectDoc>({ name: 'projects', indexes: ['slug'], unique: [['slug']] }),
-    keys: await metadata.collection<ProjectKeyDoc>({ name: 'project_keys', indexes: ['projectId'] }),
-    tokens: await metadata.collection<ApiTokenDoc>({ name: 'api_tokens', indexes: [] }),
-    counters: await metadata.collection<CounterDoc>({ name: 'counters', indexes: [] }),
+    projects: await metadata.collection<ProjectDoc>({ name: 'projects', indexes: ['slug', 'orgId'], unique: [['slug']] }),
+    keys: await metadata.collection<ProjectKeyDoc>({ name: 'project_keys', indexes: ['projectId', 'orgId'] }),
+    counters: await openCounters(metadata),
   }
 }
 
@@ -69,21 +70,43 @@ export function slugify(name: string): string {
     .slice(0, 50)
 }
 
-export async function createProject(stores: ProjectStores, name: string, now = Date.now()): Promise<{ project: ProjectDoc; key: ProjectKeyDoc }> {
+export async function createProject(stores: ProjectStores, orgId: string, name: string, now = Date.now()): Promise<{ project: ProjectDoc; key: ProjectKeyDoc }> {
   const trimmed = name.trim()
   const slug = slugify(trimmed)
   if (!slug) throw new MetadataError('invalid_query', `project name ${JSON.stringify(name)} has no letters or digits`)
   const id = String(await nextSequence(stores.counters, 'project'))
-  const project: ProjectDoc = { _id: id, name: trimmed, slug, createdAt: now }
+  const project: ProjectDoc = { _id: id, orgId, name: trimmed, slug, createdAt: now }
   await stores.projects.insert(project)
-  const key = await createProjectKey(stores, id, 'Default', now)
+  const key = await createProjectKey(stores, project, 'Default', now)
   return { project, key }
 }
 
-export async function createProjectKey(stores: ProjectStores, projectId: string, label: string, now = Date.now()): Promise<ProjectKeyDoc> {
-  const key: ProjectKeyDoc = { _id: randomBytes(16).toString('hex'), projectId, label, createdAt: now, disabled: false }
+export async function createProjectKey(
+  stores: ProjectStores,
+  project: Pick<ProjectDoc, '_id' | 'orgId'>,
+  label: string,
+  now = Date.now(),
+  rateLimitPerMinute?: number,
+): Promise<ProjectKeyDoc> {
+  const key: ProjectKeyDoc = {
+    _id: randomBytes(16).toString('hex'),
+    orgId: project.orgId,
+    projectId: project._id,
+    label,
+    createdAt: now,
+    disabled: false,
+    ...(rateLimitPerMinute !== undefined && { rateLimitPerMinute }),
+  }
   await stores.keys.insert(key)
   return key
+}
+
+/** Why ingest refuses a key, or null when it may be used now. */
+export function keyRefusal(key: ProjectKeyDoc, now = Date.now()): string | null {
+  if (key.revokedAt !== undefined) return 'This DSN key was revoked'
+  if (key.disabled) return 'This DSN key is disabled'
+  if (key.expiresAt !== undefined && key.expiresAt <= now) return 'This DSN key was rotated and its overlap period is over'
+  return null
 }
 
 /** The DSN an SDK is configured with: `http://PUBLIC_KEY@host/PROJECT_ID`. */
@@ -92,21 +115,4 @@ export function formatDsn(publicUrl: string, key: ProjectKeyDoc): string {
   url.username = key._id
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/${key.projectId}`
   return url.toString()
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex')
-}
-
-/** Creates a token and returns its only plain copy; the store keeps the hash. */
-export async function createApiToken(stores: ProjectStores, name: string, now = Date.now()): Promise<{ token: string; doc: ApiTokenDoc }> {
-  const token = `flt_${randomBytes(24).toString('base64url')}`
-  const doc: ApiTokenDoc = { _id: hashToken(token), name, prefix: token.slice(0, 8), createdAt: now }
-  await stores.tokens.insert(doc)
-  return { token, doc }
-}
-
-export async function findApiToken(stores: ProjectStores, token: string): Promise<ApiTokenDoc | null> {
-  if (!/^flt_[A-Za-z0-9_-]{32}$/.test(token)) return null
-  return stores.tokens.get(hashToken(token))
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '@faultline/core/config'
 import { problemErrorHandler, problemNotFound } from '@faultline/core/http'
 import { createLogger } from '@faultline/core/log'
+import { defaultOrganization } from '@faultline/core/accounts'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject, type ProjectKeyDoc } from '@faultline/core/projects'
 import { decodeErrorMessage } from '@faultline/core/schema'
@@ -65,8 +66,8 @@ beforeAll(async () => {
   app.onError(problemErrorHandler(platform.logger))
   app.notFound(problemNotFound)
   app.route('/', tier.app)
-  key = (await createProject(platform.projects, 'Ingest test')).key
-  otherKey = (await createProject(platform.projects, 'Other project')).key
+  key = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Ingest test')).key
+  otherKey = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Other project')).key
 })
 
 afterAll(async () => {
@@ -191,7 +192,7 @@ describe('items, scrubbing and outcomes', () => {
 
 describe('rate limits', () => {
   it('answers 429 with Retry-After and X-Sentry-Rate-Limits once the key limit is spent', async () => {
-    const limited = (await createProject(platform.projects, 'Limited')).key
+    const limited = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Limited')).key
     await platform.projects.keys.put({ ...limited, rateLimitPerMinute: 3 })
     const url = `/api/${limited.projectId}/envelope/?sentry_key=${limited._id}`
     const statuses: number[] = []

@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
 import { getConnInfo } from '@hono/node-server/conninfo'
-import type { ProjectKeyDoc } from '@faultline/core/projects'
+import { keyRefusal, type ProjectKeyDoc } from '@faultline/core/projects'
 import type { Config } from '@faultline/core/config'
 import { httpError } from '@faultline/core/http'
 import { nodeBodySource, readBody, type BodySource } from '../body'
@@ -98,7 +98,8 @@ async function resolveKey(keys: ProjectKeyCache, publicKey: string, projectId: s
   const key = await keys.get(publicKey)
   if (!key) throw httpError(401, 'Unknown DSN public key')
   if (key.projectId !== projectId) throw httpError(403, `This DSN key does not belong to project ${projectId}`)
-  if (key.disabled) throw httpError(403, 'This DSN key is disabled')
+  const refusal = keyRefusal(key)
+  if (refusal) throw httpError(403, refusal)
   return key
 }
 

@@ -6,7 +6,7 @@
  * 64×; the bar is 32×.
  */
 import { describe, expect, it } from 'vitest'
-import { defaultPackOnly, F, scrubberWith, scrubText } from './scrub-testing'
+import { defaultPackOnly, F, hashed, scrubberWith, scrubText } from './scrub-testing'
 
 const healthcare = scrubberWith()
 const defaults = scrubberWith(defaultPackOnly)
@@ -44,6 +44,17 @@ describe('values joined when shown (issue 8, item 9)', () => {
   it('scrubs named params and a legacy message object the same way', () => {
     const { event } = defaults.scrubEvent({ message: { message: 'auth %(secret)s for %(user)s', params: { secret: 'abc123xyz', user: 'bob' } } })
     expect(event.message).toEqual({ message: 'auth %(secret)s for %(user)s', formatted: `auth ${F} for bob`, params: { secret: F, user: 'bob' } })
+  })
+
+  it('treats the legacy interface names of the user and the message as their current ones', () => {
+    const { event } = defaults.scrubEvent({
+      'sentry.interfaces.User': { email: 'jane@example.com' },
+      'sentry.interfaces.Message': { message: 'login password=%s', params: ['hunter2'] },
+    })
+    expect(event).toEqual({
+      'sentry.interfaces.User': { email: hashed('email', 'jane@example.com') },
+      'sentry.interfaces.Message': { message: 'login password=%s', formatted: `login password=${F}`, params: [F] },
+    })
   })
 
   it('keeps the formatted text the SDK sent, scrubbed', () => {

@@ -41,6 +41,9 @@ export interface Scrubber {
 
 /** Beyond this nesting, values are replaced whole: nothing that deep is walked. */
 export const MAX_SCRUB_DEPTH = 64
+/** The user and log message interfaces under their current and legacy names, as Relay reads them. */
+const USER_KEYS = new Set(['user', 'sentry.interfaces.User'])
+const LOGENTRY_KEYS = new Set(['logentry', 'message', 'sentry.interfaces.Message', 'sentry.interfaces.LogEntry'])
 const KEY_CACHE_LIMIT = 10_000
 /** Keys that could hold an identifier the value rules recognise: with a digit, `@`, `%`, `:`, `|` or non-ASCII. */
 function keyMayHoldIdentifier(key: string): boolean {
@@ -163,8 +166,8 @@ export function createScrubber(config: ScrubberConfig): Scrubber {
     for (const key of Object.keys(payload)) {
       const value = payload[key]
       if (profile.structural.has(key)) setUnique(out, key, key, value)
-      else if (profile.hasUser && key === 'user' && isRecord(value)) setUnique(out, key, key, scrubUser(value, counter))
-      else if ((key === 'logentry' || key === 'message') && isRecord(value)) setUnique(out, key, key, scrubLogEntry(value, logEntryContext, counter))
+      else if (profile.hasUser && USER_KEYS.has(key) && isRecord(value)) setUnique(out, key, key, scrubUser(value, counter))
+      else if (LOGENTRY_KEYS.has(key) && isRecord(value)) setUnique(out, key, key, scrubLogEntry(value, logEntryContext, counter))
       else putEntry(out, key, value, classifier.classify(key, undefined), 1, counter)
     }
     return out

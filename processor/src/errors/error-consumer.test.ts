@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '@faultline/core/config'
 import { createLogger } from '@faultline/core/log'
+import { defaultOrganization } from '@faultline/core/accounts'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
 import { encodeErrorMessage, toUuid } from '@faultline/core/schema'
@@ -21,7 +22,7 @@ const logs: string[] = []
 beforeAll(async () => {
   const logger = createLogger('error', {}, (line) => logs.push(line))
   platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' }), { logger })
-  projectId = (await createProject(platform.projects, 'Consumer test')).project._id
+  projectId = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Consumer test')).project._id
 }, 60_000)
 
 afterAll(async () => {

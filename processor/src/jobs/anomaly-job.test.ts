@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '@faultline/core/config'
 import type { IssueDoc } from '@faultline/core/issues'
 import { createLogger } from '@faultline/core/log'
+import { defaultOrganization } from '@faultline/core/accounts'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
 import {
@@ -58,7 +59,7 @@ async function scoreRows(): Promise<Array<{ series_kind: string; series_id: stri
 beforeAll(async () => {
   platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { logger: createLogger('silent') })
   scorer = await loadAnomalyScorer()
-  projectId = (await createProject(platform.projects, 'Job test')).project._id
+  projectId = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Job test')).project._id
   await platform.issues.issues.put(issue('1', 'fp-spike', now - 60_000))
   await platform.issues.issues.put(issue('2', 'fp-steady', now - 60_000))
   await platform.issues.issues.put(issue('3', 'fp-quiet', now - 3_600_000))

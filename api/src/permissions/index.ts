@@ -1,0 +1,4 @@
+export * from './access'
+export * from './matrix'
+export * from './principal'
+export * from './requires'

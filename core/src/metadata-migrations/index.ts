@@ -1,0 +1,10 @@
+/**
+ * The registry of metadata migrations, applied in version order by `openPlatform` (and so by
+ * `faultline migrate`). Add a migration as its own file and one line here, with the next version.
+ */
+import type { MetadataMigration } from '../adapters/metadata'
+import { defaultOrganizationMigration } from './default-organization'
+
+export const metadataMigrations: MetadataMigration[] = [defaultOrganizationMigration]
+
+export { legacyTokenScopes } from './default-organization'
