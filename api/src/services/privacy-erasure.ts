@@ -150,6 +150,9 @@ export class ErasureService {
         if (Date.now() > deadline) throw new Error(`event-store mutations unfinished after ${MAX_RUN_MS / 60_000} minutes`)
         await new Promise((resolve) => setTimeout(resolve, POLL_MS))
       }
+      // Once more at the end: a processor saves template samples a few seconds after mining them,
+      // so a sample of an event that arrived just before the request can land after the first pass.
+      report.templatesRedacted += await redactTemplates(this.#platform.metadata, doc.projectId, match.literals)
       await this.#docs.findOneAndUpdate({ _id: doc._id }, { $set: { status: ErasureStatuses.done, finishedAt: Date.now(), report } })
       await this.#platform.secrets.delete(sealedSubjectName(doc._id))
     } finally {

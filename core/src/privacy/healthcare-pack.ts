@@ -9,6 +9,7 @@ import { Detectors, type RuleInput } from './rules'
 const technicalParents = [
   'os', 'runtime', 'browser', 'device', 'app', 'gpu', 'culture', 'trace', 'otel', 'cloud_resource', 'response', 'react', 'state',
   'client_os', 'client_browser', 'sdk', 'mechanism', 'packages', 'integrations', 'span', 'spans', 'modules', 'feature_flags', 'flags',
+  'signal', 'mach_exception', 'errno', 'ns_error', 'meta',
 ]
 
 export const healthcarePack: RuleInput[] = [
@@ -47,7 +48,8 @@ export const healthcarePack: RuleInput[] = [
     id: 'postal-addresses',
     description: 'Street addresses, cities, counties and ZIP codes by key name (geographic units smaller than a state)',
     keys: {
-      words: ['street', 'address', 'addr', 'city', 'county', 'zip', 'zipcode', 'postcode', 'postal'],
+      // Not `addr`: native frames carry instruction_addr, image_addr and symbol_addr.
+      words: ['street', 'address', 'city', 'county', 'zip', 'zipcode', 'postcode', 'postal'],
       contains: ['streetaddress', 'addressline', 'postalcode', 'zipcode', 'homeaddress', 'mailingaddress'],
       labels: ['address', 'street address', 'home address', 'zip', 'zip code', 'postal code'],
     },

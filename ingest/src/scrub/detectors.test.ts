@@ -157,6 +157,13 @@ describe('healthcare pack value rules', () => {
     expect(event.request).toEqual({ data: { resourceType: 'Observation', status: F, valueQuantity: { value: F, unit: F }, subject: { reference: F } } })
   })
 
+  it('keeps what native stacks carry: addresses of instructions and images, signal names, thread names', () => {
+    const frame = { instruction_addr: '0x0000000800010f20', image_addr: '0x0000000800000000', symbol_addr: '0x10', package: '/app0/eboot.bin' }
+    const mechanism = { type: 'signalhandler', meta: { signal: { number: 11, name: 'SIGSEGV' } } }
+    const { event } = healthcare.scrubEvent({ exception: { values: [{ type: 'SIGSEGV', mechanism, stacktrace: { frames: [frame] } }] } })
+    expect(event.exception).toEqual({ values: [{ type: 'SIGSEGV', mechanism, stacktrace: { frames: [frame] } }] })
+  })
+
   it('masks names, dates, contacts, addresses and identifiers by key, but not technical names', () => {
     const { event } = healthcare.scrubEvent({
       contexts: { os: { name: 'Linux' }, runtime: { name: 'node' }, patient: { first_name: 'Jane' } },
