@@ -1,7 +1,5 @@
 export * from './rules'
 export * from './settings'
-export { defaultPack } from './default-pack'
-export { healthcarePack } from './healthcare-pack'
 export { compileLinearPattern, type LinearPatternResult } from './linear-regex'
 export * from './identity-hash'
 export * from './settings-store'

@@ -69,11 +69,6 @@ export class PrivacySettingsStore {
     return { version: doc.version, settings: doc.settings, updatedAt: doc.updatedAt, updatedBy: doc.updatedBy }
   }
 
-  /** Every project with stored settings (projects without any run the defaults). */
-  async all(): Promise<PrivacySettingsDoc[]> {
-    return this.#docs.find({}, { sort: { field: '_id', direction: 'asc' } })
-  }
-
   /**
    * Stores `settings` as the next version when the stored one is still `expectedVersion` (or
    * whatever it is, when not given), and records the version in the history.

@@ -70,5 +70,3 @@ function mask(text: string, keepPrefix: number, keepSuffix: number): string {
   return chars.slice(0, keepPrefix).join('') + '*'.repeat(chars.length - keepPrefix - keepSuffix) + chars.slice(chars.length - keepSuffix).join('')
 }
 
-/** The action of a key that stays untouched (IP handling `keep`). */
-export const KEEP: CompiledAction = { ruleId: 'keep', text: (matched) => matched, value: (value) => value }

@@ -1,5 +1,3 @@
-export { createScrubber, MAX_SCRUB_DEPTH, scrubberFromSettings, type Scrubber, type ScrubberConfig, type ScrubResult } from './scrubber'
+export { createScrubber, scrubberFromSettings, type Scrubber, type ScrubberConfig, type ScrubResult } from './scrubber'
 export { ItemKinds, type ItemKind } from './item-kinds'
-export { ALWAYS_FILTERED_KEYS, IP_ADDRESS_KEYS, MAX_KEY_LENGTH, splitWords } from './key-rules'
-export { isCardNumber, luhn } from './detectors'
 export { ProjectScrubbers, type ProjectScrubbersDeps } from './project-scrubbers'
