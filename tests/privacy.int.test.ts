@@ -81,6 +81,8 @@ describe('privacy settings through the API', () => {
     expect((await f.api('PUT', path(), { expectedVersion: 1, settings: {} })).body.version).toBe(2)
     const history = await f.api('GET', `${path()}/history`)
     expect(history.body.data.map((h: any) => [h.version, h.settings.disabledRules])).toEqual([[2, []], [1, ['emails']]])
+    const audited = await f.server.platform.audit.search({ action: 'sys_setting_changed', targetType: 'privacy_settings', targetId: f.projectId })
+    expect(audited.map((a) => a.detail?.version).sort()).toEqual([1, 2])
   })
 
   it('applies a new rule to the next event without a restart', async () => {
@@ -162,6 +164,9 @@ describe('erasure and export of one end user', () => {
     const list = await f.api('GET', `/projects/${f.projectId}/privacy/erasures`)
     expect(list.body.data[0]).toMatchObject({ id: requested.body.id, requestedBy: expect.stringContaining('token:tests'), subject: { email: expect.stringMatching(/^email:/), userId: expect.stringMatching(/^user:/) } })
     expect((await f.api('GET', `/projects/${f.projectId}/privacy/erasures/${'0'.repeat(24)}`)).status).toBe(404)
+    const [audited] = await f.server.platform.audit.search({ action: 'sensitive_delete', targetType: 'end_user' })
+    expect(audited).toMatchObject({ outcome: 'success', actor: { type: 'token', name: 'tests' }, detail: { erasureId: requested.body.id } })
+    expect(JSON.stringify(audited)).not.toMatch(/alice/i)
   })
 })
 

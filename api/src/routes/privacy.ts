@@ -3,8 +3,9 @@
  * the rule packs as written, and one end user's data: erasure with progress and a report, and an
  * NDJSON export.
  */
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
+import { AuditActions, type AuditAction } from '@faultline/core/audit'
 import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
 import { privacySettingsSchema, type PrivacySettingsStore } from '@faultline/core/privacy'
@@ -13,6 +14,7 @@ import { dataSubjectSchema } from '../services/data-subject'
 import type { ErasureDoc, ErasureService } from '../services/privacy-erasure'
 import { exportSubject } from '../services/privacy-export'
 import { historyView, packsView, settingsView, updatePrivacySettings } from '../services/privacy-settings'
+import { appendAudit } from '../services/audit-trail'
 import { parseJsonBody, parseParam, parseQuery } from '../validation'
 import { projectIdSchema, requireProject } from './issues'
 
@@ -32,6 +34,9 @@ const erasureIdSchema = z.string().regex(/^[0-9a-f]{24}$/, 'must be an erasure i
 
 export function privacyRoutes(platform: Platform, settings: PrivacySettingsStore, erasures: ErasureService): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
+  /** A record more precise than the generic one of every write; a person appears only as keyed hashes. */
+  const audit = (c: Context<ApiEnv>, action: AuditAction, target: { type: string; id: string }, detail: Record<string, string | number>) =>
+    appendAudit(platform.audit, platform.logger, c, { action, outcome: 'success', orgId: c.get('access').orgId, target, detail })
 
   app.get('/privacy/packs', requires('account:read'), (c) => c.json({ data: packsView() }))
 
@@ -45,7 +50,9 @@ export function privacyRoutes(platform: Platform, settings: PrivacySettingsStore
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const body = await parseJsonBody(c, privacySettingsBody)
-    return c.json(await updatePrivacySettings(platform, settings, projectId, body, actorOf(c.get('principal'))))
+    const updated = await updatePrivacySettings(platform, settings, projectId, body, actorOf(c.get('principal')))
+    await audit(c, AuditActions.settingChanged, { type: 'privacy_settings', id: projectId }, { version: updated.version, retentionDays: updated.settings.retentionDays })
+    return c.json(updated)
   })
 
   app.get('/projects/:projectId/privacy/history', requires('settings:read'), async (c) => {
@@ -59,7 +66,9 @@ export function privacyRoutes(platform: Platform, settings: PrivacySettingsStore
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const subject = await parseJsonBody(c, dataSubjectSchema)
-    return c.json(erasureView(await erasures.request(projectId, subject, actorOf(c.get('principal')))), 202)
+    const erasure = await erasures.request(projectId, subject, actorOf(c.get('principal')))
+    await audit(c, AuditActions.sensitiveDelete, { type: 'end_user', id: subjectId(erasure.subject) }, { erasureId: erasure._id, projectId })
+    return c.json(erasureView(erasure), 202)
   })
 
   app.get('/projects/:projectId/privacy/erasures', requires('events:write'), async (c) => {
@@ -83,7 +92,8 @@ export function privacyRoutes(platform: Platform, settings: PrivacySettingsStore
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     const subject = await parseJsonBody(c, dataSubjectSchema)
-    const stream = await exportSubject(platform, projectId, subject)
+    const { stream, hashed } = await exportSubject(platform, projectId, subject)
+    await audit(c, AuditActions.sensitiveRead, { type: 'end_user', id: subjectId(hashed) }, { projectId, export: 'ndjson' })
     return c.body(stream, 200, { 'content-type': 'application/x-ndjson', 'content-disposition': `attachment; filename="project-${projectId}-subject-export.ndjson"` })
   })
 
@@ -94,6 +104,11 @@ export function privacyRoutes(platform: Platform, settings: PrivacySettingsStore
 function actorOf(principal: Principal | undefined): string {
   const who = describePrincipal(principal)
   return who.type === 'token' ? `token:${who.name ?? ''} (${who.id})` : `${who.type}:${who.name ?? who.id}`
+}
+
+/** The keyed hashes naming a person in audit records: `user:…,email:…,ip:…`. */
+function subjectId(hashed: ErasureDoc['subject']): string {
+  return [hashed.userId, hashed.email, hashed.ipAddress].filter((part) => part !== undefined).join(',')
 }
 
 function erasureView(doc: ErasureDoc) {

@@ -5,12 +5,16 @@
  * export of any size streams in bounded memory.
  */
 import type { Platform } from '@faultline/core/platform'
-import { matchSubject, subjectCondition, type DataSubject } from './data-subject'
+import { matchSubject, subjectCondition, type DataSubject, type SubjectMatch } from './data-subject'
 import { issueView } from './issue-views'
 
 const PAGE = 500
 
-export async function exportSubject(platform: Pick<Platform, 'eventStore' | 'issues' | 'secrets'>, projectId: string, subject: DataSubject): Promise<ReadableStream<Uint8Array>> {
+export async function exportSubject(
+  platform: Pick<Platform, 'eventStore' | 'issues' | 'secrets'>,
+  projectId: string,
+  subject: DataSubject,
+): Promise<{ stream: ReadableStream<Uint8Array>; hashed: SubjectMatch['hashed'] }> {
   const match = await matchSubject(platform, projectId, subject)
   const { where, params } = subjectCondition(projectId, match)
   const { client, database } = platform.eventStore
@@ -21,7 +25,7 @@ export async function exportSubject(platform: Pick<Platform, 'eventStore' | 'iss
   let events = 0
   let finished = false
 
-  return new ReadableStream<Uint8Array>({
+  const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (finished) return
       const rows = await (
@@ -49,6 +53,7 @@ export async function exportSubject(platform: Pick<Platform, 'eventStore' | 'iss
       controller.close()
     },
   })
+  return { stream, hashed: match.hashed }
 }
 
 function parsePayload(payload: string): unknown {
