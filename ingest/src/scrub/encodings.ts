@@ -46,17 +46,26 @@ export function findBase64Text(text: string): Base64Run[] {
   for (let match = BASE64_RUN.exec(text); match !== null; match = BASE64_RUN.exec(text)) {
     const run = match[0]
     if (run.length % 4 === 1 || !UPPER.test(run) || !LOWER.test(run)) continue
+    // Identifiers (`PaymentDeclinedError`) show on their first bytes that the run cannot be
+    // readable text: when those alone exceed the share of unprintable bytes allowed, it is skipped.
+    if (unprintable(Buffer.from(run.slice(0, 12), 'base64')) > run.length * 0.75 * MAX_UNPRINTABLE) continue
     const decoded = decodeReadable(Buffer.from(run, 'base64'))
     if (decoded !== undefined) runs.push({ start: match.index, end: match.index + run.length, decoded })
   }
   return runs
 }
 
+/** Share of bytes that may be neither printable ASCII, whitespace nor UTF-8. */
+const MAX_UNPRINTABLE = 0.05
+
+function unprintable(bytes: Buffer): number {
+  let count = 0
+  for (const byte of bytes) if (!((byte >= 0x20 && byte < 0x7f) || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte >= 0x80)) count++
+  return count
+}
+
 function decodeReadable(bytes: Buffer): string | undefined {
-  if (bytes.length < 8) return undefined
-  let printable = 0
-  for (const byte of bytes) if ((byte >= 0x20 && byte < 0x7f) || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte >= 0x80) printable++
-  if (printable < bytes.length * 0.95) return undefined
+  if (bytes.length < 8 || unprintable(bytes) > bytes.length * MAX_UNPRINTABLE) return undefined
   const text = bytes.toString('utf8')
   // U+FFFD marks bytes that were not UTF-8: binary data, not text.
   return text.includes('\ufffd') ? undefined : text
