@@ -29,6 +29,10 @@ import { openApiDocument } from './openapi'
 import { PrivacySettingsStore } from '@faultline/core/privacy'
 import { privacyRoutes } from './routes/privacy'
 import { ErasureService } from './services/privacy-erasure'
+import { openAlertingStores } from '@faultline/alerting'
+import { alertingRoutes } from './routes/alerting'
+import { incidentRoutes } from './routes/alerting-incidents'
+import { slackInteractionRoutes } from './routes/slack-interactions'
 
 export interface ApiTier {
   app: Hono
@@ -39,6 +43,7 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   const privacySettings = await PrivacySettingsStore.open(platform.metadata, { scrubIpAddresses: platform.config.scrub.scrubIpAddresses })
   const erasures = await ErasureService.open(platform)
   await erasures.resume()
+  const alerting = await openAlertingStores(platform.metadata)
   const audit = (c: Parameters<typeof appendAudit>[2], fields: Parameters<typeof appendAudit>[3], principal?: Principal) =>
     appendAudit(platform.audit, platform.logger, c, fields, principal)
   const authorizer = createAuthorizer(platform, {
@@ -98,6 +103,9 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', patternRoutes(platform))
   v1.route('/', intelligenceRoutes(platform))
   v1.route('/', privacyRoutes(platform, privacySettings, erasures))
+  v1.route('/', alertingRoutes(platform, alerting))
+  v1.route('/', incidentRoutes(platform, alerting))
+  v1.route('/', slackInteractionRoutes(platform, alerting))
   app.route('/api/v1', v1)
   await announceSetup(platform, publicUrl)
   return { app }

@@ -1,4 +1,6 @@
 import { describeError } from '@faultline/core/errors'
+import { publicUrlOf } from '@faultline/core/config'
+import { AlertingService, type AlertingServiceOptions } from '@faultline/alerting'
 import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
 import { sharedIntelligenceModels } from '@faultline/intelligence'
@@ -14,12 +16,15 @@ export interface ProcessorTier {
   readonly anomalies: AnomalyJob
   /** The hourly retention pass; tests call its `runOnce(now)` directly. */
   readonly retention: RetentionJob
+  /** Alert evaluation and dispatch; active on the replica holding its lease. */
+  readonly alerting: AlertingService
   start(): void
   stop(): Promise<void>
 }
 
 export interface ProcessorTierOptions {
   anomalyJob?: Omit<AnomalyJobOptions, 'scorer'>
+  alerting?: Partial<AlertingServiceOptions>
 }
 
 // The tier running on each platform, so tests reach the live job through the server's platform.
@@ -38,15 +43,19 @@ export function createProcessorTier(platform: Platform, options: ProcessorTierOp
   models().catch((error: unknown) => platform.logger.error('models failed to load; the anomaly job retries every minute', { error: describeError(error) }))
   const anomalies = new AnomalyJob(platform, { ...options.anomalyJob, scorer: async () => (await models()).anomaly })
   const retention = new RetentionJob(platform)
+  const alerting = new AlertingService(platform, { externalUrl: publicUrlOf(platform.config), ...options.alerting })
   const tier: ProcessorTier = {
     anomalies,
     retention,
+    alerting,
     start: () => {
       errors.start()
       anomalies.start()
       retention.start()
+      alerting.start()
     },
     stop: async () => {
+      await alerting.stop()
       await retention.stop()
       await anomalies.stop()
       await errors.stop()

@@ -113,6 +113,11 @@ export interface Config {
   metrics: { listen?: { host: string; port: number } }
 }
 
+/** The base URL links to this instance use: PUBLIC_URL, else the address it listens on. */
+export function publicUrlOf(config: Pick<Config, 'publicUrl' | 'host' | 'port'>): string {
+  return config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
+}
+
 /** Variables accepted; the JSON file may use the same names. */
 export const configKeys = Object.keys(schema.shape)
 
