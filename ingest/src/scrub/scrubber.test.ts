@@ -157,8 +157,12 @@ describe('IP address and email settings', () => {
   })
 
   it('truncates, removes or keeps addresses as set', () => {
-    const truncated = scrubberWith({ ipAddresses: 'truncate' }).scrubEvent({ user: { ip_address: '2001:db8:85a3:8d3:1319:8a2e:370:7348' } }, { clientIp: '198.51.100.7' })
+    const truncated = scrubberWith({ ipAddresses: 'truncate' }).scrubEvent(
+      { user: { ip_address: '2001:db8:85a3:8d3:1319:8a2e:370:7348' }, request: { headers: { Forwarded: 'for=192.0.2.60;proto=http', 'X-Forwarded-For': '198.51.100.7:443, [2001:db8::1]:80' } } },
+      { clientIp: '198.51.100.7' },
+    )
     expect(truncated.event.user).toEqual({ ip_address: '2001:db8:85a3::' })
+    expect(truncated.event.request).toEqual({ headers: { Forwarded: 'for=192.0.2.0;proto=http', 'X-Forwarded-For': '198.51.100.0:443, [2001:db8::]:80' } })
     expect(truncated.clientIp).toBe('198.51.100.0')
     const removed = scrubberWith({ ipAddresses: 'remove' }).scrubEvent(event, { clientIp: '198.51.100.7' })
     expect(removed.event.user).toEqual({ id: hashed('email', 'a@b.co'), email: hashed('email', 'a@b.co') })

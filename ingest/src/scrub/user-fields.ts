@@ -27,15 +27,26 @@ export function ipTransform(handling: IpHandling, hash: Hasher): (ip: string) =>
   }
 }
 
-/** IPv4: last octet zeroed; IPv6: the first 48 bits kept (a site, not a host). */
-export function truncateIp(ip: string): string {
-  const trimmed = ip.trim()
-  if (isIPv4(trimmed)) return trimmed.replace(/\.\d+$/, '.0')
-  if (isIPv6(trimmed)) {
-    const groups = trimmed.split('::')[0]!.split(':').slice(0, 3)
-    return `${groups.join(':')}::`
-  }
-  return trimmed
+/**
+ * IPv4: last octet zeroed; IPv6: the first 48 bits kept (a site, not a host). Addresses inside a
+ * header value (`for=192.0.2.60;proto=http`, `198.51.100.7:443`, `[2001:db8::1]:80`) are
+ * truncated where they stand; the rest of the value is kept.
+ */
+export function truncateIp(value: string): string {
+  return value.replace(ADDRESS_CANDIDATE, (candidate) => {
+    const [host, port] = splitPort(candidate)
+    if (isIPv4(host)) return host.replace(/\.\d+$/, '.0') + port
+    if (isIPv6(host)) return `${host.split('::')[0]!.split(':').slice(0, 3).join(':')}::${port}`
+    return candidate
+  })
+}
+
+/** Runs of the characters an address and its port are written with. */
+const ADDRESS_CANDIDATE = /[0-9A-Fa-f.:]+/g
+
+function splitPort(candidate: string): [string, string] {
+  const ipv4WithPort = /^(\d{1,3}(?:\.\d{1,3}){3})(:\d{1,5})$/.exec(candidate)
+  return ipv4WithPort ? [ipv4WithPort[1]!, ipv4WithPort[2]!] : [candidate, '']
 }
 
 /**
