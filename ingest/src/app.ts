@@ -4,7 +4,8 @@ import { cors } from 'hono/cors'
 import type { Platform } from '@faultline/core/platform'
 import { openOutcomes, OutcomeRecorder } from '@faultline/core/outcomes'
 import type { ReadinessCheck } from '@faultline/core/http'
-import { createScrubber } from './scrub'
+import { PrivacySettingsStore } from '@faultline/core/privacy'
+import { ProjectScrubbers } from './scrub'
 import { BacklogGuard } from './services/backpressure'
 import { IngestService } from './services/ingest-service'
 import { ProjectKeyCache } from './services/project-keys'
@@ -21,11 +22,17 @@ export interface IngestTier {
 export async function createIngestTier(platform: Platform): Promise<IngestTier> {
   const { config, logger, metrics } = platform
   const outcomes = new OutcomeRecorder(await openOutcomes(platform.metadata), logger.child({ component: 'outcomes' }))
+  const scrubbers = await ProjectScrubbers.open({
+    settings: await PrivacySettingsStore.open(platform.metadata, { scrubIpAddresses: config.scrub.scrubIpAddresses }),
+    secrets: platform.secrets,
+    cache: platform.cache,
+    logger: logger.child({ component: 'scrub' }),
+  })
   const service = new IngestService({
     platform,
     outcomes,
     backlog: new BacklogGuard(platform.bus, config.bus.maxBacklog, logger),
-    scrubEvent: createScrubber({ scrubIpAddresses: config.scrub.scrubIpAddresses }),
+    scrubbers,
     eventsCounter: metrics.counter('faultline_ingest_events_total', 'Error events received by ingest, by outcome'),
   })
   const app = new Hono()
@@ -42,5 +49,12 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
   app.use('/api/*', (c, next) => (c.req.header('origin') === undefined || c.req.path.startsWith('/api/v1/') ? next() : browserCors(c, next)))
   app.route('/', sentryRoutes({ config, auth: new SubmissionAuth(new ProjectKeyCache(platform.projects)), service }))
   const readiness: ReadinessCheck = async () => ((await service.ready()) ? undefined : `the bus backlog is at BUS_MAX_BACKLOG (${config.bus.maxBacklog}); events are refused until processors catch up`)
-  return { app, readiness, close: () => outcomes.close() }
+  return {
+    app,
+    readiness,
+    close: async () => {
+      await scrubbers.close()
+      await outcomes.close()
+    },
+  }
 }

@@ -3,13 +3,17 @@ import { AlertingService, type AlertingServiceOptions } from '@faultline/alertin
 import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
 import { AnomalyJob, type AnomalyJobOptions } from './jobs'
+import { RetentionJob } from './retention'
 
 export { ErrorConsumer, errorConsumerGroup } from './errors/error-consumer'
 export * from './jobs'
+export * from './retention'
 
 export interface ProcessorTier {
   /** The once-a-minute anomaly scorer; tests call its `runOnce(now)` directly. */
   readonly anomalies: AnomalyJob
+  /** The hourly retention pass; tests call its `runOnce(now)` directly. */
+  readonly retention: RetentionJob
   /** Alert evaluation and dispatch; active on the replica holding its lease. */
   readonly alerting: AlertingService
   start(): void
@@ -33,17 +37,21 @@ export function createProcessorTier(platform: Platform, options: ProcessorTierOp
   const { processor } = platform.config
   const errors = new ErrorConsumer(platform, { batchSize: processor.batchSize, flushMs: processor.flushMs, maxDeliver: processor.maxDeliver })
   const anomalies = new AnomalyJob(platform, options.anomalyJob)
+  const retention = new RetentionJob(platform)
   const alerting = new AlertingService(platform, { externalUrl: publicUrlOf(platform.config), ...options.alerting })
   const tier: ProcessorTier = {
     anomalies,
+    retention,
     alerting,
     start: () => {
       errors.start()
       anomalies.start()
+      retention.start()
       alerting.start()
     },
     stop: async () => {
       await alerting.stop()
+      await retention.stop()
       await anomalies.stop()
       await errors.stop()
     },

@@ -16,7 +16,7 @@ import type { Counter } from '@faultline/core/metrics'
 import { backpressureRetryAfterSeconds, type BacklogGuard } from './backpressure'
 import { checkRateLimits, refundRateLimits } from './rate-limits'
 import { itemCategory } from './item-categories'
-import type { ScrubEvent } from '../scrub'
+import type { ProjectScrubbers, Scrubber } from '../scrub'
 
 export interface Submission {
   key: ProjectKeyDoc
@@ -35,7 +35,7 @@ export interface IngestServiceDeps {
   platform: Pick<Platform, 'bus' | 'cache' | 'config' | 'logger'>
   outcomes: OutcomeRecorder
   backlog: BacklogGuard
-  scrubEvent: ScrubEvent
+  scrubbers: Pick<ProjectScrubbers, 'forProject'>
   eventsCounter: Counter
 }
 
@@ -104,13 +104,21 @@ export class IngestService {
   /** Scrubs the events and hands them to the bus; resolves with the first one's id once the bus holds them durably. */
   async #publish(submission: Submission, now: number): Promise<string | undefined> {
     if (submission.events.length === 0) return undefined
-    const { platform, scrubEvent } = this.#deps
+    const { platform, scrubbers } = this.#deps
     const projectId = submission.key.projectId
+    let scrubber: Scrubber
+    try {
+      scrubber = await scrubbers.forProject(projectId)
+    } catch (error) {
+      // Events are never queued unscrubbed: without the project's rules they wait for a retry.
+      platform.logger.error('loading the privacy rules of a project failed', { projectId, error: describeError(error) })
+      throw httpError(503, 'Privacy settings could not be read; retry later', { 'retry-after': String(backpressureRetryAfterSeconds) })
+    }
     const messages = submission.events.map((raw) => {
-      const { event } = scrubEvent(raw)
+      const { event, clientIp } = scrubber.scrubEvent(raw, { clientIp: submission.clientIp })
       const eventId = parseEventId(event.event_id) ?? randomUUID().replaceAll('-', '')
       event.event_id = eventId
-      const data = encodeErrorMessage({ v: 1, projectId, eventId, receivedAt: now, clientIp: submission.clientIp, event })
+      const data = encodeErrorMessage({ v: 1, projectId, eventId, receivedAt: now, clientIp, event })
       return { id: `${projectId}:${eventId}`, data }
     })
     try {
