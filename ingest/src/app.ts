@@ -8,6 +8,8 @@ import { BacklogGuard } from './services/backpressure'
 import { IngestService } from './services/ingest-service'
 import { ProjectKeyCache } from './services/project-keys'
 import { sentryRoutes } from './routes/sentry'
+import { securityRoutes } from './routes/security'
+import { SecurityIntake } from './security'
 
 export interface IngestTier {
   app: Hono
@@ -17,13 +19,17 @@ export interface IngestTier {
 export async function createIngestTier(platform: Platform): Promise<IngestTier> {
   const { config, logger, metrics } = platform
   const outcomes = new OutcomeRecorder(await openOutcomes(platform.metadata), logger.child({ component: 'outcomes' }))
+  const backlog = new BacklogGuard(platform.bus, config.bus.maxBacklog, logger)
+  const scrubEvent = createScrubber({ scrubIpAddresses: config.scrub.scrubIpAddresses })
   const service = new IngestService({
     platform,
     outcomes,
-    backlog: new BacklogGuard(platform.bus, config.bus.maxBacklog, logger),
-    scrubEvent: createScrubber({ scrubIpAddresses: config.scrub.scrubIpAddresses }),
+    backlog,
+    scrubEvent,
     eventsCounter: metrics.counter('faultline_ingest_events_total', 'Error events received by ingest, by outcome'),
   })
+  const security = new SecurityIntake({ platform, outcomes, backlog, scrubEvent, eventsCounter: metrics.counter('faultline_ingest_security_events_total', 'Security events received by ingest, by outcome') })
+  const keys = new ProjectKeyCache(platform.projects)
   const app = new Hono()
   const browserCors = cors({
     origin: '*',
@@ -35,6 +41,7 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
   // Browsers send Origin on every cross-origin request and only they read CORS headers; setting
   // them on a server SDK's request would cost a full Response object per event for nothing.
   app.use('/api/*', (c, next) => (c.req.header('origin') === undefined ? next() : browserCors(c, next)))
-  app.route('/', sentryRoutes({ config, keys: new ProjectKeyCache(platform.projects), service }))
+  app.route('/', sentryRoutes({ config, keys, service, security }))
+  app.route('/', securityRoutes({ config, keys, security }))
   return { app, close: () => outcomes.close() }
 }

@@ -3,9 +3,11 @@ import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
 import { sharedIntelligenceModels } from '@faultline/intelligence'
 import { AnomalyJob, type AnomalyJobOptions } from './jobs'
+import { GeoLocator, SecurityConsumer } from './security'
 
 export { ErrorConsumer, errorConsumerGroup } from './errors/error-consumer'
 export * from './jobs'
+export * from './security'
 
 export interface ProcessorTier {
   /** The once-a-minute anomaly scorer; tests call its `runOnce(now)` directly. */
@@ -33,14 +35,19 @@ export function createProcessorTier(platform: Platform, options: ProcessorTierOp
   const models = () => sharedIntelligenceModels(platform.logger)
   models().catch((error: unknown) => platform.logger.error('models failed to load; the anomaly job retries every minute', { error: describeError(error) }))
   const anomalies = new AnomalyJob(platform, { ...options.anomalyJob, scorer: async () => (await models()).anomaly })
+  const geo = GeoLocator.open()
+  geo.catch(() => undefined) // reported by the consumer when it first needs the database
+  const security = new SecurityConsumer(platform, { batchSize: processor.batchSize, flushMs: processor.flushMs, maxDeliver: processor.maxDeliver, geo: () => geo })
   const tier: ProcessorTier = {
     anomalies,
     start: () => {
       errors.start()
+      security.start()
       anomalies.start()
     },
     stop: async () => {
       await anomalies.stop()
+      await security.stop()
       await errors.stop()
     },
   }

@@ -5,6 +5,7 @@
  */
 import { EventStoreError } from '../errors'
 import type { EventStore } from './event-store'
+import { securityEventsMigration } from './security-migration'
 
 export interface EventStoreMigration {
   version: number
@@ -13,7 +14,7 @@ export interface EventStoreMigration {
 }
 
 /** Engine clause: the Replicated variant when a cluster is configured. */
-function engine(store: EventStore, name: string, args = ''): string {
+export function engine(store: EventStore, name: string, args = ''): string {
   if (!store.onCluster) return `${name}(${args})`
   const replicated = `'/clickhouse/tables/{shard}/${store.database}/{table}', '{replica}'`
   return `Replicated${name}(${args ? `${replicated}, ${args}` : replicated})`
@@ -153,6 +154,7 @@ export const eventStoreMigrations: EventStoreMigration[] = [
       ORDER BY (project_id, series_kind, series_id, minute)`,
     ],
   },
+  securityEventsMigration,
 ]
 
 export async function applyEventStoreMigrations(

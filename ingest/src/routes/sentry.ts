@@ -13,11 +13,13 @@ import { itemJson, parseEnvelope, parseStoreBody, type Envelope as ParsedEnvelop
 import { parseSentryAuth } from '../auth/sentry-auth'
 import type { ProjectKeyCache } from '../services/project-keys'
 import type { IngestService, Submission } from '../services/ingest-service'
+import type { SecurityIntake } from '../security'
 
 export interface SentryRouteDeps {
   config: Pick<Config, 'limits'>
   keys: ProjectKeyCache
   service: IngestService
+  security: SecurityIntake
 }
 
 const maxItemsPerEnvelope = 1_000
@@ -91,10 +93,11 @@ async function handleSubmission(c: Context, kind: 'envelope' | 'store', deps: Se
 
   const submission = toSubmission(envelope, key, clientIp(c))
   const id = await deps.service.accept(submission)
+  if (submission.security.length > 0) await deps.security.accept({ key, dataset: 'app', events: submission.security, clientIp: submission.clientIp })
   return c.json({ id })
 }
 
-async function resolveKey(keys: ProjectKeyCache, publicKey: string, projectId: string): Promise<ProjectKeyDoc> {
+export async function resolveKey(keys: ProjectKeyCache, publicKey: string, projectId: string): Promise<ProjectKeyDoc> {
   const key = await keys.get(publicKey)
   if (!key) throw httpError(401, 'Unknown DSN public key')
   if (key.projectId !== projectId) throw httpError(403, `This DSN key does not belong to project ${projectId}`)
@@ -103,8 +106,8 @@ async function resolveKey(keys: ProjectKeyCache, publicKey: string, projectId: s
   return key
 }
 
-function toSubmission(envelope: Envelope, key: ProjectKeyDoc, ip: string | undefined): Submission {
-  const submission: Submission = { key, events: [], otherItems: [], clientDiscards: [], clientIp: ip }
+function toSubmission(envelope: Envelope, key: ProjectKeyDoc, ip: string | undefined): Submission & { security: unknown[] } {
+  const submission: Submission & { security: unknown[] } = { key, events: [], otherItems: [], clientDiscards: [], clientIp: ip, security: [] }
   if (envelope.storedEvent) submission.events.push(envelope.storedEvent)
   for (const item of envelope.items) {
     const type = item.headers.type
@@ -114,6 +117,11 @@ function toSubmission(envelope: Envelope, key: ProjectKeyDoc, ip: string | undef
       if (!isObject(parsed.value)) throw httpError(400, 'Event item is not a JSON object')
       if (envelope.headers.event_id && !parsed.value.event_id) parsed.value.event_id = envelope.headers.event_id
       submission.events.push(parsed.value)
+    } else if (type === 'security') {
+      // Faultline's own item type: one security event (sdk-node), normalized by the security intake.
+      const parsed = itemJson(item)
+      if (!parsed.ok) throw httpError(400, `Security item: ${parsed.reason}`)
+      submission.security.push(parsed.value)
     } else if (type === 'client_report') {
       const parsed = itemJson(item)
       if (!parsed.ok) throw httpError(400, `Client report item: ${parsed.reason}`)
@@ -141,7 +149,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function clientIp(c: Context): string | undefined {
+export function clientIp(c: Context): string | undefined {
   try {
     return getConnInfo(c).remote.address
   } catch {
@@ -154,7 +162,7 @@ function clientIp(c: Context): string | undefined {
  * The request body: off the Node request itself when served by @hono/node-server (a client that
  * goes away makes its reads fail), else off the web Request, with its abort signal.
  */
-function requestBody(c: Context): { body: BodySource | null; signal?: AbortSignal } {
+export function requestBody(c: Context): { body: BodySource | null; signal?: AbortSignal } {
   const incoming = (c.env as { incoming?: unknown } | undefined)?.incoming
   if (incoming instanceof Readable) return { body: nodeBodySource(incoming) }
   return { body: c.req.raw.body?.getReader() ?? null, signal: c.req.raw.signal }
@@ -167,7 +175,7 @@ function requestBody(c: Context): { body: BodySource | null; signal?: AbortSigna
  * close does, what the client still sends is read and discarded, up to `lingerMaxBytes` or
  * `lingerMaxMs`, before the source is really cancelled.
  */
-function lingering(body: BodySource): BodySource {
+export function lingering(body: BodySource): BodySource {
   return {
     read: () => body.read(),
     cancel(reason) {

@@ -1,0 +1,3 @@
+export * from './vocabulary'
+export * from './security-event'
+export * from './security-message'
