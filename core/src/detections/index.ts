@@ -1,0 +1,3 @@
+export * from './rule'
+export * from './engine'
+export * from './rule-pack'
