@@ -3,7 +3,7 @@ import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
 import { sharedIntelligenceModels } from '@faultline/intelligence'
 import { AnomalyJob, type AnomalyJobOptions } from './jobs'
-import { GeoLocator, SecurityConsumer } from './security'
+import { DetectionEvaluator, GeoLocator, SecurityConsumer } from './security'
 
 export { ErrorConsumer, errorConsumerGroup } from './errors/error-consumer'
 export * from './jobs'
@@ -37,7 +37,14 @@ export function createProcessorTier(platform: Platform, options: ProcessorTierOp
   const anomalies = new AnomalyJob(platform, { ...options.anomalyJob, scorer: async () => (await models()).anomaly })
   const geo = GeoLocator.open()
   geo.catch(() => undefined) // reported by the consumer when it first needs the database
-  const security = new SecurityConsumer(platform, { batchSize: processor.batchSize, flushMs: processor.flushMs, maxDeliver: processor.maxDeliver, geo: () => geo })
+  const detections = new DetectionEvaluator(platform)
+  const security = new SecurityConsumer(platform, {
+    batchSize: processor.batchSize,
+    flushMs: processor.flushMs,
+    maxDeliver: processor.maxDeliver,
+    geo: () => geo,
+    onStored: (events) => detections.evaluate(events),
+  })
   const tier: ProcessorTier = {
     anomalies,
     start: () => {

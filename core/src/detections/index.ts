@@ -1,3 +1,5 @@
 export * from './rule'
 export * from './engine'
 export * from './rule-pack'
+export * from './signal'
+export * from './detection-store'

@@ -9,6 +9,8 @@ export const Subjects = {
   spans: 'spans',
   replays: 'replays',
   security: 'security',
+  /** Detections as typed, versioned signals (`@faultline/core/detections` signal), for the alert router. */
+  signals: 'signals',
 } as const
 export type Subject = (typeof Subjects)[keyof typeof Subjects]
 

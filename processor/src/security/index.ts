@@ -2,3 +2,4 @@ export { SecurityConsumer, securityConsumerGroup, type SecurityConsumerOptions }
 export { GeoLocator, defaultGeoDatabasePath, type GeoFields } from './geo'
 export { SecurityEventWriter, type StoredSecurityEvent } from './security-writer'
 export { fromStoredIp, toStoredIp, toSecurityEventRow } from './security-rows'
+export { DetectionEvaluator, type DetectionEvaluatorOptions } from './detection-evaluator'
