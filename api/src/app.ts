@@ -20,6 +20,7 @@ import { projectRoutes } from './routes/projects'
 import { deadLetterRoutes } from './routes/dead-letters'
 import { patternRoutes } from './routes/patterns'
 import { intelligenceRoutes } from './routes/intelligence'
+import { securityRoutes } from './routes/security'
 import { openApiDocument } from './openapi'
 
 export interface ApiTier {
@@ -73,6 +74,7 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', deadLetterRoutes(platform))
   v1.route('/', patternRoutes(platform))
   v1.route('/', intelligenceRoutes(platform))
+  v1.route('/', securityRoutes(platform))
   const app = new Hono()
   app.route('/api/v1', v1)
   return { app }

@@ -4,6 +4,7 @@ import { issueListQuery, mergeBody, statusChangeBody } from './routes/issues'
 import { patternEventsQuery, patternListQuery } from './routes/patterns'
 import { anomaliesQuery, backtestBody, clustersQuery, forecastQuery, similarQuery } from './routes/intelligence'
 import { newProjectBody, projectChangeBody } from './routes/projects'
+import { securityPaths } from './routes/security-openapi'
 
 const problem = { $ref: '#/components/schemas/Problem' }
 const errors = Object.fromEntries(
@@ -111,6 +112,7 @@ export function openApiDocument(serverUrl: string): object {
       '/dead-letters/{subject}': { get: { summary: 'Dead letters of a subject', parameters: [pathParam('subject', 'errors, spans, replays or security')], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/dead-letters/{subject}/{seq}/replay': { post: { summary: 'Publish a dead letter again', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/dead-letters/{subject}/{seq}': { delete: { summary: 'Discard a dead letter', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 204: { description: 'Discarded' }, ...errors } } },
+      ...securityPaths({ project, errors, json, jsonBody, queryParams, pathParam }),
     },
   }
 }

@@ -23,6 +23,7 @@ import {
   evaluateRule,
   groupOf,
   insertDetection,
+  readRuleEvents,
   openDetectionStores,
   projectRules,
   ruleGroupKey,
@@ -35,7 +36,7 @@ import {
   type ThresholdRule,
   type TimedEvent,
 } from '@faultline/core/detections'
-import { matchesQuery, queryToSql, type QueryNode, type SecurityEvent } from '@faultline/core/security'
+import { matchesQuery } from '@faultline/core/security'
 import type { StoredSecurityEvent } from './security-writer'
 
 export interface DetectionEvaluatorOptions {
@@ -100,7 +101,7 @@ export class DetectionEvaluator {
     }
     if (touched.size === 0) return
     const span = rule.kind === 'threshold' ? rule.windowMs : rule.maxSpanMs
-    const events = await this.#readBack(projectId, rule, wheres, touched, minAt - span, maxAt + span)
+    const events = await this.#readBack(projectId, rule, touched, minAt - span, maxAt + span)
     const received = new Map(batch.map((e) => [e.event.event.id, e.receivedAt]))
     const partitions = new Map<number, string[]>()
     for (const key of touched.keys()) {
@@ -147,28 +148,17 @@ export class DetectionEvaluator {
   }
 
   /** The events of the touched groups in [from, to] that could take part, oldest first. */
-  async #readBack(projectId: string, rule: EvaluatedRule, wheres: QueryNode[], touched: Map<string, Record<string, string>>, from: number, to: number): Promise<TimedEvent[]> {
-    const { client, database } = this.#platform.eventStore
-    const where = queryToSql(wheres.length === 1 ? wheres[0]! : { type: 'or', children: wheres })
+  async #readBack(projectId: string, rule: EvaluatedRule, touched: Map<string, Record<string, string>>, from: number, to: number): Promise<TimedEvent[]> {
+    // The first group field narrows the read in SQL (skip indexes); the exact groups are picked after.
     const first = rule.groupBy[0]
-    let groupSql = '1'
-    const params: Record<string, unknown> = { ...where.params, project: Number(projectId), from, to, limit: this.#options.maxEvents }
-    if (first && !first.spec.attribute) {
-      const values = [...new Set([...touched.values()].map((v) => v[first.name]!))]
-      groupSql = first.spec.kind === 'ip' ? `${first.spec.column} IN (SELECT toIPv6(arrayJoin({groups:Array(String)})))` : `${first.spec.column} IN {groups:Array(String)}`
-      params.groups = values
-    }
-    const result = await client.query({
-      query: `SELECT toUnixTimestamp64Milli(timestamp) AS at, payload FROM ${database}.security_events
-        WHERE project_id = {project:UInt64} AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp <= fromUnixTimestamp64Milli({to:Int64})
-          AND (${where.sql}) AND ${groupSql}
-        ORDER BY timestamp LIMIT 1 BY event_id LIMIT {limit:UInt32}`,
-      query_params: params,
-      format: 'JSONEachRow',
-    })
-    const rows = await result.json<{ at: number; payload: string }>()
-    if (rows.length >= this.#options.maxEvents) this.#platform.logger.warn('detection read-back hit its limit; later events of this batch are judged without it', { projectId, rule: rule.id, limit: this.#options.maxEvents })
-    return rows.map((row) => ({ at: Number(row.at), event: JSON.parse(row.payload) as SecurityEvent }))
+    const values = first ? [...new Set([...touched.values()].map((v) => v[first.name]!))] : []
+    const extra =
+      !first || first.spec.attribute ? undefined
+      : first.spec.kind === 'ip' ? { sql: `${first.spec.column} IN (SELECT toIPv6(arrayJoin({groups:Array(String)})))`, params: { groups: values } }
+      : { sql: `${first.spec.column} IN {groups:Array(String)}`, params: { groups: values } }
+    const events = await readRuleEvents(this.#platform.eventStore, projectId, rule, { from, to: to + 1, limit: this.#options.maxEvents, extra })
+    if (events.length >= this.#options.maxEvents) this.#platform.logger.warn('detection read-back hit its limit; later events of this batch are judged without it', { projectId, rule: rule.id, limit: this.#options.maxEvents })
+    return events
   }
 
   async #lease(key: string): Promise<Lease> {
