@@ -3,7 +3,7 @@ import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
 import { sharedIntelligenceModels } from '@faultline/intelligence'
 import { AnomalyJob, type AnomalyJobOptions } from './jobs'
-import { DetectionEvaluator, GeoLocator, SecurityConsumer } from './security'
+import { AuditFeed, DetectionEvaluator, GeoLocator, SecurityConsumer } from './security'
 
 export { ErrorConsumer, errorConsumerGroup } from './errors/error-consumer'
 export * from './jobs'
@@ -45,14 +45,17 @@ export function createProcessorTier(platform: Platform, options: ProcessorTierOp
     geo: () => geo,
     onStored: (events) => detections.evaluate(events),
   })
+  const auditFeed = platform.config.securityAuditProject ? new AuditFeed(platform, platform.config.securityAuditProject) : undefined
   const tier: ProcessorTier = {
     anomalies,
     start: () => {
       errors.start()
       security.start()
+      auditFeed?.start()
       anomalies.start()
     },
     stop: async () => {
+      await auditFeed?.stop()
       await anomalies.stop()
       await security.stop()
       await errors.stop()
