@@ -3,11 +3,12 @@
  * permission (`requires`, checked against the one matrix in `permissions/matrix.ts`); a route that
  * declares nothing is refused by `denyUndeclared`.
  */
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import type { Platform } from '@faultline/core/platform'
 import { openOutcomes } from '@faultline/core/outcomes'
 import { authenticate, TokenCache } from './middleware/authenticate'
-import { denyUndeclared, requires, type ApiEnv, type Principal } from './permissions'
+import { apiCors, apiRateLimit, apiSecurityHeaders } from './middleware/hardening'
+import { declaredRoutes, denyUndeclared, requires, type ApiEnv, type Principal } from './permissions'
 import { createAuthorizer } from './services/authorizer'
 import { AuditActions } from '@faultline/core/audit'
 import { auditWrites, appendAudit } from './services/audit-trail'
@@ -15,6 +16,10 @@ import { authRoutes } from './routes/auth'
 import { tokenRoutes } from './routes/tokens'
 import { keyRoutes } from './routes/keys'
 import { auditRoutes } from './routes/audit'
+import { memberRoutes } from './routes/members'
+import { elevationRoutes } from './routes/elevations'
+import { ssoRoutes } from './routes/sso'
+import { announceSetup, setupRoutes } from './routes/setup'
 import { issueRoutes } from './routes/issues'
 import { projectRoutes } from './routes/projects'
 import { deadLetterRoutes } from './routes/dead-letters'
@@ -22,6 +27,10 @@ import { patternRoutes } from './routes/patterns'
 import { intelligenceRoutes } from './routes/intelligence'
 import { securityRoutes } from './routes/security'
 import { openApiDocument } from './openapi'
+import { openAlertingStores } from '@faultline/alerting'
+import { alertingRoutes } from './routes/alerting'
+import { incidentRoutes } from './routes/alerting-incidents'
+import { slackInteractionRoutes } from './routes/slack-interactions'
 
 export interface ApiTier {
   app: Hono
@@ -29,6 +38,7 @@ export interface ApiTier {
 
 export async function createApiTier(platform: Platform, publicUrl: string): Promise<ApiTier> {
   const outcomes = await openOutcomes(platform.metadata)
+  const alerting = await openAlertingStores(platform.metadata)
   const audit = (c: Parameters<typeof appendAudit>[2], fields: Parameters<typeof appendAudit>[3], principal?: Principal) =>
     appendAudit(platform.audit, platform.logger, c, fields, principal)
   const authorizer = createAuthorizer(platform, {
@@ -36,12 +46,18 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
       audit(c, { action: AuditActions.authzFail, outcome: 'failure', target: { type: 'route', id: `${c.req.method} ${c.req.path}` }, detail: { permission, reason } }, principal),
   })
   const tokens = new TokenCache(platform.accounts, 10_000)
+  const rateLimited = (c: Context, scope: string, limit: number) => audit(c, { action: AuditActions.rateLimitExceeded, outcome: 'failure', detail: { scope, limit } })
   const secureCookies = publicUrl.startsWith('https:')
+  const app = new Hono()
   const v1 = new Hono<ApiEnv>()
+  v1.use('*', apiSecurityHeaders())
+  const corsPolicy = apiCors(platform.config.api.corsOrigins)
+  if (corsPolicy) v1.use('*', corsPolicy)
   v1.use('*', async (c, next) => {
     c.set('authorizer', authorizer)
     await next()
   })
+  v1.use('*', apiRateLimit(platform.cache, 'ip', platform.config.api.ipRateLimitPerMinute, rateLimited))
   v1.use(
     '*',
     authenticate(platform.accounts, tokens, platform.logger, {
@@ -62,11 +78,18 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
         }),
     }),
   )
+  v1.use('*', apiRateLimit(platform.cache, 'caller', platform.config.api.rateLimitPerMinute, rateLimited))
   v1.use('*', denyUndeclared(platform.logger))
   v1.use('*', auditWrites(platform.audit, platform.logger))
-  v1.get('/openapi.json', requires('public'), (c) => c.json(openApiDocument(publicUrl)))
+  let document: object | undefined
+  // Built on first request, once every route is registered: the router decides what it lists.
+  v1.get('/openapi.json', requires('public'), (c) => c.json((document ??= openApiDocument(publicUrl, declaredRoutes(app)))))
+  v1.route('/', setupRoutes(platform, secureCookies))
   v1.route('/', authRoutes(platform, secureCookies))
+  v1.route('/', memberRoutes(platform, publicUrl, secureCookies))
+  v1.route('/', ssoRoutes(platform, publicUrl, secureCookies))
   v1.route('/', tokenRoutes(platform, tokens))
+  v1.route('/', elevationRoutes(platform))
   v1.route('/', keyRoutes(platform, publicUrl))
   v1.route('/', auditRoutes(platform))
   v1.route('/', issueRoutes(platform))
@@ -75,7 +98,10 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', patternRoutes(platform))
   v1.route('/', intelligenceRoutes(platform))
   v1.route('/', securityRoutes(platform))
-  const app = new Hono()
+  v1.route('/', alertingRoutes(platform, alerting))
+  v1.route('/', incidentRoutes(platform, alerting))
+  v1.route('/', slackInteractionRoutes(platform, alerting))
   app.route('/api/v1', v1)
+  await announceSetup(platform, publicUrl)
   return { app }
 }

@@ -1,4 +1,6 @@
 import { describeError } from '@faultline/core/errors'
+import { publicUrlOf } from '@faultline/core/config'
+import { AlertingService, type AlertingServiceOptions } from '@faultline/alerting'
 import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
 import { sharedIntelligenceModels } from '@faultline/intelligence'
@@ -12,12 +14,15 @@ export * from './security'
 export interface ProcessorTier {
   /** The once-a-minute anomaly scorer; tests call its `runOnce(now)` directly. */
   readonly anomalies: AnomalyJob
+  /** Alert evaluation and dispatch; active on the replica holding its lease. */
+  readonly alerting: AlertingService
   start(): void
   stop(): Promise<void>
 }
 
 export interface ProcessorTierOptions {
   anomalyJob?: Omit<AnomalyJobOptions, 'scorer'>
+  alerting?: Partial<AlertingServiceOptions>
 }
 
 // The tier running on each platform, so tests reach the live job through the server's platform.
@@ -46,15 +51,19 @@ export function createProcessorTier(platform: Platform, options: ProcessorTierOp
     onStored: (events) => detections.evaluate(events),
   })
   const auditFeed = platform.config.securityAuditProject ? new AuditFeed(platform, platform.config.securityAuditProject) : undefined
+  const alerting = new AlertingService(platform, { externalUrl: publicUrlOf(platform.config), ...options.alerting })
   const tier: ProcessorTier = {
     anomalies,
+    alerting,
     start: () => {
       errors.start()
       security.start()
       auditFeed?.start()
       anomalies.start()
+      alerting.start()
     },
     stop: async () => {
+      await alerting.stop()
       await auditFeed?.stop()
       await anomalies.stop()
       await security.stop()

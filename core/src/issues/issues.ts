@@ -58,6 +58,13 @@ export interface IssueDoc {
   regressedAt?: number
   ignore?: IgnoreConditions
   mergedInto?: string
+  /** When the issue last turned escalating (its rate jumped against its own baseline). */
+  escalatingAt?: number
+  /**
+   * A lifecycle event the processor owes the bus: set in the same write as the change it
+   * announces, cleared once published, so a batch retried after a failed publish still sends it.
+   */
+  lifecycleOwed?: { type: 'created' | 'regressed' | 'escalating'; at: number; escalation?: { recentPerMinute: number; baselinePerMinute: number; windowMinutes: number } }
 }
 
 export interface FingerprintDoc {

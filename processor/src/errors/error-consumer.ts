@@ -1,10 +1,11 @@
 /**
  * The error pipeline: pull a batch from the bus, normalize, group, assign issues and message
- * templates, insert into ClickHouse, refresh issues, ack, save changed template miners. A batch
+ * templates, insert into ClickHouse, refresh issues, publish their lifecycle events, ack, save
+ * changed template miners. A batch
  * that fails is retried message by message, so one bad message cannot hold the others back; a
  * message that keeps failing goes to the dead letters.
  */
-import type { BusMessage } from '@faultline/core/ports'
+import { ConsumerGroups, type BusMessage } from '@faultline/core/ports'
 import type { Platform } from '@faultline/core/platform'
 import { decodeErrorMessage } from '@faultline/core/schema'
 import { fingerprintKey } from '@faultline/core/issues'
@@ -14,16 +15,18 @@ import { EventWriter } from '../store/event-writer'
 import type { GroupedEvent } from '../store/error-rows'
 import { IssueAssigner } from './issue-assigner'
 import { IssueUpdater } from './issue-updater'
+import { LifecycleAnnouncer, type EscalationOptions } from './lifecycle-announcer'
 import { EventTemplater, type EventTemplaterOptions } from '../templates'
 import { BatchConsumer, pipelineDeps, type Prepared } from '../consume'
 
-export const errorConsumerGroup = 'processor'
+export const errorConsumerGroup = ConsumerGroups.processor
 
 export interface ErrorConsumerOptions {
   batchSize: number
   flushMs: number
   maxDeliver: number
   templates?: Partial<EventTemplaterOptions>
+  escalation?: Partial<EscalationOptions>
 }
 
 export class ErrorConsumer {
@@ -31,6 +34,7 @@ export class ErrorConsumer {
   readonly #assigner: IssueAssigner
   readonly #updater: IssueUpdater
   readonly #templater: EventTemplater
+  readonly #lifecycle: LifecycleAnnouncer
   readonly #consumer: BatchConsumer<GroupedEvent>
 
   constructor(platform: Platform, options: ErrorConsumerOptions) {
@@ -38,8 +42,10 @@ export class ErrorConsumer {
     this.#assigner = new IssueAssigner(platform.issues, platform.projects.counters)
     this.#updater = new IssueUpdater(platform.issues, platform.eventStore)
     this.#templater = new EventTemplater(platform, options.templates)
+    const deps = pipelineDeps(platform, 'error-consumer', 'Error', 'faultline_processor')
+    this.#lifecycle = new LifecycleAnnouncer({ ...platform, logger: deps.logger }, options.escalation)
     this.#consumer = new BatchConsumer(
-      pipelineDeps(platform, 'error-consumer', 'Error', 'faultline_processor'),
+      deps,
       { subject: 'errors', group: errorConsumerGroup, batchSize: options.batchSize, flushMs: options.flushMs, maxDeliver: options.maxDeliver },
       {
         prepare: (message) => this.#prepare(message),
@@ -85,6 +91,6 @@ export class ErrorConsumer {
     const issues = await this.#updater.upsert(events)
     const redelivered = new Set(prepared.filter((p) => p.message.deliveryCount > 1).map((p) => p.grouped.event.eventId))
     await this.#writer.write(events, redelivered)
-    await this.#updater.refresh(issues, events)
+    await this.#lifecycle.announce(await this.#updater.refresh(issues, events), events)
   }
 }

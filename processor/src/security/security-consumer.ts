@@ -5,7 +5,7 @@
  * Detections run before the ack, so a crash in between evaluates the batch again on redelivery;
  * detection ids are deterministic, so that cannot double one.
  */
-import type { BusMessage } from '@faultline/core/ports'
+import { ConsumerGroups, type BusMessage } from '@faultline/core/ports'
 import type { Platform } from '@faultline/core/platform'
 import { describeError } from '@faultline/core/errors'
 import { decodeSecurityMessage, type SecurityEvent } from '@faultline/core/security'
@@ -13,7 +13,7 @@ import { BatchConsumer, pipelineDeps, type Prepared } from '../consume'
 import type { GeoLocator } from './geo'
 import { SecurityEventWriter, type StoredSecurityEvent } from './security-writer'
 
-export const securityConsumerGroup = 'processor'
+export const securityConsumerGroup = ConsumerGroups.processor
 
 export interface SecurityConsumerOptions {
   batchSize: number
