@@ -31,6 +31,7 @@ export const declaredGroups: Partial<Record<Subject, readonly string[]>> = {
   errors: [ConsumerGroups.processor],
   security: [ConsumerGroups.processor],
   'issue-events': [ConsumerGroups.alerting],
+  signals: [ConsumerGroups.alerting],
 }
 
 export interface OutgoingMessage {
