@@ -101,6 +101,14 @@ export class DetectionEvaluator {
     }
     if (touched.size === 0) return
     const span = rule.kind === 'threshold' ? rule.windowMs : rule.maxSpanMs
+    const stores = await this.#stores
+    // Groups a stored, signalled detection already covers for every anchor this batch could make (within
+    // `suppress` of all of [minAt, maxAt + span]) cannot be found anew: they are not read back.
+    // Detections are only added, so a group skipped here could not have fired under the lease either.
+    const covering = await stores.detections.find({ ruleGroup: { $in: [...touched.keys()].map((key) => ruleGroupKey(projectId, rule.id, key)) }, anchorAt: { $gt: maxAt + span - rule.suppressMs, $lt: minAt + rule.suppressMs } }, { limit: 10_000 })
+    // An unsignalled one (a crash between its insert and its signal) is evaluated again, to send it.
+    for (const detection of covering) if (detection.signalled || detection.suppressedBy) touched.delete(detection.groupKey)
+    if (touched.size === 0) return
     const events = await this.#readBack(projectId, rule, touched, minAt - span, maxAt + span)
     const received = new Map(batch.map((e) => [e.event.event.id, e.receivedAt]))
     const partitions = new Map<number, string[]>()
@@ -110,7 +118,6 @@ export class DetectionEvaluator {
       if (list) list.push(key)
       else partitions.set(partition, [key])
     }
-    const stores = await this.#stores
     for (const [partition, keys] of [...partitions].sort(([a], [b]) => a - b)) {
       const lease = await this.#lease(`detect:${projectId}:${rule.id}:${partition}`)
       try {
