@@ -25,6 +25,7 @@ import { projectRoutes } from './routes/projects'
 import { deadLetterRoutes } from './routes/dead-letters'
 import { patternRoutes } from './routes/patterns'
 import { intelligenceRoutes } from './routes/intelligence'
+import { securityRoutes } from './routes/security'
 import { openApiDocument } from './openapi'
 import { PrivacySettingsStore } from '@faultline/core/privacy'
 import { privacyRoutes } from './routes/privacy'
@@ -103,6 +104,7 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', patternRoutes(platform))
   v1.route('/', intelligenceRoutes(platform))
   v1.route('/', privacyRoutes(platform, privacySettings, erasures))
+  v1.route('/', securityRoutes(platform))
   v1.route('/', alertingRoutes(platform, alerting))
   v1.route('/', incidentRoutes(platform, alerting))
   v1.route('/', slackInteractionRoutes(platform, alerting))

@@ -21,6 +21,7 @@ import { anomaliesQuery, backtestBody, clustersQuery, forecastQuery, similarQuer
 import { erasureListQuery, privacyHistoryQuery, privacySettingsBody } from './routes/privacy'
 import { dataSubjectSchema } from './services/data-subject'
 import { newProjectBody, projectChangeBody } from './routes/projects'
+import { securityPaths } from './routes/security-openapi'
 
 const problem = { $ref: '#/components/schemas/Problem' }
 const errors = Object.fromEntries(
@@ -164,6 +165,7 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
       '/dead-letters/{subject}/{seq}/replay': { post: { summary: 'Publish a dead letter again', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/dead-letters/{subject}/{seq}': { delete: { summary: 'Discard a dead letter', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 204: { description: 'Discarded' }, ...errors } } },
       ...accountPaths(),
+      ...securityPaths({ project, errors, json, jsonBody, queryParams, pathParam }),
     }),
   }
 }

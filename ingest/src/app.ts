@@ -11,6 +11,8 @@ import { IngestService } from './services/ingest-service'
 import { ProjectKeyCache } from './services/project-keys'
 import { SubmissionAuth } from './services/submission-auth'
 import { sentryRoutes } from './routes/sentry'
+import { securityRoutes } from './routes/security'
+import { SecurityIntake } from './security'
 
 export interface IngestTier {
   app: Hono
@@ -28,13 +30,15 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
     cache: platform.cache,
     logger: logger.child({ component: 'scrub' }),
   })
+  const backlog = new BacklogGuard(platform.bus, config.bus.maxBacklog, logger)
   const service = new IngestService({
     platform,
     outcomes,
-    backlog: new BacklogGuard(platform.bus, config.bus.maxBacklog, logger),
+    backlog,
     scrubbers,
     eventsCounter: metrics.counter('faultline_ingest_events_total', 'Error events received by ingest, by outcome'),
   })
+  const security = new SecurityIntake({ platform, outcomes, backlog, scrubbers, eventsCounter: metrics.counter('faultline_ingest_security_events_total', 'Security events received by ingest, by outcome') })
   const app = new Hono()
   const browserCors = cors({
     origin: '*',
@@ -47,7 +51,9 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
   // them on a server SDK's request would cost a full Response object per event for nothing.
   // The REST API under /api/v1 has its own, configured CORS policy (API_CORS_ORIGINS).
   app.use('/api/*', (c, next) => (c.req.header('origin') === undefined || c.req.path.startsWith('/api/v1/') ? next() : browserCors(c, next)))
-  app.route('/', sentryRoutes({ config, auth: new SubmissionAuth(new ProjectKeyCache(platform.projects)), service }))
+  const auth = new SubmissionAuth(new ProjectKeyCache(platform.projects))
+  app.route('/', sentryRoutes({ config, auth, service, security }))
+  app.route('/', securityRoutes({ config, auth, security }))
   const readiness: ReadinessCheck = async () => ((await service.ready()) ? undefined : `the bus backlog is at BUS_MAX_BACKLOG (${config.bus.maxBacklog}); events are refused until processors catch up`)
   return {
     app,

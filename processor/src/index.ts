@@ -4,10 +4,12 @@ import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
 import { AnomalyJob, type AnomalyJobOptions } from './jobs'
 import { RetentionJob } from './retention'
+import { AuditFeed, DetectionEvaluator, GeoLocator, SecurityConsumer } from './security'
 
 export { ErrorConsumer, errorConsumerGroup } from './errors/error-consumer'
 export * from './jobs'
 export * from './retention'
+export * from './security'
 
 export interface ProcessorTier {
   /** The once-a-minute anomaly scorer; tests call its `runOnce(now)` directly. */
@@ -38,6 +40,17 @@ export function createProcessorTier(platform: Platform, options: ProcessorTierOp
   const errors = new ErrorConsumer(platform, { batchSize: processor.batchSize, flushMs: processor.flushMs, maxDeliver: processor.maxDeliver })
   const anomalies = new AnomalyJob(platform, options.anomalyJob)
   const retention = new RetentionJob(platform)
+  const geo = GeoLocator.open()
+  geo.catch(() => undefined) // reported by the consumer when it first needs the database
+  const detections = new DetectionEvaluator(platform)
+  const security = new SecurityConsumer(platform, {
+    batchSize: processor.batchSize,
+    flushMs: processor.flushMs,
+    maxDeliver: processor.maxDeliver,
+    geo: () => geo,
+    onStored: (events) => detections.evaluate(events),
+  })
+  const auditFeed = platform.config.securityAuditProject ? new AuditFeed(platform, platform.config.securityAuditProject) : undefined
   const alerting = new AlertingService(platform, { externalUrl: publicUrlOf(platform.config), ...options.alerting })
   const tier: ProcessorTier = {
     anomalies,
@@ -45,6 +58,8 @@ export function createProcessorTier(platform: Platform, options: ProcessorTierOp
     alerting,
     start: () => {
       errors.start()
+      security.start()
+      auditFeed?.start()
       anomalies.start()
       retention.start()
       alerting.start()
@@ -52,7 +67,9 @@ export function createProcessorTier(platform: Platform, options: ProcessorTierOp
     stop: async () => {
       await alerting.stop()
       await retention.stop()
+      await auditFeed?.stop()
       await anomalies.stop()
+      await security.stop()
       await errors.stop()
     },
   }

@@ -14,6 +14,7 @@ const benches: Record<string, { script: string; args: string[]; what: string }> 
   scrub: { script: 'tests/bench/scrub.ts', args: [], what: 'scrub cost per typical event, default vs healthcare pack (issue 12)' },
   auth: { script: 'tests/bench/auth.ts', args: [], what: 'authentication and authorization per API request, sign-in KDF (issue 10)' },
   alerting: { script: 'tests/bench/alerting.ts', args: [], what: 'event → Slack latency, rule-evaluation CPU, router notifications/s (issue 14)' },
+  security: { script: 'tests/bench/security.ts', args: [], what: 'security events/s end to end, detection latency, timeline search and pivot p95 over 10M events (issue 15)' },
 }
 
 const requested = process.argv.slice(2)

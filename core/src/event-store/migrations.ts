@@ -8,6 +8,7 @@ import type { EventStore } from './event-store'
 import { rollupRefreshStatements } from './rollup-refresh'
 import { retentionMigration } from './retention-migration'
 import { engine } from './table-engine'
+import { securityEventsMigration } from './security-migration'
 
 export interface EventStoreMigration {
   version: number
@@ -175,6 +176,7 @@ export const eventStoreMigrations: EventStoreMigration[] = [
     },
   },
   retentionMigration,
+  securityEventsMigration,
 ]
 
 export async function applyEventStoreMigrations(
