@@ -17,8 +17,7 @@ export interface Mutation {
   testNamePattern?: string
 }
 
-// The scenarios at fault points, judged on what the two bugs below break (the rollup check is
-// the hostile-input work's, and fails on its own until that lands).
+// The scenarios at fault points, judged on the two checks the two bugs below break.
 const crashFaults = { tests: ['tests/crash.int.test.ts'], testNamePattern: 'fault points.*(stores every acknowledged event|stores no event twice)' }
 
 export const mutations: Mutation[] = [
@@ -49,25 +48,25 @@ export const mutations: Mutation[] = [
   {
     name: '"password" keys are not scrubbed',
     area: 'scrubbing',
-    file: 'ingest/src/scrub/sensitive-keys.ts',
-    find: "  'password',\n",
-    replace: '',
-    tests: ['ingest/src/scrub', 'ingest/src/routes'],
+    file: 'core/src/privacy/default-pack.ts',
+    find: "contains: ['password', 'passwd', 'passphrase', 'mysqlpwd'],",
+    replace: "contains: ['passwd', 'passphrase', 'mysqlpwd'],",
+    tests: ['ingest/src/scrub', 'ingest/src/routes', 'core/src/privacy'],
   },
   {
     name: 'card numbers masked without the Luhn check',
     area: 'scrubbing',
-    file: 'ingest/src/scrub/value-patterns.ts',
-    find: '  return luhn(digits)\n}',
-    replace: '  return true\n}',
+    file: 'ingest/src/scrub/detectors/numbers.ts',
+    find: '  return networkAccepts(digits) && luhn(digits)\n}',
+    replace: '  return networkAccepts(digits)\n}',
     tests: ['ingest/src/scrub'],
   },
   {
     name: 'ingest publishes events unscrubbed',
     area: 'scrubbing',
     file: 'ingest/src/services/ingest-service.ts',
-    find: '      const { event } = scrubEvent(raw)',
-    replace: '      const event = raw',
+    find: '      const { event, clientIp } = scrubber.scrubEvent(raw, { clientIp: submission.clientIp })',
+    replace: '      const { event, clientIp } = { ...scrubber.scrubEvent(raw, { clientIp: submission.clientIp }), event: raw }',
     tests: ['ingest/src/routes'],
   },
   {
@@ -105,8 +104,8 @@ export const mutations: Mutation[] = [
   {
     name: "another project's DSN key is accepted",
     area: 'auth',
-    file: 'ingest/src/routes/sentry.ts',
-    find: '  if (key.projectId !== projectId) throw httpError(403, `This DSN key does not belong to project ${projectId}`)\n',
+    file: 'ingest/src/services/submission-auth.ts',
+    find: '    if (key.projectId !== projectId) throw httpError(403, `This DSN key does not belong to project ${projectId}`)\n',
     replace: '',
     tests: ['ingest/src/routes'],
   },
@@ -146,7 +145,7 @@ export const mutations: Mutation[] = [
     name: 'the per-project quota is never applied',
     area: 'rate limits',
     file: 'ingest/src/services/rate-limits.ts',
-    find: "    { scope: 'project', cacheKey: `rl:project:${key.projectId}`, limit: settings.projectPerMinute },\n",
+    find: "    { scope: 'project' as const, cacheKey: `rl:project:${key.projectId}`, limit: settings.projectPerMinute },\n",
     replace: '',
     tests: ['ingest/src/services', 'ingest/src/routes'],
   },
@@ -154,8 +153,8 @@ export const mutations: Mutation[] = [
     name: "a key's own rate limit is ignored",
     area: 'rate limits',
     file: 'ingest/src/services/rate-limits.ts',
-    find: 'const keyLimit = key.rateLimitPerMinute ?? settings.keyPerMinute',
-    replace: 'const keyLimit = settings.keyPerMinute',
+    find: 'limit: key.rateLimitPerMinute ?? settings.keyPerMinute',
+    replace: 'limit: settings.keyPerMinute',
     tests: ['ingest/src/services', 'ingest/src/routes'],
   },
   {
@@ -177,9 +176,9 @@ export const mutations: Mutation[] = [
   {
     name: 'the processor acks a batch before storing it',
     area: 'ack order',
-    file: 'processor/src/errors/error-consumer.ts',
-    find: '      await this.#store(prepared)\n      await Promise.all(prepared.map((p) => p.message.ack()))',
-    replace: '      await Promise.all(prepared.map((p) => p.message.ack()))\n      await this.#store(prepared)',
+    file: 'processor/src/consume/batch-consumer.ts',
+    find: '      await this.#pipeline.store(items)\n      await Promise.all(items.map((item) => item.message.ack()))',
+    replace: '      await Promise.all(items.map((item) => item.message.ack()))\n      await this.#pipeline.store(items)',
     ...crashFaults,
   },
   {
