@@ -88,6 +88,8 @@ describe('escalation', () => {
   it('stops escalating once acknowledged from Slack', async () => {
     await sendEvents(f.url, f.projectId, f.publicKey, [sentryEvent({ type: 'Answered' })])
     const post = await collector.waitFor('the Slack message', () => messageOf('Answered'))
+    const thread = () => collector.slack.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts === post.ts)
+    await collector.waitFor('the on-call page in the thread', () => thread().length > 0)
     expect(await press('faultline_acknowledge', groupOf(post))).toBe(200)
     // A witness group, formed after the acknowledged one, is left unanswered: the escalation run
     // that pages it is due for the acknowledged group too. Stopping the service waits for that
@@ -99,6 +101,8 @@ describe('escalation', () => {
     await service.stop()
     service.start()
     expect(collector.webhooks.filter((w) => w.path === '/pager' && w.json.alertGroup.id === groupOf(post))).toEqual([])
+    // Nor any page or reminder in its thread but the first page (no reminders were configured).
+    expect(thread().map((c) => String(c.args.text)).filter((text) => /Escalation|Still unresolved/.test(text))).toEqual([expect.stringContaining('Escalation page, step 1')])
     expect((await org.call('GET', `/alerting/groups/${groupOf(post)}`)).body.state).toBe('acknowledged')
   }, 30_000)
 
