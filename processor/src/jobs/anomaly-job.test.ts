@@ -13,6 +13,7 @@ import { createProject } from '@faultline/core/projects'
 import { SeriesDetector, detectorVersion, scoreThreshold } from '@faultline/intelligence'
 import { AnomalyJob } from './anomaly-job'
 import { floorMinute, minuteMs } from '@faultline/core/rollups'
+import { refreshProjectRollups } from '@faultline/core/event-store'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fl-anomaly-job-'))
 let platform: Platform
@@ -67,6 +68,7 @@ beforeAll(async () => {
   // The minute still running is not scored.
   rows.push(...events('fp-steady', scoredMinute + minuteMs, 50))
   await platform.eventStore.client.insert({ table: `${platform.eventStore.database}.error_events`, values: rows, format: 'JSONEachRow' })
+  await refreshProjectRollups(platform.eventStore, projectId)
 }, 60_000)
 
 afterAll(async () => {
