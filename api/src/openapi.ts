@@ -22,6 +22,7 @@ import { erasureListQuery, privacyHistoryQuery, privacySettingsBody } from './ro
 import { dataSubjectSchema } from './services/data-subject'
 import { newProjectBody, projectChangeBody } from './routes/projects'
 import { securityPaths } from './routes/security-openapi'
+import { alertingPaths } from './routes/alerting-openapi'
 
 const problem = { $ref: '#/components/schemas/Problem' }
 const errors = Object.fromEntries(
@@ -166,6 +167,7 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
       '/dead-letters/{subject}/{seq}': { delete: { summary: 'Discard a dead letter', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 204: { description: 'Discarded' }, ...errors } } },
       ...accountPaths(),
       ...securityPaths({ project, errors, json, jsonBody, queryParams, pathParam }),
+      ...alertingPaths({ errors, json, jsonBody, queryParams, pathParam }),
     }),
   }
 }

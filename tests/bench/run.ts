@@ -13,6 +13,7 @@ const benches: Record<string, { script: string; args: string[]; what: string }> 
   'host-safety': { script: 'sdk-node/bench/host-safety.ts', args: [], what: 'host app latency with a failing ingest (issue 3)' },
   'input-costs': { script: 'tests/bench/input-costs.ts', args: [], what: 'hostile and large inputs: scrubbing, parsing, bombs, list pages (issue 9)' },
   intelligence: { script: 'intelligence/bench/intelligence.ts', args: [], what: 'templates, anomalies, similarity, forecasts on public corpora and generated sets (issues 4, 13)' },
+  nab: { script: 'intelligence/bench/nab-bench.ts', args: [], what: 'anomaly detector on NAB with its official scorer: all files, held-out and development splits (issue 13)' },
   scrub: { script: 'tests/bench/scrub.ts', args: [], what: 'scrub cost per typical event, default vs healthcare pack (issue 12)' },
   auth: { script: 'tests/bench/auth.ts', args: [], what: 'authentication and authorization per API request, sign-in KDF (issue 10)' },
   alerting: { script: 'tests/bench/alerting.ts', args: [], what: 'event → Slack latency, rule-evaluation CPU, router notifications/s (issue 14)' },

@@ -1,5 +1,5 @@
 /** The security timeline's part of the OpenAPI document, from the same zod schemas its routes validate with. */
-import type { z } from 'zod'
+import type { OpenApiHelpers } from './openapi-helpers'
 import {
   backtestRuleBody,
   detectionsQuery,
@@ -14,14 +14,6 @@ import {
   securitySearchBody,
 } from './security'
 
-export interface OpenApiHelpers {
-  project: object
-  errors: Record<string, object>
-  json: (schema: object, description?: string) => object
-  jsonBody: (schema: z.ZodType) => object
-  queryParams: (schema: z.ZodObject) => object[]
-  pathParam: (name: string, description: string) => object
-}
 
 export function securityPaths({ project, errors, json, jsonBody, queryParams, pathParam }: OpenApiHelpers): Record<string, object> {
   const ok = { 200: json({ type: 'object' }), ...errors }
