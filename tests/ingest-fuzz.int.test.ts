@@ -438,7 +438,9 @@ describe('ingest fuzz', () => {
       ratios[kind] = large / small
     }
     console.log(`fuzz answer time at 8n over n (n = ${n}): ${Object.entries(ratios).map(([k, r]) => `${k} ${r.toFixed(1)}`).join(', ')}`)
-    // Linear is at most 8; twice that leaves room for noise, and a quadratic cost shows as 64.
-    for (const [kind, ratio] of Object.entries(ratios)) expect(ratio, kind).toBeLessThan(16)
+    // Linear is at most 8 and a quadratic cost shows as 64 (the quadratic key splitter of issue 8
+    // gave 70). These are answer times of a process that also runs the processor, so the bound sits
+    // halfway: wall-time noise on a loaded 2-core machine reached 18.5 for a linear cost.
+    for (const [kind, ratio] of Object.entries(ratios)) expect(ratio, kind).toBeLessThan(32)
   }, 300_000)
 })
