@@ -21,6 +21,11 @@ import { deadLetterRoutes } from './routes/dead-letters'
 import { patternRoutes } from './routes/patterns'
 import { intelligenceRoutes } from './routes/intelligence'
 import { openApiDocument } from './openapi'
+import { buildDir } from '@faultline/dashboard'
+import { dashboardAssets } from './dashboard'
+import { dashboardAccessRoutes } from './routes/dashboard-access'
+import { issueActivityRoutes } from './routes/issue-activity'
+import { dashboardSearchRoutes } from './routes/dashboard-search'
 
 export interface ApiTier {
   app: Hono
@@ -73,7 +78,12 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', deadLetterRoutes(platform))
   v1.route('/', patternRoutes(platform))
   v1.route('/', intelligenceRoutes(platform))
+  v1.route('/', dashboardAccessRoutes(platform))
+  v1.route('/', issueActivityRoutes(platform))
+  v1.route('/', dashboardSearchRoutes(platform))
   const app = new Hono()
   app.route('/api/v1', v1)
+  // The dashboard's pages and files, on the same port as the API (after it: /api paths are never its).
+  app.route('/', dashboardAssets({ buildDir }))
   return { app }
 }

@@ -1,2 +1,3 @@
 export * from './app'
 export * from './permissions'
+export { openApiDocument } from './openapi'

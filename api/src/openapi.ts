@@ -4,6 +4,9 @@ import { issueListQuery, mergeBody, statusChangeBody } from './routes/issues'
 import { patternEventsQuery, patternListQuery } from './routes/patterns'
 import { anomaliesQuery, backtestBody, clustersQuery, forecastQuery, similarQuery } from './routes/intelligence'
 import { newProjectBody, projectChangeBody } from './routes/projects'
+import { loginBody, mfaCodeBody, passwordChangeBody, secondFactorBody } from './routes/auth'
+import { activityQuery, assignBody, commentBody } from './routes/issue-activity'
+import { tagKeysQuery, tagValuesQuery } from './routes/dashboard-search'
 
 const problem = { $ref: '#/components/schemas/Problem' }
 const errors = Object.fromEntries(
@@ -107,6 +110,33 @@ export function openApiDocument(serverUrl: string): object {
       },
       '/projects/{projectId}/issues/{issueId}/root-cause': {
         get: { summary: 'Root-cause hints: suspect release, over-represented tag values (with p-values) and co-spiking issues', parameters: [project, issue], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/auth/login': { post: { summary: 'Sign in with a password; sets the session cookie (a second factor may be due)', security: [], requestBody: jsonBody(loginBody), responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/auth/mfa/verify': { post: { summary: 'Second factor of a pending sign-in: a TOTP code or a recovery code', security: [], requestBody: jsonBody(secondFactorBody), responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/auth/session': { get: { summary: 'The signed-in caller and its memberships', responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/auth/logout': { post: { summary: 'End this session', responses: { 204: { description: 'Signed out' }, ...errors } } },
+      '/auth/logout-everywhere': { post: { summary: "End every session of the user", responses: { 204: { description: 'Signed out everywhere' }, ...errors } } },
+      '/auth/password': { put: { summary: 'Change the password (other sessions end)', requestBody: jsonBody(passwordChangeBody), responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/auth/mfa/enroll': { post: { summary: 'Begin TOTP enrolment: a secret and its otpauth URI', responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/auth/mfa/activate': { post: { summary: 'Confirm TOTP enrolment with a code; answers the recovery codes once', requestBody: jsonBody(mfaCodeBody), responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/auth/mfa/disable': { post: { summary: 'Turn TOTP off with a current code', requestBody: jsonBody(mfaCodeBody), responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/me/permissions': { get: { summary: 'What the caller may do: its role and permissions per organization and per visible project', responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/projects/{projectId}/issues/{issueId}/activity': {
+        get: { summary: "An issue's activity, newest first: status changes (by users and by new events), assignments, merges, comments", parameters: [project, issue, ...queryParams(activityQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/issues/{issueId}/comments': {
+        post: { summary: 'Comment on an issue', parameters: [project, issue], requestBody: jsonBody(commentBody), responses: { 201: json({ type: 'object' }, 'Created'), ...errors } },
+      },
+      '/projects/{projectId}/issues/{issueId}/comments/{commentId}': {
+        delete: { summary: 'Delete a comment (its author, or an administrator)', parameters: [project, issue, pathParam('commentId', 'Activity id of the comment')], responses: { 204: { description: 'Deleted' }, ...errors } },
+      },
+      '/projects/{projectId}/assignees': { get: { summary: 'Users who may be assigned issues of the project', parameters: [project], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/projects/{projectId}/issues/assign': {
+        post: { summary: 'Assign issues to a user, or unassign them (assigneeId null)', parameters: [project], requestBody: jsonBody(assignBody), responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/tag-keys': { get: { summary: 'Tag keys of recent events with their event counts (search suggestions)', parameters: [project, ...queryParams(tagKeysQuery)], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/projects/{projectId}/tag-keys/{key}/values': {
+        get: { summary: 'The most common values of a tag or event field (user.email, release, ...) in recent events, by prefix', parameters: [project, pathParam('key', 'Tag key or event field'), ...queryParams(tagValuesQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
       },
       '/dead-letters/{subject}': { get: { summary: 'Dead letters of a subject', parameters: [pathParam('subject', 'errors, spans, replays or security')], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/dead-letters/{subject}/{seq}/replay': { post: { summary: 'Publish a dead letter again', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 200: json({ type: 'object' }), ...errors } } },

@@ -26,6 +26,10 @@ export interface IssueListParams {
   cursor?: string
   limit: number
   stats?: StatsPeriod
+  /** Only these issues (a tag search's answer). */
+  issueIds?: string[]
+  /** Only issues assigned to this user; null: unassigned ones. */
+  assigneeId?: string | null
 }
 
 type Db = Pick<Platform, 'issues' | 'eventStore'>
@@ -39,6 +43,8 @@ export async function listIssues(db: Db, projectId: string, params: IssueListPar
   if (params.since !== undefined) filter.lastSeen = { $gte: params.since }
   if (params.until !== undefined) filter.firstSeen = { $lte: params.until }
   if (params.query) filter.searchText = { $contains: params.query.toLowerCase() }
+  if (params.issueIds) filter._id = { $in: params.issueIds }
+  if (params.assigneeId !== undefined) filter.assigneeId = params.assigneeId
   const sort: Sort = { field: sortFields[params.sort], direction: 'desc' }
   const docs = await db.issues.issues.find(filter, { sort, limit: params.limit + 1, after: decodeCursor(params.cursor) })
   const page = docs.slice(0, params.limit)

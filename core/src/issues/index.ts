@@ -1,2 +1,3 @@
 export * from './issues'
 export * from './issue-counts'
+export * from './issue-activity'

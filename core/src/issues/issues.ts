@@ -3,6 +3,7 @@
  * (through the fingerprint mapping), so issues merge without rewriting stored events.
  */
 import type { Collection, MetadataStore } from '../ports/metadata'
+import { openIssueActivity, type IssueActivityDoc } from './issue-activity'
 
 export const IssueStatuses = {
   unresolved: 'unresolved',
@@ -58,6 +59,8 @@ export interface IssueDoc {
   regressedAt?: number
   ignore?: IgnoreConditions
   mergedInto?: string
+  /** The user triaging it (a user id in the project's organization). */
+  assigneeId?: string
 }
 
 export interface FingerprintDoc {
@@ -70,6 +73,7 @@ export interface FingerprintDoc {
 export interface IssueStores {
   issues: Collection<IssueDoc>
   fingerprints: Collection<FingerprintDoc>
+  activity: Collection<IssueActivityDoc>
 }
 
 export const maxIssueEnvironments = 50
@@ -82,6 +86,7 @@ export async function openIssueStores(metadata: MetadataStore): Promise<IssueSto
       indexes: ['projectId', 'status', 'level', 'lastSeen', 'firstSeen', 'eventCount', 'userCount'],
     }),
     fingerprints: await metadata.collection<FingerprintDoc>({ name: 'fingerprints', indexes: ['issueId'] }),
+    activity: await openIssueActivity(metadata),
   }
 }
 

@@ -1,0 +1,52 @@
+/**
+ * Every API operation the dashboard calls, written as in the OpenAPI document (`/api/v1/openapi.json`).
+ * `openapi-contract.test.ts` checks each against the document the API serves, so a renamed
+ * route or parameter fails a test instead of a screen.
+ */
+export interface Endpoint {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+  path: string
+  /** Query parameters the dashboard sends; each must be declared in the document. */
+  query?: readonly string[]
+}
+
+const get = (path: string, query?: readonly string[]): Endpoint => ({ method: 'GET', path, ...(query && { query }) })
+const post = (path: string): Endpoint => ({ method: 'POST', path })
+const put = (path: string): Endpoint => ({ method: 'PUT', path })
+const patch = (path: string): Endpoint => ({ method: 'PATCH', path })
+const remove = (path: string): Endpoint => ({ method: 'DELETE', path })
+
+export const endpoints = {
+  login: post('/auth/login'),
+  verifySecondFactor: post('/auth/mfa/verify'),
+  session: get('/auth/session'),
+  logout: post('/auth/logout'),
+  logoutEverywhere: post('/auth/logout-everywhere'),
+  changePassword: put('/auth/password'),
+  beginMfa: post('/auth/mfa/enroll'),
+  activateMfa: post('/auth/mfa/activate'),
+  disableMfa: post('/auth/mfa/disable'),
+  permissions: get('/me/permissions'),
+
+  organizations: get('/orgs'),
+  projects: get('/projects'),
+  createProject: post('/orgs/{orgId}/projects'),
+  project: get('/projects/{projectId}'),
+  changeProject: patch('/projects/{projectId}'),
+
+  issues: get('/projects/{projectId}/issues', ['status', 'level', 'environment', 'release', 'since', 'until', 'query', 'sort', 'cursor', 'limit', 'stats', 'tag', 'assigned']),
+  changeIssueStatus: put('/projects/{projectId}/issues'),
+  mergeIssues: post('/projects/{projectId}/issues/merge'),
+  issue: get('/projects/{projectId}/issues/{issueId}'),
+  issueEvents: get('/projects/{projectId}/issues/{issueId}/events', ['cursor', 'limit']),
+  event: get('/projects/{projectId}/events/{eventId}'),
+  issueActivity: get('/projects/{projectId}/issues/{issueId}/activity', ['limit']),
+  addComment: post('/projects/{projectId}/issues/{issueId}/comments'),
+  deleteComment: remove('/projects/{projectId}/issues/{issueId}/comments/{commentId}'),
+  assignees: get('/projects/{projectId}/assignees'),
+  assignIssues: post('/projects/{projectId}/issues/assign'),
+  tagKeys: get('/projects/{projectId}/tag-keys', ['since', 'limit']),
+  tagValues: get('/projects/{projectId}/tag-keys/{key}/values', ['since', 'prefix', 'limit']),
+} as const satisfies Record<string, Endpoint>
+
+export type EndpointName = keyof typeof endpoints

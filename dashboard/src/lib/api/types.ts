@@ -1,0 +1,96 @@
+/**
+ * What the API answers. Where the API has a TypeScript view type, it is imported (types only,
+ * erased from the bundle), so a change on the server breaks the dashboard's type check.
+ */
+import type { IssueView as ServerIssueView } from '../../../../api/src/services/issue-views'
+import type { EventSummary, FullEvent as ServerFullEvent, TagSummary } from '../../../../api/src/services/issue-queries'
+import type { NormalizedBreadcrumb, NormalizedEvent, NormalizedException, NormalizedFrame } from '../../../../processor/src/normalize/types'
+
+export interface UserView {
+  id: string
+  email: string
+  name: string
+  instanceAdmin: boolean
+  mfaEnabled: boolean
+}
+
+export type OrgRole = 'owner' | 'admin' | 'member' | 'viewer' | 'security-analyst'
+
+export interface SessionView {
+  kind: 'session' | 'token'
+  user: UserView | null
+  memberships: { orgId: string; role: OrgRole; teamIds: string[] }[]
+  mfaVerified: boolean | null
+}
+
+export interface LoginResult {
+  user: UserView
+  secondFactorDue: boolean
+  csrfToken: string
+}
+
+export interface PermissionsView {
+  orgs: { orgId: string; role: OrgRole | null; permissions: string[] }[]
+  projects: { projectId: string; orgId: string; role: OrgRole | null; permissions: string[] }[]
+}
+
+export interface OrganizationView {
+  id: string
+  name: string
+  slug: string
+  mfaRequired: boolean
+}
+
+export interface ProjectView {
+  id: string
+  orgId: string
+  name: string
+  slug: string
+  teamIds: string[]
+  createdAt: string
+}
+
+export type IssueStatus = 'unresolved' | 'resolved' | 'resolved_in_next_release' | 'ignored' | 'merged'
+
+/** An issue as the API lists it; list rows also carry their assignee and anomaly marker. */
+export interface IssueView extends Omit<ServerIssueView, 'status'> {
+  status: IssueStatus
+  assignee?: MemberView | null
+  anomaly?: { score: number; minute: string; threshold: number } | null
+}
+
+export interface Page<T> {
+  data: T[]
+  nextCursor: string | null
+}
+
+export type { EventSummary, TagSummary }
+
+/** The normalized event the processor stores (processor/src/normalize/types.ts). */
+export type EventPayload = Partial<NormalizedEvent> & Record<string, unknown>
+export type ExceptionView = NormalizedException
+export type Frame = NormalizedFrame & { vars?: Record<string, unknown> }
+export type Breadcrumb = NormalizedBreadcrumb
+
+export interface FullEvent extends Omit<ServerFullEvent, 'payload'> {
+  payload: EventPayload
+}
+
+export interface IssueDetail extends IssueView {
+  latestEvent: FullEvent | null
+  tags: TagSummary[]
+}
+
+export interface MemberView {
+  id: string
+  email: string
+  name: string
+}
+
+export interface ActivityView {
+  id: string
+  at: string
+  kind: 'status' | 'assigned' | 'merged' | 'comment'
+  actor: { type: 'user' | 'token' | 'system'; id: string; name?: string }
+  data: Record<string, unknown>
+}
