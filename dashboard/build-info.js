@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url'
 export const dashboardDir = dirname(fileURLToPath(import.meta.url))
 export const buildDir = join(dashboardDir, 'build')
 const stampFile = join(buildDir, '.source-hash')
+/** Vite's manifest of the client build: which chunks each page loads (the bundle-size test reads it). */
+export const clientManifest = join(dashboardDir, '.svelte-kit', 'output', 'client', '.vite', 'manifest.json')
 const lockDir = join(dashboardDir, '.build-lock')
 const inputs = ['src', 'static', 'svelte.config.js', 'vite.config.ts', 'package.json']
 
@@ -36,7 +38,7 @@ export function sourceHash() {
 }
 
 export function isBuilt() {
-  return existsSync(join(buildDir, 'index.html')) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === sourceHash()
+  return existsSync(join(buildDir, 'index.html')) && existsSync(clientManifest) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === sourceHash()
 }
 
 /**

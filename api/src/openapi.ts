@@ -130,6 +130,9 @@ export function openApiDocument(serverUrl: string): object {
       '/projects/{projectId}/issues/{issueId}/comments/{commentId}': {
         delete: { summary: 'Delete a comment (its author, or an administrator)', parameters: [project, issue, pathParam('commentId', 'Activity id of the comment')], responses: { 204: { description: 'Deleted' }, ...errors } },
       },
+      '/projects/{projectId}/issues/{issueId}/events/{eventId}/neighbours': {
+        get: { summary: "The oldest, previous, next and latest event ids of the issue around one of its events", parameters: [project, issue, pathParam('eventId', '32-hex event id')], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
       '/projects/{projectId}/assignees': { get: { summary: 'Users who may be assigned issues of the project', parameters: [project], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/projects/{projectId}/issues/assign': {
         post: { summary: 'Assign issues to a user, or unassign them (assigneeId null)', parameters: [project], requestBody: jsonBody(assignBody), responses: { 200: json({ type: 'object' }), ...errors } },

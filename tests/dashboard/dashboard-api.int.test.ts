@@ -70,6 +70,18 @@ describe('issue search for the dashboard', () => {
     expect((await f.api('GET', `${base}/tag-keys/bad key/values`)).status).toBe(400)
   })
 
+  it("walks an issue's events: oldest, previous, next, latest", async () => {
+    const events = (await f.api('GET', `${base}/issues/${ids['card declined']}/events`)).body.data.map((e: any) => e.eventId)
+    expect(events).toHaveLength(2)
+    const [newer, older] = events
+    const around = (id: string) => f.api('GET', `${base}/issues/${ids['card declined']}/events/${id}/neighbours`)
+    expect((await around(newer)).body).toEqual({ oldest: older, previous: older, next: null, latest: newer })
+    expect((await around(older)).body).toEqual({ oldest: older, previous: null, next: newer, latest: newer })
+    const other = (await f.api('GET', `${base}/issues/${ids['timeout']}/events`)).body.data[0].eventId
+    expect((await around(other)).status).toBe(404)
+    expect((await around('nope')).status).toBe(400)
+  })
+
   it('marks issues whose series is anomalous in the sparkline window', async () => {
     const { client, database } = f.server.platform.eventStore
     const minute = Math.floor(Date.now() / 60_000) * 60

@@ -1,4 +1,4 @@
-/** An issue's activity and comments, and assignment (one issue or many). */
+/** An issue's activity and comments, assignment (one issue or many), and moving between its events. */
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { ActivityKinds, maxCommentLength, recordActivity } from '@faultline/core/issues'
@@ -9,10 +9,12 @@ import { parseJsonBody, parseParam, parseQuery } from '../validation'
 import { loadProjectIssues } from '../services/issue-actions'
 import { activityView, actorOf, assignableUsers, checkAssignable } from '../services/issue-activity'
 import { issueView } from '../services/issue-views'
+import { eventNeighbours } from '../services/event-navigation'
 import { attachAssignees } from '../services/issue-search'
 
 const idSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a number')
 const activityIdSchema = z.string().uuid('must be an activity id')
+const eventIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-hex event id')
 export const commentBody = z.object({ text: z.string().trim().min(1).max(maxCommentLength) }).strict()
 export const assignBody = z.object({ ids: z.array(idSchema).min(1).max(1000), assigneeId: idSchema.nullable() }).strict()
 export const activityQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(200) })
@@ -47,6 +49,15 @@ export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
     if (!mine && role !== 'owner' && role !== 'admin') throw httpError(403, 'Only the author or an administrator may delete a comment')
     await platform.issues.activity.deleteMany({ _id: doc._id })
     return c.body(null, 204)
+  })
+
+  app.get('/projects/:projectId/issues/:issueId/events/:eventId/neighbours', requires('events:read'), async (c) => {
+    const project = c.get('access').project!
+    const issue = await issueOf(project._id, parseParam(c, 'issueId', idSchema))
+    const eventId = parseParam(c, 'eventId', eventIdSchema)
+    const neighbours = await eventNeighbours(platform, issue, eventId)
+    if (!neighbours) throw httpError(404, `No event ${eventId} in issue ${issue._id}`)
+    return c.json(neighbours)
   })
 
   app.get('/projects/:projectId/assignees', requires('issues:read'), async (c) => {

@@ -3,6 +3,7 @@ import { endpoints } from './endpoints'
 import { request, type QueryValue } from './http'
 import type {
   ActivityView,
+  EventNeighbours,
   EventSummary,
   FullEvent,
   IssueDetail,
@@ -63,6 +64,7 @@ export const api = {
       request<{ data: IssueView[] }>(endpoints.changeIssueStatus, { params: { projectId }, body: { ids, ...change } }),
     merge: (projectId: string, ids: string[], into?: string) => request<IssueView>(endpoints.mergeIssues, { params: { projectId }, body: { ids, ...(into && { into }) } }),
     assign: (projectId: string, ids: string[], assigneeId: string | null) => request<{ data: IssueView[] }>(endpoints.assignIssues, { params: { projectId }, body: { ids, assigneeId } }),
+    neighbours: (projectId: string, issueId: string, eventId: string) => request<EventNeighbours>(endpoints.eventNeighbours, { params: { projectId, issueId, eventId } }),
     activity: (projectId: string, issueId: string) => request<{ data: ActivityView[] }>(endpoints.issueActivity, { params: { projectId, issueId } }),
     comment: (projectId: string, issueId: string, text: string) => request<ActivityView>(endpoints.addComment, { params: { projectId, issueId }, body: { text } }),
     deleteComment: (projectId: string, issueId: string, commentId: string) => request<void>(endpoints.deleteComment, { params: { projectId, issueId, commentId } }),

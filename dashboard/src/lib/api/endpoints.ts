@@ -40,6 +40,7 @@ export const endpoints = {
   issue: get('/projects/{projectId}/issues/{issueId}'),
   issueEvents: get('/projects/{projectId}/issues/{issueId}/events', ['cursor', 'limit']),
   event: get('/projects/{projectId}/events/{eventId}'),
+  eventNeighbours: get('/projects/{projectId}/issues/{issueId}/events/{eventId}/neighbours'),
   issueActivity: get('/projects/{projectId}/issues/{issueId}/activity', ['limit']),
   addComment: post('/projects/{projectId}/issues/{issueId}/comments'),
   deleteComment: remove('/projects/{projectId}/issues/{issueId}/comments/{commentId}'),

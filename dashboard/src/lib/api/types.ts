@@ -81,6 +81,13 @@ export interface IssueDetail extends IssueView {
   tags: TagSummary[]
 }
 
+export interface EventNeighbours {
+  oldest: string | null
+  previous: string | null
+  next: string | null
+  latest: string | null
+}
+
 export interface MemberView {
   id: string
   email: string

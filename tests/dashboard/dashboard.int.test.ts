@@ -1,0 +1,215 @@
+/**
+ * The dashboard end to end, in headless Chromium against Faultline started with `npm start`:
+ * sign in and back to the page asked for, errors from the unmodified @sentry/node SDK appearing
+ * without a reload, search (and its URL surviving a reload), keyboard triage, walking an issue's
+ * events, resolving and seeing a regression, a viewer without write actions, accessibility.
+ * Screenshots go to test-artifacts/dashboard/ (on failure, and a few on success).
+ */
+import { execFile } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formatDsn } from '@faultline/core/projects'
+import { password, seedAccounts, type Seeded } from './support/accounts'
+import { accessibilityViolations, launchChromium, newPage, screenshot, step } from './support/browser'
+import { npmStart, repoRoot, type NpmStarted } from './support/npm-start'
+
+const run = promisify(execFile)
+const owner = { email: 'owner@example.com', name: 'Olive Owner', role: 'owner' as const }
+const viewer = { email: 'viewer@example.com', name: 'Vic Viewer', role: 'viewer' as const }
+
+let server: NpmStarted
+let seeded: Seeded
+let browser: Browser
+let page: Page
+let streamUrl: string
+
+/** The @sentry/node fixture app: three "card missing" TypeErrors, one other TypeError, one message. */
+async function sendErrorsWithSentrySdk(): Promise<void> {
+  const { stdout } = await run(process.execPath, [join(repoRoot, 'tests/fixtures/sentry-app/app.mjs')], {
+    env: { PATH: process.env.PATH, FAULTLINE_DSN: formatDsn(server.url, seeded.key), DB_PASSWORD: 'hunter2', CARD_NUMBER: '4242424242424242' },
+  })
+  expect(JSON.parse(stdout)).toEqual({ flushed: true })
+}
+
+/** How long to wait for what the page shows next (a poll round, a processed event) before failing. */
+const soon = { timeout: 30_000, interval: 100 }
+
+const rows = (p: Page) => p.locator('table.issues tbody tr')
+
+async function signIn(p: Page, email: string): Promise<void> {
+  await p.fill('input[name=email]', email)
+  await p.fill('input[name=password]', password)
+  await p.click('button[type=submit]')
+}
+
+beforeAll(async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-dashboard-'))
+  seeded = await seedAccounts(dataDir, [owner, viewer])
+  server = await npmStart({ PROCESSOR_FLUSH_MS: '50' }, dataDir)
+  streamUrl = `${server.url}/projects/${seeded.project._id}/issues`
+  browser = await launchChromium()
+  page = (await newPage(browser)).page
+}, 240_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+})
+
+describe('the dashboard in a browser', () => {
+  it('sends a signed-out visitor to sign in, then back to the page asked for', async () => {
+    await step(page, 'sign-in', async () => {
+      await page.goto(`${streamUrl}?q=is%3Aunresolved&range=24h`)
+      await page.waitForURL(/\/login\?returnTo=/)
+      await signIn(page, owner.email)
+      await page.waitForURL(`${streamUrl}?q=is%3Aunresolved&range=24h`)
+      await page.getByText('No issues match').waitFor()
+    })
+  }, 90_000)
+
+  it('shows errors sent with @sentry/node as they arrive, without a reload', async () => {
+    await step(page, 'stream-live', async () => {
+      await page.goto(streamUrl)
+      await page.getByText('No issues match').waitFor()
+      await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true))
+      await sendErrorsWithSentrySdk()
+      await expect.poll(() => rows(page).count(), soon).toBe(3)
+      expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true)
+      await expect.poll(() => rows(page).filter({ hasText: 'card missing' }).locator('td.num').first().textContent(), soon).toBe('3')
+      await screenshot(page, 'stream')
+    })
+  }, 90_000)
+
+  it('searches with the query language and autocomplete; the URL survives a reload', async () => {
+    await step(page, 'search', async () => {
+      await page.keyboard.press('/')
+      const search = page.getByRole('combobox', { name: 'Search issues' })
+      await expect.poll(() => page.evaluate(() => document.activeElement?.id), soon).toBe('issue-search')
+      await search.press('End')
+      await search.pressSequentially(' reg')
+      await page.getByRole('option', { name: /^region:/ }).waitFor()
+      await search.press('ArrowDown')
+      await search.press('Enter')
+      await expect.poll(() => search.inputValue(), soon).toBe('is:unresolved region:')
+      await page.getByRole('option', { name: /^eu-west-1/ }).waitFor()
+      await search.fill('is:unresolved level:warning')
+      await search.press('Enter')
+      await page.waitForURL(/q=is%3Aunresolved\+level%3Awarning/)
+      await expect.poll(() => rows(page).count(), soon).toBe(1)
+      await expect.poll(() => rows(page).first().textContent(), soon).toContain('Payment provider timeout')
+      await page.reload()
+      await expect.poll(() => rows(page).count(), soon).toBe(1)
+      expect(await search.inputValue()).toBe('is:unresolved level:warning')
+    })
+  }, 60_000)
+
+  it('opens an issue from the keyboard and walks its events', async () => {
+    await step(page, 'issue-events', async () => {
+      await page.goto(`${streamUrl}?q=${encodeURIComponent('is:unresolved card missing')}`)
+      await expect.poll(() => rows(page).count(), soon).toBe(1)
+      await page.keyboard.press('j')
+      await page.keyboard.press('Enter')
+      await page.waitForURL(/\/issues\/\d+$/)
+      await page.getByRole('heading', { level: 1, name: /Cannot charge order/ }).waitFor()
+      const nav = page.getByRole('navigation', { name: 'Events of this issue' })
+      await nav.locator('[data-nav=older]').waitFor()
+      expect(await nav.locator('[data-nav=newer]').count()).toBe(0)
+      const eventId = () => nav.locator('code').textContent()
+      const latest = await eventId()
+      await nav.locator('[data-nav=older]').click()
+      await page.waitForURL(/\/events\/[0-9a-f]{32}$/)
+      await expect.poll(eventId, soon).not.toBe(latest)
+      await nav.locator('[data-nav=oldest]').click()
+      await expect.poll(() => nav.locator('[data-nav=older]').count(), soon).toBe(0)
+      await nav.locator('[data-nav=newer]').waitFor()
+      const oldestUrl = page.url()
+      await page.reload()
+      await expect.poll(eventId, soon).not.toBe(latest)
+      expect(page.url()).toBe(oldestUrl)
+      await nav.locator('[data-nav=latest]').click()
+      await expect.poll(eventId, soon).toBe(latest)
+      // The in-app frame is open on the failing line.
+      await page.locator('.frame.in-app .line.current', { hasText: 'throw new TypeError' }).first().waitFor()
+      await screenshot(page, 'issue')
+    })
+  }, 60_000)
+
+  it('resolves the issue, then shows its regression when a new event arrives', async () => {
+    await step(page, 'regression', async () => {
+      const status = page.getByTestId('issue-status')
+      await page.keyboard.press('r')
+      await expect.poll(() => status.textContent(), soon).toContain('Resolved')
+      await page.getByText('resolved the issue').waitFor()
+      await sendErrorsWithSentrySdk()
+      await expect.poll(() => status.textContent(), soon).toContain('Regressed')
+      await page.getByText('A new event made it a regression').waitFor()
+      await page.getByRole('button', { name: /new events? · show the latest/ }).waitFor()
+      await screenshot(page, 'regression')
+    })
+  }, 60_000)
+
+  it('has no serious accessibility violations, in the light and the dark theme', async () => {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      const { context, page: themed } = await newPage(browser, { colorScheme })
+      await step(themed, `a11y-${colorScheme}`, async () => {
+        await context.addCookies(await page.context().cookies())
+        await themed.goto(streamUrl)
+        await expect.poll(() => rows(themed).count(), soon).toBeGreaterThan(0)
+        expect(await themed.evaluate(() => document.documentElement.dataset.theme)).toBe(colorScheme)
+        expect(JSON.stringify(await accessibilityViolations(themed), null, 1)).toBe('[]')
+        await rows(themed).filter({ hasText: 'card missing' }).locator('a.title').click()
+        await themed.locator('.frame').first().waitFor()
+        expect(JSON.stringify(await accessibilityViolations(themed), null, 1)).toBe('[]')
+        if (colorScheme === 'dark') await screenshot(themed, 'issue-dark')
+      })
+      await context.close()
+    }
+  }, 90_000)
+
+  it('shows a viewer no write actions, and the API refuses them', async () => {
+    const { context, page: viewerPage } = await newPage(browser)
+    await step(viewerPage, 'viewer', async () => {
+      await viewerPage.goto(streamUrl)
+      await viewerPage.waitForURL(/\/login/)
+      await signIn(viewerPage, viewer.email)
+      await viewerPage.waitForURL(streamUrl)
+      await expect.poll(() => rows(viewerPage).count(), soon).toBeGreaterThan(0)
+      expect(await viewerPage.getByRole('toolbar', { name: 'Issue actions' }).count()).toBe(0)
+      expect(await viewerPage.locator('table.issues input[type=checkbox]').count()).toBe(0)
+      await rows(viewerPage).filter({ hasText: 'card missing' }).locator('a.title').click()
+      await viewerPage.locator('.frame').first().waitFor()
+      expect(await viewerPage.getByRole('button', { name: 'Resolve', exact: true }).count()).toBe(0)
+      expect(await viewerPage.getByRole('textbox', { name: 'Comment' }).count()).toBe(0)
+      const before = await viewerPage.getByTestId('issue-status').textContent()
+      await viewerPage.keyboard.press('r')
+      // The same call the owner's button makes, sent with the viewer's session and CSRF token.
+      const refused = await viewerPage.evaluate(async (projectId) => {
+        const csrf = document.cookie.split('; ').find((c) => c.startsWith('fl_csrf='))!.slice(8)
+        const issueId = location.pathname.split('/')[4]
+        const response = await fetch(`/api/v1/projects/${projectId}/issues`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ ids: [issueId], status: 'resolved' }) })
+        return response.status
+      }, seeded.project._id)
+      expect(refused).toBe(403)
+      expect(await viewerPage.getByTestId('issue-status').textContent()).toBe(before)
+      await screenshot(viewerPage, 'viewer-issue')
+    })
+    await context.close()
+  }, 60_000)
+
+  it('returns to the same view after the session ends and the user signs in again', async () => {
+    await step(page, 'expired-session', async () => {
+      const eventUrl = page.url()
+      await page.context().clearCookies()
+      await page.reload()
+      await page.waitForURL(/\/login\?returnTo=/)
+      await signIn(page, owner.email)
+      await page.waitForURL(eventUrl)
+      await page.locator('.frame').first().waitFor()
+      expect((page as Page & { errors: string[] }).errors).toEqual([])
+    })
+  }, 60_000)
+})
