@@ -7,7 +7,8 @@ import type { Duplex } from 'node:stream'
 import { serve, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { Config, Role } from '@faultline/core/config'
-import { healthRoutes, problemErrorHandler, problemNotFound } from '@faultline/core/http'
+import { healthRoutes, metricsRoutes, problemErrorHandler, problemNotFound } from '@faultline/core/http'
+import { instanceAdminBearer } from '@faultline/core/accounts'
 import type { Logger } from '@faultline/core/log'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createIngestTier } from '@faultline/ingest'
@@ -39,6 +40,16 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     app.onError(problemErrorHandler(platform.logger))
     app.notFound(problemNotFound)
     app.route('/', healthRoutes(platform))
+    const metricsListen = config.metrics.listen
+    if (metricsListen) {
+      const metricsApp = new Hono()
+      metricsApp.notFound(problemNotFound)
+      metricsApp.route('/', metricsRoutes(platform))
+      const metricsServer = serve({ fetch: metricsApp.fetch, hostname: metricsListen.host, port: metricsListen.port })
+      closers.push(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())))
+    } else {
+      app.route('/', metricsRoutes(platform, (c) => instanceAdminBearer(platform.accounts, c.req.header('authorization'), 'instance:read')))
+    }
     const publicUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
     if (has(roles, 'ingest')) {
       const ingest = await createIngestTier(platform)

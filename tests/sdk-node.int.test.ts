@@ -86,7 +86,7 @@ describe('sdk-node against a rate-limited Faultline', () => {
 
   /** Error events ingest counted with this outcome (`faultline_ingest_events_total`). */
   const ingestEvents = async (outcome: string): Promise<number> => {
-    const text = await (await fetch(`${faultline.url}/metrics`)).text()
+    const text = await (await fetch(`${faultline.url}/metrics`, { headers: { authorization: `Bearer ${faultline.adminToken}` } })).text()
     const line = text.split('\n').find((l) => l.startsWith(`faultline_ingest_events_total{outcome="${outcome}"}`))
     return line ? Number(line.split(' ').at(-1)) : 0
   }

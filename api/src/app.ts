@@ -3,11 +3,12 @@
  * permission (`requires`, checked against the one matrix in `permissions/matrix.ts`); a route that
  * declares nothing is refused by `denyUndeclared`.
  */
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import type { Platform } from '@faultline/core/platform'
 import { openOutcomes } from '@faultline/core/outcomes'
 import { authenticate, TokenCache } from './middleware/authenticate'
-import { denyUndeclared, requires, type ApiEnv, type Principal } from './permissions'
+import { apiCors, apiRateLimit, apiSecurityHeaders } from './middleware/hardening'
+import { declaredRoutes, denyUndeclared, requires, type ApiEnv, type Principal } from './permissions'
 import { createAuthorizer } from './services/authorizer'
 import { AuditActions } from '@faultline/core/audit'
 import { auditWrites, appendAudit } from './services/audit-trail'
@@ -15,6 +16,10 @@ import { authRoutes } from './routes/auth'
 import { tokenRoutes } from './routes/tokens'
 import { keyRoutes } from './routes/keys'
 import { auditRoutes } from './routes/audit'
+import { memberRoutes } from './routes/members'
+import { elevationRoutes } from './routes/elevations'
+import { ssoRoutes } from './routes/sso'
+import { announceSetup, setupRoutes } from './routes/setup'
 import { issueRoutes } from './routes/issues'
 import { projectRoutes } from './routes/projects'
 import { deadLetterRoutes } from './routes/dead-letters'
@@ -40,12 +45,18 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
       audit(c, { action: AuditActions.authzFail, outcome: 'failure', target: { type: 'route', id: `${c.req.method} ${c.req.path}` }, detail: { permission, reason } }, principal),
   })
   const tokens = new TokenCache(platform.accounts, 10_000)
+  const rateLimited = (c: Context, scope: string, limit: number) => audit(c, { action: AuditActions.rateLimitExceeded, outcome: 'failure', detail: { scope, limit } })
   const secureCookies = publicUrl.startsWith('https:')
+  const app = new Hono()
   const v1 = new Hono<ApiEnv>()
+  v1.use('*', apiSecurityHeaders())
+  const corsPolicy = apiCors(platform.config.api.corsOrigins)
+  if (corsPolicy) v1.use('*', corsPolicy)
   v1.use('*', async (c, next) => {
     c.set('authorizer', authorizer)
     await next()
   })
+  v1.use('*', apiRateLimit(platform.cache, 'ip', platform.config.api.ipRateLimitPerMinute, rateLimited))
   v1.use(
     '*',
     authenticate(platform.accounts, tokens, platform.logger, {
@@ -66,11 +77,18 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
         }),
     }),
   )
+  v1.use('*', apiRateLimit(platform.cache, 'caller', platform.config.api.rateLimitPerMinute, rateLimited))
   v1.use('*', denyUndeclared(platform.logger))
   v1.use('*', auditWrites(platform.audit, platform.logger))
-  v1.get('/openapi.json', requires('public'), (c) => c.json(openApiDocument(publicUrl)))
+  let document: object | undefined
+  // Built on first request, once every route is registered: the router decides what it lists.
+  v1.get('/openapi.json', requires('public'), (c) => c.json((document ??= openApiDocument(publicUrl, declaredRoutes(app)))))
+  v1.route('/', setupRoutes(platform, secureCookies))
   v1.route('/', authRoutes(platform, secureCookies))
+  v1.route('/', memberRoutes(platform, publicUrl, secureCookies))
+  v1.route('/', ssoRoutes(platform, publicUrl, secureCookies))
   v1.route('/', tokenRoutes(platform, tokens))
+  v1.route('/', elevationRoutes(platform))
   v1.route('/', keyRoutes(platform, publicUrl))
   v1.route('/', auditRoutes(platform))
   v1.route('/', issueRoutes(platform))
@@ -81,9 +99,9 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', dashboardAccessRoutes(platform))
   v1.route('/', issueActivityRoutes(platform))
   v1.route('/', dashboardSearchRoutes(platform))
-  const app = new Hono()
   app.route('/api/v1', v1)
   // The dashboard's pages and files, on the same port as the API (after it: /api paths are never its).
   app.route('/', dashboardAssets({ buildDir }))
+  await announceSetup(platform, publicUrl)
   return { app }
 }

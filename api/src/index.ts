@@ -1,3 +1,3 @@
 export * from './app'
 export * from './permissions'
-export { openApiDocument } from './openapi'
+export { parseSmtpUrl, sendMail, writeSmtpSettings } from './services/mailer'

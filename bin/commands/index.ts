@@ -1,4 +1,7 @@
+import { auditCommand } from './audit'
 import { backtestCommand } from './backtest'
+import { doctorCommand } from './doctor'
+import { setupCommand } from './setup'
 import type { Command } from './command'
 import { migrateCommand } from './migrate'
 import { projectCommand } from './project'
@@ -11,9 +14,12 @@ export type { Command } from './command'
 /** Every command by its first word; `faultline help` lists them in this order. */
 export const commands: Record<string, Command> = {
   run: runCommand,
+  setup: setupCommand,
+  doctor: doctorCommand,
   project: projectCommand,
   token: tokenCommand,
   migrate: migrateCommand,
   secrets: secretsCommand,
+  audit: auditCommand,
   backtest: backtestCommand,
 }

@@ -34,7 +34,8 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
   })
   // Browsers send Origin on every cross-origin request and only they read CORS headers; setting
   // them on a server SDK's request would cost a full Response object per event for nothing.
-  app.use('/api/*', (c, next) => (c.req.header('origin') === undefined ? next() : browserCors(c, next)))
+  // The REST API under /api/v1 has its own, configured CORS policy (API_CORS_ORIGINS).
+  app.use('/api/*', (c, next) => (c.req.header('origin') === undefined || c.req.path.startsWith('/api/v1/') ? next() : browserCors(c, next)))
   app.route('/', sentryRoutes({ config, keys: new ProjectKeyCache(platform.projects), service }))
   return { app, close: () => outcomes.close() }
 }

@@ -48,8 +48,8 @@ function ingestUrl(base: string, project: Project): string {
   return `${base}/api/${project.projectId}/envelope/?sentry_key=${key}&sentry_version=7`
 }
 
-async function storedCount(processorUrl: string): Promise<number> {
-  const text = await (await fetch(`${processorUrl}/metrics`)).text()
+async function storedCount(metricsUrl: string): Promise<number> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text()
   return Number(/faultline_processor_messages_total\{result="stored"\} (\d+)/.exec(text)?.[1] ?? 0)
 }
 
@@ -65,14 +65,14 @@ async function ceiling(): Promise<LoadSummary> {
 }
 
 /** Saturates ingest, and follows the processor's stored count until everything acked is stored. */
-async function saturation(ingest: string, processor: string, project: Project) {
-  const before = await storedCount(processor)
+async function saturation(ingest: string, metrics: string, project: Project) {
+  const before = await storedCount(metrics)
   const started = Date.now()
   const result = await load(ingestUrl(ingest, project), 'closed')
   const deadline = Date.now() + 180_000
   let stored = 0
   while (Date.now() < deadline) {
-    stored = (await storedCount(processor)) - before
+    stored = (await storedCount(metrics)) - before
     if (stored >= result.ok) break
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
@@ -124,7 +124,12 @@ async function issueList(api: string, project: Project) {
   return { p50: percentile(latencies, 50), p95: percentile(latencies, 95), requests: latencies.length }
 }
 
-const unlimited = { KEY_RATE_LIMIT_PER_MINUTE: '0', PROJECT_QUOTA_PER_MINUTE: '0', BUS_MAX_BACKLOG: '100000000' }
+const unlimited = { KEY_RATE_LIMIT_PER_MINUTE: '0', PROJECT_QUOTA_PER_MINUTE: '0', BUS_MAX_BACKLOG: '100000000', API_RATE_LIMIT_PER_MINUTE: '0', API_IP_RATE_LIMIT_PER_MINUTE: '0' }
+/** `/metrics` on its own loopback address (the main port serves it to instance administrators only). */
+const metricsEnv = async () => {
+  const port = await getFreePort()
+  return { env: { METRICS_LISTEN: `127.0.0.1:${port}` }, url: `http://127.0.0.1:${port}` }
+}
 
 const createProject = (dataDir: string, name: string): Promise<Project> => createProjectIn(dataDir, name)
 
@@ -132,8 +137,9 @@ async function embedded(ceilingRate: number) {
   const dataDir = mkdtempSync(join(tmpdir(), 'faultline-bench-'))
   try {
     const project = await createProject(dataDir, 'bench')
-    let server: FaultlineProcess = await spawnFaultline({ dataDir, env: unlimited, readyTimeoutMs: 60_000 })
-    const sat = await saturation(server.url, server.url, project)
+    const metrics = await metricsEnv()
+    let server: FaultlineProcess = await spawnFaultline({ dataDir, env: { ...unlimited, ...metrics.env }, readyTimeoutMs: 60_000 })
+    const sat = await saturation(server.url, metrics.url, project)
     const steadyRate = Math.max(1, Math.round(sat.e2ePerSecond / 2))
     const std = await steady(server.url, server.url, project, steadyRate)
     const rssLoad = peakRssMiB(server.pid)
@@ -159,11 +165,12 @@ async function cluster() {
   const processes: FaultlineProcess[] = []
   try {
     const project = await createProject(dataDir, 'bench')
-    const processor = await spawnFaultline({ dataDir, env: { ...env, ROLE: 'processor,api' }, readyTimeoutMs: 60_000 })
+    const metrics = await metricsEnv()
+    const processor = await spawnFaultline({ dataDir, env: { ...env, ...metrics.env, ROLE: 'processor,api' }, readyTimeoutMs: 60_000 })
     processes.push(processor)
     const ingest = await spawnFaultline({ dataDir, env: { ...env, ROLE: 'ingest' }, readyTimeoutMs: 60_000 })
     processes.push(ingest)
-    const sat = await saturation(ingest.url, processor.url, project)
+    const sat = await saturation(ingest.url, metrics.url, project)
     const steadyRate = Math.max(1, Math.round(sat.e2ePerSecond / 2))
     const std = await steady(ingest.url, processor.url, project, steadyRate)
     const rss = { ingest: peakRssMiB(ingest.pid), processorApi: peakRssMiB(processor.pid) }

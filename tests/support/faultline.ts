@@ -32,7 +32,9 @@ export interface TestFaultline {
   server: RunningServer
   /** GET/PUT/POST/DELETE on /api/v1 with the token; returns status and parsed JSON. */
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
-  /** The same as an instance administrator (dead letters, metrics). */
+  /** A personal token of an instance administrator (instance:read, instance:write): dead letters, `/metrics`. */
+  adminToken: string
+  /** The same as an instance administrator (dead letters). */
   adminApi<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
   /** Polls `check` until it returns a value other than undefined/false. */
   waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>
@@ -77,6 +79,7 @@ export async function startFaultline(env: Record<string, string> = {}, options: 
     server,
     api: request(token),
     adminApi: request(adminToken),
+    adminToken,
     async waitFor(check, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs
       for (;;) {

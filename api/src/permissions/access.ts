@@ -62,13 +62,14 @@ export async function decideForProject(deps: AccessDeps, principal: Principal, p
   if (!principal.user) return grant(principal, undefined, permission)
   const membership = await getMembership(deps.accounts, project.orgId, principal.user._id)
   if (!membership) return { outcome: 'invisible' }
-  const elevated = await deps.elevatedRole?.(principal.user._id, project._id, now)
-  let role = membership.role
-  const teamLimited = (project.teamIds?.length ?? 0) > 0 && roleRank(role) < roleRank('admin')
+  const teamLimited = (project.teamIds?.length ?? 0) > 0 && roleRank(membership.role) < roleRank('admin')
   const inTeam = !teamLimited || membership.teamIds.some((team) => project.teamIds!.includes(team))
-  if (!inTeam && !elevated) return { outcome: 'invisible' }
-  if (elevated && roleRank(elevated) > roleRank(role)) role = elevated
-  return grant(principal, role, permission)
+  const decision: Decision = inTeam ? grant(principal, membership.role, permission) : { outcome: 'invisible' }
+  if (decision.outcome === 'allow') return decision
+  // Only when the membership falls short: an approved, unexpired elevation on this project may lift it.
+  const elevated = await deps.elevatedRole?.(principal.user._id, project._id, now)
+  if (!elevated || (inTeam && roleRank(elevated) <= roleRank(membership.role))) return decision
+  return grant(principal, roleRank(elevated) > roleRank(membership.role) ? elevated : membership.role, permission)
 }
 
 /** Projects the principal can see at all (for listings), out of the given candidates. */

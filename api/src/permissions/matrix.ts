@@ -27,6 +27,8 @@ interface Grant {
   roles: readonly OrgRole[]
   /** What it covers, for the README and the OpenAPI document. */
   covers: string
+  /** Only people act with it: no token may carry it as a scope. */
+  peopleOnly?: boolean
 }
 
 const tenant = (roles: OrgRole[], covers: string): Grant => ({ level: 'tenant', roles, covers })
@@ -60,7 +62,7 @@ export const permissionMatrix = {
   'settings:read': tenant(everyone, 'project and organization settings'),
   'settings:write': tenant(admins, 'privacy, retention and project settings'),
   'organization:write': tenant(['owner'], 'security policy, MFA enforcement, single sign-on'),
-  'elevation:request': tenant(['member', 'viewer', 'security-analyst'], 'ask for a time-boxed higher role on a project'),
+  'elevation:request': { ...tenant(['member', 'viewer', 'security-analyst'], 'ask for a time-boxed higher role on a project'), peopleOnly: true },
   'elevation:approve': tenant(admins, 'approve or deny elevation requests'),
 
   'instance:read': { level: 'instance', roles: [], covers: 'dead letters, metrics, the whole audit chain' },
@@ -80,7 +82,7 @@ export function roleHolds(role: OrgRole, permission: Permission): boolean {
 }
 
 /** Permissions a token may carry as scopes: everything checked per tenant or instance. */
-export const scopablePermissions = permissions.filter((p) => levelOf(p) === 'tenant' || levelOf(p) === 'instance')
+export const scopablePermissions = permissions.filter((p) => (levelOf(p) === 'tenant' || levelOf(p) === 'instance') && !(permissionMatrix[p] as Grant).peopleOnly)
 
 export function isPermission(value: string): value is Permission {
   return Object.hasOwn(permissionMatrix, value)
@@ -88,5 +90,5 @@ export function isPermission(value: string): value is Permission {
 
 /** Every tenant permission a role holds: the scopes a token acting with that role's reach may carry. */
 export function permissionsOf(role: OrgRole): Permission[] {
-  return permissions.filter((p) => levelOf(p) === 'tenant' && roleHolds(role, p))
+  return scopablePermissions.filter((p) => levelOf(p) === 'tenant' && roleHolds(role, p))
 }

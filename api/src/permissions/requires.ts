@@ -128,3 +128,23 @@ export function denyUndeclared(logger: Logger): MiddlewareHandler<ApiEnv> {
     await next()
   }
 }
+
+export interface DeclaredRoute {
+  method: string
+  path: string
+  /** Undefined when the route forgot `requires(...)` (denyUndeclared then closes it). */
+  permission: Permission | undefined
+}
+
+/** Every endpoint of a router with the permission it declares, enumerated from the router itself. */
+export function declaredRoutes(router: { routes: { method: string; path: string; handler: unknown }[] }): DeclaredRoute[] {
+  const byKey = new Map<string, DeclaredRoute>()
+  for (const route of router.routes) {
+    if (route.method === 'ALL') continue
+    const key = `${route.method} ${route.path}`
+    const entry = byKey.get(key) ?? { method: route.method, path: route.path, permission: undefined }
+    entry.permission ??= declaredPermission(route.handler)
+    byKey.set(key, entry)
+  }
+  return [...byKey.values()]
+}

@@ -8,7 +8,7 @@ import type { Collection } from '@faultline/core/ports'
 import { httpError } from '@faultline/core/http'
 import { requires, type ApiEnv } from '../permissions'
 import { parseJsonBody, parseParam, parseQuery } from '../validation'
-import { principalOrganizations, principalProjects } from '../services/directory'
+import { principalOrganizations, principalProjects, requireTeams } from '../services/directory'
 import { projectIdSchema } from './issues'
 
 const outcomesQuery = z.object({
@@ -38,7 +38,7 @@ export function projectRoutes(platform: Platform, outcomes: Collection<OutcomeDo
   app.post('/orgs/:orgId/projects', requires('projects:write'), async (c) => {
     const orgId = c.get('access').orgId!
     const body = await parseJsonBody(c, newProjectBody)
-    await checkTeams(platform, orgId, body.teamIds)
+    await requireTeams(platform, orgId, body.teamIds)
     const { project, key } = await createProject(platform.projects, orgId, body.name).catch((error: unknown) => {
       throw conflictOnDuplicate(error, `A project named like ${JSON.stringify(body.name)} exists`)
     })
@@ -51,7 +51,7 @@ export function projectRoutes(platform: Platform, outcomes: Collection<OutcomeDo
   app.patch('/projects/:projectId', requires('projects:write'), async (c) => {
     const project = c.get('access').project!
     const body = await parseJsonBody(c, projectChangeBody)
-    await checkTeams(platform, project.orgId, body.teamIds)
+    await requireTeams(platform, project.orgId, body.teamIds)
     const updated = await platform.projects.projects.findOneAndUpdate({ _id: project._id, orgId: project.orgId }, { $set: body }).catch((error: unknown) => {
       throw conflictOnDuplicate(error, `A project named like ${JSON.stringify(body.name)} exists`)
     })
@@ -81,13 +81,6 @@ export function projectRoutes(platform: Platform, outcomes: Collection<OutcomeDo
   })
 
   return app
-}
-
-async function checkTeams(platform: Platform, orgId: string, teamIds: string[] | undefined): Promise<void> {
-  if (!teamIds?.length) return
-  const teams = await platform.accounts.teams.getMany(teamIds)
-  const missing = teamIds.filter((id) => !teams.some((t) => t._id === id && t.orgId === orgId))
-  if (missing.length > 0) throw httpError(400, `No team ${missing.join(', ')} in organization ${orgId}`)
 }
 
 function conflictOnDuplicate(error: unknown, message: string): unknown {

@@ -1,5 +1,6 @@
 /** The per-request lookups the permission middleware needs, with a short cache of project documents. */
 import type { Context } from 'hono'
+import { activeElevation } from '@faultline/core/accounts'
 import type { Platform } from '@faultline/core/platform'
 import type { ProjectDoc } from '@faultline/core/projects'
 import type { Authorizer, Permission, Principal } from '../permissions'
@@ -16,6 +17,7 @@ export function createAuthorizer(platform: Pick<Platform, 'projects' | 'accounts
   const projects = new Map<string, { doc: ProjectDoc | null; expiresAt: number }>()
   return {
     accounts: platform.accounts,
+    elevatedRole: (userId, projectId, now) => activeElevation(platform.accounts.elevations, userId, projectId, now),
     async project(projectId) {
       const now = Date.now()
       let entry = projects.get(projectId)

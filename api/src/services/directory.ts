@@ -1,5 +1,6 @@
 /** What a principal can see across organizations: its organizations and the projects visible to it. */
 import type { OrganizationDoc } from '@faultline/core/accounts'
+import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
 import type { ProjectDoc } from '@faultline/core/projects'
 import { visibleProjects, type AccessDeps, type Principal } from '../permissions'
@@ -22,4 +23,12 @@ export async function principalProjects(stores: Stores, deps: AccessDeps, princi
     { sort: { field: '_id', direction: 'asc' }, limit: 10_000 },
   )
   return visibleProjects(deps, principal, candidates)
+}
+
+/** Refuses (400) team ids that are not teams of the organization. */
+export async function requireTeams(stores: Stores, orgId: string, teamIds: string[] | undefined): Promise<void> {
+  if (!teamIds?.length) return
+  const teams = await stores.accounts.teams.getMany(teamIds)
+  const missing = teamIds.filter((id) => !teams.some((t) => t._id === id && t.orgId === orgId))
+  if (missing.length > 0) throw httpError(400, `No team ${missing.join(', ')} in organization ${orgId}`)
 }

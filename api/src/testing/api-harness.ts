@@ -58,11 +58,11 @@ export class ApiHarness {
   app!: Hono
   readonly dataDir = mkdtempSync(join(tmpdir(), 'faultline-api-'))
 
-  /** Without the event store (chDB binds one data directory per process), so a file may start several. */
-  static async start(env: Record<string, string> = {}, publicUrl = 'http://127.0.0.1:1'): Promise<ApiHarness> {
+  /** Without the event store unless asked (chDB binds one data directory per process, so such a file starts one harness). */
+  static async start(env: Record<string, string> = {}, publicUrl = 'http://127.0.0.1:1', withEventStore = false): Promise<ApiHarness> {
     const harness = new ApiHarness()
     const config = loadConfig({ DATA_DIR: harness.dataDir, LOG_LEVEL: 'error', ...env })
-    harness.platform = await openPlatform(config, { logger: createLogger('error'), withEventStore: false })
+    harness.platform = await openPlatform(config, { logger: createLogger('error'), withEventStore })
     const tier = await createApiTier(harness.platform, publicUrl)
     harness.app = new Hono()
     harness.app.onError(problemErrorHandler(harness.platform.logger))

@@ -9,6 +9,8 @@ import type { OrgRole } from './roles'
 import { openTokenStore, type ApiTokenDoc } from './tokens'
 import { openSessions, type Sessions } from './sessions'
 import { openInstanceSettings, type InstanceSettings } from './policy'
+import { openInvitations, type InvitationDoc } from './invitations'
+import { openElevations, type ElevationDoc } from './elevations'
 
 export interface OrganizationDoc {
   _id: string
@@ -73,6 +75,8 @@ export interface AccountStores {
   sessions: Sessions
   /** Instance-wide settings: the security policy, SMTP. */
   settings: InstanceSettings
+  invitations: Collection<InvitationDoc>
+  elevations: Collection<ElevationDoc>
 }
 
 export async function openAccountStores(metadata: MetadataStore): Promise<AccountStores> {
@@ -85,6 +89,8 @@ export async function openAccountStores(metadata: MetadataStore): Promise<Accoun
     tokens: await openTokenStore(metadata),
     sessions: await openSessions(metadata),
     settings: await openInstanceSettings(metadata),
+    invitations: await openInvitations(metadata),
+    elevations: await openElevations(metadata),
   }
 }
 

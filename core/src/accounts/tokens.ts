@@ -80,3 +80,22 @@ export function tokenState(doc: ApiTokenDoc, now = Date.now()): TokenState {
   if (doc.expiresAt !== undefined && doc.expiresAt <= now) return 'expired'
   return 'active'
 }
+
+/**
+ * Whether an `Authorization: Bearer` header carries an active personal token of an instance
+ * administrator with `permission` among its scopes: for endpoints outside the API tier that only
+ * operators may read (the Prometheus `/metrics` of every role).
+ */
+export async function instanceAdminBearer(
+  stores: { tokens: Collection<ApiTokenDoc>; users: Collection<{ _id: string; instanceAdmin: boolean; disabled?: boolean }> },
+  header: string | undefined,
+  permission: string,
+  now = Date.now(),
+): Promise<boolean> {
+  const plain = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1]
+  if (!plain) return false
+  const token = await findApiToken(stores.tokens, plain)
+  if (!token || tokenState(token, now) !== 'active' || token.kind !== 'personal' || !token.scopes.includes(permission)) return false
+  const user = await stores.users.get(token.userId ?? '')
+  return user !== null && user.instanceAdmin && !user.disabled
+}

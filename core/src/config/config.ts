@@ -63,6 +63,17 @@ const schema = z.object({
     .default('')
     .transform((value) => value.split(',').map((k) => k.trim()).filter(Boolean)),
   SCRUB_IP_ADDRESSES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  API_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(url(['http:', 'https:']))),
+  METRICS_LISTEN: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
+    .optional(),
+  API_RATE_LIMIT_PER_MINUTE: int(0, 100_000_000).default(6000),
+  API_IP_RATE_LIMIT_PER_MINUTE: int(0, 100_000_000).default(12000),
 })
 
 export interface Config {
@@ -89,6 +100,17 @@ export interface Config {
   scrub: { scrubIpAddresses: boolean }
   /** The master key sealing secrets at rest (`@faultline/core/secrets`); see `loadKeyring`. */
   secrets: { key?: string; keyFile?: string; previousKeys: string[] }
+  /**
+   * The REST API's own CORS origins (ingest's browser CORS is separate) and its request limits per
+   * caller (user or token) and per client IP, per minute; 0 turns a limit off.
+   */
+  api: { corsOrigins: string[]; rateLimitPerMinute: number; ipRateLimitPerMinute: number }
+  /**
+   * `/metrics` on a separate address, served there without credentials (for Prometheus on a
+   * private interface); on the main port it then answers 404. Unset, the main port serves it to
+   * instance administrators' tokens only.
+   */
+  metrics: { listen?: { host: string; port: number } }
 }
 
 /** Variables accepted; the JSON file may use the same names. */
@@ -183,5 +205,7 @@ function toConfig(v: z.infer<typeof schema>): Config {
     processor: { batchSize: v.PROCESSOR_BATCH_SIZE, flushMs: v.PROCESSOR_FLUSH_MS, maxDeliver: v.PROCESSOR_MAX_DELIVER, thread: v.PROCESSOR_THREAD },
     scrub: { scrubIpAddresses: v.SCRUB_IP_ADDRESSES },
     secrets: { key: v.SECRET_KEY, keyFile: v.SECRET_KEY_FILE ? resolve(v.SECRET_KEY_FILE) : undefined, previousKeys: v.SECRET_KEYS_PREVIOUS },
+    metrics: { listen: v.METRICS_LISTEN ? { host: v.METRICS_LISTEN.slice(0, v.METRICS_LISTEN.lastIndexOf(':')).replace(/^\[|\]$/g, ''), port: Number(v.METRICS_LISTEN.slice(v.METRICS_LISTEN.lastIndexOf(':') + 1)) } : undefined },
+    api: { corsOrigins: v.API_CORS_ORIGINS, rateLimitPerMinute: v.API_RATE_LIMIT_PER_MINUTE, ipRateLimitPerMinute: v.API_IP_RATE_LIMIT_PER_MINUTE },
   }
 }

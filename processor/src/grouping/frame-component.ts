@@ -1,8 +1,9 @@
 import type { NormalizedFrame } from '../normalize'
+import { BehaviorFamily, behaviorFamily, groupingFunction, isAnonymousFunction, javaModule, trimFunctionName, usesContextLine } from './platform-rules'
 
 /**
- * One stack frame's grouping values, after Sentry's `frame:v1` rules for JavaScript. Line and
- * column numbers never take part: a deploy that only shifts lines keeps the group.
+ * One stack frame's grouping values, after Sentry's `frame:v1` rules. Line and column numbers and
+ * addresses never take part: a deploy that only shifts lines keeps the group.
  */
 export interface FrameComponent {
   contributes: boolean
@@ -12,10 +13,12 @@ export interface FrameComponent {
   filename?: string
   function?: string
   contextLine?: string
+  /** An unsymbolicated native frame: its binary and the offset into it. */
+  package?: string
+  offset?: string
 }
 
 const maxContextLineLength = 120
-const anonymousFunctions = new Set(['?', '<anonymous>', '<anonymous function>', 'Anonymous function'])
 const lowQualityPaths = new Set(['[native code]', 'native code', 'eval code', '<anonymous>'])
 
 /** Frames pointing at a URL (and `file:` for context lines) come from environments whose source may differ per load. */
@@ -51,47 +54,39 @@ export function normalizeFilename(filename: string): string {
   return stripBuildMarkers(basename.toLowerCase())
 }
 
-/**
- * Sentry's JavaScript function trimming plus the decorations V8 adds: `async `, `new `, the
- * ` [as alias]` suffix, and namespaces (`Object.foo`, `Module._load`, `OrderService.getTotal`
- * all keep only the last part, which also makes browsers agree).
- */
-export function trimFunctionName(raw: string): string {
-  let name = raw.trim()
-  name = name.replace(/^async\s+/, '').replace(/^new\s+/, '')
-  name = name.replace(/\s*\[as [^\]]*\]$/, '')
-  return name.split('.').at(-1) ?? name
-}
-
-export function isAnonymousFunction(name: string | undefined): boolean {
-  if (!name) return true
-  return anonymousFunctions.has(name) || name.endsWith('/<')
-}
-
-/** Sentry ignores a JavaScript module that is just the path it came from ("bad javascript module"). */
-function usableModule(frame: NormalizedFrame): string | undefined {
+/** The module as it groups: cleaned of bundle hashes (JavaScript) or generated class names (Java). */
+function usableModule(frame: NormalizedFrame, platform: string | undefined): string | undefined {
   const module = frame.module
   if (!module) return undefined
+  if (platform === 'java') return javaModule(module)
+  if (behaviorFamily(platform) !== BehaviorFamily.JavaScript) return module
+  // Sentry ignores a JavaScript module that is just the path it came from ("bad javascript module").
   const path = frame.absPath ?? frame.filename
   if (module.includes('/') && path?.endsWith(module)) return undefined
   return stripBuildMarkers(module)
 }
 
-function usableContextLine(frame: NormalizedFrame, functionName: string | undefined): string | undefined {
+function usableContextLine(frame: NormalizedFrame, platform: string | undefined): string | undefined {
   const raw = frame.contextLine
-  if (!raw || raw.length > maxContextLineLength) return undefined
+  if (!raw || raw.length > maxContextLineLength || !usesContextLine(platform)) return undefined
   const line = raw.split(/\s+/).filter(Boolean).join(' ')
   if (!line) return undefined
   // Sentry: source fetched from a URL without a function name is not trusted to be stable.
-  if (isAnonymousFunction(functionName) && hasUrlOrigin(frame.absPath ?? frame.filename, true)) return undefined
+  const trimmed = frame.function ? trimFunctionName(frame.function) : undefined
+  if (isAnonymousFunction(trimmed) && hasUrlOrigin(frame.absPath ?? frame.filename, true)) return undefined
   return line
 }
 
-export function frameComponent(frame: NormalizedFrame): FrameComponent {
+function isLowQualityJavaScript(frame: NormalizedFrame): boolean {
   const path = frame.absPath ?? frame.filename
   const trimmed = frame.function ? trimFunctionName(frame.function) : undefined
-  const fn = isAnonymousFunction(trimmed) ? undefined : trimmed
-  const module = usableModule(frame)
+  return trimmed === 'eval' || (path !== undefined && lowQualityPaths.has(path))
+}
+
+/** `platform` is the event's; a frame's own platform (a JavaScript frame in a native crash) wins. */
+export function frameComponent(frame: NormalizedFrame, eventPlatform?: string): FrameComponent {
+  const platform = frame.platform ?? eventPlatform
+  const module = usableModule(frame, platform)
   // Unlike Sentry, a filename from a URL still counts: with query and content hash stripped its
   // basename is stable across deploys, and it tells same-named functions in two bundles apart.
   const filename = module === undefined && frame.filename ? normalizeFilename(frame.filename) : undefined
@@ -99,16 +94,31 @@ export function frameComponent(frame: NormalizedFrame): FrameComponent {
     contributes: true,
     module,
     filename: filename && filename !== '<anonymous>' && filename !== '[native code]' ? filename : undefined,
-    function: fn,
-    contextLine: usableContextLine(frame, trimmed),
+    function: groupingFunction(frame, platform),
+    contextLine: usableContextLine(frame, platform),
   }
-  if (trimmed === 'eval' || (path !== undefined && lowQualityPaths.has(path))) {
+  const family = behaviorFamily(platform)
+  if (family === BehaviorFamily.JavaScript && isLowQualityJavaScript(frame)) {
     return { ...component, contributes: false, hint: 'low quality javascript frame' }
   }
   if (!component.module && !component.filename && !component.function && !component.contextLine) {
-    return { ...component, contributes: false, hint: 'nothing to group by' }
+    const location = family === BehaviorFamily.Native ? binaryOffset(frame) : undefined
+    return location ? { ...component, ...location } : { ...component, contributes: false, hint: 'nothing to group by' }
   }
   return component
+}
+
+/**
+ * Where an unsymbolicated native frame is: its binary's name and the offset into it, which
+ * stays the same for the same build wherever the binary was loaded. Sentry symbolicates such
+ * frames first; Faultline has no symbols, and this is what still tells two crashes apart.
+ */
+function binaryOffset(frame: NormalizedFrame): { package: string; offset: string } | undefined {
+  if (!frame.package || !frame.instructionAddr || !frame.imageAddr) return undefined
+  const offset = BigInt(frame.instructionAddr) - BigInt(frame.imageAddr)
+  if (offset < 0n) return undefined
+  const binary = (frame.package.split(/[/\\]/).at(-1) ?? frame.package).toLowerCase()
+  return { package: binary, offset: `0x${offset.toString(16)}` }
 }
 
 /** The human-readable and hashed form of a frame. */
@@ -118,5 +128,6 @@ export function describeFrame(component: FrameComponent): string {
   if (component.filename) parts.push(`file=${component.filename}`)
   if (component.function) parts.push(`function=${component.function}`)
   if (component.contextLine) parts.push(`context=${JSON.stringify(component.contextLine)}`)
+  if (component.package) parts.push(`package=${component.package} offset=${component.offset ?? ''}`)
   return `frame: ${parts.join(' ')}`
 }

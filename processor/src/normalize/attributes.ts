@@ -4,18 +4,22 @@ import type { NormalizedRequest, NormalizedSdk, NormalizedUser } from './types'
 
 const maxExtraBytes = 16 * 1024
 const maxContexts = 50
+const maxUserDataBytes = 4096
 
 /** `ip_address: '{{auto}}'` asks the server to fill in the address the request came from. */
 export function readUser(raw: unknown, clientIp: string | undefined): NormalizedUser | undefined {
   if (!isRecord(raw)) return undefined
   const rawIp = readString(raw.ip_address, 64)
+  const data = readRecord(raw.data, 4)
   const user = dropUndefined({
     id: readString(raw.id, Limits.shortString),
     email: readString(raw.email, Limits.shortString),
     username: readString(raw.username, Limits.shortString),
+    name: readString(raw.name, Limits.shortString),
     ipAddress: rawIp === '{{auto}}' ? readString(clientIp, 64) : rawIp,
     segment: readString(raw.segment, Limits.shortString),
     geo: readRecord(raw.geo, 2),
+    data: data && Object.keys(data).length > 0 ? capRecordSize(data, maxUserDataBytes) : undefined,
   })
   return Object.keys(user).length > 0 ? user : undefined
 }
@@ -30,18 +34,29 @@ function readQuery(raw: Record<string, unknown>): NormalizedRequest['query'] {
   return readRecord(query, 3)
 }
 
+function readPairs(raw: unknown): Record<string, string> | undefined {
+  const pairs = readStringPairs(raw, Limits.shortString, Limits.string)
+  return Object.keys(pairs).length > 0 ? pairs : undefined
+}
+
 /** Request metadata without body or cookies: those are not kept by default. */
 export function readRequest(raw: unknown): NormalizedRequest | undefined {
   if (!isRecord(raw)) return undefined
-  const headers = readStringPairs(raw.headers, Limits.shortString, Limits.string)
   const method = readString(raw.method, 16)
   const request = dropUndefined({
     url: readString(raw.url, Limits.longString),
     method: method?.toUpperCase(),
     query: readQuery(raw),
-    headers: Object.keys(headers).length > 0 ? headers : undefined,
+    fragment: readString(raw.fragment, Limits.string),
+    headers: readPairs(raw.headers),
+    env: readPairs(raw.env),
   })
   return Object.keys(request).length > 0 ? request : undefined
+}
+
+/** Installed packages and their versions (`modules`), as text pairs. */
+export function readModules(raw: unknown): Record<string, string> | undefined {
+  return readPairs(raw)
 }
 
 export function readSdk(raw: unknown): NormalizedSdk | undefined {

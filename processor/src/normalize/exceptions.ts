@@ -1,8 +1,13 @@
-import { Limits, dropUndefined, isRecord, readBoolean, readString } from './coerce'
+import { Limits, dropUndefined, isRecord, readString } from './coerce'
 import { keepEnds, normalizeStacktrace } from './frames'
-import type { NormalizedException, NormalizedFrame, NormalizedMechanism } from './types'
+import { readMechanism } from './mechanism'
+import { representativeThread } from './threads'
+import type { NormalizedException, NormalizedStacktrace, NormalizedThread } from './types'
 
 export const maxExceptions = 25
+
+// Relay's rule for an exception sent without a type: "TypeError: x is undefined" is split.
+const typeAndValue = /^(\w+):(.*)$/
 
 /** `exception` as `{ values: [...] }`, a bare list (legacy clients) or one exception object. */
 function exceptionValues(raw: unknown): unknown[] {
@@ -13,90 +18,55 @@ function exceptionValues(raw: unknown): unknown[] {
   return []
 }
 
-function normalizeMechanism(raw: unknown): NormalizedMechanism | undefined {
+function normalizeException(raw: unknown): NormalizedException | undefined {
   if (!isRecord(raw)) return undefined
-  const mechanism = dropUndefined({
-    type: readString(raw.type, Limits.shortString),
-    handled: readBoolean(raw.handled),
-    synthetic: readBoolean(raw.synthetic),
-  })
-  return Object.keys(mechanism).length > 0 ? mechanism : undefined
-}
-
-function normalizeException(raw: unknown): (NormalizedException & { threadId?: string }) | undefined {
-  if (!isRecord(raw)) return undefined
-  const { frames, omitted } = normalizeStacktrace(raw.stacktrace)
+  let type = readString(raw.type, Limits.shortString * 2)
+  let value = readString(raw.value, Limits.longString)
+  const split = type === undefined && value !== undefined ? typeAndValue.exec(value) : null
+  if (split) {
+    type = split[1]
+    value = split[2]?.trim() || undefined
+  }
   const exception = dropUndefined({
-    type: readString(raw.type, Limits.shortString * 2),
-    value: readString(raw.value, Limits.longString),
+    type,
+    value,
     module: readString(raw.module, Limits.shortString * 2),
-    mechanism: normalizeMechanism(raw.mechanism),
-    frames,
-    framesOmitted: omitted > 0 ? omitted : undefined,
+    mechanism: readMechanism(raw.mechanism),
     threadId: readString(raw.thread_id, Limits.shortString),
+    ...normalizeStacktrace(raw.stacktrace),
   })
-  if (!exception.type && !exception.value && frames.length === 0) return undefined
+  if (!exception.type && !exception.value && exception.frames.length === 0) return undefined
   return exception
 }
 
-interface ThreadStack {
-  id?: string
-  crashed: boolean
-  current: boolean
-  frames: NormalizedFrame[]
-  omitted: number
+function withStack(exception: NormalizedException, stack: NormalizedStacktrace): NormalizedException {
+  return dropUndefined({ ...exception, frames: stack.frames, framesOmitted: stack.framesOmitted, registers: stack.registers })
 }
 
-function threadStacks(raw: unknown): ThreadStack[] {
-  const values = Array.isArray(raw) ? raw : isRecord(raw) && Array.isArray(raw.values) ? raw.values : []
-  const stacks: ThreadStack[] = []
-  for (const thread of values.slice(0, Limits.arrayItems)) {
-    if (!isRecord(thread)) continue
-    const { frames, omitted } = normalizeStacktrace(thread.stacktrace)
-    if (frames.length === 0) continue
-    stacks.push({
-      id: readString(thread.id, Limits.shortString),
-      crashed: thread.crashed === true,
-      current: thread.current === true,
-      frames,
-      omitted,
-    })
-  }
-  return stacks
-}
-
-/** The thread whose stack stands in for a missing exception stack: its own, else the crashed one. */
-function pickThread(stacks: ThreadStack[], threadId: string | undefined, isOutermost: boolean): ThreadStack | undefined {
-  if (threadId !== undefined) {
-    const own = stacks.find((stack) => stack.id === threadId)
-    if (own) return own
-  }
-  if (!isOutermost) return undefined
-  return stacks.find((s) => s.crashed) ?? stacks.find((s) => s.current) ?? (stacks.length === 1 ? stacks[0] : undefined)
+export interface ExceptionChain {
+  exceptions: NormalizedException[]
+  /** The top-level stack was moved into the only exception, which had none. */
+  tookStacktrace: boolean
 }
 
 /**
  * The exception chain in Sentry's order (oldest first: the last entry is the outermost thrown
- * error). Threads are read only to fill an exception that came without its own stack.
+ * error). An exception that came without a stack gets one, as Sentry does: the only exception
+ * takes the event's top-level `stacktrace`; else an exception takes its own thread's stack
+ * (`thread_id`), and the outermost one the crashed thread's.
  */
-export function readExceptions(exception: unknown, threads: unknown): NormalizedException[] {
-  const { kept } = keepEnds(exceptionValues(exception), maxExceptions)
+export function readExceptions(raw: unknown, threads: readonly NormalizedThread[], stacktrace: NormalizedStacktrace | undefined): ExceptionChain {
+  const { kept } = keepEnds(exceptionValues(raw), maxExceptions)
   const chain = kept.map(normalizeException).filter((e) => e !== undefined)
-  if (!chain.some((e) => e.frames.length === 0)) return chain.map(stripThreadId)
-  const stacks = threadStacks(threads)
-  return chain.map((entry, index) => {
-    if (entry.frames.length > 0) return stripThreadId(entry)
-    const thread = pickThread(stacks, entry.threadId, index === chain.length - 1)
-    if (!thread) return stripThreadId(entry)
-    return dropUndefined({
-      ...stripThreadId(entry),
-      frames: thread.frames,
-      framesOmitted: thread.omitted > 0 ? thread.omitted : undefined,
-    })
+  const only = chain.length === 1 ? chain[0] : undefined
+  if (only && only.frames.length === 0 && stacktrace && stacktrace.frames.length > 0) {
+    return { exceptions: [withStack(only, stacktrace)], tookStacktrace: true }
+  }
+  const exceptions = chain.map((exception, index) => {
+    if (exception.frames.length > 0) return exception
+    const own = exception.threadId === undefined ? undefined : threads.find((t) => t.id === exception.threadId)
+    const thread = own ?? (index === chain.length - 1 ? representativeThread(threads) : undefined)
+    return thread && thread.frames.length > 0 ? withStack(exception, thread) : exception
   })
-}
-
-function stripThreadId(entry: NormalizedException & { threadId?: string }): NormalizedException {
-  const { threadId: _threadId, ...rest } = entry
-  return rest
+  return { exceptions, tookStacktrace: false }
 }

@@ -1,45 +1,42 @@
-import { Limits, dropUndefined, isRecord, readBoolean, readCount, readString, readStringArray } from './coerce'
-import type { NormalizedFrame } from './types'
+import { Limits, dropUndefined, isRecord, readBoolean, readCount, readString, readStringArray, setOwn } from './coerce'
+import { readAddress } from './addresses'
+import { inferInApp } from './in-app'
+import type { NormalizedFrame, NormalizedStacktrace } from './types'
 
 /** Sentry's frame allowance per stack: beyond it, frames from the middle are dropped. */
 export const maxFramesPerStack = 250
 const maxContextLines = 10
-
-const systemPathPatterns: readonly RegExp[] = [
-  /(^|[/\\])node_modules([/\\]|$)/,
-  /^\/usr\/lib\//,
-  /^\/usr\/local\/lib\//,
-  /^node:/,
-  /^internal\//,
-  /^\[native code\]$/,
-  /^native$/,
-  /^<anonymous>$/,
-]
-
-/**
- * What the SDK would have said: a frame is library or runtime code when its path is a package,
- * a runtime internal or native; a frame without any path is taken as native too.
- */
-export function inferInApp(path: string | undefined): boolean {
-  if (path === undefined) return false
-  return !systemPathPatterns.some((pattern) => pattern.test(path))
-}
+const maxRegisters = 64
 
 export function normalizeFrame(raw: unknown): NormalizedFrame | undefined {
   if (!isRecord(raw)) return undefined
   const filename = readString(raw.filename)
   const absPath = readString(raw.abs_path)
+  const module = readString(raw.module, Limits.shortString * 2)
+  const pkg = readString(raw.package, Limits.string)
+  const fn = readString(raw.function, Limits.shortString * 2)
+  const rawFunction = readString(raw.raw_function, Limits.string)
   const frame: NormalizedFrame = {
     filename,
     absPath,
-    module: readString(raw.module, Limits.shortString * 2),
-    function: readString(raw.function, Limits.shortString * 2),
+    module,
+    function: fn,
+    rawFunction: rawFunction === fn ? undefined : rawFunction,
+    symbol: readString(raw.symbol, Limits.string),
+    package: pkg,
+    platform: readString(raw.platform, 64),
     lineno: readCount(raw.lineno),
     colno: readCount(raw.colno),
-    inApp: readBoolean(raw.in_app) ?? inferInApp(absPath ?? filename),
+    inApp: readBoolean(raw.in_app) ?? inferInApp({ path: absPath ?? filename, module, package: pkg }),
     contextLine: readString(raw.context_line),
     preContext: readStringArray(raw.pre_context, maxContextLines),
     postContext: readStringArray(raw.post_context, maxContextLines),
+    instructionAddr: readAddress(raw.instruction_addr),
+    symbolAddr: readAddress(raw.symbol_addr),
+    imageAddr: readAddress(raw.image_addr),
+    addrMode: readString(raw.addr_mode, 32),
+    functionId: readAddress(raw.function_id),
+    trust: readString(raw.trust, 32),
   }
   return dropUndefined(frame)
 }
@@ -52,15 +49,42 @@ export function keepEnds<T>(items: readonly T[], max: number): { kept: T[]; omit
   return { kept: [...items.slice(0, head), ...items.slice(items.length - tail)], omitted: items.length - max }
 }
 
-/** The frames of a Sentry `stacktrace` object, oldest call first, bounded. */
-export function normalizeStacktrace(raw: unknown): { frames: NormalizedFrame[]; omitted: number } {
-  if (!isRecord(raw) || !Array.isArray(raw.frames)) return { frames: [], omitted: 0 }
+/** Legacy raven-java's `frames_omitted: [start, end]`: how many frames the client left out. */
+function clientOmitted(raw: unknown): number {
+  if (!Array.isArray(raw) || raw.length !== 2) return 0
+  const [start, end] = raw.map(readCount)
+  return start !== undefined && end !== undefined && end > start ? end - start : 0
+}
+
+function readRegisters(raw: unknown): Record<string, string> | undefined {
+  if (!isRecord(raw)) return undefined
+  const out: Record<string, string> = {}
+  let count = 0
+  for (const [name, value] of Object.entries(raw)) {
+    if (count >= maxRegisters) break
+    const address = readAddress(value)
+    if (address === undefined) continue
+    setOwn(out, name.slice(0, 32), address)
+    count++
+  }
+  return count > 0 ? out : undefined
+}
+
+/** A Sentry `stacktrace` object (or a bare list of frames), oldest call first, bounded. */
+export function normalizeStacktrace(raw: unknown): NormalizedStacktrace {
+  const rawFrames = Array.isArray(raw) ? raw : isRecord(raw) && Array.isArray(raw.frames) ? raw.frames : []
   // Trim before normalizing so a hostile stack of millions of frames costs little.
-  const { kept, omitted } = keepEnds(raw.frames, maxFramesPerStack)
+  const { kept, omitted } = keepEnds(rawFrames, maxFramesPerStack)
   const frames: NormalizedFrame[] = []
   for (const item of kept) {
     const frame = normalizeFrame(item)
     if (frame) frames.push(frame)
   }
-  return { frames, omitted }
+  const record = isRecord(raw) ? raw : {}
+  const framesOmitted = omitted + clientOmitted(record.frames_omitted)
+  return dropUndefined({
+    frames,
+    framesOmitted: framesOmitted > 0 ? framesOmitted : undefined,
+    registers: frames.length > 0 ? readRegisters(record.registers) : undefined,
+  })
 }

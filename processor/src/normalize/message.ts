@@ -1,4 +1,5 @@
-import { Limits, isRecord, readString, truncate } from './coerce'
+import { Limits, dropUndefined, isRecord, readString, truncate, type JsonRecord } from './coerce'
+import { readInterface } from './interfaces'
 
 const printfToken = /%(?:\(([^)]{1,64})\))?([sdifoOj%])/g
 
@@ -29,17 +30,34 @@ export function formatParams(template: string, params: unknown): string {
   })
 }
 
-function fromLogEntry(entry: unknown): string | undefined {
-  if (!isRecord(entry)) return readString(entry, Limits.longString * 4)
-  const formatted = readString(entry.formatted, Limits.longString * 4)
-  if (formatted !== undefined) return formatted
-  const template = readString(entry.message, Limits.longString * 4)
-  if (template === undefined) return undefined
-  return formatParams(template, entry.params)
+const maxMessageInput = Limits.longString * 4
+
+interface LogEntry {
+  message?: string
+  template?: string
 }
 
-/** The event's message: `logentry` first, then a legacy `message` string or object. */
-export function readMessage(raw: Record<string, unknown>): string | undefined {
-  const text = fromLogEntry(raw.logentry) ?? fromLogEntry(raw.message)
-  return text === undefined ? undefined : truncate(text, Limits.longString)
+function fromLogEntry(entry: unknown): LogEntry | undefined {
+  if (!isRecord(entry)) {
+    const text = readString(entry, maxMessageInput)
+    return text === undefined ? undefined : { message: text }
+  }
+  const template = readString(entry.message, maxMessageInput)
+  const formatted = readString(entry.formatted, maxMessageInput) ?? (template === undefined ? undefined : formatParams(template, entry.params))
+  if (formatted === undefined) return undefined
+  return { message: formatted, template: template !== formatted ? template : undefined }
+}
+
+/**
+ * The event's message: `logentry` (or its legacy names) first, then a legacy `message` string or
+ * object. `formatted` is preferred when present; without it the template is formatted with its
+ * params. The template is kept apart when it differs, since Sentry groups log messages by it.
+ */
+export function readMessage(raw: JsonRecord): LogEntry {
+  const entry = fromLogEntry(readInterface(raw, 'logentry')) ?? fromLogEntry(raw.message)
+  if (!entry?.message) return {}
+  return dropUndefined({
+    message: truncate(entry.message, Limits.longString),
+    template: entry.template === undefined ? undefined : truncate(entry.template, Limits.longString),
+  })
 }

@@ -29,7 +29,8 @@ describe('normalizeEvent on @sentry/node v10 payloads', () => {
     expect(event.release).toBe('shop-api@2.14.0')
     expect(event.serverName).toBe('api-7f9c-1')
     expect(event.title).toBe("TypeError: Cannot read properties of undefined (reading 'reduce')")
-    expect(event.culprit).toBe('src.services:order-service in OrderService.getTotal')
+    // Sentry's culprit for JavaScript platforms: function(module).
+    expect(event.culprit).toBe('OrderService.getTotal(src.services:order-service)')
     expect(event.tags).toEqual({ route: '/checkout' })
     expect(event.user).toEqual({ id: 'user-4821', email: 'dana@example.com', ipAddress: '203.0.113.9' })
     expect(event.userKey).toBe('user-4821')
@@ -62,9 +63,9 @@ describe('normalizeEvent on @sentry/node v10 payloads', () => {
   it('keeps the chain oldest first, so the outermost error is last and names the event', () => {
     const event = normalizeFixture('node-chained-cause')
     expect(event.exceptions.map((e) => e.type)).toEqual(['QueryError', 'Error'])
-    expect(event.exceptions[0]?.mechanism).toEqual({ type: 'chained', handled: true })
+    expect(event.exceptions[0]?.mechanism).toEqual({ type: 'chained', handled: true, source: 'cause', exceptionId: 1, parentId: 0 })
     expect(event.title).toBe('Error: Failed to load order o-1002')
-    expect(event.culprit).toBe('src.services:order-service in OrderService.loadOrder')
+    expect(event.culprit).toBe('OrderService.loadOrder(src.services:order-service)')
     const cause = event.exceptions[0]
     expect(cause?.frames.at(-1)).toMatchObject({ module: 'fake-orm.lib:query', inApp: false })
   })

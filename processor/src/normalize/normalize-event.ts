@@ -1,12 +1,19 @@
-import { readContexts, readExtra, readFingerprint, readRequest, readSdk, readUser } from './attributes'
+import { readContexts, readExtra, readFingerprint, readModules, readRequest, readSdk, readUser } from './attributes'
 import { readBreadcrumbs } from './breadcrumbs'
 import { Limits, dropUndefined, isRecord, readString, type JsonRecord } from './coerce'
+import { readDebugMeta } from './debug-meta'
 import { deriveCulprit, deriveTitle, deriveUserKey } from './derive'
 import { normalizeEventId } from './event-id'
 import { readExceptions } from './exceptions'
+import { normalizeStacktrace } from './frames'
+import { readInterface } from './interfaces'
 import { parseLevel } from './level'
 import { readMessage } from './message'
-import { readTags } from './tags'
+import { readSecurityReport } from './security'
+import { securityCulprit, securityMessage, securityTags } from './security-summary'
+import { maxTagValueLength, readTags } from './tags'
+import { readTemplate } from './template'
+import { readThreads } from './threads'
 import { resolveTimestamp } from './timestamp'
 import { Level, type NormalizeContext, type NormalizeResult, type NormalizedEvent } from './types'
 
@@ -20,11 +27,21 @@ function describeType(value: unknown): string {
 function buildEvent(raw: JsonRecord, context: NormalizeContext): NormalizedEvent {
   const receivedAt = context.receivedAt
   const { timestamp, original } = resolveTimestamp(raw.timestamp, receivedAt)
-  const exceptions = readExceptions(raw.exception, raw.threads)
-  const message = readMessage(raw)
-  const user = readUser(raw.user, context.clientIp)
-  const request = readRequest(raw.request)
+  const threads = readThreads(raw.threads)
+  const topStack = normalizeStacktrace(readInterface(raw, 'stacktrace'))
+  const { exceptions, tookStacktrace } = readExceptions(readInterface(raw, 'exception'), threads, topStack)
+  const stacktrace = tookStacktrace || topStack.frames.length === 0 ? undefined : topStack
+  const security = readSecurityReport(raw)
+  const logEntry = readMessage(raw)
+  // Relay writes a security report's message as the event's log entry; the client's wins.
+  const message = logEntry.message ?? (security && securityMessage(security))
+  const user = readUser(readInterface(raw, 'user'), context.clientIp)
+  const request = readRequest(readInterface(raw, 'request'))
   const transaction = readString(raw.transaction, Limits.shortString)
+  const platform = readString(raw.platform, 64)
+  const site = readString(raw.site, maxTagValueLength)
+  const tags = readTags({ ...(site && { site }), ...(security && securityTags(security)), ...readTags(raw.tags) })
+  const stacks = { exceptions, stacktrace, threads: threads.length > 0 ? threads : undefined }
   const event: NormalizedEvent = {
     projectId: context.projectId,
     eventId: normalizeEventId(raw.event_id),
@@ -32,7 +49,7 @@ function buildEvent(raw: JsonRecord, context: NormalizeContext): NormalizedEvent
     originalTimestamp: original,
     receivedAt,
     level: parseLevel(raw.level) ?? Level.Error,
-    platform: readString(raw.platform, 64),
+    platform,
     logger: readString(raw.logger, Limits.shortString),
     transaction,
     serverName: readString(raw.server_name, Limits.shortString),
@@ -40,17 +57,26 @@ function buildEvent(raw: JsonRecord, context: NormalizeContext): NormalizedEvent
     dist: readString(raw.dist, 64),
     environment: readString(raw.environment, 64) ?? defaultEnvironment,
     message,
-    exceptions,
-    breadcrumbs: readBreadcrumbs(raw.breadcrumbs),
-    tags: readTags(raw.tags),
-    contexts: readContexts(raw.contexts),
+    messageTemplate: logEntry.template,
+    ...stacks,
+    template: readTemplate(readInterface(raw, 'template')),
+    debugMeta: readDebugMeta(raw.debug_meta),
+    security,
+    breadcrumbs: readBreadcrumbs(readInterface(raw, 'breadcrumbs')),
+    tags,
+    contexts: readContexts(readInterface(raw, 'contexts')),
     user,
     request,
     sdk: readSdk(raw.sdk),
     fingerprint: readFingerprint(raw.fingerprint),
     extra: readExtra(raw.extra),
-    culprit: deriveCulprit({ transaction, exceptions, request }),
-    title: deriveTitle(exceptions, message),
+    modules: readModules(raw.modules),
+    checksum: readString(raw.checksum, 128),
+    culprit: deriveCulprit(
+      { transaction, request, platform, ...stacks },
+      readString(raw.culprit, Limits.shortString) ?? (security && securityCulprit(security)),
+    ),
+    title: deriveTitle({ message, ...stacks }),
     userKey: deriveUserKey(user),
   }
   return dropUndefined(event)

@@ -95,7 +95,7 @@ describe('in-app inference', () => {
     ['webpack:///./src/App.tsx', true],
     ['https://shop.example.com/static/app.3f9a1b.js', true],
   ])('%s → %s', (path, expected) => {
-    expect(inferInApp(path)).toBe(expected)
+    expect(inferInApp({ path })).toBe(expected)
   })
 
   it('respects the in_app the SDK sent', () => {

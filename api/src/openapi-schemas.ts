@@ -1,0 +1,174 @@
+/**
+ * Response shapes of the API as zod schemas: the OpenAPI document publishes them (so a typed
+ * client can be generated) and `openapi.test.ts` checks live answers against them.
+ */
+import { z } from 'zod'
+import { auditActionNames } from '@faultline/core/audit'
+import { orgRoleNames } from '@faultline/core/accounts'
+
+const iso = z.string().describe('ISO 8601 time')
+const isoOrNull = iso.nullable()
+const role = z.enum(orgRoleNames)
+const list = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) })
+
+export const Problem = z.object({ title: z.string(), status: z.number().int(), detail: z.string() }).passthrough()
+export const Organization = z.object({ id: z.string(), name: z.string(), slug: z.string(), mfaRequired: z.boolean() })
+export const Project = z.object({ id: z.string(), orgId: z.string(), name: z.string(), slug: z.string(), teamIds: z.array(z.string()), createdAt: iso })
+export const CreatedProject = Project.extend({ dsn: z.string() })
+export const User = z.object({ id: z.string(), email: z.string(), name: z.string(), instanceAdmin: z.boolean(), mfaEnabled: z.boolean() })
+export const Session = z.object({
+  kind: z.enum(['token', 'session']),
+  user: User.nullable(),
+  memberships: z.array(z.object({ orgId: z.string(), role, teamIds: z.array(z.string()) })),
+  mfaVerified: z.boolean().nullable(),
+})
+export const SignedIn = z.object({ user: User, secondFactorDue: z.boolean(), csrfToken: z.string() })
+export const CsrfToken = z.object({ csrfToken: z.string() })
+export const Token = z.object({
+  id: z.string(),
+  kind: z.enum(['personal', 'org']),
+  name: z.string(),
+  prefix: z.string(),
+  orgId: z.string().nullable(),
+  userId: z.string().nullable(),
+  scopes: z.array(z.string()),
+  projectIds: z.array(z.string()).nullable(),
+  createdAt: isoOrNull,
+  expiresAt: isoOrNull,
+  lastUsedAt: isoOrNull,
+  revokedAt: isoOrNull,
+})
+export const CreatedToken = Token.extend({ token: z.string().describe('The token itself, shown this once') })
+export const Key = z.object({
+  publicKey: z.string(),
+  label: z.string(),
+  disabled: z.boolean(),
+  rateLimitPerMinute: z.number().int().nullable(),
+  createdAt: isoOrNull,
+  expiresAt: isoOrNull,
+  revokedAt: isoOrNull,
+  dsn: z.string(),
+})
+export const Member = z.object({ userId: z.string(), email: z.string().nullable(), name: z.string().nullable(), role, teamIds: z.array(z.string()), mfaEnabled: z.boolean() })
+export const Team = z.object({ id: z.string(), name: z.string(), slug: z.string() })
+export const Invitation = z.object({ id: z.string(), email: z.string(), role, expiresAt: iso, teamIds: z.array(z.string()).optional() })
+export const Elevation = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  userId: z.string(),
+  role,
+  reason: z.string(),
+  minutes: z.number().int(),
+  state: z.enum(['pending', 'approved', 'denied']),
+  requestedAt: isoOrNull,
+  decidedBy: z.string().nullable(),
+  expiresAt: isoOrNull,
+})
+export const AuditRecord = z.object({
+  seq: z.number().int(),
+  at: iso,
+  action: z.enum(auditActionNames),
+  outcome: z.enum(['success', 'failure']),
+  orgId: z.string().nullable(),
+  actor: z.object({ type: z.enum(['user', 'token', 'system', 'anonymous']), id: z.string(), name: z.string().optional() }),
+  target: z.object({ type: z.string(), id: z.string() }).nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  hash: z.string(),
+  prevHash: z.string(),
+})
+export const AuditVerify = z.union([
+  z.object({ ok: z.literal(true), records: z.number().int(), head: z.object({ seq: z.number().int(), hash: z.string() }).nullable() }),
+  z.object({ ok: z.literal(false), records: z.number().int(), brokenAt: z.number().int(), problem: z.enum(['changed', 'missing', 'reordered']) }),
+])
+export const Issue = z
+  .object({
+    id: z.string(),
+    projectId: z.string(),
+    title: z.string(),
+    culprit: z.string(),
+    type: z.string(),
+    value: z.string(),
+    level: z.string(),
+    platform: z.string(),
+    status: z.string(),
+    substatus: z.string(),
+    firstSeen: iso,
+    lastSeen: iso,
+    count: z.number().int(),
+    userCount: z.number().int(),
+    environments: z.array(z.string()),
+    releases: z.array(z.string()),
+    firstRelease: z.string(),
+    lastRelease: z.string(),
+    fingerprints: z.array(z.string()),
+    groupingStrategy: z.string(),
+    resolvedInRelease: z.string().optional(),
+    mergedInto: z.string().optional(),
+    stats: z.array(z.tuple([z.string(), z.number()])).optional(),
+  })
+  .passthrough()
+
+export const Assignee = z.object({ id: z.string(), email: z.string(), name: z.string() })
+const grant = { role: role.nullable(), permissions: z.array(z.string()) }
+export const Permissions = z.object({
+  orgs: z.array(z.object({ orgId: z.string(), ...grant })),
+  projects: z.array(z.object({ projectId: z.string(), orgId: z.string(), ...grant })),
+})
+export const Activity = z.object({
+  id: z.string(),
+  at: iso,
+  kind: z.enum(['status', 'assigned', 'merged', 'comment']),
+  actor: z.object({ type: z.enum(['user', 'token', 'system']), id: z.string(), name: z.string().optional() }),
+  data: z.record(z.string(), z.unknown()),
+  editedAt: iso.optional(),
+})
+export const EventNeighbours = z.object({ oldest: z.string().nullable(), previous: z.string().nullable(), next: z.string().nullable(), latest: z.string().nullable() })
+
+export const responses = {
+  Problem,
+  Organization,
+  Organizations: list(Organization),
+  Project,
+  Projects: list(Project),
+  CreatedProject,
+  Session,
+  SignedIn,
+  CsrfToken,
+  Token,
+  Tokens: list(Token),
+  CreatedToken,
+  Key,
+  Keys: list(Key),
+  RotatedKey: z.object({ key: Key, previous: Key }),
+  Member,
+  Members: list(Member),
+  Team,
+  Teams: list(Team),
+  Invitation,
+  Invitations: list(Invitation),
+  Elevation,
+  Elevations: list(Elevation),
+  AuditRecord,
+  AuditPage: z.object({ data: z.array(AuditRecord), nextCursor: z.string().nullable() }),
+  AuditVerify,
+  Issue,
+  IssuePage: z.object({ data: z.array(Issue), nextCursor: z.string().nullable() }),
+  IssueList: list(Issue),
+  SetupState: z.object({ required: z.boolean() }),
+  SetupDone: z.object({ orgId: z.string(), userId: z.string(), csrfToken: z.string() }),
+  Accepted: z.object({ userId: z.string(), orgId: z.string(), role, secondFactorDue: z.boolean(), csrfToken: z.string() }),
+  MfaEnrolment: z.object({ secret: z.string(), otpauthUri: z.string() }),
+  RecoveryCodes: z.object({ recoveryCodes: z.array(z.string()), csrfToken: z.string() }),
+  Sso: z.object({ settings: z.record(z.string(), z.unknown()).nullable(), redirectUri: z.string() }),
+  MemberRole: z.object({ userId: z.string(), role, teamIds: z.array(z.string()) }),
+  Permissions,
+  Activity,
+  Activities: list(Activity),
+  Assignees: list(Assignee),
+  EventNeighbours,
+  TagKeys: list(z.object({ key: z.string(), count: z.number().int() })),
+  TagValues: list(z.object({ value: z.string(), count: z.number().int() })),
+} as const
+export type ResponseName = keyof typeof responses

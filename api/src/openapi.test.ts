@@ -1,0 +1,75 @@
+/**
+ * The OpenAPI document lists every route the router serves, each with the permission it declares,
+ * and live answers match the response schemas it publishes (so a client generated from it is right).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { declaredRoutes } from './permissions'
+import { responses, type ResponseName } from './openapi-schemas'
+import { ApiHarness, type Browser } from './testing/api-harness'
+
+let h: ApiHarness
+let owner: Browser
+let doc: { paths: Record<string, Record<string, { 'x-permission': string; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>>; components: { schemas: Record<string, unknown> } }
+
+beforeAll(async () => {
+  h = await ApiHarness.start()
+  const org = await h.organization('Acme')
+  await h.user('olive@acme.test', 'a long passphrase here', org, 'owner')
+  await h.platform.accounts.users.updateMany({ email: 'olive@acme.test' }, { $set: { instanceAdmin: true } })
+  owner = h.browser()
+  await owner.signIn('olive@acme.test', 'a long passphrase here')
+  doc = (await h.request('GET', '/openapi.json')).body
+}, 60_000)
+afterAll(() => h?.close())
+
+const openApiPath = (path: string) => path.replace(/^\/api\/v1/, '').replace(/:(\w+)/g, '{$1}')
+
+describe('OpenAPI document', () => {
+  it('describes every route of the router with the permission it declares', () => {
+    const missing: string[] = []
+    for (const route of declaredRoutes(h.app)) {
+      const operation = doc.paths[openApiPath(route.path)]?.[route.method.toLowerCase()]
+      if (!operation) missing.push(`${route.method} ${route.path}`)
+      else expect(operation['x-permission'], `${route.method} ${route.path}`).toBe(route.permission)
+    }
+    expect(missing, 'routes without an entry in openapi.ts').toEqual([])
+    for (const name of Object.keys(responses)) expect(doc.components.schemas[name], name).toBeDefined()
+  })
+
+  it('answers with the shapes it publishes', async () => {
+    const orgId = (await owner.request('GET', '/orgs')).body.data[0].id
+    const project = await owner.request('POST', `/orgs/${orgId}/projects`, { name: 'Shop' })
+    const calls: [string, string, unknown?][] = [
+      ['GET', '/orgs'],
+      ['GET', '/projects'],
+      ['GET', `/projects/${project.body.id}`],
+      ['GET', '/auth/session'],
+      ['GET', `/projects/${project.body.id}/keys`],
+      ['POST', `/projects/${project.body.id}/keys`, { label: 'ci' }],
+      ['POST', `/orgs/${orgId}/tokens`, { name: 'ci', scopes: ['issues:read'] }],
+      ['GET', `/orgs/${orgId}/tokens`],
+      ['GET', `/orgs/${orgId}/members`],
+      ['POST', `/orgs/${orgId}/teams`, { name: 'Ops' }],
+      ['GET', `/orgs/${orgId}/teams`],
+      ['GET', `/orgs/${orgId}/audit`],
+      ['GET', '/audit/verify'],
+      ['GET', `/orgs/${orgId}/elevations`],
+      ['GET', '/setup'],
+      ['POST', '/auth/mfa/enroll'],
+    ]
+    const problems: string[] = []
+    for (const [method, path, body] of calls) {
+      const answer = await owner.request(method, path, body)
+      const route = declaredRoutes(h.app).find((r) => r.method === method && new RegExp(`^${openApiPath(r.path).replace(/\{\w+\}/g, '[^/]+')}$`).test(path))!
+      const op = doc.paths[openApiPath(route.path)]![method.toLowerCase()]!
+      const ref = op.responses[String(answer.status)]?.content?.['application/json']?.schema.$ref
+      if (!ref) {
+        problems.push(`${method} ${path}: ${answer.status} is not a documented JSON answer`)
+        continue
+      }
+      const parsed = responses[ref.split('/').at(-1) as ResponseName].safeParse(answer.body)
+      if (!parsed.success) problems.push(`${method} ${path}: ${parsed.error.message.slice(0, 300)}`)
+    }
+    expect(problems).toEqual([])
+  })
+})
