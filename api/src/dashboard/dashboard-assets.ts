@@ -43,14 +43,15 @@ interface Found {
 export function dashboardAssets({ buildDir }: DashboardAssetsOptions): Hono {
   const app = new Hono()
   const root = normalize(buildDir + sep)
-  app.on(['GET', 'HEAD'], '*', serveAssets(root))
+  // Middleware, not a route: the router's route listing (permissions, OpenAPI) covers /api/v1 only.
+  app.use('*', serveAssets(root))
   return app
 }
 
 function serveAssets(root: string): MiddlewareHandler {
   return async function serveDashboard(c, next) {
     const path = c.req.path
-    if (path === '/api' || path.startsWith('/api/')) return next()
+    if ((c.req.method !== 'GET' && c.req.method !== 'HEAD') || path === '/api' || path.startsWith('/api/')) return next()
     let relative: string
     try {
       relative = decodeURIComponent(path)

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiToken, type OrganizationDoc } from '@faultline/core/accounts'
 import { createProject } from '@faultline/core/projects'
 import { ApiHarness } from '../testing/api-harness'
-import { permissionsOf } from '../permissions'
+import { levelOf, permissions, roleHolds } from '../permissions'
+
+const viewerHolds = permissions.filter((p) => levelOf(p) === 'tenant' && roleHolds('viewer', p))
 
 let h: ApiHarness
 let org: OrganizationDoc
@@ -27,10 +29,11 @@ describe('GET /me/permissions', () => {
     await browser.signIn('val@acme.test', password)
     const { status, body } = await browser.request('GET', '/me/permissions')
     expect(status).toBe(200)
-    expect(body.orgs).toEqual([{ orgId: org._id, role: 'viewer', permissions: permissionsOf('viewer') }])
-    expect(body.projects).toEqual([{ projectId, orgId: org._id, role: 'viewer', permissions: permissionsOf('viewer') }])
+    expect(body.orgs).toEqual([{ orgId: org._id, role: 'viewer', permissions: viewerHolds }])
+    expect(body.projects).toEqual([{ projectId, orgId: org._id, role: 'viewer', permissions: viewerHolds }])
     expect(body.projects[0].permissions).toContain('issues:read')
     expect(body.projects[0].permissions).not.toContain('issues:write')
+    expect(body.projects[0].permissions).toContain('elevation:request')
   })
 
   it('gives an owner the write permissions', async () => {

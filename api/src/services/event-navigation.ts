@@ -12,13 +12,16 @@ export interface EventNeighbours {
 
 type Db = Pick<Platform, 'eventStore'>
 
-/** Neighbours of `eventId` in (timestamp, id) order; null ids when the event is not the issue's. */
+/**
+ * Neighbours of `eventId` in (timestamp, event id as text) order, the order of the issue's event
+ * list; null when the event is not the issue's.
+ */
 export async function eventNeighbours(db: Db, issue: IssueDoc, eventId: string): Promise<EventNeighbours | null> {
   const { client, database } = db.eventStore
   const scope = `project_id = {project:UInt64} AND fingerprint IN {fingerprints:Array(String)}`
   const pick = (where: string, order: 'ASC' | 'DESC', which: string) =>
-    `(SELECT '${which}' AS which, toString(event_id) AS id FROM ${database}.error_events WHERE ${scope} ${where} ORDER BY timestamp ${order}, event_id ${order} LIMIT 1)`
-  const at = `(timestamp, event_id) %s (SELECT timestamp, event_id FROM ${database}.error_events WHERE ${scope} AND event_id = {event:UUID} LIMIT 1)`
+    `(SELECT '${which}' AS which, toString(event_id) AS id FROM ${database}.error_events WHERE ${scope} ${where} ORDER BY timestamp ${order}, id ${order} LIMIT 1)`
+  const at = `(timestamp, toString(event_id)) %s (SELECT timestamp, toString(event_id) FROM ${database}.error_events WHERE ${scope} AND event_id = {event:UUID} LIMIT 1)`
   const result = await client.query({
     query: [
       `(SELECT 'current' AS which, toString(event_id) AS id FROM ${database}.error_events WHERE ${scope} AND event_id = {event:UUID} LIMIT 1)`,

@@ -184,7 +184,7 @@ export async function latestEventId(db: Db, issue: IssueDoc): Promise<string | n
   const result = await client.query({
     query: `SELECT toString(event_id) AS id FROM ${database}.error_events
             WHERE project_id = {project:UInt64} AND fingerprint IN {fingerprints:Array(String)}
-            ORDER BY timestamp DESC, event_id DESC LIMIT 1`,
+            ORDER BY timestamp DESC, id DESC LIMIT 1`,
     query_params: { project: Number(issue.projectId), fingerprints: issue.fingerprints },
     format: 'JSONEachRow',
   })
