@@ -13,6 +13,8 @@ export default {
     // Hashes of the inline bootstrap script go into a CSP meta tag: no other script runs.
     csp: { mode: 'hash', directives: { 'default-src': ['self'], 'script-src': ['self'], 'style-src': ['self', 'unsafe-inline'], 'img-src': ['self', 'data:'], 'object-src': ['none'], 'base-uri': ['self'], 'form-action': ['self'] } },
     appDir: '_app',
+    // Shared with the server: its view types (type-only imports) and data such as the audit action names.
+    alias: { '$server/api': '../api/src', '$server/core': '../core/src', '$server/processor': '../processor/src' },
     output: { bundleStrategy: 'split' },
   },
 }

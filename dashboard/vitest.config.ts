@@ -9,7 +9,7 @@ const dashboard = fileURLToPath(new URL('.', import.meta.url))
 export default defineConfig({
   root: dashboard,
   plugins: [svelte({ configFile: `${dashboard}svelte.config.js` })],
-  resolve: { conditions: ['browser'], alias: { $lib: `${dashboard}src/lib` } },
+  resolve: { conditions: ['browser'], alias: { $lib: `${dashboard}src/lib`, ...Object.fromEntries(['api', 'core', 'processor'].map((tier) => [`$server/${tier}`, `${dashboard}../${tier}/src`])) } },
   test: {
     name: 'dashboard',
     include: ['src/**/*.test.ts'],

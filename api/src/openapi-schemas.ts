@@ -168,6 +168,7 @@ export const responses = {
   Activities: list(Activity),
   Assignees: list(Assignee),
   EventNeighbours,
+  SsoProviders: list(z.object({ slug: z.string(), name: z.string() })),
   TagKeys: list(z.object({ key: z.string(), count: z.number().int() })),
   TagValues: list(z.object({ value: z.string(), count: z.number().int() })),
 } as const

@@ -124,6 +124,7 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
       '/projects/{projectId}/issues/{issueId}/root-cause': {
         get: { summary: 'Root-cause hints: suspect release, over-represented tag values (with p-values) and co-spiking issues', parameters: [project, issue], responses: { 200: json({ type: 'object' }), ...errors } },
       },
+      '/auth/sso-providers': { get: { summary: 'Organizations that offer single sign-on, for the sign-in page (start at /auth/sso/{orgSlug}/start)', responses: ok('SsoProviders') } },
       '/me/permissions': { get: { summary: 'What the caller may do: its role and permissions per organization and per visible project', responses: ok('Permissions') } },
       '/projects/{projectId}/issues/{issueId}/activity': {
         get: { summary: "An issue's activity, newest first: status changes (by users and by new events), assignments, merges, comments", parameters: [project, issue, ...queryParams(activityQuery)], responses: ok('Activities') },

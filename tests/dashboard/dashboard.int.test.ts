@@ -1,9 +1,11 @@
 /**
- * The dashboard end to end, in headless Chromium against Faultline started with `npm start`:
- * sign in and back to the page asked for, errors from the unmodified @sentry/node SDK appearing
- * without a reload, search (and its URL surviving a reload), keyboard triage, walking an issue's
- * events, resolving and seeing a regression, a viewer without write actions, accessibility.
- * Screenshots go to test-artifacts/dashboard/ (on failure, and a few on success).
+ * The dashboard end to end, in headless Chromium against Faultline started with `npm start`, as
+ * the README has a new user do it: set up the owner from the link `npm start` prints, create a
+ * project and copy its DSN, send errors with the unmodified @sentry/node SDK and see them appear
+ * without a reload, search (and its URL surviving a reload), triage from the keyboard, walk an
+ * issue's events, resolve it and see it regress, invite a viewer by mail (a real SMTP server) who
+ * sees no write actions and whose write is refused, sign in again back to the same view, and
+ * axe-core in both themes. Screenshots go to test-artifacts/dashboard/ (on failure, and a few on success).
  */
 import { execFile } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
@@ -12,25 +14,28 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { formatDsn } from '@faultline/core/projects'
-import { password, seedAccounts, type Seeded } from './support/accounts'
+import { SmtpSink } from '../../api/src/testing/smtp-sink'
+import { configureSmtp, password } from './support/accounts'
 import { accessibilityViolations, launchChromium, newPage, screenshot, step } from './support/browser'
 import { npmStart, repoRoot, type NpmStarted } from './support/npm-start'
 
 const run = promisify(execFile)
-const owner = { email: 'owner@example.com', name: 'Olive Owner', role: 'owner' as const }
-const viewer = { email: 'viewer@example.com', name: 'Vic Viewer', role: 'viewer' as const }
+const owner = { email: 'owner@example.com', name: 'Olive Owner' }
+const viewer = { email: 'viewer@example.com', name: 'Vic Viewer' }
 
 let server: NpmStarted
-let seeded: Seeded
+let smtp: SmtpSink
 let browser: Browser
 let page: Page
+let projectId: string
+let dsn: string
 let streamUrl: string
+let issueEventUrl: string
 
 /** The @sentry/node fixture app: three "card missing" TypeErrors, one other TypeError, one message. */
 async function sendErrorsWithSentrySdk(): Promise<void> {
   const { stdout } = await run(process.execPath, [join(repoRoot, 'tests/fixtures/sentry-app/app.mjs')], {
-    env: { PATH: process.env.PATH, FAULTLINE_DSN: formatDsn(server.url, seeded.key), DB_PASSWORD: 'hunter2', CARD_NUMBER: '4242424242424242' },
+    env: { PATH: process.env.PATH, FAULTLINE_DSN: dsn, DB_PASSWORD: 'hunter2', CARD_NUMBER: '4242424242424242' },
   })
   expect(JSON.parse(stdout)).toEqual({ flushed: true })
 }
@@ -48,9 +53,9 @@ async function signIn(p: Page, email: string): Promise<void> {
 
 beforeAll(async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'faultline-dashboard-'))
-  seeded = await seedAccounts(dataDir, [owner, viewer])
+  smtp = await new SmtpSink().start()
+  await configureSmtp(dataDir, smtp.port)
   server = await npmStart({ PROCESSOR_FLUSH_MS: '50' }, dataDir)
-  streamUrl = `${server.url}/projects/${seeded.project._id}/issues`
   browser = await launchChromium()
   page = (await newPage(browser)).page
 }, 240_000)
@@ -58,11 +63,45 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close()
   await server?.stop()
+  await smtp?.close()
 })
 
+/** The quoted-printable mail body with soft breaks and escapes undone. */
+const decoded = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+
 describe('the dashboard in a browser', () => {
+  it('sets up the owner from the link npm start printed, then creates a project and shows its DSN', async () => {
+    await step(page, 'setup', async () => {
+      const setupLink = () => /(http:\/\/\S+\/setup\?token=\S+)/.exec(server.output())?.[1]
+      await expect.poll(setupLink, soon).toBeTruthy()
+      await page.goto(server.url)
+      await page.waitForURL(/\/login/)
+      await page.getByText('Faultline has no owner yet').waitFor()
+      await page.goto(setupLink()!)
+      await page.fill('input[name=organization]', 'Acme')
+      await page.fill('input[name=name]', owner.name)
+      await page.fill('input[name=email]', owner.email)
+      await page.fill('input[name=password]', password)
+      await page.fill('input[name=confirm]', password)
+      await page.click('button[type=submit]')
+      // No project yet: the organization's project list, where the owner creates one.
+      await page.waitForURL(/\/orgs\/\d+\/projects$/)
+      await page.getByLabel('Name').fill('Shop')
+      await page.getByRole('button', { name: 'Create project' }).click()
+      const shown = page.locator('.created code')
+      await shown.waitFor()
+      dsn = (await shown.textContent())!
+      expect(dsn).toMatch(new RegExp(`^http://[0-9a-f]{32}@127\\.0\\.0\\.1:\\d+/\\d+$`))
+      projectId = dsn.split('/').at(-1)!
+      streamUrl = `${server.url}/projects/${projectId}/issues`
+      await screenshot(page, 'project-created')
+    })
+  }, 90_000)
+
   it('sends a signed-out visitor to sign in, then back to the page asked for', async () => {
     await step(page, 'sign-in', async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click()
+      await page.waitForURL(/\/login$/)
       await page.goto(`${streamUrl}?q=is%3Aunresolved&range=24h`)
       await page.waitForURL(/\/login\?returnTo=/)
       await signIn(page, owner.email)
@@ -127,6 +166,7 @@ describe('the dashboard in a browser', () => {
       await expect.poll(() => nav.locator('[data-nav=older]').count(), soon).toBe(0)
       await nav.locator('[data-nav=newer]').waitFor()
       const oldestUrl = page.url()
+      issueEventUrl = oldestUrl
       await page.reload()
       await expect.poll(eventId, soon).not.toBe(latest)
       expect(page.url()).toBe(oldestUrl)
@@ -170,12 +210,22 @@ describe('the dashboard in a browser', () => {
     }
   }, 90_000)
 
-  it('shows a viewer no write actions, and the API refuses them', async () => {
+  it('invites a viewer by mail; the viewer sees no write actions, and the API refuses them', async () => {
+    await step(page, 'invite', async () => {
+      await page.getByRole('link', { name: 'Members' }).click()
+      await page.locator('input[name=email]').fill(viewer.email)
+      await page.locator('select[name=role]').selectOption('viewer')
+      await page.getByRole('button', { name: 'Send invitation' }).click()
+      await page.getByText(`Invited ${viewer.email} as viewer`).waitFor()
+    })
+    const mail = await smtp.waitFor(viewer.email)
+    const link = /(http:\/\/\S+\/invitations\/accept\?token=[A-Za-z0-9_-]+)/.exec(decoded(mail.raw))![1]!
     const { context, page: viewerPage } = await newPage(browser)
     await step(viewerPage, 'viewer', async () => {
-      await viewerPage.goto(streamUrl)
-      await viewerPage.waitForURL(/\/login/)
-      await signIn(viewerPage, viewer.email)
+      await viewerPage.goto(link)
+      await viewerPage.fill('input[name=name]', viewer.name)
+      await viewerPage.fill('input[name=password]', password)
+      await viewerPage.click('button[type=submit]')
       await viewerPage.waitForURL(streamUrl)
       await expect.poll(() => rows(viewerPage).count(), soon).toBeGreaterThan(0)
       expect(await viewerPage.getByRole('toolbar', { name: 'Issue actions' }).count()).toBe(0)
@@ -192,7 +242,7 @@ describe('the dashboard in a browser', () => {
         const issueId = location.pathname.split('/')[4]
         const response = await fetch(`/api/v1/projects/${projectId}/issues`, { method: 'PUT', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify({ ids: [issueId], status: 'resolved' }) })
         return response.status
-      }, seeded.project._id)
+      }, projectId)
       expect(refused).toBe(403)
       expect(await viewerPage.getByTestId('issue-status').textContent()).toBe(before)
       await screenshot(viewerPage, 'viewer-issue')
@@ -202,7 +252,9 @@ describe('the dashboard in a browser', () => {
 
   it('returns to the same view after the session ends and the user signs in again', async () => {
     await step(page, 'expired-session', async () => {
-      const eventUrl = page.url()
+      const eventUrl = issueEventUrl
+      await page.goto(eventUrl)
+      await page.locator('.frame').first().waitFor()
       await page.context().clearCookies()
       await page.reload()
       await page.waitForURL(/\/login\?returnTo=/)

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiToken, type OrganizationDoc } from '@faultline/core/accounts'
 import { createProject } from '@faultline/core/projects'
 import { ApiHarness } from '../testing/api-harness'
+import { writeSsoSettings } from '../services/sso'
 import { levelOf, permissions, roleHolds } from '../permissions'
 
 const viewerHolds = permissions.filter((p) => levelOf(p) === 'tenant' && roleHolds('viewer', p))
@@ -49,6 +50,12 @@ describe('GET /me/permissions', () => {
     const { body } = await h.bearer(token, 'GET', '/me/permissions')
     expect(body.orgs).toEqual([{ orgId: org._id, role: null, permissions: [] }])
     expect(body.projects).toEqual([{ projectId, orgId: org._id, role: null, permissions: ['issues:read'] }])
+  })
+
+  it('lists the organizations offering single sign-on to anyone, and only those', async () => {
+    expect((await h.request('GET', '/auth/sso-providers')).body).toEqual({ data: [] })
+    await writeSsoSettings(h.platform, other._id, { issuer: 'https://id.example.com', clientId: 'faultline', roleMapping: {}, defaultRole: 'viewer', jitUsers: true })
+    expect((await h.request('GET', '/auth/sso-providers')).body).toEqual({ data: [{ slug: other.slug, name: 'Other' }] })
   })
 
   it('answers 401 without credentials', async () => {

@@ -1,12 +1,14 @@
 /**
  * What the caller may do, per organization and per visible project, so the dashboard shows only
- * the actions the API would allow (the API still checks every call; this only hides buttons).
+ * the actions the API would allow (the API still checks every call; this only hides buttons);
+ * and, before sign-in, which organizations offer single sign-on (the sign-in page's buttons).
  */
 import { Hono } from 'hono'
 import { getMembership, type OrgRole } from '@faultline/core/accounts'
 import type { Platform } from '@faultline/core/platform'
 import { decideForProject, levelOf, permissions, requires, roleHolds, type ApiEnv, type Permission, type Principal } from '../permissions'
 import { principalOrganizations, principalProjects } from '../services/directory'
+import { readSsoSettings } from '../services/sso'
 
 const tenantPermissions = permissions.filter((p) => levelOf(p) === 'tenant')
 
@@ -41,6 +43,12 @@ export function dashboardAccessRoutes(platform: Platform): Hono<ApiEnv> {
       }),
     )
     return c.json({ orgs: orgGrants, projects: projectGrants })
+  })
+
+  app.get('/auth/sso-providers', requires('public'), async (c) => {
+    const orgs = await platform.accounts.organizations.find({}, { sort: { field: 'name', direction: 'asc' }, limit: 100 })
+    const configured = await Promise.all(orgs.map(async (org) => ((await readSsoSettings(platform, org._id)) ? org : null)))
+    return c.json({ data: configured.filter((org) => org !== null).map((org) => ({ slug: org.slug, name: org.name })) })
   })
 
   return app

@@ -1,29 +1,18 @@
 /**
- * People and a project for the browser tests, written into a data directory before Faultline
- * starts on it: an owner, a viewer, and a project with its DSN key.
+ * What the browser tests need in place before Faultline starts on a data directory: the SMTP
+ * server invitations go through (written as `faultline setup --smtp-url` would).
  */
 import { loadConfig } from '@faultline/core/config'
-import { createUser, defaultOrganization, hashPassword, setMembership, type OrgRole } from '@faultline/core/accounts'
 import { createLogger } from '@faultline/core/log'
 import { openPlatform } from '@faultline/core/platform'
-import { createProject, type ProjectDoc, type ProjectKeyDoc } from '@faultline/core/projects'
+import { writeSmtpSettings } from '@faultline/api'
 
 export const password = 'correct horse battery staple'
 
-export interface Seeded {
-  project: ProjectDoc
-  key: ProjectKeyDoc
-}
-
-export async function seedAccounts(dataDir: string, people: { email: string; name: string; role: OrgRole }[]): Promise<Seeded> {
+export async function configureSmtp(dataDir: string, port: number): Promise<void> {
   const platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }), { logger: createLogger('warn'), withEventStore: false })
   try {
-    const org = await defaultOrganization(platform.accounts)
-    for (const person of people) {
-      const user = await createUser(platform.accounts, { email: person.email, name: person.name, passwordHash: await hashPassword(password) })
-      await setMembership(platform.accounts, org._id, user._id, person.role)
-    }
-    return await createProject(platform.projects, org._id, 'Shop')
+    await writeSmtpSettings(platform, { host: '127.0.0.1', port, secure: false, from: 'faultline@example.com' }, undefined)
   } finally {
     await platform.close()
   }

@@ -1,8 +1,15 @@
 /** Typed calls, one per API operation the screens use. Components call these through state classes. */
 import { endpoints } from './endpoints'
-import { request, type QueryValue } from './http'
+import { fillPath, queryString, request, type QueryValue } from './http'
 import type {
   ActivityView,
+  AuditRecordView,
+  InvitationView,
+  KeyView,
+  OrgMemberView,
+  OrgRole,
+  TeamView,
+  TokenView,
   EventNeighbours,
   EventSummary,
   FullEvent,
@@ -35,6 +42,30 @@ export interface IssueListQuery {
   assigned?: string
 }
 
+export interface SetupBody {
+  token: string
+  organization: string
+  email: string
+  name: string
+  password: string
+  mfaRequired?: boolean
+}
+
+export interface NewToken {
+  name: string
+  scopes: string[]
+  projectIds?: string[]
+  expiresInDays?: number
+}
+
+export type AuditQuery = Partial<Record<'action' | 'actorId' | 'targetType' | 'targetId' | 'outcome' | 'since' | 'until' | 'cursor', string>> & { limit?: number }
+
+/** Where the audit log's NDJSON export of the same filters downloads from (a plain link: the browser sends the session cookie). */
+export function auditExportUrl(orgId: string, query: AuditQuery): string {
+  const { cursor: _cursor, limit: _limit, ...filters } = query
+  return `/api/v1${fillPath(endpoints.auditExport.path, { orgId })}${queryString(filters)}`
+}
+
 export type StatusChange =
   | { status: 'resolved' | 'resolved_in_next_release' | 'unresolved' }
   | { status: 'ignored'; ignore?: { forMinutes?: number; untilEventCount?: number; untilUserCount?: number } }
@@ -42,7 +73,14 @@ export type StatusChange =
 const q = (query: object) => query as Record<string, QueryValue>
 
 export const api = {
+  setup: {
+    state: () => request<{ required: boolean }>(endpoints.setupState),
+    complete: (body: SetupBody) => request<{ orgId: string; userId: string; csrfToken: string }>(endpoints.setup, { body }),
+  },
+  acceptInvitation: (body: { token: string; name: string; password: string }) =>
+    request<{ userId: string; orgId: string; role: string; secondFactorDue: boolean; csrfToken: string }>(endpoints.acceptInvitation, { body }),
   auth: {
+    ssoProviders: () => request<{ data: { slug: string; name: string }[] }>(endpoints.ssoProviders),
     login: (email: string, password: string) => request<LoginResult>(endpoints.login, { body: { email, password } }),
     verifySecondFactor: (factor: { code: string } | { recoveryCode: string }) =>
       request<{ user: LoginResult['user']; csrfToken: string }>(endpoints.verifySecondFactor, { body: factor }),
@@ -52,6 +90,42 @@ export const api = {
   },
   me: {
     permissions: () => request<PermissionsView>(endpoints.permissions),
+  },
+  orgs: {
+    change: (orgId: string, body: { name?: string; mfaRequired?: boolean }) => request<OrganizationView>(endpoints.changeOrganization, { params: { orgId }, body }),
+    members: (orgId: string) => request<{ data: OrgMemberView[] }>(endpoints.members, { params: { orgId } }),
+    changeMember: (orgId: string, userId: string, body: { role?: OrgRole; teamIds?: string[] }) => request<unknown>(endpoints.changeMember, { params: { orgId, userId }, body }),
+    removeMember: (orgId: string, userId: string) => request<void>(endpoints.removeMember, { params: { orgId, userId } }),
+    teams: (orgId: string) => request<{ data: TeamView[] }>(endpoints.teams, { params: { orgId } }),
+    createTeam: (orgId: string, name: string) => request<TeamView>(endpoints.createTeam, { params: { orgId }, body: { name } }),
+    invitations: (orgId: string) => request<{ data: InvitationView[] }>(endpoints.invitations, { params: { orgId } }),
+    invite: (orgId: string, body: { email: string; role: OrgRole; teamIds?: string[] }) => request<InvitationView>(endpoints.invite, { params: { orgId }, body }),
+    withdrawInvitation: (orgId: string, invitationId: string) => request<void>(endpoints.withdrawInvitation, { params: { orgId, invitationId } }),
+    tokens: (orgId: string) => request<{ data: TokenView[] }>(endpoints.orgTokens, { params: { orgId } }),
+    createToken: (orgId: string, body: NewToken) => request<TokenView & { token: string }>(endpoints.createOrgToken, { params: { orgId }, body }),
+    revokeToken: (orgId: string, tokenId: string) => request<void>(endpoints.revokeOrgToken, { params: { orgId, tokenId } }),
+    audit: (orgId: string, query: AuditQuery) => request<Page<AuditRecordView>>(endpoints.audit, { params: { orgId }, query: q(query) }),
+    createProject: (orgId: string, name: string) => request<ProjectView & { dsn: string }>(endpoints.createProject, { params: { orgId }, body: { name } }),
+  },
+  myTokens: {
+    list: () => request<{ data: TokenView[] }>(endpoints.myTokens),
+    create: (body: NewToken) => request<TokenView & { token: string }>(endpoints.createMyToken, { body }),
+    revoke: (tokenId: string) => request<void>(endpoints.revokeMyToken, { params: { tokenId } }),
+  },
+  projectSettings: {
+    rename: (projectId: string, name: string) => request<ProjectView>(endpoints.changeProject, { params: { projectId }, body: { name } }),
+    keys: (projectId: string) => request<{ data: KeyView[] }>(endpoints.keys, { params: { projectId } }),
+    createKey: (projectId: string, label: string) => request<KeyView>(endpoints.createKey, { params: { projectId }, body: { label } }),
+    changeKey: (projectId: string, publicKey: string, body: { label?: string; disabled?: boolean; rateLimitPerMinute?: number | null }) =>
+      request<KeyView>(endpoints.changeKey, { params: { projectId, publicKey }, body }),
+    rotateKey: (projectId: string, publicKey: string, overlapMinutes: number) => request<{ key: KeyView; previous: KeyView }>(endpoints.rotateKey, { params: { projectId, publicKey }, body: { overlapMinutes } }),
+    revokeKey: (projectId: string, publicKey: string) => request<void>(endpoints.revokeKey, { params: { projectId, publicKey } }),
+  },
+  account: {
+    changePassword: (currentPassword: string, newPassword: string) => request<{ csrfToken: string }>(endpoints.changePassword, { body: { currentPassword, newPassword } }),
+    beginMfa: () => request<{ secret: string; otpauthUri: string }>(endpoints.beginMfa),
+    activateMfa: (code: string) => request<{ recoveryCodes: string[]; csrfToken: string }>(endpoints.activateMfa, { body: { code } }),
+    disableMfa: (code: string) => request<{ csrfToken: string }>(endpoints.disableMfa, { body: { code } }),
   },
   organizations: () => request<{ data: OrganizationView[] }>(endpoints.organizations),
   projects: () => request<{ data: ProjectView[] }>(endpoints.projects),

@@ -2,9 +2,9 @@
  * What the API answers. Where the API has a TypeScript view type, it is imported (types only,
  * erased from the bundle), so a change on the server breaks the dashboard's type check.
  */
-import type { IssueView as ServerIssueView } from '../../../../api/src/services/issue-views'
-import type { EventSummary, FullEvent as ServerFullEvent, TagSummary } from '../../../../api/src/services/issue-queries'
-import type { NormalizedBreadcrumb, NormalizedEvent, NormalizedException, NormalizedFrame } from '../../../../processor/src/normalize/types'
+import type { IssueView as ServerIssueView } from '$server/api/services/issue-views'
+import type { EventSummary, FullEvent as ServerFullEvent, TagSummary } from '$server/api/services/issue-queries'
+import type { NormalizedBreadcrumb, NormalizedEvent, NormalizedException, NormalizedFrame } from '$server/processor/normalize/types'
 
 export interface UserView {
   id: string
@@ -86,6 +86,68 @@ export interface EventNeighbours {
   previous: string | null
   next: string | null
   latest: string | null
+}
+
+export interface OrgMemberView {
+  userId: string
+  email: string | null
+  name: string | null
+  role: OrgRole
+  teamIds: string[]
+  mfaEnabled: boolean
+}
+
+export interface TeamView {
+  id: string
+  name: string
+  slug: string
+}
+
+export interface InvitationView {
+  id: string
+  email: string
+  role: OrgRole
+  expiresAt: string
+  teamIds?: string[]
+}
+
+export interface TokenView {
+  id: string
+  kind: 'personal' | 'org'
+  name: string
+  prefix: string
+  orgId: string | null
+  userId: string | null
+  scopes: string[]
+  projectIds: string[] | null
+  createdAt: string | null
+  expiresAt: string | null
+  lastUsedAt: string | null
+  revokedAt: string | null
+}
+
+export interface KeyView {
+  publicKey: string
+  label: string
+  disabled: boolean
+  rateLimitPerMinute: number | null
+  createdAt: string | null
+  expiresAt: string | null
+  revokedAt: string | null
+  dsn: string
+}
+
+export interface AuditRecordView {
+  seq: number
+  at: string
+  action: string
+  outcome: 'success' | 'failure'
+  orgId: string | null
+  actor: { type: string; id: string; name?: string }
+  target: { type: string; id: string } | null
+  ip: string | null
+  userAgent: string | null
+  detail: Record<string, string | number | boolean | null>
 }
 
 export interface MemberView {

@@ -82,6 +82,11 @@ export class SessionState {
     return this.#grantsOf(scope)?.permissions.has(permission) ?? false
   }
 
+  /** Every permission held there, in the matrix's order (a token can carry at most these). */
+  permissionsIn(scope: Scope): string[] {
+    return [...(this.#grantsOf(scope)?.permissions ?? [])]
+  }
+
   #grantsOf(scope: Scope): Grants | undefined {
     return 'projectId' in scope ? this.#projectGrants.get(scope.projectId) : this.#orgGrants.get(scope.orgId)
   }
