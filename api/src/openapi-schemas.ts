@@ -169,6 +169,13 @@ export const responses = {
   Assignees: list(Assignee),
   EventNeighbours,
   SsoProviders: list(z.object({ slug: z.string(), name: z.string() })),
+  IssueRate: z.object({
+    issueId: z.string(),
+    bucketSeconds: z.number().int(),
+    threshold: z.number(),
+    points: z.array(z.object({ time: iso, events: z.number(), score: z.number().nullable(), anomalous: z.boolean() })),
+    forecast: z.array(z.object({ time: iso, value: z.number(), lower: z.number(), upper: z.number() })).nullable(),
+  }),
   TagKeys: list(z.object({ key: z.string(), count: z.number().int() })),
   TagValues: list(z.object({ value: z.string(), count: z.number().int() })),
 } as const

@@ -20,7 +20,7 @@ import { patternEventsQuery, patternListQuery } from './routes/patterns'
 import { anomaliesQuery, backtestBody, clustersQuery, forecastQuery, similarQuery } from './routes/intelligence'
 import { newProjectBody, projectChangeBody } from './routes/projects'
 import { activityQuery, assignBody, commentBody } from './routes/issue-activity'
-import { tagKeysQuery, tagValuesQuery } from './routes/dashboard-search'
+import { issueRateQuery, tagKeysQuery, tagValuesQuery } from './routes/dashboard-search'
 
 const problem = { $ref: '#/components/schemas/Problem' }
 const errors = Object.fromEntries(
@@ -141,6 +141,9 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
       '/projects/{projectId}/assignees': { get: { summary: 'Users who may be assigned issues of the project', parameters: [project], responses: ok('Assignees') } },
       '/projects/{projectId}/issues/assign': {
         post: { summary: 'Assign issues to a user, or unassign them (assigneeId null)', parameters: [project], requestBody: jsonBody(assignBody), responses: ok('IssueList') },
+      },
+      '/projects/{projectId}/issues/{issueId}/rate': {
+        get: { summary: "The issue's events per bucket over a range, each bucket's anomaly score, the threshold and the forecast band ahead (the issue page's chart)", parameters: [project, issue, ...queryParams(issueRateQuery)], responses: ok('IssueRate') },
       },
       '/projects/{projectId}/tag-keys': { get: { summary: 'Tag keys of recent events with their event counts (search suggestions)', parameters: [project, ...queryParams(tagKeysQuery)], responses: ok('TagKeys') } },
       '/projects/{projectId}/tag-keys/{key}/values': {

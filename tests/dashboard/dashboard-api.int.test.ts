@@ -103,6 +103,24 @@ describe('issue search for the dashboard', () => {
   })
 })
 
+describe('the event-rate chart', () => {
+  it("answers an issue's events per bucket with each bucket's anomaly score, and no band without history", async () => {
+    const { status, body } = await f.api('GET', `${base}/issues/${ids['timeout']}/rate?range=24h`)
+    expect(status).toBe(200)
+    expect(body.bucketSeconds).toBe(60)
+    expect(body.points).toHaveLength(1440)
+    expect(body.points.reduce((n: number, p: any) => n + p.events, 0)).toBe(1)
+    const marked = body.points.filter((p: any) => p.anomalous)
+    expect(marked).toHaveLength(1)
+    expect(marked[0].score).toBeGreaterThanOrEqual(body.threshold)
+    expect(body.forecast).toBeNull()
+    const week = (await f.api('GET', `${base}/issues/${ids['timeout']}/rate?range=7d`)).body
+    expect(week.bucketSeconds).toBe(3600)
+    expect(week.points).toHaveLength(168)
+    expect((await f.api('GET', `${base}/issues/${ids['timeout']}/rate?range=1y`)).status).toBe(400)
+  })
+})
+
 describe('assignment and activity', () => {
   it('assigns to a member who can triage, lists and filters by assignee, records it', async () => {
     const { accounts, projects } = f.server.platform

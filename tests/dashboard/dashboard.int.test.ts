@@ -192,6 +192,30 @@ describe('the dashboard in a browser', () => {
     })
   }, 60_000)
 
+  it("shows the issue's event rate, root-cause hints and similar issues, and the project's patterns and clusters", async () => {
+    await step(page, 'intelligence', async () => {
+      await page.getByRole('heading', { name: 'Event rate' }).waitFor()
+      await page.locator('.chart canvas').waitFor()
+      await expect.poll(() => page.locator('figcaption').textContent(), soon).toMatch(/^\s*[1-9]\d* events/)
+      await page.getByRole('heading', { name: 'Root cause hints' }).waitFor()
+      await page.locator('.hints li', { hasText: 'First seen' }).waitFor()
+      await page.getByRole('heading', { name: 'Similar issues' }).waitFor()
+      await expect.poll(() => page.locator('section[aria-labelledby=similar-title] .similar, section[aria-labelledby=similar-title] p').count(), soon).toBeGreaterThan(0)
+      await screenshot(page, 'issue-intelligence')
+      await page.getByRole('link', { name: 'Patterns' }).click()
+      const template = page.locator('button.template', { hasText: 'Payment provider timeout after' })
+      await template.waitFor()
+      await template.click()
+      await page.locator('ul.events a').first().waitFor()
+      await screenshot(page, 'patterns')
+      await page.getByRole('link', { name: 'Clusters' }).click()
+      await page.getByRole('heading', { name: 'Clusters', exact: true }).waitFor()
+      await expect.poll(() => page.locator('article.cluster, .empty').count(), soon).toBeGreaterThan(0)
+      await page.goBack()
+      await page.goBack()
+    })
+  }, 60_000)
+
   it('has no serious accessibility violations, in the light and the dark theme', async () => {
     for (const colorScheme of ['light', 'dark'] as const) {
       const { context, page: themed } = await newPage(browser, { colorScheme })

@@ -1,6 +1,7 @@
 /**
- * What the search box suggests: the tag keys a project's events carry, and the most common values
- * of a key (a tag or an event field such as user.email or release), from recent events.
+ * Reads the dashboard's screens need beyond the general API: what the search box suggests (the
+ * tag keys a project's events carry, the most common values of a key, from recent events), and an
+ * issue's event rate with anomaly scores and forecast band for the issue page's chart.
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
@@ -8,11 +9,16 @@ import type { Platform } from '@faultline/core/platform'
 import { requires, type ApiEnv } from '../permissions'
 import { parseParam, parseQuery } from '../validation'
 import { eventValueSql } from '../services/issue-search'
+import { issueRate, RateRanges, type RateRange } from '../services/issue-rate'
+import { loadProjectIssues } from '../services/issue-actions'
+import { sharedIntelligenceModels } from '@faultline/intelligence'
 
 const dayMs = 86_400_000
 const since = z.coerce.number().int().nonnegative().optional().describe('ms; default 14 days ago')
 export const tagKeysQuery = z.object({ since, limit: z.coerce.number().int().min(1).max(200).default(50) })
 export const tagValuesQuery = z.object({ since, prefix: z.string().max(200).default(''), limit: z.coerce.number().int().min(1).max(100).default(20) })
+export const issueRateQuery = z.object({ range: z.enum(Object.keys(RateRanges) as [RateRange, ...RateRange[]]).default('24h') })
+const issueIdSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be an issue number')
 const keySchema = z.string().regex(/^[A-Za-z_][\w.-]{0,199}$/, 'must be a tag key')
 
 export function dashboardSearchRoutes(platform: Platform): Hono<ApiEnv> {
@@ -50,6 +56,14 @@ export function dashboardSearchRoutes(platform: Platform): Hono<ApiEnv> {
     })
     const rows = await result.json<{ value: string; events: string | number }>()
     return c.json({ data: rows.map((r) => ({ value: r.value, count: Number(r.events) })) })
+  })
+
+  app.get('/projects/:projectId/issues/:issueId/rate', requires('intelligence:read'), async (c) => {
+    const project = c.get('access').project!
+    const [issue] = await loadProjectIssues(platform, project._id, [parseParam(c, 'issueId', issueIdSchema)])
+    const { range } = parseQuery(c, issueRateQuery)
+    const { anomaly } = await sharedIntelligenceModels(platform.logger)
+    return c.json(await issueRate(platform, anomaly, issue!, range))
   })
 
   return app

@@ -5,6 +5,12 @@ import type {
   ActivityView,
   AuditRecordView,
   InvitationView,
+  IssueClusters,
+  IssueRate,
+  PatternEvents,
+  PatternPage,
+  RootCause,
+  SimilarIssues,
   KeyView,
   OrgMemberView,
   OrgRole,
@@ -144,6 +150,14 @@ export const api = {
     deleteComment: (projectId: string, issueId: string, commentId: string) => request<void>(endpoints.deleteComment, { params: { projectId, issueId, commentId } }),
   },
   assignees: (projectId: string) => request<{ data: MemberView[] }>(endpoints.assignees, { params: { projectId } }),
+  intelligence: {
+    rate: (projectId: string, issueId: string, range: '1h' | '24h' | '7d') => request<IssueRate>(endpoints.issueRate, { params: { projectId, issueId }, query: { range } }),
+    rootCause: (projectId: string, issueId: string) => request<RootCause>(endpoints.rootCause, { params: { projectId, issueId } }),
+    similar: (projectId: string, issueId: string) => request<SimilarIssues>(endpoints.similarIssues, { params: { projectId, issueId }, query: { limit: 5 } }),
+    clusters: (projectId: string, threshold: number) => request<IssueClusters>(endpoints.issueClusters, { params: { projectId }, query: { threshold } }),
+    patterns: (projectId: string, query: { sort?: 'count' | 'last_seen'; stats?: '1h' | '24h' | '14d'; cursor?: string }) => request<PatternPage>(endpoints.patterns, { params: { projectId }, query: q(query) }),
+    patternEvents: (projectId: string, templateId: string, cursor?: string) => request<PatternEvents>(endpoints.patternEvents, { params: { projectId, templateId }, query: { cursor } }),
+  },
   tags: {
     keys: (projectId: string) => request<{ data: { key: string; count: number }[] }>(endpoints.tagKeys, { params: { projectId } }),
     values: (projectId: string, key: string, prefix: string, signal?: AbortSignal) =>

@@ -72,6 +72,12 @@ export const endpoints = {
   deleteComment: remove('/projects/{projectId}/issues/{issueId}/comments/{commentId}'),
   assignees: get('/projects/{projectId}/assignees'),
   assignIssues: post('/projects/{projectId}/issues/assign'),
+  issueRate: get('/projects/{projectId}/issues/{issueId}/rate', ['range']),
+  rootCause: get('/projects/{projectId}/issues/{issueId}/root-cause'),
+  similarIssues: get('/projects/{projectId}/issues/{issueId}/similar', ['limit', 'minScore']),
+  issueClusters: get('/projects/{projectId}/issue-clusters', ['threshold', 'since']),
+  patterns: get('/projects/{projectId}/patterns', ['sort', 'stats', 'cursor', 'limit']),
+  patternEvents: get('/projects/{projectId}/patterns/{templateId}/events', ['cursor', 'limit']),
   tagKeys: get('/projects/{projectId}/tag-keys', ['since', 'limit']),
   tagValues: get('/projects/{projectId}/tag-keys/{key}/values', ['since', 'prefix', 'limit']),
 } as const satisfies Record<string, Endpoint>

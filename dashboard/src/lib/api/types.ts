@@ -4,6 +4,10 @@
  */
 import type { IssueView as ServerIssueView } from '$server/api/services/issue-views'
 import type { EventSummary, FullEvent as ServerFullEvent, TagSummary } from '$server/api/services/issue-queries'
+import type { rootCauseHints } from '$server/api/services/intelligence-root-cause'
+import type { IssueSimilarity } from '$server/api/services/intelligence-similar'
+import type { issueRate } from '$server/api/services/issue-rate'
+import type { listPatternEvents, listPatterns } from '$server/api/services/pattern-queries'
 import type { NormalizedBreadcrumb, NormalizedEvent, NormalizedException, NormalizedFrame } from '$server/processor/normalize/types'
 
 export interface UserView {
@@ -163,3 +167,11 @@ export interface ActivityView {
   actor: { type: 'user' | 'token' | 'system'; id: string; name?: string }
   data: Record<string, unknown>
 }
+
+/** Intelligence answers, typed by the server functions that produce them (JSON: dates are strings already). */
+export type RootCause = Awaited<ReturnType<typeof rootCauseHints>>
+export type SimilarIssues = Awaited<ReturnType<IssueSimilarity['similar']>>
+export type IssueClusters = Awaited<ReturnType<IssueSimilarity['clusters']>>
+export type IssueRate = Awaited<ReturnType<typeof issueRate>>
+export type PatternPage = Awaited<ReturnType<typeof listPatterns>>
+export type PatternEvents = Awaited<ReturnType<typeof listPatternEvents>>
