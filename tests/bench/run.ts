@@ -11,6 +11,7 @@ const benches: Record<string, { script: string; args: string[]; what: string }> 
   'ingest-steps': { script: 'tests/bench/ingest-steps.ts', args: [], what: 'ingest CPU per event: parse, scrub, encode (issue 2)' },
   'sdk-overhead': { script: 'sdk-node/bench/overhead.ts', args: ['5', '32', '3'], what: 'sdk-node overhead on a hono app (issue 3)' },
   intelligence: { script: 'intelligence/bench/intelligence.ts', args: [], what: 'templates, anomalies, similarity, forecasts (issue 4)' },
+  dashboard: { script: 'tests/bench/dashboard.ts', args: [], what: 'dashboard in headless Chromium: stream, issue page, search with 10k issues / 1M events (issue 11)' },
   auth: { script: 'tests/bench/auth.ts', args: [], what: 'authentication and authorization per API request, sign-in KDF (issue 10)' },
 }
 

@@ -52,7 +52,7 @@ export class IssuePageState {
     }
   }
 
-  /** Shows another event of the issue (event navigation). */
+  /** Shows another event of the issue (event navigation); the event shows before its neighbours arrive. */
   async showEvent(eventId: string | undefined): Promise<void> {
     if (!eventId) {
       this.event = null
@@ -60,12 +60,11 @@ export class IssuePageState {
       return
     }
     const latest = this.issue?.latestEvent
-    const [event, neighbours] = await Promise.all([
-      latest?.eventId === eventId ? latest : this.#client.event(this.projectId, eventId),
-      this.#client.issues.neighbours(this.projectId, this.issueId, eventId),
-    ])
-    this.event = event
-    this.neighbours = neighbours
+    const neighbours = this.#client.issues.neighbours(this.projectId, this.issueId, eventId)
+    neighbours.catch(() => undefined) // awaited below; an early rejection must not go unhandled meanwhile
+    this.neighbours = null
+    this.event = latest?.eventId === eventId ? latest : await this.#client.event(this.projectId, eventId)
+    this.neighbours = await neighbours
   }
 
   /** One polling round: fresh status and counts; new events are counted, not shown, until asked. */
