@@ -31,6 +31,10 @@ import { dashboardAssets } from './dashboard'
 import { dashboardAccessRoutes } from './routes/dashboard-access'
 import { issueActivityRoutes } from './routes/issue-activity'
 import { dashboardSearchRoutes } from './routes/dashboard-search'
+import { openAlertingStores } from '@faultline/alerting'
+import { alertingRoutes } from './routes/alerting'
+import { incidentRoutes } from './routes/alerting-incidents'
+import { slackInteractionRoutes } from './routes/slack-interactions'
 
 export interface ApiTier {
   app: Hono
@@ -38,6 +42,7 @@ export interface ApiTier {
 
 export async function createApiTier(platform: Platform, publicUrl: string): Promise<ApiTier> {
   const outcomes = await openOutcomes(platform.metadata)
+  const alerting = await openAlertingStores(platform.metadata)
   const audit = (c: Parameters<typeof appendAudit>[2], fields: Parameters<typeof appendAudit>[3], principal?: Principal) =>
     appendAudit(platform.audit, platform.logger, c, fields, principal)
   const authorizer = createAuthorizer(platform, {
@@ -99,6 +104,9 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', dashboardAccessRoutes(platform))
   v1.route('/', issueActivityRoutes(platform))
   v1.route('/', dashboardSearchRoutes(platform))
+  v1.route('/', alertingRoutes(platform, alerting))
+  v1.route('/', incidentRoutes(platform, alerting))
+  v1.route('/', slackInteractionRoutes(platform, alerting))
   app.route('/api/v1', v1)
   // The dashboard's pages and files, on the same port as the API (after it: /api paths are never its).
   app.route('/', dashboardAssets({ buildDir }))

@@ -1,7 +1,7 @@
-import { describeError } from '@faultline/core/errors'
+import { publicUrlOf } from '@faultline/core/config'
+import { AlertingService, type AlertingServiceOptions } from '@faultline/alerting'
 import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
-import { sharedIntelligenceModels } from '@faultline/intelligence'
 import { AnomalyJob, type AnomalyJobOptions } from './jobs'
 
 export { ErrorConsumer, errorConsumerGroup } from './errors/error-consumer'
@@ -10,12 +10,15 @@ export * from './jobs'
 export interface ProcessorTier {
   /** The once-a-minute anomaly scorer; tests call its `runOnce(now)` directly. */
   readonly anomalies: AnomalyJob
+  /** Alert evaluation and dispatch; active on the replica holding its lease. */
+  readonly alerting: AlertingService
   start(): void
   stop(): Promise<void>
 }
 
 export interface ProcessorTierOptions {
-  anomalyJob?: Omit<AnomalyJobOptions, 'scorer'>
+  anomalyJob?: AnomalyJobOptions
+  alerting?: Partial<AlertingServiceOptions>
 }
 
 // The tier running on each platform, so tests reach the live job through the server's platform.
@@ -29,17 +32,18 @@ export function processorTierOf(platform: Platform): ProcessorTier | undefined {
 export function createProcessorTier(platform: Platform, options: ProcessorTierOptions = {}): ProcessorTier {
   const { processor } = platform.config
   const errors = new ErrorConsumer(platform, { batchSize: processor.batchSize, flushMs: processor.flushMs, maxDeliver: processor.maxDeliver })
-  // Loading starts now; the job asks again on each run, so a failed load is retried.
-  const models = () => sharedIntelligenceModels(platform.logger)
-  models().catch((error: unknown) => platform.logger.error('models failed to load; the anomaly job retries every minute', { error: describeError(error) }))
-  const anomalies = new AnomalyJob(platform, { ...options.anomalyJob, scorer: async () => (await models()).anomaly })
+  const anomalies = new AnomalyJob(platform, options.anomalyJob)
+  const alerting = new AlertingService(platform, { externalUrl: publicUrlOf(platform.config), ...options.alerting })
   const tier: ProcessorTier = {
     anomalies,
+    alerting,
     start: () => {
       errors.start()
       anomalies.start()
+      alerting.start()
     },
     stop: async () => {
+      await alerting.stop()
       await anomalies.stop()
       await errors.stop()
     },

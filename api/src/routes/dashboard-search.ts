@@ -7,18 +7,16 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
 import { requires, type ApiEnv } from '../permissions'
-import { parseParam, parseQuery } from '../validation'
+import { issueIdSchema, parseParam, parseQuery } from '../validation'
 import { eventValueSql } from '../services/issue-search'
 import { issueRate, RateRanges, type RateRange } from '../services/issue-rate'
 import { loadProjectIssues } from '../services/issue-actions'
-import { sharedIntelligenceModels } from '@faultline/intelligence'
 
 const dayMs = 86_400_000
 const since = z.coerce.number().int().nonnegative().optional().describe('ms; default 14 days ago')
 export const tagKeysQuery = z.object({ since, limit: z.coerce.number().int().min(1).max(200).default(50) })
 export const tagValuesQuery = z.object({ since, prefix: z.string().max(200).default(''), limit: z.coerce.number().int().min(1).max(100).default(20) })
 export const issueRateQuery = z.object({ range: z.enum(Object.keys(RateRanges) as [RateRange, ...RateRange[]]).default('24h') })
-const issueIdSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be an issue number')
 const keySchema = z.string().regex(/^[A-Za-z_][\w.-]{0,199}$/, 'must be a tag key')
 
 export function dashboardSearchRoutes(platform: Platform): Hono<ApiEnv> {
@@ -62,8 +60,7 @@ export function dashboardSearchRoutes(platform: Platform): Hono<ApiEnv> {
     const project = c.get('access').project!
     const [issue] = await loadProjectIssues(platform, project._id, [parseParam(c, 'issueId', issueIdSchema)])
     const { range } = parseQuery(c, issueRateQuery)
-    const { anomaly } = await sharedIntelligenceModels(platform.logger)
-    return c.json(await issueRate(platform, anomaly, issue!, range))
+    return c.json(await issueRate(platform, issue!, range))
   })
 
   return app

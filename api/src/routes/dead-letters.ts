@@ -22,6 +22,7 @@ export function deadLetterRoutes(platform: Platform): Hono<ApiEnv> {
       data: letters.map((l) => ({
         seq: l.seq,
         subject: l.subject,
+        group: l.group,
         id: l.id,
         error: l.error,
         deliveryCount: l.deliveryCount,

@@ -5,18 +5,17 @@ import { ActivityKinds, maxCommentLength, recordActivity } from '@faultline/core
 import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
 import { requires, type ApiEnv } from '../permissions'
-import { parseJsonBody, parseParam, parseQuery } from '../validation'
+import { eventIdSchema, issueIdSchema, parseJsonBody, parseParam, parseQuery } from '../validation'
 import { loadProjectIssues } from '../services/issue-actions'
 import { activityView, actorOf, assignableUsers, checkAssignable } from '../services/issue-activity'
 import { issueView } from '../services/issue-views'
 import { eventNeighbours } from '../services/event-navigation'
 import { attachAssignees } from '../services/issue-search'
 
-const idSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a number')
+const userIdSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a user number')
 const activityIdSchema = z.string().uuid('must be an activity id')
-const eventIdSchema = z.string().regex(/^[0-9a-f]{32}$/, 'must be a 32-hex event id')
 export const commentBody = z.object({ text: z.string().trim().min(1).max(maxCommentLength) }).strict()
-export const assignBody = z.object({ ids: z.array(idSchema).min(1).max(1000), assigneeId: idSchema.nullable() }).strict()
+export const assignBody = z.object({ ids: z.array(issueIdSchema).min(1).max(1000), assigneeId: userIdSchema.nullable() }).strict()
 export const activityQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(200) })
 
 export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
@@ -25,7 +24,7 @@ export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
 
   app.get('/projects/:projectId/issues/:issueId/activity', requires('issues:read'), async (c) => {
     const project = c.get('access').project!
-    const issue = await issueOf(project._id, parseParam(c, 'issueId', idSchema))
+    const issue = await issueOf(project._id, parseParam(c, 'issueId', issueIdSchema))
     const { limit } = parseQuery(c, activityQuery)
     const docs = await platform.issues.activity.find({ projectId: project._id, issueId: issue._id }, { sort: { field: 'at', direction: 'desc' }, limit })
     return c.json({ data: docs.map(activityView) })
@@ -33,7 +32,7 @@ export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
 
   app.post('/projects/:projectId/issues/:issueId/comments', requires('issues:write'), async (c) => {
     const project = c.get('access').project!
-    const issue = await issueOf(project._id, parseParam(c, 'issueId', idSchema))
+    const issue = await issueOf(project._id, parseParam(c, 'issueId', issueIdSchema))
     const { text } = await parseJsonBody(c, commentBody, 64 * 1024)
     const [doc] = await recordActivity(platform.issues.activity, [{ projectId: project._id, issueId: issue._id, kind: ActivityKinds.comment, actor: actorOf(c), data: { text } }])
     return c.json(activityView(doc!), 201)
@@ -41,7 +40,7 @@ export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
 
   app.delete('/projects/:projectId/issues/:issueId/comments/:commentId', requires('issues:write'), async (c) => {
     const { project, role } = c.get('access')
-    const issueId = parseParam(c, 'issueId', idSchema)
+    const issueId = parseParam(c, 'issueId', issueIdSchema)
     const commentId = parseParam(c, 'commentId', activityIdSchema)
     const doc = await platform.issues.activity.get(commentId)
     if (!doc || doc.projectId !== project!._id || doc.issueId !== issueId || doc.kind !== ActivityKinds.comment) throw httpError(404, `No comment ${commentId} on issue ${issueId}`)
@@ -53,7 +52,7 @@ export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
 
   app.get('/projects/:projectId/issues/:issueId/events/:eventId/neighbours', requires('events:read'), async (c) => {
     const project = c.get('access').project!
-    const issue = await issueOf(project._id, parseParam(c, 'issueId', idSchema))
+    const issue = await issueOf(project._id, parseParam(c, 'issueId', issueIdSchema))
     const eventId = parseParam(c, 'eventId', eventIdSchema)
     const neighbours = await eventNeighbours(platform, issue, eventId)
     if (!neighbours) throw httpError(404, `No event ${eventId} in issue ${issue._id}`)

@@ -1,5 +1,6 @@
 /** Changes users make to issues: status in bulk, merge, delete. */
-import { countIssues, fingerprintKey, IssueStatuses, IssueSubstatuses, type IgnoreConditions, type IssueDoc } from '@faultline/core/issues'
+import { countIssues, fingerprintKey, issueEvent, IssueStatuses, IssueSubstatuses, publishIssueEvents, type IgnoreConditions, type IssueDoc } from '@faultline/core/issues'
+import { describeError } from '@faultline/core/errors'
 import type { Platform } from '@faultline/core/platform'
 import type { Update } from '@faultline/core/ports'
 import { httpError } from '@faultline/core/http'
@@ -21,7 +22,13 @@ export async function loadProjectIssues(db: Db, projectId: string, ids: string[]
   return ids.map((id) => found.get(id)!)
 }
 
-export async function changeStatus(db: Db, projectId: string, ids: string[], change: StatusChange, now = Date.now()): Promise<IssueDoc[]> {
+export async function changeStatus(
+  db: Db & Pick<Platform, 'bus' | 'logger'>,
+  projectId: string,
+  ids: string[],
+  change: StatusChange,
+  now = Date.now(),
+): Promise<IssueDoc[]> {
   const issues = await loadProjectIssues(db, projectId, ids)
   const merged = issues.filter((i) => i.status === IssueStatuses.merged)
   if (merged.length > 0) throw httpError(409, `Issues ${merged.map((i) => i._id).join(', ')} were merged into others; change those instead`)
@@ -30,7 +37,27 @@ export async function changeStatus(db: Db, projectId: string, ids: string[], cha
     const doc = await db.issues.issues.findOneAndUpdate({ _id: issue._id }, statusUpdate(issue, change, now))
     if (doc) updated.push(doc)
   }
+  await announceStatusChanges(db, issues, updated, now)
   return updated
+}
+
+/**
+ * Publishes a lifecycle event per issue whose status changed: `resolved` for a resolution, else
+ * `status_changed`. The change is already stored, so a bus failure is logged, not answered.
+ */
+async function announceStatusChanges(db: Pick<Platform, 'bus' | 'logger'>, before: IssueDoc[], after: IssueDoc[], now: number): Promise<void> {
+  const previous = new Map(before.map((doc) => [doc._id, doc.status]))
+  const events = after
+    .filter((doc) => previous.get(doc._id) !== doc.status)
+    .map((doc) => {
+      const resolved = doc.status === IssueStatuses.resolved || doc.status === IssueStatuses.resolvedInNextRelease
+      return issueEvent(doc, resolved ? 'resolved' : 'status_changed', now, 'api', { previousStatus: previous.get(doc._id) })
+    })
+  try {
+    await publishIssueEvents(db.bus, events)
+  } catch (error) {
+    db.logger.error('publishing issue status changes failed; alerting will not see them', { issues: events.map((e) => e.issueId), error: describeError(error) })
+  }
 }
 
 function statusUpdate(issue: IssueDoc, change: StatusChange, now: number): Update {

@@ -1,13 +1,13 @@
 /**
  * An issue's event rate for the issue page's chart, in one answer: events per bucket over the
- * range, the stored anomaly score of each bucket (the highest of its minutes), the model's
+ * range, the stored anomaly score of each bucket (the highest of its minutes), the detector's
  * threshold, and the forecast band ahead (null while there is too little history to forecast).
  */
 import { HTTPException } from 'hono/http-exception'
 import type { IssueDoc } from '@faultline/core/issues'
 import type { Platform } from '@faultline/core/platform'
 import { minuteMs, readCountSeries } from '@faultline/core/rollups'
-import type { AnomalyScorer } from '@faultline/intelligence'
+import { scoreThreshold } from '@faultline/intelligence'
 import { forecastSeries } from './intelligence-series'
 
 export const RateRanges = {
@@ -19,7 +19,7 @@ export type RateRange = keyof typeof RateRanges
 
 type Db = Pick<Platform, 'issues' | 'eventStore'>
 
-export async function issueRate(db: Db, scorer: AnomalyScorer, issue: IssueDoc, range: RateRange, now = Date.now()) {
+export async function issueRate(db: Db, issue: IssueDoc, range: RateRange, now = Date.now()) {
   const { rangeMs, bucketMs, horizonMinutes } = RateRanges[range]
   const to = Math.floor(now / bucketMs) * bucketMs + bucketMs
   const from = to - rangeMs
@@ -32,7 +32,7 @@ export async function issueRate(db: Db, scorer: AnomalyScorer, issue: IssueDoc, 
       throw error
     }),
   ])
-  const threshold = scorer.threshold('medium')
+  const threshold = scoreThreshold('medium')
   return {
     issueId: issue._id,
     bucketSeconds: bucketMs / 1000,

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
 import { fingerprintKey } from '@faultline/core/issues'
-import { sharedIntelligenceModels } from '@faultline/intelligence'
+import { scoreThreshold } from '@faultline/intelligence'
 import type { IssueView } from './issue-views'
 import { StatsPeriods, type StatsPeriod } from './issue-queries'
 import type { Principal } from '../permissions'
@@ -144,7 +144,7 @@ export async function attachAnomalies(db: Db, projectId: string, views: (IssueVi
     format: 'JSONEachRow',
   })
   const rows = new Map((await result.json<{ series_id: string; top: number; at: string }>()).map((r) => [r.series_id, r]))
-  const threshold = rows.size > 0 ? (await sharedIntelligenceModels(db.logger)).anomaly.threshold('medium') : 1
+  const threshold = scoreThreshold('medium')
   for (const view of views) {
     const row = rows.get(view.id)
     view.anomaly = row && Number(row.top) >= threshold ? { score: Number(row.top), minute: `${row.at.replace(' ', 'T')}Z`, threshold } : null

@@ -61,6 +61,13 @@ export interface IssueDoc {
   mergedInto?: string
   /** The user triaging it (a user id in the project's organization). */
   assigneeId?: string
+  /** When the issue last turned escalating (its rate jumped against its own baseline). */
+  escalatingAt?: number
+  /**
+   * A lifecycle event the processor owes the bus: set in the same write as the change it
+   * announces, cleared once published, so a batch retried after a failed publish still sends it.
+   */
+  lifecycleOwed?: { type: 'created' | 'regressed' | 'escalating'; at: number; escalation?: { recentPerMinute: number; baselinePerMinute: number; windowMinutes: number } }
 }
 
 export interface FingerprintDoc {

@@ -1,2 +1,3 @@
 export * from './error-message'
 export * from './event-id'
+export * from './issue-event'

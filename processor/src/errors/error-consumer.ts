@@ -1,10 +1,11 @@
 /**
  * The error pipeline: pull a batch from the bus, normalize, group, assign issues and message
- * templates, insert into ClickHouse, refresh issues, ack, save changed template miners. A batch
+ * templates, insert into ClickHouse, refresh issues, publish their lifecycle events, ack, save
+ * changed template miners. A batch
  * that fails is retried message by message, so one bad message cannot hold the others back; a
  * message that keeps failing goes to the dead letters.
  */
-import type { Bus, BusMessage } from '@faultline/core/ports'
+import { ConsumerGroups, type Bus, type BusMessage } from '@faultline/core/ports'
 import type { Platform } from '@faultline/core/platform'
 import { decodeErrorMessage } from '@faultline/core/schema'
 import { fingerprintKey } from '@faultline/core/issues'
@@ -17,15 +18,17 @@ import { EventWriter } from '../store/event-writer'
 import type { GroupedEvent } from '../store/error-rows'
 import { IssueAssigner } from './issue-assigner'
 import { IssueUpdater } from './issue-updater'
+import { LifecycleAnnouncer, type EscalationOptions } from './lifecycle-announcer'
 import { EventTemplater, type EventTemplaterOptions } from '../templates'
 
-export const errorConsumerGroup = 'processor'
+export const errorConsumerGroup = ConsumerGroups.processor
 
 export interface ErrorConsumerOptions {
   batchSize: number
   flushMs: number
   maxDeliver: number
   templates?: Partial<EventTemplaterOptions>
+  escalation?: Partial<EscalationOptions>
 }
 
 interface Prepared {
@@ -41,6 +44,7 @@ export class ErrorConsumer {
   readonly #assigner: IssueAssigner
   readonly #updater: IssueUpdater
   readonly #templater: EventTemplater
+  readonly #lifecycle: LifecycleAnnouncer
   readonly #processed: Counter
   readonly #batchSeconds: Histogram
   #running: Promise<void> | undefined
@@ -54,6 +58,7 @@ export class ErrorConsumer {
     this.#assigner = new IssueAssigner(platform.issues, platform.projects.counters)
     this.#updater = new IssueUpdater(platform.issues, platform.eventStore)
     this.#templater = new EventTemplater(platform, options.templates)
+    this.#lifecycle = new LifecycleAnnouncer({ ...platform, logger: this.#logger }, options.escalation)
     this.#processed = platform.metrics.counter('faultline_processor_messages_total', 'Error messages handled by the processor, by result')
     this.#batchSeconds = platform.metrics.histogram('faultline_processor_batch_seconds', 'Time to process one batch', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
   }
@@ -169,7 +174,7 @@ export class ErrorConsumer {
     const issues = await this.#updater.upsert(events)
     const redelivered = new Set(prepared.filter((p) => p.message.deliveryCount > 1).map((p) => p.grouped.event.eventId))
     await this.#writer.write(events, redelivered)
-    await this.#updater.refresh(issues, events)
+    await this.#lifecycle.announce(await this.#updater.refresh(issues, events), events)
   }
 
   async #retryOrDeadLetter(message: BusMessage, error: unknown): Promise<void> {

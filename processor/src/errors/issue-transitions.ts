@@ -1,6 +1,7 @@
 /**
  * Status changes that new events cause: a resolved issue regresses, an ignored one comes back
- * when its condition is met. Pure, so the rules are testable on their own.
+ * when its condition is met. Each also records the lifecycle event it owes the bus
+ * (`lifecycle-announcer.ts`). Pure, so the rules are testable on their own.
  */
 import { IssueStatuses, IssueSubstatuses, type IssueDoc } from '@faultline/core/issues'
 import type { Update } from '@faultline/core/ports'
@@ -24,7 +25,10 @@ export function transitionFor(issue: IssueDoc, activity: BatchActivity, now: num
     }
     case IssueStatuses.ignored:
       return ignoreExpired(issue, now)
-        ? { $set: { status: IssueStatuses.unresolved, substatus: IssueSubstatuses.escalating }, $unset: ['ignore'] }
+        ? {
+            $set: { status: IssueStatuses.unresolved, substatus: IssueSubstatuses.escalating, escalatingAt: now, lifecycleOwed: { type: 'escalating', at: now } },
+            $unset: ['ignore'],
+          }
         : null
     default:
       return null
@@ -33,7 +37,7 @@ export function transitionFor(issue: IssueDoc, activity: BatchActivity, now: num
 
 function regress(now: number): Update {
   return {
-    $set: { status: IssueStatuses.unresolved, substatus: IssueSubstatuses.regressed, regressedAt: now },
+    $set: { status: IssueStatuses.unresolved, substatus: IssueSubstatuses.regressed, regressedAt: now, lifecycleOwed: { type: 'regressed', at: now } },
     $unset: ['resolvedAt', 'resolvedInRelease'],
   }
 }

@@ -53,10 +53,11 @@ export class IssueUpdater {
     return issues
   }
 
-  /** After the insert: exact counts from the rollups, then status transitions. */
-  async refresh(issues: Map<string, IssueDoc>, events: GroupedEvent[], now = Date.now()): Promise<void> {
+  /** After the insert: exact counts from the rollups, then status transitions. Returns the issues as they now are. */
+  async refresh(issues: Map<string, IssueDoc>, events: GroupedEvent[], now = Date.now()): Promise<IssueDoc[]> {
     const counts = await countIssues(this.#eventStore, [...issues.values()])
     const activity = summarize(events)
+    const refreshed: IssueDoc[] = []
     await Promise.all(
       [...issues.values()].map(async (issue) => {
         const count = counts.get(issue._id)
@@ -69,14 +70,15 @@ export class IssueUpdater {
         if (!updated || !seen) return
         const transition = transitionFor(updated, { lastReceivedAt: seen.lastReceivedAt, releases: seen.releases }, now)
         // Guarded by the status read, so a change made meanwhile by a user is not overwritten.
-        if (!transition) return
-        const changed = await this.#stores.issues.findOneAndUpdate({ _id: issue._id, status: updated.status }, transition)
+        const changed = transition ? await this.#stores.issues.findOneAndUpdate({ _id: issue._id, status: updated.status }, transition) : null
         if (changed) {
           const data = { status: changed.status, substatus: changed.substatus, previous: updated.status }
           await recordActivity(this.#stores.activity, [{ projectId: changed.projectId, issueId: changed._id, kind: ActivityKinds.status, actor: systemActor, data, at: now }])
         }
+        refreshed.push(changed ?? updated)
       }),
     )
+    return refreshed
   }
 
   async #upsertOne(issueId: string, a: IssueActivity): Promise<IssueDoc> {
@@ -98,6 +100,7 @@ export class IssueUpdater {
         eventCount: 0,
         userCount: 0,
         firstRelease: event.release ?? '',
+        lifecycleOwed: { type: 'created', at: a.lastReceivedAt },
       },
       $set: { level: event.level, lastRelease: event.release ?? '' },
       $min: { firstSeen: a.firstSeen },

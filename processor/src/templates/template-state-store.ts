@@ -1,47 +1,50 @@
 /**
- * Miner state per project in the metadata store (`template_miners`, `_id` = project id), written
- * with a revision check: a save only lands on the revision it was based on, so two replicas can
- * never overwrite each other's templates unseen; the loser merges and tries again.
+ * Miner state per project in the metadata store (see stored-state.ts in @faultline/intelligence):
+ * the snapshot, written with a revision check so two replicas can never overwrite each other's
+ * templates unseen (the loser merges and tries again), and the write-ahead journal.
  */
+import { randomUUID } from 'node:crypto'
 import { FaultlineError, MetadataError } from '@faultline/core/errors'
-import type { Collection, CollectionSpec, MetadataStore } from '@faultline/core/ports'
-import type { TemplateMinerState } from '@faultline/intelligence'
+import type { Collection, MetadataStore } from '@faultline/core/ports'
+import {
+  templateJournalCollection,
+  templateMinersCollection,
+  type LegacyState,
+  type TemplateChanges,
+  type TemplateJournalDoc,
+  type TemplateMinerDoc,
+  type TemplateMinerState,
+} from '@faultline/intelligence'
 
-/** The document the API reads too (aliases and live template texts). */
-export interface TemplateMinerDoc {
-  _id: string
-  projectId: string
-  /** Starts at 1 and grows by one with every save. */
-  revision: number
-  updatedAt: number
-  state: TemplateMinerState
-}
-
-export const templateMinersCollection: CollectionSpec = { name: 'template_miners', indexes: [] }
-
-export type TemplatePersistenceErrorCode = 'load_failed' | 'save_conflict'
+export type TemplatePersistenceErrorCode = 'load_failed' | 'save_conflict' | 'journal_failed'
 export class TemplatePersistenceError extends FaultlineError<TemplatePersistenceErrorCode> {}
 
 export interface StoredState {
-  state: TemplateMinerState
+  state: TemplateMinerState | LegacyState
   revision: number
 }
 
 export type SaveResult = { ok: true; revision: number } | { ok: false; current: StoredState }
 
 export class TemplateStateStore {
-  readonly #collection: Collection<TemplateMinerDoc>
+  readonly #snapshots: Collection<TemplateMinerDoc>
+  readonly #journal: Collection<TemplateJournalDoc>
 
-  private constructor(collection: Collection<TemplateMinerDoc>) {
-    this.#collection = collection
+  private constructor(snapshots: Collection<TemplateMinerDoc>, journal: Collection<TemplateJournalDoc>) {
+    this.#snapshots = snapshots
+    this.#journal = journal
   }
 
   static async open(metadata: MetadataStore): Promise<TemplateStateStore> {
-    return new TemplateStateStore(await metadata.collection<TemplateMinerDoc>(templateMinersCollection))
+    const [snapshots, journal] = await Promise.all([
+      metadata.collection<TemplateMinerDoc>(templateMinersCollection),
+      metadata.collection<TemplateJournalDoc>(templateJournalCollection),
+    ])
+    return new TemplateStateStore(snapshots, journal)
   }
 
   async load(projectId: string): Promise<StoredState | undefined> {
-    const doc = await this.#collection.get(projectId)
+    const doc = await this.#snapshots.get(projectId)
     return doc ? { state: doc.state, revision: doc.revision } : undefined
   }
 
@@ -52,13 +55,13 @@ export class TemplateStateStore {
   async save(projectId: string, state: TemplateMinerState, basedOn: number, now = Date.now()): Promise<SaveResult> {
     if (basedOn === 0) {
       try {
-        await this.#collection.insert({ _id: projectId, projectId, revision: 1, updatedAt: now, state })
+        await this.#snapshots.insert({ _id: projectId, projectId, revision: 1, updatedAt: now, state })
         return { ok: true, revision: 1 }
       } catch (error) {
         if (!(error instanceof MetadataError && error.code === 'duplicate')) throw error
       }
     } else {
-      const updated = await this.#collection.findOneAndUpdate(
+      const updated = await this.#snapshots.findOneAndUpdate(
         { _id: projectId, revision: basedOn },
         { $set: { state, updatedAt: now }, $inc: { revision: 1 } },
       )
@@ -66,6 +69,23 @@ export class TemplateStateStore {
     }
     const current = await this.load(projectId)
     // Deleted between the two calls: the next attempt inserts.
-    return { ok: false, current: current ?? { state: { version: 1, clusters: [], aliases: {} }, revision: 0 } }
+    return { ok: false, current: current ?? { state: { version: 2, clusters: [], aliases: {} }, revision: 0 } }
+  }
+
+  /** Records changes made after the snapshot; returns the entry's id. */
+  async append(projectId: string, changes: TemplateChanges, now = Date.now()): Promise<string> {
+    const _id = randomUUID()
+    await this.#journal.insert({ _id, projectId, at: now, changes })
+    return _id
+  }
+
+  /** The journal entries of a project, oldest first. */
+  journal(projectId: string): Promise<TemplateJournalDoc[]> {
+    return this.#journal.find({ projectId }, { sort: { field: 'at', direction: 'asc' } })
+  }
+
+  /** Drops entries a saved snapshot now holds. */
+  async forget(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.#journal.deleteMany({ _id: { $in: [...ids] } })
   }
 }

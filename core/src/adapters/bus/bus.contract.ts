@@ -2,16 +2,21 @@
  * The contract every Bus adapter keeps, run against each of them (sqlite-bus.test.ts,
  * jetstream-bus.int.test.ts).
  *
- * Each subject has exactly one consumer group (work-queue semantics: a message is removed when
- * acked, so two groups could not both see it). The suite therefore tests competing fetchers in one
- * group and never two independent groups.
+ * Most tests use one consumer group, `workers`, with competing fetchers in it; the fan-out tests
+ * (`bus-fanout.contract.ts`) run several independent groups on one subject.
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import { BusError } from '../../errors'
 import type { Bus, BusMessage, BusOptions, OutgoingMessage, Subject } from '../../ports/bus'
+import { describeFanOutContract } from './bus-fanout.contract'
 
 /** Options the factories must open their bus with: the timing assertions depend on them. */
-export const contractBusOptions: BusOptions = { ackWaitMs: 300, dedupeWindowMs: 60_000 }
+export const contractBusOptions: BusOptions = {
+  ackWaitMs: 300,
+  dedupeWindowMs: 60_000,
+  // The suite's own group exists from the start on the subjects it publishes to before fetching.
+  groups: { errors: ['workers'], spans: ['workers'], replays: ['workers'], security: ['workers'] },
+}
 
 export interface BusUnderTest {
   bus: Bus
@@ -59,7 +64,7 @@ export function describeBusContract(name: string, makeBus: () => Promise<BusUnde
       const after = Date.now()
       const [got, ...rest] = await bus.fetch('errors', 'workers', { max: 10, expiresMs: 1_000 })
       expect(rest).toHaveLength(0)
-      expect(got).toMatchObject({ id: 'm-1', subject: 'errors', deliveryCount: 1 })
+      expect(got).toMatchObject({ id: 'm-1', subject: 'errors', group: 'workers', deliveryCount: 1 })
       // JetStream stamps with the server's clock, here the same machine's.
       expect(got!.publishedAt).toBeGreaterThanOrEqual(before - 1)
       expect(got!.publishedAt).toBeLessThanOrEqual(after + 1)
@@ -207,6 +212,7 @@ export function describeBusContract(name: string, makeBus: () => Promise<BusUnde
       const [first, second] = letters
       expect(first).toMatchObject({
         subject: 'security',
+        group: 'workers',
         error: 'TypeError: boom\n  at parse (x.ts:1)',
         deliveryCount: 1,
         headers: { tenant: 'p1' },
@@ -274,6 +280,8 @@ export function describeBusContract(name: string, makeBus: () => Promise<BusUnde
       await bus.close()
       await expect(bus.publish('errors', [message('late')])).rejects.toMatchObject({ code: 'unavailable' })
     })
+
+    describeFanOutContract(open)
 
     it('ends a waiting fetch with an empty batch when the bus closes', async () => {
       const { bus } = await open()

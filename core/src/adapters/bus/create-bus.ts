@@ -1,5 +1,5 @@
 import type { Logger } from '../../log'
-import type { Bus, BusOptions } from '../../ports/bus'
+import { declaredGroups, type Bus, type BusOptions } from '../../ports/bus'
 import { openJetStreamBus } from './jetstream-bus'
 import { openSqliteBus } from './sqlite-bus'
 
@@ -10,15 +10,16 @@ export interface CreateBusConfig extends BusOptions {
   sqlitePath: string
 }
 
-/** A URL given means the server, none means the embedded default. */
+/** A URL given means the server, none means the embedded default. Opens Faultline's declared groups. */
 export async function createBus(config: CreateBusConfig, logger?: Logger): Promise<Bus> {
   const { ackWaitMs, dedupeWindowMs } = config
+  const groups = config.groups ?? declaredGroups
   if (config.natsUrl) {
-    const bus = await openJetStreamBus({ url: config.natsUrl, ackWaitMs, dedupeWindowMs, logger })
+    const bus = await openJetStreamBus({ url: config.natsUrl, ackWaitMs, dedupeWindowMs, groups, logger })
     logger?.info('bus ready', { kind: bus.kind })
     return bus
   }
-  const bus = await openSqliteBus({ path: config.sqlitePath, ackWaitMs, dedupeWindowMs, logger })
+  const bus = await openSqliteBus({ path: config.sqlitePath, ackWaitMs, dedupeWindowMs, groups, logger })
   logger?.info('bus ready', { kind: bus.kind, path: config.sqlitePath })
   return bus
 }

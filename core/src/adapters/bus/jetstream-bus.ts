@@ -1,12 +1,18 @@
 /**
  * The cluster bus: NATS JetStream.
  *
- * - One work-queue stream per subject (`FL_ERRORS` on `fl.errors`, ...), file storage, with the
- *   dedupe window set from `dedupeWindowMs`; publish() waits for every PubAck.
- * - One durable pull consumer per subject. A work-queue stream admits a single unfiltered
- *   consumer, so each subject has exactly one consumer group, shared by competing replicas.
+ * - One interest-retention stream per subject (`FL_ERRORS` on `fl.errors`, ...), file storage,
+ *   with the dedupe window set from `dedupeWindowMs`; publish() waits for every PubAck.
+ * - One durable pull consumer per consumer group and subject, shared by the group's competing
+ *   replicas; each has its own position and acks (fan-out), and the server deletes a message
+ *   once every consumer acked it. Interest retention drops what is published while a stream has
+ *   no consumer, so the declared groups' consumers are created when the bus opens. (Limits
+ *   retention trimmed below the lowest ack floor was tried: on nats-server 2.9 a purge up to a
+ *   sequence also cleared the consumers' pending acks above it, losing unprocessed messages.)
  * - Dead letters live in `FL_DEADLETTER` (`fl.deadletter.<subject>`, limits retention) with the
- *   error, original id, delivery count and time in headers; the stream sequence is their `seq`.
+ *   error, group, original id, delivery count and time in headers; the stream sequence is their
+ *   `seq`. A replay is published on the subject with the group it is for in a header; the other
+ *   groups' consumers ack it unseen.
  * - Our metadata travels in `Fl-*` headers: the message id, and the caller's headers as one JSON
  *   value, because NATS header values may not hold newlines and keys may be canonicalized.
  */
@@ -52,6 +58,8 @@ const header = {
   error: 'Fl-Error',
   deliveryCount: 'Fl-Delivery-Count',
   failedAt: 'Fl-Failed-At',
+  group: 'Fl-Group',
+  targetGroup: 'Fl-Target-Group',
 } as const
 
 /** Messages each consumer keeps pulled ahead (leased, waiting for fetch()). */
@@ -76,7 +84,7 @@ export async function openJetStreamBus(options: JetStreamBusOptions): Promise<Bu
       await ensureStream(jsm, {
         name: names.work(subject),
         subjects: [names.workSubject(subject)],
-        retention: RetentionPolicy.Workqueue,
+        retention: RetentionPolicy.Interest,
         storage: StorageType.File,
         discard: DiscardPolicy.Old,
         duplicate_window: nanos(options.dedupeWindowMs),
@@ -92,7 +100,11 @@ export async function openJetStreamBus(options: JetStreamBusOptions): Promise<Bu
       // Listing walks the stream by subject with direct gets.
       allow_direct: true,
     })
-    return new JetStreamBus(nc, jsm, nc.jetstream(), names, options)
+    const bus = new JetStreamBus(nc, jsm, nc.jetstream(), names, options)
+    for (const [subject, groups] of Object.entries(options.groups ?? {})) {
+      for (const group of groups ?? []) await bus.ensureConsumer(subject as Subject, group)
+    }
+    return bus
   } catch (cause) {
     await nc.close()
     throw new BusError('unavailable', 'cannot set up the JetStream streams', { cause })
@@ -118,6 +130,21 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
     await jsm.streams.add(config)
   } catch (error) {
     if (!(error instanceof NatsError) || error.api_error?.err_code !== apiErrors.streamNameInUse) throw error
+    const existing = await jsm.streams.info(config.name)
+    // Streams of versions before fan-out were work queues, and JetStream cannot change a
+    // stream's retention: an empty one is made again, one still holding messages is refused.
+    if (existing.config.retention !== config.retention) {
+      if (existing.state.messages > 0) {
+        throw new BusError(
+          'unavailable',
+          `stream ${config.name} has the ${existing.config.retention} retention of an earlier Faultline and holds ${existing.state.messages} messages; ` +
+            "let that version's processors drain it, then start this one",
+        )
+      }
+      await jsm.streams.delete(config.name)
+      await jsm.streams.add(config)
+      return
+    }
     await jsm.streams.update(config.name, config)
   }
 }
@@ -198,10 +225,22 @@ class JetStreamBus implements Bus {
     this.#assertOpen()
     const stream = this.#names.work(subject)
     const max = Math.max(1, Math.floor(options.max))
+    const deadline = Date.now() + Math.max(0, options.expiresMs)
     try {
-      await this.#ensureConsumer(subject, consumer)
-      const batch = await this.#buffer(stream, consumer).take(max, options.expiresMs, this.#closed)
-      return batch.map((jm) => this.#toMessage(subject, jm))
+      await this.ensureConsumer(subject, consumer)
+      for (;;) {
+        const batch = await this.#buffer(stream, consumer).take(max, Math.max(0, deadline - Date.now()), this.#closed)
+        // A replay for another group: done for this one, unseen.
+        const mine = batch.filter((jm) => {
+          const target = jm.headers?.get(header.targetGroup)
+          if (!target || target === consumer) return true
+          jm.ack()
+          return false
+        })
+        if (mine.length > 0 || batch.length === 0 || this.#closing || Date.now() >= deadline) {
+          return mine.map((jm) => this.#toMessage(subject, consumer, jm))
+        }
+      }
     } catch (cause) {
       if (this.#closing) return []
       throw new BusError('unavailable', `cannot fetch messages of ${subject}`, { cause })
@@ -210,7 +249,12 @@ class JetStreamBus implements Bus {
 
   async backlog(subject: Subject): Promise<number> {
     assertSubject(subject)
-    return this.#call('count the backlog', async () => (await this.#jsm.streams.info(this.#names.work(subject))).state.messages)
+    return this.#call('count the backlog', async () => {
+      const stream = this.#names.work(subject)
+      const consumers = await this.#jsm.consumers.list(stream).next()
+      if (consumers.length === 0) return (await this.#jsm.streams.info(stream)).state.messages
+      return Math.max(...consumers.map((c) => c.num_pending + c.num_ack_pending))
+    })
   }
 
   async deadLetter(message: BusMessage, error: string): Promise<void> {
@@ -218,13 +262,14 @@ class JetStreamBus implements Bus {
     if (!jm) throw new BusError('invalid_subject', 'deadLetter() needs a message fetched from this bus')
     await this.#call('move a message to the dead letters', async () => {
       const h = writeHeaders(message.id, message.headers)
+      h.set(header.group, message.group)
       h.set(header.error, JSON.stringify(error))
       h.set(header.deliveryCount, String(message.deliveryCount))
       h.set(header.failedAt, String(Date.now()))
       // The msgID makes a retried deadLetter() of the same delivery store one letter.
       await this.#js.publish(this.#names.deadLetterSubject(message.subject), jm.data, {
         headers: h,
-        msgID: `${message.subject}:${jm.info.streamSequence}`,
+        msgID: `${message.subject}:${message.group}:${jm.info.streamSequence}`,
       })
       await jm.ackAck()
     })
@@ -260,6 +305,8 @@ class JetStreamBus implements Bus {
       if (!stored) return false
       const id = stored.header.get(header.id)
       const h = writeHeaders(id, readHeaders(stored.header))
+      const group = stored.header.get(header.group)
+      if (group) h.set(header.targetGroup, group)
       // Not the original msgID, which the dedupe window would drop; keyed by seq so a retried
       // replay stays one message.
       await this.#js.publish(this.#names.workSubject(subject), stored.data, { headers: h, msgID: `replay:${seq}:${id}` })
@@ -294,7 +341,8 @@ class JetStreamBus implements Bus {
     return this.#closing
   }
 
-  async #ensureConsumer(subject: Subject, consumer: string): Promise<void> {
+  /** Creates the group's durable consumer, or brings an existing one's settings up to date. */
+  async ensureConsumer(subject: Subject, consumer: string): Promise<void> {
     const key = `${subject}/${consumer}`
     let ready = this.#consumers.get(key)
     if (!ready) {
@@ -345,10 +393,11 @@ class JetStreamBus implements Bus {
     }
   }
 
-  #toMessage(subject: Subject, jm: JsMsg): BusMessage {
+  #toMessage(subject: Subject, group: string, jm: JsMsg): BusMessage {
     const message: BusMessage = {
       id: jm.headers?.get(header.id) ?? '',
       subject,
+      group,
       data: jm.data,
       headers: readHeaders(jm.headers),
       deliveryCount: jm.info.redeliveryCount,
@@ -401,6 +450,7 @@ function toDeadLetter(subject: Subject, stored: StoredMsg): DeadLetter {
   return {
     seq: stored.seq,
     subject,
+    group: h.get(header.group),
     id: h.get(header.id),
     data: stored.data,
     headers: readHeaders(h),

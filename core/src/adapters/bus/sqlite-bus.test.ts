@@ -195,7 +195,7 @@ describe('sqlite bus file written before the state/payload split', () => {
     `)
     legacy.prepare('INSERT INTO bus_messages (subject, id, data, headers, published_at, visible_at) VALUES (?, ?, ?, ?, 0, 0)').run('errors', 'old-1', Buffer.from('kept'), '{"a":"1"}')
     legacy.close()
-    const bus = await openSqliteBus({ path, ...contractBusOptions })
+    const bus = await openSqliteBus({ path, ...contractBusOptions, groups: {} })
     try {
       await bus.publish('errors', [{ id: 'new-1', data: new TextEncoder().encode('fresh') }])
       const fetched = await bus.fetch('errors', 'processor', { max: 10, expiresMs: 0 })
@@ -205,6 +205,49 @@ describe('sqlite bus file written before the state/payload split', () => {
       ])
       await Promise.all(fetched.map((m) => m.ack()))
       expect(await bus.backlog('errors')).toBe(0)
+    } finally {
+      await bus.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('sqlite bus file written before fan-out', () => {
+  it('delivers what it held to every group, keeps its dead letters, and never reuses a sequence number', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'faultline-bus-prefanout-'))
+    const path = join(dir, 'bus.sqlite')
+    const old = new Database(path)
+    old.exec(`
+      CREATE TABLE bus_queue (seq INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL, id TEXT NOT NULL,
+        headers TEXT NOT NULL, published_at INTEGER NOT NULL, delivery_count INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL);
+      CREATE INDEX bus_queue_subject ON bus_queue (subject);
+      CREATE TABLE bus_payloads (seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
+      CREATE TABLE bus_dead_letters (seq INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL, id TEXT NOT NULL,
+        data BLOB NOT NULL, headers TEXT NOT NULL, error TEXT NOT NULL, delivery_count INTEGER NOT NULL, failed_at INTEGER NOT NULL);
+    `)
+    // Seq 1-41 were used and acked; 42 is still queued, leased by the old single group.
+    old.prepare(`INSERT INTO sqlite_sequence (name, seq) VALUES ('bus_queue', 41)`).run()
+    old.prepare(`INSERT INTO bus_queue (subject, id, headers, published_at, delivery_count, visible_at) VALUES ('errors', 'old-1', '{}', 0, 1, ?)`).run(Date.now() + 60_000)
+    old.prepare(`INSERT INTO bus_payloads (seq, data) VALUES (42, ?)`).run(Buffer.from('kept'))
+    old.prepare(`INSERT INTO bus_dead_letters (subject, id, data, headers, error, delivery_count, failed_at) VALUES ('errors', 'dl', ?, '{}', 'old failure', 3, 0)`).run(Buffer.from('x'))
+    old.close()
+    const bus = await openSqliteBus({ path, ...contractBusOptions, groups: {} })
+    try {
+      await bus.publish('errors', [{ id: 'new-1', data: new TextEncoder().encode('fresh') }])
+      const fetched = await Promise.all(['processor', 'alerting'].map((group) => bus.fetch('errors', group, { max: 10, expiresMs: 0 })))
+      for (const batch of fetched) {
+        expect(batch.map((m) => [m.id, new TextDecoder().decode(m.data), m.deliveryCount])).toEqual([
+          ['old-1', 'kept', 1],
+          ['new-1', 'fresh', 1],
+        ])
+      }
+      await Promise.all(fetched.flat().map((m) => m.ack()))
+      expect(await bus.backlog('errors')).toBe(0)
+      const [letter] = await bus.listDeadLetters('errors', { limit: 10 })
+      expect(letter).toMatchObject({ id: 'dl', group: '', error: 'old failure' })
+      const check = new Database(path, { readonly: true })
+      expect(check.prepare(`SELECT seq FROM sqlite_sequence WHERE name = 'bus_queue'`).pluck().get()).toBe(43)
+      check.close()
     } finally {
       await bus.close()
       await rm(dir, { recursive: true, force: true })

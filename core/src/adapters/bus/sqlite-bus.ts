@@ -1,15 +1,17 @@
 /**
- * The embedded bus: a durable work queue in one SQLite file (WAL, synchronous=FULL).
+ * The embedded bus: durable subjects with fan-out in one SQLite file (WAL, synchronous=FULL).
  *
  * - publish() resolves only after the transaction holding its batch committed, so an
  *   acknowledged message survives kill -9 (and power loss, with synchronous=FULL). Publishes and
  *   acks of one event-loop turn are committed together (group commit), one fsync for all.
- * - fetch() leases rows under BEGIN IMMEDIATE, so several processes opening the same file (a
- *   multi-process single-node deployment) never lease the same row at the same time.
- *   `visible_at` doubles as the lease deadline: a leased row becomes visible again after the ack
- *   wait, a naked one after its delay.
- * - Each subject has one consumer group (work-queue semantics, as the JetStream adapter): the
- *   consumer name is validated but every fetcher of a subject competes for the same messages.
+ * - Each consumer group has a cursor per subject and a delivery row per message it holds.
+ *   fetch() first takes the group's deliveries that are due again (lease lapsed, nak delay over),
+ *   then the messages past its cursor, under BEGIN IMMEDIATE, so several processes opening the
+ *   same file (a multi-process single-node deployment) never lease one message to one group
+ *   twice at the same time. `visible_at` doubles as the lease deadline.
+ * - A message is deleted by the ack that leaves no group owing it: every group's cursor is past
+ *   it and no delivery of it remains. A group created later starts at the oldest kept message;
+ *   a message published while no group exists is kept for the first.
  * - Dedupe is per subject, by message id, for `dedupeWindowMs` after the first publish.
  */
 import { EventEmitter } from 'node:events'
@@ -20,6 +22,7 @@ import { BusError } from '../../errors'
 import type { Logger } from '../../log'
 import type { Bus, BusMessage, BusOptions, DeadLetter, FetchOptions, OutgoingMessage, Subject } from '../../ports/bus'
 import { assertConsumerName, assertSubject } from './subjects'
+import { busSchema, migrateBusFile, prepareBusStatements, type BusStatements } from './sqlite-bus-schema'
 
 export interface SqliteBusOptions extends BusOptions {
   /** The SQLite file; created with its directory when missing. */
@@ -29,60 +32,27 @@ export interface SqliteBusOptions extends BusOptions {
   logger?: Logger
 }
 
-interface MessageRow {
+interface QueueRow {
   seq: number
   subject: Subject
   id: string
-  data: Buffer
   headers: string
-  delivery_count: number
   published_at: number
 }
 
+interface LeasedRow extends QueueRow {
+  delivery_count: number
+}
+
+interface MessageRow extends LeasedRow {
+  data: Buffer
+}
+
 interface DeadLetterRow extends Omit<MessageRow, 'published_at'> {
+  grp: string
   error: string
   failed_at: number
 }
-
-// A message's delivery state and its payload live in two tables: leases and nak/working rewrite
-// only the small state row, where a row holding the payload too made every lease copy each
-// payload into the WAL again, holding the write lock (and the publishing event loop) meanwhile.
-const schema = `
-  CREATE TABLE IF NOT EXISTS bus_queue (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    subject TEXT NOT NULL,
-    id TEXT NOT NULL,
-    headers TEXT NOT NULL,
-    published_at INTEGER NOT NULL,
-    delivery_count INTEGER NOT NULL DEFAULT 0,
-    visible_at INTEGER NOT NULL
-  );
-  -- (subject, rowid) order: a fetch walks the subject in publish order and only skips rows that
-  -- are in flight, so its cost does not grow with the backlog.
-  CREATE INDEX IF NOT EXISTS bus_queue_subject ON bus_queue (subject);
-  CREATE TABLE IF NOT EXISTS bus_payloads (
-    seq INTEGER PRIMARY KEY,
-    data BLOB NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS bus_dedupe (
-    subject TEXT NOT NULL,
-    id TEXT NOT NULL,
-    expires_at INTEGER NOT NULL,
-    PRIMARY KEY (subject, id)
-  ) WITHOUT ROWID;
-  CREATE INDEX IF NOT EXISTS bus_dedupe_expiry ON bus_dedupe (expires_at);
-  CREATE TABLE IF NOT EXISTS bus_dead_letters (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    subject TEXT NOT NULL,
-    id TEXT NOT NULL,
-    data BLOB NOT NULL,
-    headers TEXT NOT NULL,
-    error TEXT NOT NULL,
-    delivery_count INTEGER NOT NULL,
-    failed_at INTEGER NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS bus_dead_letters_subject ON bus_dead_letters (subject);
-`
 
 /**
  * WAL checkpoints (copying the log back into the database, with an fsync) run inside whichever
@@ -129,28 +99,16 @@ export async function openSqliteBus(options: SqliteBusOptions): Promise<Bus> {
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma(`wal_autocheckpoint = ${publisherCheckpointPages}`)
-    db.exec(schema)
-    migrateSingleTableQueue(db)
+    db.exec(busSchema)
+    migrateBusFile(db)
   } catch (cause) {
     throw new BusError('unavailable', `cannot open the bus database at ${path}`, { cause })
   }
-  return new SqliteBus(db, path, options)
-}
-
-/** Moves what a bus file written before the state/payload split still holds into the new tables. */
-function migrateSingleTableQueue(db: Database.Database): void {
-  const hasLegacy = () => db.prepare(`SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'bus_messages'`).get() !== undefined
-  if (!hasLegacy()) return
-  db.transaction(() => {
-    // Checked again under the write lock: another process opening the file may have migrated it.
-    if (!hasLegacy()) return
-    db.exec(`
-      INSERT INTO bus_queue (seq, subject, id, headers, published_at, delivery_count, visible_at)
-        SELECT seq, subject, id, headers, published_at, delivery_count, visible_at FROM bus_messages;
-      INSERT INTO bus_payloads (seq, data) SELECT seq, data FROM bus_messages;
-      DROP TABLE bus_messages;
-    `)
-  }).immediate()
+  const bus = new SqliteBus(db, path, options)
+  for (const [subject, groups] of Object.entries(options.groups ?? {})) {
+    for (const group of groups ?? []) bus.ensureGroup(subject as Subject, group)
+  }
+  return bus
 }
 
 class SqliteBus implements Bus {
@@ -162,20 +120,22 @@ class SqliteBus implements Bus {
   readonly #pollIntervalMs: number
   readonly #logger: Logger | undefined
   readonly #wakers = new Set<() => void>()
-  readonly #leases = new WeakMap<BusMessage, { seq: number; deliveryCount: number }>()
+  readonly #leases = new WeakMap<BusMessage, { seq: number; group: string; deliveryCount: number }>()
+  /** Groups this process already made sure exist, by `subject/group`. */
+  readonly #knownGroups = new Set<string>()
   #closed = false
   #consuming = false
   #lastPruneAt = 0
   /** Publishes of one event-loop turn, committed (and fsynced) together. */
   #pendingPublishes: PendingPublish[] = []
-  #pendingAcks: Array<{ seq: number; resolve: () => void; reject: (error: unknown) => void }> = []
+  #pendingAcks: Array<{ seq: number; group: string; resolve: () => void; reject: (error: unknown) => void }> = []
 
   readonly #publishAll: (batches: PendingPublish[], now: number) => Set<Subject>
-  readonly #lease: (subject: Subject, max: number, now: number) => Omit<MessageRow, 'data'>[]
-  readonly #moveToDeadLetters: (seq: number, error: string, now: number) => void
+  readonly #lease: (subject: Subject, group: string, max: number, now: number) => LeasedRow[]
+  readonly #moveToDeadLetters: (seq: number, group: string, deliveryCount: number, error: string, now: number) => void
   readonly #replay: (subject: Subject, seq: number, now: number) => boolean
-  readonly #ackAll: (seqs: number[]) => void
-  readonly #stmts
+  readonly #ackAll: (acks: { seq: number; group: string }[]) => void
+  readonly #stmts: BusStatements
 
   constructor(db: Database.Database, path: string, options: SqliteBusOptions) {
     this.#db = db
@@ -184,51 +144,26 @@ class SqliteBus implements Bus {
     this.#dedupeWindowMs = options.dedupeWindowMs
     this.#pollIntervalMs = options.pollIntervalMs ?? 20
     this.#logger = options.logger
-    const stmts = {
-      claimId: db.prepare(
-        `INSERT INTO bus_dedupe (subject, id, expires_at) VALUES (?, ?, ?)
-         ON CONFLICT (subject, id) DO UPDATE SET expires_at = excluded.expires_at WHERE bus_dedupe.expires_at <= ?`,
-      ),
-      pruneDedupe: db.prepare('DELETE FROM bus_dedupe WHERE expires_at <= ?'),
-      insert: db.prepare(`INSERT INTO bus_queue (subject, id, headers, published_at, visible_at) VALUES (?, ?, ?, ?, ?)`),
-      insertPayload: db.prepare('INSERT INTO bus_payloads (seq, data) VALUES (?, ?)'),
-      lease: db.prepare(
-        `UPDATE bus_queue SET delivery_count = delivery_count + 1, visible_at = ?
-         WHERE seq IN (SELECT seq FROM bus_queue WHERE subject = ? AND visible_at <= ? ORDER BY seq LIMIT ?)
-         RETURNING seq, subject, id, headers, delivery_count, published_at`,
-      ),
-      payload: db.prepare('SELECT data FROM bus_payloads WHERE seq = ?').pluck(),
-      ack: db.prepare('DELETE FROM bus_queue WHERE seq = ?'),
-      ackPayload: db.prepare('DELETE FROM bus_payloads WHERE seq = ?'),
-      // Only the current holder of a delivery may move its deadline.
-      setVisible: db.prepare('UPDATE bus_queue SET visible_at = ? WHERE seq = ? AND delivery_count = ?'),
-      get: db.prepare(
-        `SELECT q.seq, q.subject, q.id, p.data, q.headers, q.delivery_count, q.published_at FROM bus_queue q JOIN bus_payloads p USING (seq) WHERE q.seq = ?`,
-      ),
-      backlog: db.prepare('SELECT count(*) AS n FROM bus_queue WHERE subject = ?'),
-      insertDeadLetter: db.prepare(
-        `INSERT INTO bus_dead_letters (subject, id, data, headers, error, delivery_count, failed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      ),
-      listDeadLetters: db.prepare(
-        `SELECT seq, subject, id, data, headers, error, delivery_count, failed_at FROM bus_dead_letters
-         WHERE subject = ? AND seq > ? ORDER BY seq LIMIT ?`,
-      ),
-      getDeadLetter: db.prepare(
-        `SELECT seq, subject, id, data, headers, error, delivery_count, failed_at FROM bus_dead_letters
-         WHERE seq = ? AND subject = ?`,
-      ),
-      deleteDeadLetter: db.prepare('DELETE FROM bus_dead_letters WHERE seq = ? AND subject = ?'),
-    }
+    const stmts = prepareBusStatements(db)
     this.#stmts = stmts
 
-    const insertMessage = (subject: Subject, id: string, data: Buffer, headers: string, now: number) => {
-      const { lastInsertRowid } = stmts.insert.run(subject, id, headers, now, now)
+    const insertMessage = (subject: Subject, id: string, data: Buffer, headers: string, now: number, targetGroup: string) => {
+      const { lastInsertRowid } = stmts.insert.run(subject, id, headers, now, targetGroup)
       stmts.insertPayload.run(lastInsertRowid, data)
     }
-    const deleteMessage = (seq: number) => {
-      stmts.ack.run(seq)
-      stmts.ackPayload.run(seq)
+    /** Ends `group`'s delivery of `seq`; deletes the message when no group owes it any more. */
+    const release = (seq: number, group: string): boolean => {
+      if (stmts.removeDelivery.run(seq, group).changes === 0) return false
+      if (stmts.stillHeld.get(seq) !== undefined) return true
+      const row = stmts.meta.get(seq) as (QueueRow & { target_group: string }) | undefined
+      if (!row) return true
+      // A replay for one group is owed to that group alone; any other message to every group.
+      const owedByOthers = row.target_group === '' && ((stmts.minCursor.get(row.subject) as number | null) ?? 0) < seq
+      if (!owedByOthers) {
+        stmts.deleteQueued.run(seq)
+        stmts.deletePayload.run(seq)
+      }
+      return true
     }
 
     this.#publishAll = db.transaction((batches: PendingPublish[], now: number) => {
@@ -241,35 +176,49 @@ class SqliteBus implements Bus {
         for (const message of messages) {
           // changes === 0: the id is already in the dedupe window, the message is a repeat.
           if (stmts.claimId.run(subject, message.id, now + this.#dedupeWindowMs, now).changes === 0) continue
-          insertMessage(subject, message.id, toBuffer(message.data), JSON.stringify(message.headers ?? {}), now)
+          insertMessage(subject, message.id, toBuffer(message.data), JSON.stringify(message.headers ?? {}), now, '')
           stored.add(subject)
         }
       }
       return stored
     }).immediate
 
-    this.#lease = db.transaction((subject: Subject, max: number, now: number) => {
-      const rows = stmts.lease.all(now + this.#ackWaitMs, subject, now, max) as Omit<MessageRow, 'data'>[]
-      return rows.sort((a, b) => a.seq - b.seq)
+    this.#lease = db.transaction((subject: Subject, group: string, max: number, now: number) => {
+      const until = now + this.#ackWaitMs
+      const again = (stmts.dueAgain.all(until, group, subject, group, now, max) as { seq: number; delivery_count: number }[]).sort((a, b) => a.seq - b.seq)
+      const rows: LeasedRow[] = []
+      for (const { seq, delivery_count } of again) {
+        const row = stmts.meta.get(seq) as QueueRow | undefined
+        if (row) rows.push({ ...row, delivery_count })
+      }
+      if (rows.length < max) {
+        const seqs = stmts.fresh.all(subject, stmts.cursor.get(subject, group) as number, group, max - rows.length) as number[]
+        for (const seq of seqs) {
+          stmts.insertDelivery.run(seq, group, subject, until)
+          rows.push({ ...(stmts.meta.get(seq) as QueueRow), delivery_count: 1 })
+        }
+        if (seqs.length > 0) stmts.advance.run(seqs.at(-1), subject, group)
+      }
+      return rows
     }).immediate
 
-    this.#ackAll = db.transaction((seqs: number[]) => {
-      for (const seq of seqs) deleteMessage(seq)
+    this.#ackAll = db.transaction((acks: { seq: number; group: string }[]) => {
+      for (const { seq, group } of acks) release(seq, group)
     }).immediate
 
-    this.#moveToDeadLetters = db.transaction((seq: number, error: string, now: number) => {
-      const row = stmts.get.get(seq) as MessageRow | undefined
-      // Gone: another delivery of it was acked meanwhile; there is nothing left to park.
-      if (!row) return
-      stmts.insertDeadLetter.run(row.subject, row.id, row.data, row.headers, error, row.delivery_count, now)
-      deleteMessage(seq)
+    this.#moveToDeadLetters = db.transaction((seq: number, group: string, deliveryCount: number, error: string, now: number) => {
+      const row = stmts.meta.get(seq) as QueueRow | undefined
+      const data = stmts.payload.get(seq) as Buffer | undefined
+      // Not held by the group: another delivery of it was acked meanwhile; nothing is left to park.
+      if (!row || !data || !release(seq, group)) return
+      stmts.insertDeadLetter.run(row.subject, group, row.id, data, row.headers, error, deliveryCount, now)
     }).immediate
 
     this.#replay = db.transaction((subject: Subject, seq: number, now: number) => {
       const row = stmts.getDeadLetter.get(seq, subject) as DeadLetterRow | undefined
       if (!row) return false
       // A replay bypasses dedupe on purpose: the id was seen, and this is a deliberate second run.
-      insertMessage(row.subject, row.id, row.data, row.headers, now)
+      insertMessage(row.subject, row.id, row.data, row.headers, now, row.grp)
       stmts.deleteDeadLetter.run(seq, subject)
       return true
     }).immediate
@@ -324,14 +273,15 @@ class SqliteBus implements Bus {
       try {
         // Payloads are read after the lease commits, outside the write lock a publisher waits on.
         // One gone meanwhile was acked by an earlier holder whose lease lapsed: its work is done.
-        rows = this.#lease(subject, max, Date.now()).flatMap((row) => {
+        this.ensureGroup(subject, consumer)
+        rows = this.#lease(subject, consumer, max, Date.now()).flatMap((row) => {
           const data = this.#stmts.payload.get(row.seq) as Buffer | undefined
           return data ? [{ ...row, data }] : []
         })
       } catch (cause) {
         throw new BusError('unavailable', `cannot lease messages of ${subject}`, { cause })
       }
-      if (rows.length > 0) return rows.map((row) => this.#toMessage(row))
+      if (rows.length > 0) return rows.map((row) => this.#toMessage(row, consumer))
       const remaining = deadline - Date.now()
       if (remaining <= 0) return []
       await this.#waitForPublish(subject, Math.min(remaining, this.#pollIntervalMs))
@@ -340,13 +290,28 @@ class SqliteBus implements Bus {
 
   async backlog(subject: Subject): Promise<number> {
     assertSubject(subject)
-    return this.#run('count the backlog', () => (this.#stmts.backlog.get(subject) as { n: number }).n)
+    return this.#run('count the backlog', () => {
+      const stmts = this.#stmts
+      const groups = stmts.groups.all(subject) as { name: string; cursor: number }[]
+      if (groups.length === 0) return stmts.countAll.get(subject) as number
+      return Math.max(...groups.map((g) => (stmts.countNew.get(subject, g.cursor, g.name) as number) + (stmts.countHeld.get(subject, g.name) as number)))
+    })
+  }
+
+  /** Creates a group (at open, or at its first fetch); it starts at the oldest message kept. */
+  ensureGroup(subject: Subject, group: string): void {
+    assertSubject(subject)
+    assertConsumerName(group)
+    const key = `${subject}/${group}`
+    if (this.#knownGroups.has(key)) return
+    this.#stmts.ensureGroup.run(subject, group)
+    this.#knownGroups.add(key)
   }
 
   async deadLetter(message: BusMessage, error: string): Promise<void> {
     const lease = this.#leases.get(message)
     if (!lease) throw new BusError('invalid_subject', 'deadLetter() needs a message fetched from this bus')
-    this.#run('move a message to the dead letters', () => this.#moveToDeadLetters(lease.seq, error, Date.now()))
+    this.#run('move a message to the dead letters', () => this.#moveToDeadLetters(lease.seq, lease.group, lease.deliveryCount, error, Date.now()))
   }
 
   async listDeadLetters(subject: Subject, options: { afterSeq?: number; limit: number }): Promise<DeadLetter[]> {
@@ -358,6 +323,7 @@ class SqliteBus implements Bus {
     return rows.map((row) => ({
       seq: row.seq,
       subject: row.subject,
+      group: row.grp,
       id: row.id,
       data: toBytes(row.data),
       headers: JSON.parse(row.headers) as Record<string, string>,
@@ -396,33 +362,34 @@ class SqliteBus implements Bus {
     }
   }
 
-  #toMessage(row: MessageRow): BusMessage {
+  #toMessage(row: MessageRow, group: string): BusMessage {
     const { seq, delivery_count: deliveryCount } = row
     const message: BusMessage = {
       id: row.id,
       subject: row.subject,
+      group,
       data: toBytes(row.data),
       headers: JSON.parse(row.headers) as Record<string, string>,
       deliveryCount,
       publishedAt: row.published_at,
-      // An ack from a holder whose lease lapsed still deletes: its work is done either way.
-      ack: () => this.#ack(seq),
+      // An ack from a holder whose lease lapsed still counts: the group's work is done either way.
+      ack: () => this.#ack(seq, group),
       nak: async (delayMs) => {
-        this.#run('nak', () => this.#stmts.setVisible.run(Date.now() + Math.max(0, delayMs), seq, deliveryCount))
+        this.#run('nak', () => this.#stmts.setVisible.run(Date.now() + Math.max(0, delayMs), seq, group, deliveryCount))
       },
       working: async () => {
-        this.#run('extend a lease', () => this.#stmts.setVisible.run(Date.now() + this.#ackWaitMs, seq, deliveryCount))
+        this.#run('extend a lease', () => this.#stmts.setVisible.run(Date.now() + this.#ackWaitMs, seq, group, deliveryCount))
       },
     }
-    this.#leases.set(message, { seq, deliveryCount })
+    this.#leases.set(message, { seq, group, deliveryCount })
     return message
   }
 
-  #ack(seq: number): Promise<void> {
+  #ack(seq: number, group: string): Promise<void> {
     this.#assertOpen()
     return new Promise((resolveAck, rejectAck) => {
       if (this.#pendingAcks.length === 0) setImmediate(() => this.#flushAcks())
-      this.#pendingAcks.push({ seq, resolve: resolveAck, reject: rejectAck })
+      this.#pendingAcks.push({ seq, group, resolve: resolveAck, reject: rejectAck })
     })
   }
 
@@ -435,7 +402,7 @@ class SqliteBus implements Bus {
     const acks = this.#pendingAcks.splice(0, ackChunk)
     if (acks.length === 0) return
     try {
-      this.#run('ack', () => this.#ackAll(acks.map((ack) => ack.seq)))
+      this.#run('ack', () => this.#ackAll(acks))
       for (const ack of acks) ack.resolve()
     } catch (error) {
       for (const ack of acks) ack.reject(error)

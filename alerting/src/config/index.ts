@@ -1,0 +1,6 @@
+export * from './duration'
+export * from './receivers'
+export * from './rules'
+export * from './schema'
+export * from './yaml'
+export * from './diff'

@@ -1,0 +1,2 @@
+export * from './matcher'
+export { checkRegexSafety, maxRegexLength, type RegexVerdict } from './regex-safety'

@@ -1,0 +1,6 @@
+export * from './email'
+export * from './integrations'
+export * from './payload'
+export * from './secrets'
+export * from './slack'
+export * from './webhook'

@@ -1,0 +1,3 @@
+export * from './blocks'
+export * from './signature'
+export * from './slack'

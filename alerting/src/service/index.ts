@@ -1,0 +1,2 @@
+export * from './alerting-service'
+export * from './rule-preview'

@@ -1,0 +1,118 @@
+/**
+ * A rule's preview: how often it would have fired over the last 7 days, replayed over stored
+ * data. Metric rules run point by point over the rollups (forecasts every window, as they are
+ * costly); frequency rules at steps of their window, at least 6 h apart (their `users` counts
+ * are exact per step); issue event rules count the issues that were created, regressed or
+ * escalated in the period and pass the rule's filters.
+ */
+import type { EventStore } from '@faultline/core/event-store'
+import { issueSnapshot, type IssueDoc, type IssueStores } from '@faultline/core/issues'
+import { floorMinute, minuteMs } from '@faultline/core/rollups'
+import type { Filter } from '@faultline/core/ports'
+import type { Sensitivity } from '@faultline/intelligence'
+import type { AlertRule, IssueEventRule, IssueFrequencyRule, MetricRule } from '../config'
+import { passesFilters } from '../alerts/issue-rules'
+import { frequencyBreaches } from '../alerts/frequency-rules'
+import { historyMinutes, metricFiringAt } from '../alerts/metric-rules'
+import { projectCounts, projectScores } from '../alerts/metric-series'
+
+export const previewDays = 7
+const periodMs = previewDays * 86_400_000
+const maxEpisodes = 100
+
+export interface Episode {
+  start: string
+  /** null while still firing at the end of the period. */
+  end: string | null
+  /** What fired: the issue (issue rules) or the peak value (metric rules). */
+  issueId?: string
+  title?: string
+  value?: number
+}
+
+export interface Preview {
+  rule: string
+  from: string
+  to: string
+  /** How many times it would have fired (episodes of firing). */
+  fired: number
+  episodes: Episode[]
+}
+
+export interface PreviewDeps {
+  eventStore: EventStore
+  /** The organization's projects: a preview reads no others. */
+  orgProjects: string[]
+  issues: IssueStores
+  scoreThreshold(sensitivity: Sensitivity): Promise<number>
+}
+
+const iso = (ms: number) => new Date(ms).toISOString()
+
+export async function previewRule(deps: PreviewDeps, rule: AlertRule, now = Date.now()): Promise<Preview> {
+  const to = floorMinute(now)
+  const from = to - periodMs
+  if (rule.kind === 'metric' && !deps.orgProjects.includes(rule.project)) throw new RangeError(`project ${rule.project} is not in this organization`)
+  const episodes =
+    rule.kind === 'metric' ? await previewMetric(deps, rule, from, to) : rule.kind === 'issue_frequency' ? await previewFrequency(deps, rule, from, to) : await previewIssueEvents(deps, rule, from)
+  return { rule: rule.name, from: iso(from), to: iso(to), fired: episodes.length, episodes: episodes.slice(0, maxEpisodes) }
+}
+
+async function previewMetric(deps: PreviewDeps, rule: MetricRule, from: number, to: number): Promise<Episode[]> {
+  const history = historyMinutes(rule)
+  const readFrom = from - history * minuteMs
+  const counts = await projectCounts(deps.eventStore, rule.project, rule.levels, readFrom, to)
+  const scores = rule.condition.type === 'anomaly' ? await projectScores(deps.eventStore, rule.project, readFrom, to) : undefined
+  const series = { counts, scores, ...(rule.condition.type === 'anomaly' && { scoreThreshold: await deps.scoreThreshold(rule.condition.sensitivity) }) }
+  const step = rule.condition.type === 'forecast' ? Math.round(rule.window / minuteMs) : 1
+  const episodes: Episode[] = []
+  let firing = false
+  for (let t = history; t < counts.length; t += step) {
+    const at = readFrom + (t + 1) * minuteMs
+    const state = metricFiringAt(rule, series, t, firing)
+    if (state.firing && !firing) episodes.push({ start: iso(at), end: null, value: state.value })
+    else if (state.firing) episodes.at(-1)!.value = Math.max(episodes.at(-1)!.value ?? 0, state.value)
+    else if (firing) episodes.at(-1)!.end = iso(at)
+    firing = state.firing
+  }
+  return episodes
+}
+
+async function previewFrequency(deps: PreviewDeps, rule: IssueFrequencyRule, from: number, to: number): Promise<Episode[]> {
+  const step = Math.max(rule.window, 6 * 3_600_000)
+  const open = new Map<string, Episode>()
+  const episodes: Episode[] = []
+  for (let at = from + step; at <= to; at += step) {
+    const over = new Map((await frequencyBreaches(deps.eventStore, rule, at, deps.orgProjects)).map((b) => [b.issueId, b]))
+    for (const [issueId, episode] of open) {
+      if (!over.has(issueId)) {
+        episode.end = iso(at)
+        open.delete(issueId)
+      }
+    }
+    for (const [issueId, breach] of over) {
+      if (open.has(issueId)) continue
+      const episode: Episode = { start: iso(at), end: null, issueId, value: breach.value }
+      open.set(issueId, episode)
+      episodes.push(episode)
+    }
+  }
+  return episodes
+}
+
+async function previewIssueEvents(deps: PreviewDeps, rule: IssueEventRule, from: number): Promise<Episode[]> {
+  const fields = { new: 'firstSeen', regression: 'regressedAt', escalating: 'escalatingAt' } as const
+  const seen = new Map<string, Episode>()
+  for (const trigger of rule.when) {
+    const field = fields[trigger]
+    const filter: Filter = { [field]: { $gte: from }, ...(rule.filters.projects?.length === 1 && { projectId: rule.filters.projects[0]! }) }
+    const docs: IssueDoc[] = await deps.issues.issues.find(filter, { sort: { field, direction: 'asc' }, limit: 10_000 })
+    for (const doc of docs) {
+      if (!deps.orgProjects.includes(doc.projectId)) continue
+      if (!passesFilters(rule.filters, doc.projectId, issueSnapshot(doc), undefined)) continue
+      const at = doc[field] as number
+      seen.set(`${doc._id}:${at}`, { start: iso(at), end: null, issueId: doc._id, title: doc.title })
+    }
+  }
+  return [...seen.values()].sort((a, b) => a.start.localeCompare(b.start))
+}
