@@ -77,6 +77,8 @@ describe('issue search for the dashboard', () => {
     const around = (id: string) => f.api('GET', `${base}/issues/${ids['card declined']}/events/${id}/neighbours`)
     expect((await around(newer)).body).toEqual({ oldest: older, previous: older, next: null, latest: newer })
     expect((await around(older)).body).toEqual({ oldest: older, previous: null, next: newer, latest: newer })
+    const detail = (await f.api('GET', `${base}/issues/${ids['card declined']}`)).body
+    expect(detail.latestEvent).toMatchObject({ eventId: newer, issueId: ids['card declined'], payload: expect.any(Object) })
     const other = (await f.api('GET', `${base}/issues/${ids['timeout']}/events`)).body.data[0].eventId
     expect((await around(other)).status).toBe(404)
     expect((await around('nope')).status).toBe(400)

@@ -6,7 +6,7 @@ import { httpError } from '@faultline/core/http'
 import { requires, type ApiEnv } from '../permissions'
 import { eventIdSchema, issueIdSchema, parseJsonBody, parseParam, parseQuery, projectIdSchema, timeSchema } from '../validation'
 import { cursors } from '../services/cursor'
-import { issueTags, latestEventId, getEvent, listIssueEvents, listIssues, IssueSorts, StatsPeriods, type StatsPeriod } from '../services/issue-queries'
+import { issueTags, latestEvent, getEvent, listIssueEvents, listIssues, IssueSorts, StatsPeriods, type StatsPeriod } from '../services/issue-queries'
 import { changeStatus, deleteIssue, loadProjectIssues, mergeIssues } from '../services/issue-actions'
 import { issueView } from '../services/issue-views'
 import { recordMerge, recordStatusChanges } from '../services/issue-activity'
@@ -87,9 +87,8 @@ export function issueRoutes(platform: Platform): Hono<ApiEnv> {
   app.get('/projects/:projectId/issues/:issueId', requires('issues:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
-    const latestId = await latestEventId(platform, issue!)
-    const [latestEvent, tags] = await Promise.all([latestId ? getEvent(platform, projectId, latestId) : null, issueTags(platform, issue!)])
-    return c.json({ ...issueView(issue!), latestEvent, tags })
+    const [latest, tags] = await Promise.all([latestEvent(platform, issue!), issueTags(platform, issue!)])
+    return c.json({ ...issueView(issue!), latestEvent: latest, tags })
   })
 
   app.get('/projects/:projectId/issues/:issueId/events', requires('events:read'), async (c) => {

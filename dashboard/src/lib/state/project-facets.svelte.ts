@@ -1,4 +1,8 @@
-/** What the stream's switchers and menus offer for one project: its environments and who can be assigned. */
+/**
+ * What the switchers and menus offer for one project: its environments (the stream's switcher)
+ * and who can be assigned (triage). Each is asked only where shown: the environments' query
+ * reads the events, and the issue page would only wait behind it.
+ */
 import { api, type MemberView } from '$lib/api'
 
 export class ProjectFacets {
@@ -6,17 +10,20 @@ export class ProjectFacets {
   assignees = $state.raw<MemberView[]>([])
   error = $state<unknown>(null)
 
-  constructor(projectId: string, canTriage: boolean) {
-    void this.#load(projectId, canTriage)
+  constructor(projectId: string, wanted: { environments: boolean; assignees: boolean }) {
+    void this.#load(projectId, wanted)
   }
 
   userIdOf(email: string): string | undefined {
     return this.assignees.find((a) => a.email.toLowerCase() === email.toLowerCase())?.id
   }
 
-  async #load(projectId: string, canTriage: boolean): Promise<void> {
+  async #load(projectId: string, wanted: { environments: boolean; assignees: boolean }): Promise<void> {
     try {
-      const [environments, assignees] = await Promise.all([api.tags.values(projectId, 'environment', ''), canTriage ? api.assignees(projectId) : { data: [] }])
+      const [environments, assignees] = await Promise.all([
+        wanted.environments ? api.tags.values(projectId, 'environment', '') : { data: [] },
+        wanted.assignees ? api.assignees(projectId) : { data: [] },
+      ])
       this.environments = environments.data.map((e) => e.value)
       this.assignees = assignees.data
     } catch (error) {
