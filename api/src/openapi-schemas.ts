@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { auditActionNames } from '@faultline/core/audit'
 import { orgRoleNames } from '@faultline/core/accounts'
+import { ProjectPlatforms } from '@faultline/core/projects'
 
 const iso = z.string().describe('ISO 8601 time')
 const isoOrNull = iso.nullable()
@@ -13,7 +14,7 @@ const list = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) })
 
 export const Problem = z.object({ title: z.string(), status: z.number().int(), detail: z.string() }).passthrough()
 export const Organization = z.object({ id: z.string(), name: z.string(), slug: z.string(), mfaRequired: z.boolean() })
-export const Project = z.object({ id: z.string(), orgId: z.string(), name: z.string(), slug: z.string(), teamIds: z.array(z.string()), createdAt: iso })
+export const Project = z.object({ id: z.string(), orgId: z.string(), name: z.string(), slug: z.string(), teamIds: z.array(z.string()), platform: z.enum(Object.values(ProjectPlatforms)).nullable(), createdAt: iso })
 export const CreatedProject = Project.extend({ dsn: z.string() })
 export const User = z.object({ id: z.string(), email: z.string(), name: z.string(), instanceAdmin: z.boolean(), mfaEnabled: z.boolean() })
 export const Session = z.object({

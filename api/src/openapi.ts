@@ -59,7 +59,7 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
       },
       '/projects/{projectId}': {
         get: { summary: 'A project', parameters: [project], responses: ok('Project') },
-        patch: { summary: 'Rename a project or change the teams it is limited to', parameters: [project], requestBody: jsonBody(projectChangeBody), responses: ok('Project') },
+        patch: { summary: 'Rename a project, set its platform, or change the teams it is limited to', parameters: [project], requestBody: jsonBody(projectChangeBody), responses: ok('Project') },
       },
       '/projects/{projectId}/issues': {
         get: { summary: 'List issues with filters, sorts, cursor pagination and sparkline stats', parameters: [project, ...queryParams(issueListQuery)], responses: ok('IssuePage') },

@@ -187,3 +187,16 @@ describe('assignment and activity', () => {
     expect((await f.api('DELETE', `${base}/issues/${ids['timeout']}/comments/${comment.body.id}`)).status).toBe(404)
   })
 })
+
+describe('project platform', () => {
+  it('is changed, listed with the project, and refused when unknown', async () => {
+    expect((await f.api('GET', `/projects/${f.projectId}`)).body.platform).toBeNull()
+    const changed = await f.api('PATCH', `/projects/${f.projectId}`, { platform: 'browser' })
+    expect(changed.status).toBe(200)
+    expect(changed.body.platform).toBe('browser')
+    expect((await f.api('GET', '/projects')).body.data.find((p: any) => p.id === f.projectId).platform).toBe('browser')
+    const unknown = await f.api('PATCH', `/projects/${f.projectId}`, { platform: 'cobol' })
+    expect(unknown.status).toBe(400)
+    expect(unknown.body.detail).toMatch(/platform/)
+  })
+})

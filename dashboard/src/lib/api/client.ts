@@ -27,6 +27,7 @@ import type {
   OrganizationView,
   Page,
   PermissionsView,
+  ProjectPlatform,
   ProjectView,
   SessionView,
 } from './types'
@@ -111,7 +112,7 @@ export const api = {
     createToken: (orgId: string, body: NewToken) => request<TokenView & { token: string }>(endpoints.createOrgToken, { params: { orgId }, body }),
     revokeToken: (orgId: string, tokenId: string) => request<void>(endpoints.revokeOrgToken, { params: { orgId, tokenId } }),
     audit: (orgId: string, query: AuditQuery) => request<Page<AuditRecordView>>(endpoints.audit, { params: { orgId }, query: q(query) }),
-    createProject: (orgId: string, name: string) => request<ProjectView & { dsn: string }>(endpoints.createProject, { params: { orgId }, body: { name } }),
+    createProject: (orgId: string, body: { name: string; platform?: ProjectPlatform }) => request<ProjectView & { dsn: string }>(endpoints.createProject, { params: { orgId }, body }),
   },
   myTokens: {
     list: () => request<{ data: TokenView[] }>(endpoints.myTokens),
@@ -119,7 +120,7 @@ export const api = {
     revoke: (tokenId: string) => request<void>(endpoints.revokeMyToken, { params: { tokenId } }),
   },
   projectSettings: {
-    rename: (projectId: string, name: string) => request<ProjectView>(endpoints.changeProject, { params: { projectId }, body: { name } }),
+    change: (projectId: string, body: { name?: string; platform?: ProjectPlatform }) => request<ProjectView>(endpoints.changeProject, { params: { projectId }, body }),
     keys: (projectId: string) => request<{ data: KeyView[] }>(endpoints.keys, { params: { projectId } }),
     createKey: (projectId: string, label: string) => request<KeyView>(endpoints.createKey, { params: { projectId }, body: { label } }),
     changeKey: (projectId: string, publicKey: string, body: { label?: string; disabled?: boolean; rateLimitPerMinute?: number | null }) =>

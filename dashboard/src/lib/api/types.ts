@@ -3,6 +3,7 @@
  * erased from the bundle), so a change on the server breaks the dashboard's type check.
  */
 import type { IssueView as ServerIssueView } from '$server/api/services/issue-views'
+import type { ProjectPlatform } from '$server/core/projects/projects'
 import type { EventSummary, FullEvent as ServerFullEvent, TagSummary } from '$server/api/services/issue-queries'
 import type { rootCauseHints } from '$server/api/services/intelligence-root-cause'
 import type { IssueSimilarity } from '$server/api/services/intelligence-similar'
@@ -51,8 +52,11 @@ export interface ProjectView {
   name: string
   slug: string
   teamIds: string[]
+  platform: ProjectPlatform | null
   createdAt: string
 }
+
+export type { ProjectPlatform }
 
 export type IssueStatus = 'unresolved' | 'resolved' | 'resolved_in_next_release' | 'ignored' | 'merged'
 

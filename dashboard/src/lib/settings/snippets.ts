@@ -1,4 +1,14 @@
-/** Copy-paste setup for each SDK, with the key's DSN filled in. */
+/** Copy-paste setup for each SDK, with the key's DSN filled in; the project's platform picks the first shown. */
+import type { ProjectPlatform } from '$lib/api'
+
+export const platformOptions: { value: ProjectPlatform; label: string; snippet: string }[] = [
+  { value: 'node', label: 'Node.js', snippet: 'sentry-node' },
+  { value: 'browser', label: 'Browser JavaScript', snippet: 'sentry-browser' },
+  { value: 'other', label: 'Other', snippet: 'sentry-node' },
+]
+
+export const snippetFor = (platform: ProjectPlatform | null | undefined) => platformOptions.find((p) => p.value === platform)?.snippet ?? 'sentry-node'
+
 export interface Snippet {
   id: string
   label: string
