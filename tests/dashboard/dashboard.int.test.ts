@@ -8,7 +8,7 @@
  * axe-core in both themes. Screenshots go to test-artifacts/dashboard/ (on failure, and a few on success).
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -16,7 +16,7 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SmtpSink } from '../../api/src/testing/smtp-sink'
 import { configureSmtp, password } from './support/accounts'
-import { accessibilityViolations, launchChromium, newPage, screenshot, step } from './support/browser'
+import { accessibilityViolations, artifactsDir, launchChromium, newPage, screenshot, step } from './support/browser'
 import { npmStart, repoRoot, type NpmStarted } from './support/npm-start'
 
 const run = promisify(execFile)
@@ -52,6 +52,7 @@ async function signIn(p: Page, email: string): Promise<void> {
 }
 
 beforeAll(async () => {
+  rmSync(artifactsDir, { recursive: true, force: true }) // a failure's screenshot is never one left by an earlier run
   const dataDir = mkdtempSync(join(tmpdir(), 'faultline-dashboard-'))
   smtp = await new SmtpSink().start()
   await configureSmtp(dataDir, smtp.port)
@@ -87,12 +88,14 @@ describe('the dashboard in a browser', () => {
       // No project yet: the organization's project list, where the owner creates one.
       await page.waitForURL(/\/orgs\/\d+\/projects$/)
       await page.getByLabel('Name').fill('Shop')
+      await page.getByLabel('Platform').selectOption('node')
       await page.getByRole('button', { name: 'Create project' }).click()
       const shown = page.locator('.created code')
       await shown.waitFor()
       dsn = (await shown.textContent())!
       expect(dsn).toMatch(new RegExp(`^http://[0-9a-f]{32}@127\\.0\\.0\\.1:\\d+/\\d+$`))
       projectId = dsn.split('/').at(-1)!
+      await page.locator('tbody tr', { hasText: 'Shop' }).getByRole('cell', { name: 'node', exact: true }).waitFor()
       streamUrl = `${server.url}/projects/${projectId}/issues`
       await screenshot(page, 'project-created')
     })
@@ -143,6 +146,8 @@ describe('the dashboard in a browser', () => {
       await page.reload()
       await expect.poll(() => rows(page).count(), soon).toBe(1)
       expect(await search.inputValue()).toBe('is:unresolved level:warning')
+      // The environment switcher offers the environments of the data (asked once the rows are in).
+      await page.getByLabel('Environment').locator('option', { hasText: 'staging' }).waitFor({ state: 'attached' })
     })
   }, 60_000)
 

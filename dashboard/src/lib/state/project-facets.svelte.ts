@@ -1,7 +1,7 @@
 /**
- * What the switchers and menus offer for one project: its environments (the stream's switcher)
- * and who can be assigned (triage). Each is asked only where shown: the environments' query
- * reads the events, and the issue page would only wait behind it.
+ * What the switchers and menus offer for one project: who can be assigned (triage), and its
+ * environments (the stream's switcher). The environments' query reads the events, so it is asked
+ * only by the stream and only once its rows are in: the list does not wait behind it.
  */
 import { api, type MemberView } from '$lib/api'
 
@@ -10,22 +10,28 @@ export class ProjectFacets {
   assignees = $state.raw<MemberView[]>([])
   error = $state<unknown>(null)
 
-  constructor(projectId: string, wanted: { environments: boolean; assignees: boolean }) {
-    void this.#load(projectId, wanted)
+  readonly #projectId: string
+  #environmentsAsked = false
+
+  constructor(projectId: string, canTriage: boolean) {
+    this.#projectId = projectId
+    if (canTriage) void this.#load(async () => (this.assignees = (await api.assignees(projectId)).data))
   }
 
   userIdOf(email: string): string | undefined {
     return this.assignees.find((a) => a.email.toLowerCase() === email.toLowerCase())?.id
   }
 
-  async #load(projectId: string, wanted: { environments: boolean; assignees: boolean }): Promise<void> {
+  /** Asks for the environments once; later calls do nothing. */
+  loadEnvironments(): Promise<void> {
+    if (this.#environmentsAsked) return Promise.resolve()
+    this.#environmentsAsked = true
+    return this.#load(async () => (this.environments = (await api.tags.values(this.#projectId, 'environment', '')).data.map((e) => e.value)))
+  }
+
+  async #load(run: () => Promise<unknown>): Promise<void> {
     try {
-      const [environments, assignees] = await Promise.all([
-        wanted.environments ? api.tags.values(projectId, 'environment', '') : { data: [] },
-        wanted.assignees ? api.assignees(projectId) : { data: [] },
-      ])
-      this.environments = environments.data.map((e) => e.value)
-      this.assignees = assignees.data
+      await run()
     } catch (error) {
       this.error = error
     }
