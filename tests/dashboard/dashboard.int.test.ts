@@ -239,6 +239,31 @@ describe('the dashboard in a browser', () => {
     }
   }, 90_000)
 
+  it("changes the project's scrubbing and retention settings, which a reload shows as a new version", async () => {
+    await step(page, 'privacy', async () => {
+      await page.goto(streamUrl)
+      await page.getByRole('link', { name: 'Privacy and retention' }).click()
+      await page.getByRole('heading', { name: /Scrubbing and retention \(version 0\)/ }).waitFor()
+      expect(JSON.stringify(await accessibilityViolations(page), null, 1)).toBe('[]')
+      await page.getByLabel('Keep events for (days)').fill('30')
+      await page.getByLabel('IP addresses').selectOption('truncate')
+      const openDefaultRules = () => page.locator('details', { hasText: 'Its rules' }).first().locator('summary').click()
+      await openDefaultRules()
+      const emails = page.locator('li', { has: page.locator('code', { hasText: /^emails$/ }) }).getByRole('checkbox')
+      await emails.uncheck()
+      await page.getByRole('button', { name: 'Save', exact: true }).click()
+      await page.getByText('Saved: new events are scrubbed').waitFor()
+      await page.reload()
+      await page.getByRole('heading', { name: /Scrubbing and retention \(version 1\)/ }).waitFor()
+      expect(await page.getByLabel('Keep events for (days)').inputValue()).toBe('30')
+      expect(await page.getByLabel('IP addresses').inputValue()).toBe('truncate')
+      await openDefaultRules()
+      expect(await emails.isChecked()).toBe(false)
+      await page.locator('tbody tr', { hasText: '30 days' }).first().waitFor()
+      await screenshot(page, 'privacy')
+    })
+  }, 60_000)
+
   it('invites a viewer by mail; the viewer sees no write actions, and the API refuses them', async () => {
     await step(page, 'invite', async () => {
       await page.getByRole('link', { name: 'Members' }).click()
@@ -274,6 +299,10 @@ describe('the dashboard in a browser', () => {
       }, projectId)
       expect(refused).toBe(403)
       expect(await viewerPage.getByTestId('issue-status').textContent()).toBe(before)
+      await viewerPage.getByRole('link', { name: 'Privacy and retention' }).click()
+      await viewerPage.getByText('Only administrators can change these settings.').waitFor()
+      expect(await viewerPage.getByLabel('Keep events for (days)').isDisabled()).toBe(true)
+      expect(await viewerPage.getByRole('button', { name: 'Save', exact: true }).count()).toBe(0)
       await screenshot(viewerPage, 'viewer-issue')
     })
     await context.close()

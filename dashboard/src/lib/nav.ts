@@ -24,6 +24,7 @@ export const projectNav: NavEntry[] = [
   { id: 'patterns', label: 'Patterns', href: ({ projectId }) => `/projects/${projectId}/patterns`, permission: 'intelligence:read' },
   { id: 'clusters', label: 'Clusters', href: ({ projectId }) => `/projects/${projectId}/clusters`, permission: 'intelligence:read' },
   { id: 'project-settings', label: 'Project settings', href: ({ projectId }) => `/projects/${projectId}/settings`, permission: 'projects:read' },
+  { id: 'privacy', label: 'Privacy and retention', href: ({ projectId }) => `/projects/${projectId}/privacy`, permission: 'settings:read' },
 ]
 
 export const orgNav: NavEntry[] = [

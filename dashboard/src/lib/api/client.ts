@@ -27,8 +27,11 @@ import type {
   OrganizationView,
   Page,
   PermissionsView,
+  PrivacySettings,
+  PrivacySettingsView,
   ProjectPlatform,
   ProjectView,
+  RulePackView,
   SessionView,
 } from './types'
 
@@ -127,6 +130,13 @@ export const api = {
       request<KeyView>(endpoints.changeKey, { params: { projectId, publicKey }, body }),
     rotateKey: (projectId: string, publicKey: string, overlapMinutes: number) => request<{ key: KeyView; previous: KeyView }>(endpoints.rotateKey, { params: { projectId, publicKey }, body: { overlapMinutes } }),
     revokeKey: (projectId: string, publicKey: string) => request<void>(endpoints.revokeKey, { params: { projectId, publicKey } }),
+  },
+  privacy: {
+    packs: () => request<{ data: RulePackView[] }>(endpoints.privacyPacks),
+    get: (projectId: string) => request<PrivacySettingsView>(endpoints.privacy, { params: { projectId } }),
+    change: (projectId: string, expectedVersion: number, settings: PrivacySettings) =>
+      request<PrivacySettingsView>(endpoints.changePrivacy, { params: { projectId }, body: { expectedVersion, settings } }),
+    history: (projectId: string, limit: number) => request<{ data: PrivacySettingsView[] }>(endpoints.privacyHistory, { params: { projectId }, query: { limit } }),
   },
   account: {
     changePassword: (currentPassword: string, newPassword: string) => request<{ csrfToken: string }>(endpoints.changePassword, { body: { currentPassword, newPassword } }),

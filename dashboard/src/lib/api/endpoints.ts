@@ -59,6 +59,10 @@ export const endpoints = {
   createProject: post('/orgs/{orgId}/projects'),
   project: get('/projects/{projectId}'),
   changeProject: patch('/projects/{projectId}'),
+  privacyPacks: get('/privacy/packs'),
+  privacy: get('/projects/{projectId}/privacy'),
+  changePrivacy: put('/projects/{projectId}/privacy'),
+  privacyHistory: get('/projects/{projectId}/privacy/history', ['limit']),
 
   issues: get('/projects/{projectId}/issues', ['status', 'level', 'environment', 'release', 'since', 'until', 'query', 'sort', 'cursor', 'limit', 'stats', 'tag', 'assigned']),
   changeIssueStatus: put('/projects/{projectId}/issues'),

@@ -4,6 +4,8 @@
  */
 import type { IssueView as ServerIssueView } from '$server/api/services/issue-views'
 import type { ProjectPlatform } from '$server/core/projects/projects'
+import type { PrivacySettings } from '$server/core/privacy/settings'
+import type { packsView, PrivacySettingsView } from '$server/api/services/privacy-settings'
 import type { EventSummary, FullEvent as ServerFullEvent, TagSummary } from '$server/api/services/issue-queries'
 import type { rootCauseHints } from '$server/api/services/intelligence-root-cause'
 import type { IssueSimilarity } from '$server/api/services/intelligence-similar'
@@ -56,7 +58,9 @@ export interface ProjectView {
   createdAt: string
 }
 
-export type { ProjectPlatform }
+export type { ProjectPlatform, PrivacySettings, PrivacySettingsView }
+/** A scrubbing rule pack as written (default, healthcare) and its rules. */
+export type RulePackView = ReturnType<typeof packsView>[number]
 
 export type IssueStatus = 'unresolved' | 'resolved' | 'resolved_in_next_release' | 'ignored' | 'merged'
 
