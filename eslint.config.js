@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint'
 import globals from 'globals'
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'dashboard/build/**', '**/*.svelte'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'dashboard/build/**', 'dashboard/.svelte-kit/**', '**/*.svelte'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -16,6 +16,11 @@ export default tseslint.config(
   {
     files: ['**/*.mjs', '**/*.js'],
     languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    // The dashboard's static scripts run in the page as they are.
+    files: ['dashboard/static/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     // Tests read JSON responses whose shape the assertions themselves check.

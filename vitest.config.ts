@@ -2,12 +2,24 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // chDB binds one data directory per process: files must not share a worker process.
     pool: 'forks',
     poolOptions: { forks: { singleFork: false, isolate: true } },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'faultline',
+          include: ['**/*.test.ts'],
+          exclude: ['**/node_modules/**', '**/dist/**', 'dashboard/**'],
+          // The dashboard's browser tests and its build-size test need dashboard/build: built once, before any file runs.
+          globalSetup: ['dashboard/scripts/vitest-global-setup.js'],
+        },
+      },
+      // The dashboard's own unit and component tests, compiled by its Svelte plugin.
+      'dashboard/vitest.config.ts',
+    ],
   },
 })

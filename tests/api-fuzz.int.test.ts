@@ -85,6 +85,8 @@ beforeAll(async () => {
     elevationId: '00000000-0000-4000-8000-000000000000',
     investigationId: '00000000-0000-4000-8000-000000000000',
     searchId: '00000000-0000-4000-8000-000000000000',
+    commentId: '00000000-0000-4000-8000-000000000000',
+    key: 'browser',
     erasureId: '0'.repeat(24),
     ruleId: 'fuzz-nothing',
     id: 'fuzz-nothing',

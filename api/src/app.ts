@@ -27,6 +27,11 @@ import { patternRoutes } from './routes/patterns'
 import { intelligenceRoutes } from './routes/intelligence'
 import { securityRoutes } from './routes/security'
 import { openApiDocument } from './openapi'
+import { buildDir } from '@faultline/dashboard'
+import { dashboardAssets } from './dashboard'
+import { dashboardAccessRoutes } from './routes/dashboard-access'
+import { issueActivityRoutes } from './routes/issue-activity'
+import { dashboardSearchRoutes } from './routes/dashboard-search'
 import { PrivacySettingsStore } from '@faultline/core/privacy'
 import { privacyRoutes } from './routes/privacy'
 import { ErasureService } from './services/privacy-erasure'
@@ -103,12 +108,17 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', deadLetterRoutes(platform))
   v1.route('/', patternRoutes(platform))
   v1.route('/', intelligenceRoutes(platform))
+  v1.route('/', dashboardAccessRoutes(platform))
+  v1.route('/', issueActivityRoutes(platform))
+  v1.route('/', dashboardSearchRoutes(platform))
   v1.route('/', privacyRoutes(platform, privacySettings, erasures))
   v1.route('/', securityRoutes(platform))
   v1.route('/', alertingRoutes(platform, alerting))
   v1.route('/', incidentRoutes(platform, alerting))
   v1.route('/', slackInteractionRoutes(platform, alerting))
   app.route('/api/v1', v1)
+  // The dashboard's pages and files, on the same port as the API (after it: /api paths are never its).
+  app.route('/', dashboardAssets({ buildDir }))
   await announceSetup(platform, publicUrl)
   return { app }
 }

@@ -5,6 +5,7 @@
 import { z } from 'zod'
 import { auditActionNames } from '@faultline/core/audit'
 import { orgRoleNames } from '@faultline/core/accounts'
+import { ProjectPlatforms } from '@faultline/core/projects'
 
 const iso = z.string().describe('ISO 8601 time')
 const isoOrNull = iso.nullable()
@@ -13,7 +14,7 @@ const list = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) })
 
 export const Problem = z.object({ title: z.string(), status: z.number().int(), detail: z.string() }).passthrough()
 export const Organization = z.object({ id: z.string(), name: z.string(), slug: z.string(), mfaRequired: z.boolean() })
-export const Project = z.object({ id: z.string(), orgId: z.string(), name: z.string(), slug: z.string(), teamIds: z.array(z.string()), createdAt: iso })
+export const Project = z.object({ id: z.string(), orgId: z.string(), name: z.string(), slug: z.string(), teamIds: z.array(z.string()), platform: z.enum(Object.values(ProjectPlatforms)).nullable(), createdAt: iso })
 export const CreatedProject = Project.extend({ dsn: z.string() })
 export const User = z.object({ id: z.string(), email: z.string(), name: z.string(), instanceAdmin: z.boolean(), mfaEnabled: z.boolean() })
 export const Session = z.object({
@@ -110,6 +111,22 @@ export const Issue = z
   })
   .passthrough()
 
+export const Assignee = z.object({ id: z.string(), email: z.string(), name: z.string() })
+const grant = { role: role.nullable(), permissions: z.array(z.string()) }
+export const Permissions = z.object({
+  orgs: z.array(z.object({ orgId: z.string(), ...grant })),
+  projects: z.array(z.object({ projectId: z.string(), orgId: z.string(), ...grant })),
+})
+export const Activity = z.object({
+  id: z.string(),
+  at: iso,
+  kind: z.enum(['status', 'assigned', 'merged', 'comment']),
+  actor: z.object({ type: z.enum(['user', 'token', 'system']), id: z.string(), name: z.string().optional() }),
+  data: z.record(z.string(), z.unknown()),
+  editedAt: iso.optional(),
+})
+export const EventNeighbours = z.object({ oldest: z.string().nullable(), previous: z.string().nullable(), next: z.string().nullable(), latest: z.string().nullable() })
+
 export const responses = {
   Problem,
   Organization,
@@ -147,5 +164,20 @@ export const responses = {
   RecoveryCodes: z.object({ recoveryCodes: z.array(z.string()), csrfToken: z.string() }),
   Sso: z.object({ settings: z.record(z.string(), z.unknown()).nullable(), redirectUri: z.string() }),
   MemberRole: z.object({ userId: z.string(), role, teamIds: z.array(z.string()) }),
+  Permissions,
+  Activity,
+  Activities: list(Activity),
+  Assignees: list(Assignee),
+  EventNeighbours,
+  SsoProviders: list(z.object({ slug: z.string(), name: z.string() })),
+  IssueRate: z.object({
+    issueId: z.string(),
+    bucketSeconds: z.number().int(),
+    threshold: z.number(),
+    points: z.array(z.object({ time: iso, events: z.number(), score: z.number().nullable(), anomalous: z.boolean() })),
+    forecast: z.array(z.object({ time: iso, value: z.number(), lower: z.number(), upper: z.number() })).nullable(),
+  }),
+  TagKeys: list(z.object({ key: z.string(), count: z.number().int() })),
+  TagValues: list(z.object({ value: z.string(), count: z.number().int() })),
 } as const
 export type ResponseName = keyof typeof responses

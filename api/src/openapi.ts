@@ -21,6 +21,8 @@ import { anomaliesQuery, backtestBody, clustersQuery, forecastQuery, similarQuer
 import { erasureListQuery, privacyHistoryQuery, privacySettingsBody } from './routes/privacy'
 import { dataSubjectSchema } from './services/data-subject'
 import { newProjectBody, projectChangeBody } from './routes/projects'
+import { activityQuery, assignBody, commentBody } from './routes/issue-activity'
+import { issueRateQuery, tagKeysQuery, tagValuesQuery } from './routes/dashboard-search'
 import { securityPaths } from './routes/security-openapi'
 import { alertingPaths } from './routes/alerting-openapi'
 
@@ -61,7 +63,7 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
       },
       '/projects/{projectId}': {
         get: { summary: 'A project', parameters: [project], responses: ok('Project') },
-        patch: { summary: 'Rename a project or change the teams it is limited to', parameters: [project], requestBody: jsonBody(projectChangeBody), responses: ok('Project') },
+        patch: { summary: 'Rename a project, set its platform, or change the teams it is limited to', parameters: [project], requestBody: jsonBody(projectChangeBody), responses: ok('Project') },
       },
       '/projects/{projectId}/issues': {
         get: { summary: 'List issues with filters, sorts, cursor pagination and sparkline stats', parameters: [project, ...queryParams(issueListQuery)], responses: ok('IssuePage') },
@@ -128,6 +130,31 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
       },
       '/projects/{projectId}/issues/{issueId}/root-cause': {
         get: { summary: 'Root-cause hints: suspect release, over-represented tag values (with p-values) and co-spiking issues', parameters: [project, issue], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/auth/sso-providers': { get: { summary: 'Organizations that offer single sign-on, for the sign-in page (start at /auth/sso/{orgSlug}/start)', responses: ok('SsoProviders') } },
+      '/me/permissions': { get: { summary: 'What the caller may do: its role and permissions per organization and per visible project', responses: ok('Permissions') } },
+      '/projects/{projectId}/issues/{issueId}/activity': {
+        get: { summary: "An issue's activity, newest first: status changes (by users and by new events), assignments, merges, comments", parameters: [project, issue, ...queryParams(activityQuery)], responses: ok('Activities') },
+      },
+      '/projects/{projectId}/issues/{issueId}/comments': {
+        post: { summary: 'Comment on an issue', parameters: [project, issue], requestBody: jsonBody(commentBody), responses: ok('Activity', 201) },
+      },
+      '/projects/{projectId}/issues/{issueId}/comments/{commentId}': {
+        delete: { summary: 'Delete a comment (its author, or an administrator)', parameters: [project, issue, pathParam('commentId', 'Activity id of the comment')], responses: noContent },
+      },
+      '/projects/{projectId}/issues/{issueId}/events/{eventId}/neighbours': {
+        get: { summary: 'The oldest, previous, next and latest event ids of the issue around one of its events', parameters: [project, issue, pathParam('eventId', '32-hex event id')], responses: ok('EventNeighbours') },
+      },
+      '/projects/{projectId}/assignees': { get: { summary: 'Users who may be assigned issues of the project', parameters: [project], responses: ok('Assignees') } },
+      '/projects/{projectId}/issues/assign': {
+        post: { summary: 'Assign issues to a user, or unassign them (assigneeId null)', parameters: [project], requestBody: jsonBody(assignBody), responses: ok('IssueList') },
+      },
+      '/projects/{projectId}/issues/{issueId}/rate': {
+        get: { summary: "The issue's events per bucket over a range, each bucket's anomaly score, the threshold and the forecast band ahead (the issue page's chart)", parameters: [project, issue, ...queryParams(issueRateQuery)], responses: ok('IssueRate') },
+      },
+      '/projects/{projectId}/tag-keys': { get: { summary: 'Tag keys of recent events with their event counts (search suggestions)', parameters: [project, ...queryParams(tagKeysQuery)], responses: ok('TagKeys') } },
+      '/projects/{projectId}/tag-keys/{key}/values': {
+        get: { summary: 'The most common values of a tag or event field (user.email, release, ...) in recent events, by prefix', parameters: [project, pathParam('key', 'Tag key or event field'), ...queryParams(tagValuesQuery)], responses: ok('TagValues') },
       },
       '/privacy/packs': { get: { summary: 'The scrubbing rule packs (default, healthcare) and their rules as written', responses: { 200: json({ type: 'object' }), ...errors } } },
       '/projects/{projectId}/privacy': {

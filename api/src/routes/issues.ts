@@ -6,9 +6,11 @@ import { httpError } from '@faultline/core/http'
 import { requires, type ApiEnv } from '../permissions'
 import { eventIdSchema, issueIdSchema, parseJsonBody, parseParam, parseQuery, projectIdSchema, timeSchema } from '../validation'
 import { cursors } from '../services/cursor'
-import { issueTags, latestEventId, getEvent, listIssueEvents, listIssues, IssueSorts, StatsPeriods } from '../services/issue-queries'
+import { issueTags, latestEvent, getEvent, listIssueEvents, listIssues, IssueSorts, StatsPeriods, type StatsPeriod } from '../services/issue-queries'
 import { changeStatus, deleteIssue, loadProjectIssues, mergeIssues } from '../services/issue-actions'
 import { issueView } from '../services/issue-views'
+import { recordMerge, recordStatusChanges } from '../services/issue-activity'
+import { assigneeFilter, decorateIssueRows, issuesMatchingTags, parseTagFilters } from '../services/issue-search'
 
 export { projectIdSchema }
 
@@ -24,6 +26,8 @@ export const issueListQuery = z.object({
   cursor: cursors.issues.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   stats: z.enum(Object.keys(StatsPeriods) as [string, ...string[]]).optional(),
+  tag: z.string().max(400).optional().describe('key:value on an event tag or user field (user.email, user.id, ...); repeat for more, all must match'),
+  assigned: z.string().max(20).optional().describe('me, none, or a user id'),
 })
 
 export const statusChangeBody = z.discriminatedUnion('status', [
@@ -54,29 +58,37 @@ export function issueRoutes(platform: Platform): Hono<ApiEnv> {
   app.get('/projects/:projectId/issues', requires('issues:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const q = parseQuery(c, issueListQuery)
-    return c.json(await listIssues(platform, projectId, q as Parameters<typeof listIssues>[2]))
+    const tags = parseTagFilters(c)
+    const issueIds = tags.length > 0 ? await issuesMatchingTags(platform, projectId, tags, q.since, q.until) : undefined
+    const assigneeId = assigneeFilter(q.assigned, c.get('access').principal!)
+    const page = await listIssues(platform, projectId, { ...q, issueIds, assigneeId } as Parameters<typeof listIssues>[2])
+    await decorateIssueRows(platform, projectId, page.data, q.stats as StatsPeriod | undefined)
+    return c.json(page)
   })
 
   app.put('/projects/:projectId/issues', requires('issues:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const body = await parseJsonBody(c, statusChangeBody)
     const { ids, ...change } = body
+    const before = await loadProjectIssues(platform, projectId, ids)
     const updated = await changeStatus(platform, projectId, ids, change)
+    await recordStatusChanges(platform, c, before, updated)
     return c.json({ data: updated.map(issueView) })
   })
 
   app.post('/projects/:projectId/issues/merge', requires('issues:write'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const body = await parseJsonBody(c, mergeBody)
-    return c.json(issueView(await mergeIssues(platform, projectId, body.ids, body.into)))
+    const survivor = await mergeIssues(platform, projectId, body.ids, body.into)
+    await recordMerge(platform, c, survivor, body.ids)
+    return c.json(issueView(survivor))
   })
 
   app.get('/projects/:projectId/issues/:issueId', requires('issues:read'), async (c) => {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
-    const latestId = await latestEventId(platform, issue!)
-    const [latestEvent, tags] = await Promise.all([latestId ? getEvent(platform, projectId, latestId) : null, issueTags(platform, issue!)])
-    return c.json({ ...issueView(issue!), latestEvent, tags })
+    const [latest, tags] = await Promise.all([latestEvent(platform, issue!), issueTags(platform, issue!)])
+    return c.json({ ...issueView(issue!), latestEvent: latest, tags })
   })
 
   app.get('/projects/:projectId/issues/:issueId/events', requires('events:read'), async (c) => {

@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
-import { createProject, formatDsn, type ProjectDoc } from '@faultline/core/projects'
+import { createProject, formatDsn, ProjectPlatforms, type ProjectDoc } from '@faultline/core/projects'
 import type { OutcomeDoc } from '@faultline/core/outcomes'
 import type { Collection } from '@faultline/core/ports'
 import { httpError } from '@faultline/core/http'
@@ -17,10 +17,11 @@ const outcomesQuery = z.object({
 })
 
 const idSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a number')
-export const newProjectBody = z.object({ name: z.string().trim().min(1).max(100), teamIds: z.array(idSchema).max(100).optional() }).strict()
-export const projectChangeBody = z.object({ name: z.string().trim().min(1).max(100).optional(), teamIds: z.array(idSchema).max(100).optional() }).strict()
+const platformSchema = z.enum(Object.values(ProjectPlatforms))
+export const newProjectBody = z.object({ name: z.string().trim().min(1).max(100), teamIds: z.array(idSchema).max(100).optional(), platform: platformSchema.optional() }).strict()
+export const projectChangeBody = z.object({ name: z.string().trim().min(1).max(100).optional(), teamIds: z.array(idSchema).max(100).optional(), platform: platformSchema.optional() }).strict()
 
-const projectView = (p: ProjectDoc) => ({ id: p._id, orgId: p.orgId, name: p.name, slug: p.slug, teamIds: p.teamIds ?? [], createdAt: new Date(p.createdAt).toISOString() })
+const projectView = (p: ProjectDoc) => ({ id: p._id, orgId: p.orgId, name: p.name, slug: p.slug, teamIds: p.teamIds ?? [], platform: p.platform ?? null, createdAt: new Date(p.createdAt).toISOString() })
 
 export function projectRoutes(platform: Platform, outcomes: Collection<OutcomeDoc>, publicUrl: string): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
@@ -42,8 +43,9 @@ export function projectRoutes(platform: Platform, outcomes: Collection<OutcomeDo
     const { project, key } = await createProject(platform.projects, orgId, body.name).catch((error: unknown) => {
       throw conflictOnDuplicate(error, `A project named like ${JSON.stringify(body.name)} exists`)
     })
-    if (body.teamIds?.length) await platform.projects.projects.updateMany({ _id: project._id }, { $set: { teamIds: body.teamIds } })
-    return c.json({ ...projectView({ ...project, teamIds: body.teamIds }), dsn: formatDsn(publicUrl, key) }, 201)
+    const settings = { ...(body.teamIds?.length && { teamIds: body.teamIds }), ...(body.platform && { platform: body.platform }) }
+    if (Object.keys(settings).length > 0) await platform.projects.projects.updateMany({ _id: project._id }, { $set: settings })
+    return c.json({ ...projectView({ ...project, ...settings }), dsn: formatDsn(publicUrl, key) }, 201)
   })
 
   app.get('/projects/:projectId', requires('projects:read'), (c) => c.json(projectView(c.get('access').project!)))

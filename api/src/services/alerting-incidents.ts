@@ -9,7 +9,7 @@ import type { Platform } from '@faultline/core/platform'
 import { describeError } from '@faultline/core/errors'
 import { httpError } from '@faultline/core/http'
 import { issueView } from './issue-views'
-import { getEvent, latestEventId } from './issue-queries'
+import { latestEvent } from './issue-queries'
 import { rootCauseHints } from './intelligence-root-cause'
 import { requireGroup } from './alerting-actions'
 
@@ -100,8 +100,8 @@ async function runbooks(platform: Platform, stores: AlertingStores, orgId: strin
       const [projectId, issueId] = key.split(':') as [string, string]
       const doc = await platform.issues.issues.get(issueId)
       if (!doc) return { projectId, issueId, missing: true }
-      const [hints, latestId] = await Promise.all([rootCauseHints(platform, doc).catch((error: unknown) => ({ error: describeError(error) })), latestEventId(platform, doc)])
-      return { issue: issueView(doc), rootCause: hints, latestEvent: latestId ? await getEvent(platform, projectId, latestId) : null }
+      const [hints, latest] = await Promise.all([rootCauseHints(platform, doc).catch((error: unknown) => ({ error: describeError(error) })), latestEvent(platform, doc)])
+      return { issue: issueView(doc), rootCause: hints, latestEvent: latest }
     }),
   )
   const body = JSON.stringify({ version: '1', kind: 'incident.declared', incident, issues })

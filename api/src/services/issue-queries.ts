@@ -26,6 +26,10 @@ export interface IssueListParams {
   cursor?: CursorPosition
   limit: number
   stats?: StatsPeriod
+  /** Only these issues (a tag search's answer). */
+  issueIds?: string[]
+  /** Only issues assigned to this user; null: unassigned ones. */
+  assigneeId?: string | null
 }
 
 type Db = Pick<Platform, 'issues' | 'eventStore'>
@@ -39,6 +43,8 @@ export async function listIssues(db: Db, projectId: string, params: IssueListPar
   if (params.since !== undefined) filter.lastSeen = { $gte: params.since }
   if (params.until !== undefined) filter.firstSeen = { $lte: params.until }
   if (params.query) filter.searchText = { $contains: params.query.toLowerCase() }
+  if (params.issueIds) filter._id = { $in: params.issueIds }
+  if (params.assigneeId !== undefined) filter.assigneeId = params.assigneeId
   const sort: Sort = { field: sortFields[params.sort], direction: 'desc' }
   const docs = await db.issues.issues.find(filter, { sort, limit: params.limit + 1, after: params.cursor })
   const page = docs.slice(0, params.limit)
@@ -153,37 +159,49 @@ export interface FullEvent extends EventSummary {
   payload: Record<string, unknown>
 }
 
+type FullEventRow = SummaryRow & { fingerprint: string; grouping_strategy: string; payload: string }
+const fullEventColumns = `${summaryColumns}, fingerprint, grouping_strategy, payload`
+
 /** One event in full, or null. `issueId` is the event's current issue (after merges). */
 export async function getEvent(db: Db & Pick<Platform, 'issues'>, projectId: string, eventId: string): Promise<FullEvent | null> {
   const { client, database } = db.eventStore
   const result = await client.query({
-    query: `SELECT ${summaryColumns}, fingerprint, grouping_strategy, payload FROM ${database}.error_events
+    query: `SELECT ${fullEventColumns} FROM ${database}.error_events
             WHERE project_id = {project:UInt64} AND event_id = {eventId:UUID} LIMIT 1`,
     query_params: { project: Number(projectId), eventId: toUuid(eventId) },
     format: 'JSONEachRow',
   })
-  const [row] = await result.json<SummaryRow & { fingerprint: string; grouping_strategy: string; payload: string }>()
+  const [row] = await result.json<FullEventRow>()
   if (!row) return null
   const mapping = await db.issues.fingerprints.get(`${projectId}:${row.fingerprint}`)
+  return fullEvent(row, mapping?.issueId ?? row.issue_id)
+}
+
+/**
+ * The issue's latest event in full (ties on the timestamp broken by the event id as text, as the
+ * event list and navigation order them), or null. One read along the table's sort key, rather
+ * than finding its id first and then looking the id up across the project.
+ */
+export async function latestEvent(db: Db, issue: IssueDoc): Promise<FullEvent | null> {
+  const { client, database } = db.eventStore
+  const result = await client.query({
+    query: `SELECT ${fullEventColumns} FROM ${database}.error_events
+            WHERE project_id = {project:UInt64} AND fingerprint IN {fingerprints:Array(String)}
+            ORDER BY timestamp DESC, id DESC LIMIT 1`,
+    query_params: { project: Number(issue.projectId), fingerprints: issue.fingerprints },
+    format: 'JSONEachRow',
+  })
+  const [row] = await result.json<FullEventRow>()
+  return row ? fullEvent(row, issue._id) : null
+}
+
+function fullEvent(row: FullEventRow, issueId: string): FullEvent {
   return {
-    ...summary(row, mapping?.issueId ?? row.issue_id),
+    ...summary(row, issueId),
     fingerprint: row.fingerprint,
     groupingStrategy: row.grouping_strategy,
     payload: JSON.parse(row.payload) as Record<string, unknown>,
   }
-}
-
-export async function latestEventId(db: Db, issue: IssueDoc): Promise<string | null> {
-  const { client, database } = db.eventStore
-  const result = await client.query({
-    query: `SELECT toString(event_id) AS id FROM ${database}.error_events
-            WHERE project_id = {project:UInt64} AND fingerprint IN {fingerprints:Array(String)}
-            ORDER BY timestamp DESC LIMIT 1`,
-    query_params: { project: Number(issue.projectId), fingerprints: issue.fingerprints },
-    format: 'JSONEachRow',
-  })
-  const [row] = await result.json<{ id: string }>()
-  return row ? compactEventId(row.id) : null
 }
 
 export interface TagSummary {

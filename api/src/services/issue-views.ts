@@ -25,6 +25,7 @@ export interface IssueView {
   resolvedInRelease?: string
   ignore?: IssueDoc['ignore']
   mergedInto?: string
+  assigneeId?: string
   stats?: [string, number][]
 }
 
@@ -53,6 +54,7 @@ export function issueView(doc: IssueDoc): IssueView {
     ...(doc.resolvedInRelease !== undefined && { resolvedInRelease: doc.resolvedInRelease }),
     ...(doc.ignore !== undefined && { ignore: doc.ignore }),
     ...(doc.mergedInto !== undefined && { mergedInto: doc.mergedInto }),
+    ...(doc.assigneeId !== undefined && { assigneeId: doc.assigneeId }),
   }
 }
 

@@ -3,6 +3,7 @@
  * (through the fingerprint mapping), so issues merge without rewriting stored events.
  */
 import type { Collection, MetadataStore } from '../ports/metadata'
+import { openIssueActivity, type IssueActivityDoc } from './issue-activity'
 
 export const IssueStatuses = {
   unresolved: 'unresolved',
@@ -58,6 +59,8 @@ export interface IssueDoc {
   regressedAt?: number
   ignore?: IgnoreConditions
   mergedInto?: string
+  /** The user triaging it (a user id in the project's organization). */
+  assigneeId?: string
   /** When the issue last turned escalating (its rate jumped against its own baseline). */
   escalatingAt?: number
   /**
@@ -77,6 +80,7 @@ export interface FingerprintDoc {
 export interface IssueStores {
   issues: Collection<IssueDoc>
   fingerprints: Collection<FingerprintDoc>
+  activity: Collection<IssueActivityDoc>
 }
 
 export const maxIssueEnvironments = 50
@@ -89,6 +93,7 @@ export async function openIssueStores(metadata: MetadataStore): Promise<IssueSto
       indexes: ['projectId', 'status', 'level', 'lastSeen', 'firstSeen', 'eventCount', 'userCount'],
     }),
     fingerprints: await metadata.collection<FingerprintDoc>({ name: 'fingerprints', indexes: ['issueId'] }),
+    activity: await openIssueActivity(metadata),
   }
 }
 

@@ -7,6 +7,10 @@ import { randomBytes } from 'node:crypto'
 import { MetadataError } from '../errors'
 import type { Collection, MetadataStore } from '../ports/metadata'
 
+/** What a project's apps run on: the dashboard leads the project's SDK setup with that platform's. */
+export const ProjectPlatforms = { node: 'node', browser: 'browser', other: 'other' } as const
+export type ProjectPlatform = (typeof ProjectPlatforms)[keyof typeof ProjectPlatforms]
+
 export interface ProjectDoc {
   _id: string
   orgId: string
@@ -15,6 +19,7 @@ export interface ProjectDoc {
   createdAt: number
   /** When non-empty, members, viewers and analysts reach the project only through these teams. */
   teamIds?: string[]
+  platform?: ProjectPlatform
 }
 
 export interface ProjectKeyDoc {

@@ -1,9 +1,10 @@
 /**
  * Keeps issue documents in step with the events of a batch: creates issues on first sight,
  * widens first/last seen, environments and releases, refreshes counts from the ClickHouse
- * rollups (exact, and unchanged when a batch is processed twice), and applies regressions.
+ * rollups (exact, and unchanged when a batch is processed twice), and applies regressions (each
+ * recorded in the issue's activity).
  */
-import { countIssues, IssueStatuses, IssueSubstatuses, maxIssueEnvironments, maxIssueReleases, type IssueDoc, type IssueStores } from '@faultline/core/issues'
+import { ActivityKinds, countIssues, IssueStatuses, IssueSubstatuses, maxIssueEnvironments, maxIssueReleases, recordActivity, systemActor, type IssueDoc, type IssueStores } from '@faultline/core/issues'
 import type { EventStore } from '@faultline/core/event-store'
 import type { Update } from '@faultline/core/ports'
 import { MetadataError } from '@faultline/core/errors'
@@ -70,6 +71,10 @@ export class IssueUpdater {
         const transition = transitionFor(updated, { lastReceivedAt: seen.lastReceivedAt, releases: seen.releases }, now)
         // Guarded by the status read, so a change made meanwhile by a user is not overwritten.
         const changed = transition ? await this.#stores.issues.findOneAndUpdate({ _id: issue._id, status: updated.status }, transition) : null
+        if (changed) {
+          const data = { status: changed.status, substatus: changed.substatus, previous: updated.status }
+          await recordActivity(this.#stores.activity, [{ projectId: changed.projectId, issueId: changed._id, kind: ActivityKinds.status, actor: systemActor, data, at: now }])
+        }
         refreshed.push(changed ?? updated)
       }),
     )

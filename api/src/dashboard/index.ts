@@ -1,0 +1,1 @@
+export { dashboardAssets, type DashboardAssetsOptions } from './dashboard-assets'
