@@ -4,12 +4,15 @@ import { cors } from 'hono/cors'
 import type { Platform } from '@faultline/core/platform'
 import { openOutcomes, OutcomeRecorder } from '@faultline/core/outcomes'
 import type { ReadinessCheck } from '@faultline/core/http'
-import { createScrubber } from './scrub'
+import { PrivacySettingsStore } from '@faultline/core/privacy'
+import { ProjectScrubbers } from './scrub'
 import { BacklogGuard } from './services/backpressure'
 import { IngestService } from './services/ingest-service'
 import { ProjectKeyCache } from './services/project-keys'
 import { SubmissionAuth } from './services/submission-auth'
 import { sentryRoutes } from './routes/sentry'
+import { securityRoutes } from './routes/security'
+import { SecurityIntake } from './security'
 
 export interface IngestTier {
   app: Hono
@@ -21,13 +24,21 @@ export interface IngestTier {
 export async function createIngestTier(platform: Platform): Promise<IngestTier> {
   const { config, logger, metrics } = platform
   const outcomes = new OutcomeRecorder(await openOutcomes(platform.metadata), logger.child({ component: 'outcomes' }))
+  const scrubbers = await ProjectScrubbers.open({
+    settings: await PrivacySettingsStore.open(platform.metadata, { scrubIpAddresses: config.scrub.scrubIpAddresses }),
+    secrets: platform.secrets,
+    cache: platform.cache,
+    logger: logger.child({ component: 'scrub' }),
+  })
+  const backlog = new BacklogGuard(platform.bus, config.bus.maxBacklog, logger)
   const service = new IngestService({
     platform,
     outcomes,
-    backlog: new BacklogGuard(platform.bus, config.bus.maxBacklog, logger),
-    scrubEvent: createScrubber({ scrubIpAddresses: config.scrub.scrubIpAddresses }),
+    backlog,
+    scrubbers,
     eventsCounter: metrics.counter('faultline_ingest_events_total', 'Error events received by ingest, by outcome'),
   })
+  const security = new SecurityIntake({ platform, outcomes, backlog, scrubbers, eventsCounter: metrics.counter('faultline_ingest_security_events_total', 'Security events received by ingest, by outcome') })
   const app = new Hono()
   const browserCors = cors({
     origin: '*',
@@ -40,7 +51,16 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
   // them on a server SDK's request would cost a full Response object per event for nothing.
   // The REST API under /api/v1 has its own, configured CORS policy (API_CORS_ORIGINS).
   app.use('/api/*', (c, next) => (c.req.header('origin') === undefined || c.req.path.startsWith('/api/v1/') ? next() : browserCors(c, next)))
-  app.route('/', sentryRoutes({ config, auth: new SubmissionAuth(new ProjectKeyCache(platform.projects)), service }))
+  const auth = new SubmissionAuth(new ProjectKeyCache(platform.projects))
+  app.route('/', sentryRoutes({ config, auth, service, security }))
+  app.route('/', securityRoutes({ config, auth, security }))
   const readiness: ReadinessCheck = async () => ((await service.ready()) ? undefined : `the bus backlog is at BUS_MAX_BACKLOG (${config.bus.maxBacklog}); events are refused until processors catch up`)
-  return { app, readiness, close: () => outcomes.close() }
+  return {
+    app,
+    readiness,
+    close: async () => {
+      await scrubbers.close()
+      await outcomes.close()
+    },
+  }
 }
