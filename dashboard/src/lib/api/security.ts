@@ -1,10 +1,9 @@
 /**
- * The security timeline's operations (issue 15), kept beside the main client so the security
- * pages stay one area: the endpoints as written in the OpenAPI document (checked by
- * `tests/dashboard/security-contract.test.ts`) and typed calls through the same `request()`.
+ * Typed calls to the security timeline API (issue 15), kept beside the main client so the security
+ * pages stay one area; every call goes through the same `request()`.
  */
-import type { Endpoint } from './endpoints'
 import { fillPath, queryString, request } from './http'
+import { securityEndpoints } from './security-endpoints'
 import type {
   BacktestResult,
   DetectionRuleView,
@@ -17,28 +16,6 @@ import type {
   SecuritySearchBody,
   SecuritySearchResult,
 } from './security-types'
-
-const base = '/projects/{projectId}/security'
-const op = (method: Endpoint['method'], path: string, query?: readonly string[]): Endpoint => ({ method, path: `${base}${path}`, ...(query && { query }) })
-
-export const securityEndpoints = {
-  securitySearch: op('POST', '/search'),
-  securityPivot: op('GET', '/pivot', ['field', 'value', 'startDate', 'endDate']),
-  securityExport: op('GET', '/export', ['format', 'q', 'startDate', 'endDate', 'columns']),
-  detections: op('GET', '/detections', ['startDate', 'endDate', 'rule', 'limit']),
-  detectionRules: op('GET', '/rules'),
-  saveDetectionRule: op('PUT', '/rules/{ruleId}'),
-  switchDetectionRule: op('PATCH', '/rules/{ruleId}'),
-  removeDetectionRule: op('DELETE', '/rules/{ruleId}'),
-  backtestDetectionRule: op('POST', '/rules/backtest'),
-  investigations: op('GET', '/investigations'),
-  createInvestigation: op('POST', '/investigations'),
-  investigation: op('GET', '/investigations/{investigationId}'),
-  changeInvestigation: op('PATCH', '/investigations/{investigationId}'),
-  savedSearches: op('GET', '/saved-searches'),
-  saveSearch: op('POST', '/saved-searches'),
-  deleteSavedSearch: op('DELETE', '/saved-searches/{searchId}'),
-} as const satisfies Record<string, Endpoint>
 
 const e = securityEndpoints
 
@@ -80,5 +57,6 @@ export const securityApi = {
   },
 }
 
+export { securityEndpoints }
 export type SecurityClient = typeof securityApi
 export type * from './security-types'

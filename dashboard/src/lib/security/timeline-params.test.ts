@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultColumns, eventIdsQuery, fieldValue, pivotOf, pivotSearch, quoteValue, readTimelineParams, timelineSearch, timeWindow, withFilter } from './timeline-params'
+import { defaultColumns, eventIdsQuery, fieldValue, histogramSlots, pivotOf, pivotSearch, quoteValue, readTimelineParams, timelineSearch, timeWindow, withFilter } from './timeline-params'
 
 describe('the timeline URL', () => {
   it('reads defaults, a range, chosen columns (unknown ones dropped) and a zoomed window', () => {
@@ -56,5 +56,12 @@ describe('values of a row', () => {
     expect(fieldValue(row, 'related.ip')).toEqual(['1.2.3.4'])
     expect(fieldValue(row, 'user.name')).toBeUndefined()
     expect(fieldValue(row, '@timestamp')).toBe('t')
+    expect(fieldValue({ id: '1', '@timestamp': 't', fields: { 'event.severity': 3 } }, 'event.severity')).toBe('high')
+  })
+
+  it('fills the empty buckets of the window between those the API counted', () => {
+    const minute = 60_000
+    const slots = histogramSlots([{ start: new Date(2 * minute).toISOString(), count: 5, failures: 1 }], 60, { startDate: 30_000, endDate: 4 * minute })
+    expect(slots.map((s) => [Date.parse(s.start) / minute, s.count])).toEqual([[0, 0], [1, 0], [2, 5], [3, 0]])
   })
 })

@@ -5,7 +5,8 @@
  * The language itself is parsed and checked by the API (`core/src/security/query`); here we only
  * add terms to it and read values out of rows.
  */
-import type { PivotField, SecurityEvent, TimelineRow } from '$lib/api/security'
+import { severityLevels } from '$server/core/security/vocabulary'
+import type { HistogramBucket, PivotField, SecurityEvent, TimelineRow } from '$lib/api/security'
 
 /** The fields of the query language, in the order the column picker offers them. */
 export const securityFields = [
@@ -76,9 +77,12 @@ export function withFilter(query: string, field: string, value: string, exclude 
   return /\bor\b/i.test(current) ? `(${current}) and ${term}` : `${current} and ${term}`
 }
 
-/** The value of a field in a row: from the chosen columns, or read out of the whole event. */
+/** The value of a field in a row: from the chosen columns (where a severity comes as its rank), or read out of the whole event. */
 export function fieldValue(row: TimelineRow, field: string): unknown {
-  if (row.fields) return row.fields[field]
+  if (row.fields) {
+    const value = row.fields[field]
+    return field === 'event.severity' && typeof value === 'number' ? severityLevels[value] : value
+  }
   if (field === '@timestamp') return row['@timestamp']
   if (!row.event) return undefined
   return field.split('.').reduce<unknown>((value, key) => (value && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined), row.event satisfies SecurityEvent)
@@ -116,4 +120,15 @@ export function pivotSearch(field: PivotField, value: string): string {
   if (field === 'ip') return `source.ip: ${v} or related.ip: ${v}`
   if (field === 'user') return `user.name: ${v} or user.id: ${v} or related.user: ${v}`
   return `session.id: ${v}`
+}
+
+/** Every bucket of the window, empty ones included (the API sends only buckets with events), so bars sit where their time is. */
+export function histogramSlots(buckets: HistogramBucket[], intervalSeconds: number, window: { startDate: number; endDate: number }): HistogramBucket[] {
+  const step = intervalSeconds * 1000
+  const counted = new Map(buckets.map((b) => [Date.parse(b.start), b]))
+  const slots: HistogramBucket[] = []
+  for (let at = Math.floor(window.startDate / step) * step; at < window.endDate && slots.length < 1000; at += step) {
+    slots.push(counted.get(at) ?? { start: new Date(at).toISOString(), count: 0, failures: 0 })
+  }
+  return slots
 }

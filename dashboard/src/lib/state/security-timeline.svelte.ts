@@ -30,7 +30,7 @@ export class SecurityTimelineState {
 
   readonly projectId: string
   readonly #client: TimelineClient
-  #search: { query: string; startDate: number; endDate: number; columns: string[] } | null = null
+  #search = $state.raw<{ query: string; startDate: number; endDate: number; columns: string[] } | null>(null)
   #generation = 0
 
   constructor(projectId: string, client: TimelineClient = securityApi) {
@@ -48,11 +48,13 @@ export class SecurityTimelineState {
   /** Loads the first page and the histogram for these parameters; a newer call wins over one still in flight. */
   async load(params: TimelineParams, now = Date.now()): Promise<void> {
     const generation = ++this.#generation
-    this.#search = { query: params.q, ...timeWindow(params, now), columns: params.columns }
+    // Written, never read here: `load` runs inside the page's effect, which must not depend on it.
+    const search = { query: params.q, ...timeWindow(params, now), columns: params.columns }
+    this.#search = search
     this.error = null
     this.loading = true
     try {
-      const result = await this.#client.search(this.projectId, { ...this.#search, histogram: true, limit: pageSize })
+      const result = await this.#client.search(this.projectId, { ...search, histogram: true, limit: pageSize })
       if (generation !== this.#generation) return
       this.rows = result.data
       this.nextCursor = result.nextCursor
