@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '$lib/api'
-import type { DetectionRuleView, Investigation, SecurityClient, SecuritySearchBody, TimelineRow } from '$lib/api/security'
+import type { DetectionRuleView, Investigation, SavedSearch, SecurityClient, SecuritySearchBody, TimelineRow } from '$lib/api/security'
 import { defaultColumns } from '$lib/security/timeline-params'
 import { DetectionRulesState } from './detection-rules.svelte'
 import { InvestigationState } from './security-investigation.svelte'
@@ -13,6 +13,7 @@ const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => (from +
 function fakeApi(stored: TimelineRow[]) {
   const searches: SecuritySearchBody[] = []
   const investigations = new Map<string, Investigation>()
+  const saved: SavedSearch[] = []
   const client = {
     search: async (_projectId: string, body: SecuritySearchBody) => {
       searches.push(body)
@@ -43,7 +44,15 @@ function fakeApi(stored: TimelineRow[]) {
         return next
       },
     },
-    savedSearches: { list: async () => ({ data: [] }), save: async () => ({}) as never, remove: async () => undefined },
+    savedSearches: {
+      list: async () => ({ data: [...saved] }),
+      save: async (_p: string, search: { name: string; query: string; columns: string[] }) => {
+        const doc = { _id: `s${saved.length}`, ...search, createdAt: 1, createdBy: 'me' }
+        saved.push(doc)
+        return doc
+      },
+      remove: async (_p: string, id: string) => void saved.splice(saved.findIndex((x) => x._id === id), 1),
+    },
   } satisfies Pick<SecurityClient, 'search' | 'investigations' | 'savedSearches'>
   return { client, searches, investigations }
 }
@@ -98,6 +107,16 @@ describe('SecurityTimelineState', () => {
     expect(await timeline.addToInvestigation(id!)).toBe(true)
     expect(investigations.get(id!)?.pinned.map((p) => p.eventId)).toEqual([b, c, a])
     expect(timeline.action.notice).toBe('Pinned 1 event to the investigation')
+  })
+
+  it('saves the current search with its columns, lists it, and deletes it', async () => {
+    const { client } = fakeApi([])
+    const timeline = new SecurityTimelineState('1', client)
+    await timeline.saveSearch('Failed sign-ins', { q: 'event.action: authn_login_fail', columns: ['@timestamp', 'source.ip'] })
+    expect(timeline.savedSearches.items).toMatchObject([{ name: 'Failed sign-ins', query: 'event.action: authn_login_fail', columns: ['@timestamp', 'source.ip'] }])
+    expect(timeline.savedSearches.notice).toBe('Saved “Failed sign-ins”')
+    await timeline.removeSavedSearch(timeline.savedSearches.items[0]!._id)
+    expect(timeline.savedSearches.items).toEqual([])
   })
 })
 
