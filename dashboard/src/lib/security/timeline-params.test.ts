@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultColumns, eventIdsQuery, fieldValue, histogramSlots, pivotOf, pivotSearch, quoteValue, readTimelineParams, timelineSearch, timeWindow, withFilter } from './timeline-params'
+import { defaultColumns, eventIdsQuery, fieldValue, histogramSlots, pivotHref, pivotOf, pivotSearch, quoteValue, readTimelineParams, timelineSearch, timeWindow, withFilter } from './timeline-params'
 
 describe('the timeline URL', () => {
   it('reads defaults, a range, chosen columns (unknown ones dropped) and a zoomed window', () => {
@@ -45,6 +45,13 @@ describe('adding filters to a query', () => {
     expect(pivotSearch('user', 'a b')).toBe('user.name: "a b" or user.id: "a b" or related.user: "a b"')
     expect(eventIdsQuery(['a', 'b'])).toBe('event.id: (a or b)')
     expect(eventIdsQuery([])).toBe('')
+  })
+
+  it('links a pivot over the same time as the page it is opened from', () => {
+    const read = (href: string) => Object.fromEntries(new URL(href, 'http://x').searchParams)
+    expect(read(pivotHref('7', 'ip', '10.0.0.1', { range: '7d' }))).toEqual({ field: 'ip', value: '10.0.0.1', range: '7d' })
+    expect(read(pivotHref('7', 'user', 'a b', { range: '24h', from: 0, to: 60_000 }))).toEqual({ field: 'user', value: 'a b', from: '1970-01-01T00:00:00.000Z', to: '1970-01-01T00:01:00.000Z' })
+    expect(pivotHref('7', 'session', 's1')).toBe('/projects/7/security/pivot?field=session&value=s1')
   })
 })
 

@@ -21,6 +21,9 @@ export const ranges = { '15m': 'Last 15 minutes', '1h': 'Last hour', '24h': 'Las
 export type Range = keyof typeof ranges
 const rangeMs: Record<Range, number> = { '15m': 900_000, '1h': 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 }
 
+/** A time range by name, or an explicit window that overrides it. */
+export type TimeSpec = Pick<TimelineParams, 'range' | 'from' | 'to'>
+
 export interface TimelineParams {
   q: string
   range: Range
@@ -96,12 +99,10 @@ export function pivotOf(field: string): PivotField | null {
   return null
 }
 
-export function pivotHref(projectId: string, field: PivotField, value: string, window?: { startDate: number; endDate: number }): string {
+/** A pivot's page over the same time as the page it is opened from. */
+export function pivotHref(projectId: string, field: PivotField, value: string, time?: TimeSpec): string {
   const search = new URLSearchParams({ field, value })
-  if (window) {
-    search.set('from', new Date(window.startDate).toISOString())
-    search.set('to', new Date(window.endDate).toISOString())
-  }
+  for (const [key, v] of new URLSearchParams(time ? timelineSearch(time) : '')) search.set(key, v)
   return `/projects/${projectId}/security/pivot?${search}`
 }
 
@@ -123,11 +124,11 @@ export function pivotSearch(field: PivotField, value: string): string {
 }
 
 /** Every bucket of the window, empty ones included (the API sends only buckets with events), so bars sit where their time is. */
-export function histogramSlots(buckets: HistogramBucket[], intervalSeconds: number, window: { startDate: number; endDate: number }): HistogramBucket[] {
+export function histogramSlots(buckets: HistogramBucket[], intervalSeconds: number, span: { startDate: number; endDate: number }): HistogramBucket[] {
   const step = intervalSeconds * 1000
   const counted = new Map(buckets.map((b) => [Date.parse(b.start), b]))
   const slots: HistogramBucket[] = []
-  for (let at = Math.floor(window.startDate / step) * step; at < window.endDate && slots.length < 1000; at += step) {
+  for (let at = Math.floor(span.startDate / step) * step; at < span.endDate && slots.length < 1000; at += step) {
     slots.push(counted.get(at) ?? { start: new Date(at).toISOString(), count: 0, failures: 0 })
   }
   return slots
