@@ -23,6 +23,7 @@ export const projectNav: NavEntry[] = [
   { id: 'issues', label: 'Issues', href: ({ projectId }) => `/projects/${projectId}/issues`, permission: 'issues:read' },
   { id: 'patterns', label: 'Patterns', href: ({ projectId }) => `/projects/${projectId}/patterns`, permission: 'intelligence:read' },
   { id: 'clusters', label: 'Clusters', href: ({ projectId }) => `/projects/${projectId}/clusters`, permission: 'intelligence:read' },
+  { id: 'security', label: 'Security', href: ({ projectId }) => `/projects/${projectId}/security`, permission: 'security:read' },
   { id: 'project-settings', label: 'Project settings', href: ({ projectId }) => `/projects/${projectId}/settings`, permission: 'projects:read' },
   { id: 'privacy', label: 'Privacy and retention', href: ({ projectId }) => `/projects/${projectId}/privacy`, permission: 'settings:read' },
 ]

@@ -1,0 +1,35 @@
+/**
+ * What the security timeline API answers, as the security pages read it: the server's own types
+ * (type-only imports, erased from the bundle), with JSON's view of them where they differ.
+ */
+import type { SecurityEvent } from '$server/core/security/security-event'
+import type { Detection } from '$server/core/detections/engine'
+import type { TimelineRow, securityHistogram } from '$server/api/services/security-timeline'
+import type { Pivot, PivotField } from '$server/api/services/security-pivot'
+import type { InvestigationChange, InvestigationDoc, SavedSearchDoc } from '$server/api/services/security-investigations'
+import type { BacktestResult, ruleView } from '$server/api/services/security-rules'
+
+export type { BacktestResult, InvestigationChange, PivotField, SecurityEvent, TimelineRow }
+export type SecurityPivot = Pivot
+export type Investigation = InvestigationDoc
+export type SavedSearch = Omit<SavedSearchDoc, 'projectId'>
+export type DetectionRuleView = ReturnType<typeof ruleView>
+export type DetectionView = Detection & { projectId: string }
+export type SecurityHistogram = Awaited<ReturnType<typeof securityHistogram>>
+export type HistogramBucket = SecurityHistogram['buckets'][number]
+
+export interface SecuritySearchResult {
+  data: TimelineRow[]
+  nextCursor: string | null
+  histogram?: SecurityHistogram
+}
+
+export interface SecuritySearchBody {
+  query: string
+  startDate: number
+  endDate: number
+  columns?: string[]
+  histogram?: boolean
+  cursor?: string
+  limit?: number
+}

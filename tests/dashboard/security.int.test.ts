@@ -1,0 +1,226 @@
+/**
+ * The security pages end to end, in headless Chromium against Faultline started with `npm start`:
+ * security events sent as NDJSON with the project's key (and one error of the same user through
+ * the Sentry store endpoint), searched in the timeline, narrowed by clicking a value, pivoted on
+ * the attacking IP (its users, and the errors of those users beside them), pinned into an
+ * investigation with a note, a rule's YAML refused with its line shown, and a member (no
+ * `security:read`) who sees no Security entry. Screenshots go to test-artifacts/dashboard/security-*.
+ */
+import { randomUUID } from 'node:crypto'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SmtpSink } from '../../api/src/testing/smtp-sink'
+import type { Endpoint } from '../../dashboard/src/lib/api/endpoints'
+import { securityEndpoints } from '../../dashboard/src/lib/api/security-endpoints'
+import { configureSmtp, password } from './support/accounts'
+import { accessibilityViolations, artifactsDir, launchChromium, newPage, screenshot, step } from './support/browser'
+import { npmStart, type NpmStarted } from './support/npm-start'
+
+const attacker = '203.0.113.7'
+const soon = { timeout: 30_000, interval: 250 }
+
+let server: NpmStarted
+let smtp: SmtpSink
+let browser: Browser
+let page: Page
+let projectId: string
+let orgId: string
+let publicKey: string
+let timelineUrl: string
+
+/** A brute force on bob from one IP, bob then signing in from elsewhere, and an authorization failure of alice. */
+function attack(now: number): string {
+  const event = (fields: Record<string, unknown>) => JSON.stringify({ 'event.id': randomUUID().replaceAll('-', ''), ...fields })
+  const failures = Array.from({ length: 12 }, (_, i) => event({ '@timestamp': now - 6_000 + i * 100, 'event.action': 'authn_login_fail', 'source.ip': attacker, 'user.name': 'bob', 'session.id': 'sess-bob-1', message: `Failed sign-in for bob (${i})` }))
+  return [
+    ...failures,
+    event({ '@timestamp': now - 3_000, 'event.action': 'authn_login_success', 'event.outcome': 'success', 'source.ip': '198.51.100.4', 'user.name': 'bob', message: 'bob signed in' }),
+    event({ '@timestamp': now - 2_000, 'event.action': 'authz_fail', 'source.ip': '192.0.2.9', 'user.name': 'alice', message: 'alice denied /admin' }),
+  ].join('\n')
+}
+
+async function send(path: string, body: string, type: string): Promise<void> {
+  const response = await fetch(`${server.url}/api/${projectId}/${path}?sentry_key=${publicKey}`, { method: 'POST', headers: { 'content-type': type }, body })
+  expect(response.status, await response.clone().text()).toBeLessThan(300)
+}
+
+beforeAll(async () => {
+  // A failure's screenshot is never one left by an earlier run.
+  for (const file of existsSync(artifactsDir) ? readdirSync(artifactsDir) : []) if (file.startsWith('security-')) rmSync(join(artifactsDir, file))
+  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-security-ui-'))
+  smtp = await new SmtpSink().start()
+  await configureSmtp(dataDir, smtp.port)
+  server = await npmStart({ PROCESSOR_FLUSH_MS: '50' }, dataDir)
+  browser = await launchChromium()
+  page = (await newPage(browser)).page
+}, 240_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.stop()
+  await smtp?.close()
+})
+
+const rows = (p: Page) => p.locator('table.security-events tbody tr')
+
+describe('the security pages in a browser', () => {
+  it("calls only operations of the API's OpenAPI document, with declared query parameters", async () => {
+    const document = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> }
+    for (const endpoint of Object.values(securityEndpoints) as Endpoint[]) {
+      const operation = document.paths[endpoint.path]?.[endpoint.method.toLowerCase()]
+      expect(operation, `${endpoint.method} ${endpoint.path}`).toBeDefined()
+      const declared = new Set((operation!.parameters ?? []).map((p) => p.name))
+      expect((endpoint.query ?? []).filter((name) => !declared.has(name)), endpoint.path).toEqual([])
+    }
+  })
+
+  it('sets up an owner and a project, and takes security events and an error from its key', async () => {
+    await step(page, 'security-setup', async () => {
+      const setupLink = () => /(http:\/\/\S+\/setup\?token=\S+)/.exec(server.output())?.[1]
+      await expect.poll(setupLink, soon).toBeTruthy()
+      await page.goto(setupLink()!)
+      await page.fill('input[name=organization]', 'Acme')
+      await page.fill('input[name=name]', 'Olive Owner')
+      await page.fill('input[name=email]', 'owner@example.com')
+      await page.fill('input[name=password]', password)
+      await page.fill('input[name=confirm]', password)
+      await page.click('button[type=submit]')
+      await page.waitForURL(/\/orgs\/\d+\/projects$/)
+      orgId = /\/orgs\/(\d+)\//.exec(page.url())![1]!
+      await page.getByLabel('Name').fill('Shop')
+      await page.getByRole('button', { name: 'Create project' }).click()
+      const dsn = (await page.locator('.created code').textContent())!
+      projectId = dsn.split('/').at(-1)!
+      publicKey = /\/\/([0-9a-f]{32})@/.exec(dsn)![1]!
+      timelineUrl = `${server.url}/projects/${projectId}/security`
+    })
+    await send('security/events/', attack(Date.now()), 'application/x-ndjson')
+    await send('store/', JSON.stringify({ event_id: randomUUID().replaceAll('-', ''), message: 'Checkout failed for bob', level: 'error', platform: 'node', user: { username: 'bob' } }), 'application/json')
+  }, 240_000)
+
+  it('searches the timeline, and narrows it by clicking a value', async () => {
+    await step(page, 'security-timeline', async () => {
+      await page.goto(server.url)
+      await page.getByRole('link', { name: 'Security', exact: true }).click()
+      await page.waitForURL(timelineUrl)
+      // The events are processed in the background: search again until they are stored.
+      await expect.poll(async () => (await page.getByRole('button', { name: 'Search', exact: true }).click(), rows(page).count()), soon).toBe(14)
+      await page.getByRole('searchbox', { name: 'Security query' }).fill('event.action: authn_login_fail')
+      await page.getByRole('button', { name: 'Search', exact: true }).click()
+      await page.waitForURL(/q=event\.action/)
+      await expect.poll(() => rows(page).count(), soon).toBe(12)
+      await page.getByRole('figure', { name: /Events over time: 12 in/ }).waitFor()
+      await rows(page).first().getByRole('button', { name: 'bob', exact: true }).click()
+      await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe('event.action: authn_login_fail and user.name: bob')
+      await expect.poll(() => rows(page).count(), soon).toBe(12)
+      await page.getByRole('searchbox', { name: 'Security query' }).fill('event.action: (')
+      await page.getByRole('button', { name: 'Search', exact: true }).click()
+      await page.getByRole('alert').filter({ hasText: 'Invalid query' }).waitFor()
+      await page.goBack()
+      await expect.poll(() => rows(page).count(), soon).toBe(12)
+      expect(await accessibilityViolations(page)).toEqual([])
+      await screenshot(page, 'security-timeline')
+      await page.emulateMedia({ colorScheme: 'dark' })
+      await page.reload()
+      await expect.poll(() => rows(page).count(), soon).toBe(12)
+      expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark')
+      expect(await accessibilityViolations(page)).toEqual([])
+      await screenshot(page, 'security-timeline-dark')
+      await page.emulateMedia({ colorScheme: 'light' })
+    })
+  }, 120_000)
+
+  it('pivots on the attacking IP: its user and the errors of that user beside it', async () => {
+    await step(page, 'security-pivot', async () => {
+      await rows(page).first().getByRole('link', { name: `Pivot on source.ip ${attacker}` }).click()
+      await page.getByRole('heading', { name: `IP address ${attacker}` }).waitFor()
+      await page.getByText('12 security events').waitFor()
+      const security = page.getByRole('region', { name: 'Security events' })
+      await security.getByRole('link', { name: 'bob', exact: true }).waitFor()
+      await security.getByRole('link', { name: 'sess-bob-1' }).waitFor()
+      const errors = page.getByRole('region', { name: 'Errors of the same users' })
+      await expect.poll(async () => (await page.reload(), errors.getByRole('link', { name: 'Checkout failed for bob' }).count()), soon).toBe(1)
+      await screenshot(page, 'security-pivot')
+    })
+  }, 120_000)
+
+  it('pins events into an investigation with a note, which a reload shows again', async () => {
+    await step(page, 'security-investigation', async () => {
+      await page.goto(`${timelineUrl}?q=${encodeURIComponent('user.name: bob')}`)
+      await expect.poll(() => rows(page).count(), soon).toBe(13)
+      const pinned = [await rows(page).nth(0).getAttribute('data-event-id'), await rows(page).nth(1).getAttribute('data-event-id')]
+      await rows(page).nth(0).getByRole('checkbox').check()
+      await rows(page).nth(1).getByRole('checkbox').check()
+      await page.getByText('2 events pinned').waitFor()
+      await page.getByRole('textbox', { name: 'Investigation title' }).fill('Brute force on bob')
+      await page.getByRole('button', { name: 'Open investigation' }).click()
+      await page.waitForURL(/\/security\/investigations\/[0-9a-f-]{36}$/)
+      await page.getByRole('heading', { name: /Brute force on bob/ }).waitFor()
+      await expect.poll(() => rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-event-id')))).toEqual(pinned)
+      await page.getByRole('textbox', { name: 'Add a note' }).fill(`Blocked ${attacker} at the edge`)
+      await page.getByRole('button', { name: 'Add note' }).click()
+      await page.getByText('Note added').waitFor()
+      await page.getByRole('button', { name: 'Close investigation' }).click()
+      await page.getByText('Investigation closed').waitFor()
+      await page.reload()
+      await page.getByText(`Blocked ${attacker} at the edge`).waitFor()
+      await page.getByRole('heading', { name: /Brute force on bob\s*closed/ }).waitFor()
+      expect(await rows(page).count()).toBe(2)
+      await page.getByRole('link', { name: 'Investigations' }).click()
+      await page.getByRole('link', { name: 'Brute force on bob' }).waitFor()
+      await screenshot(page, 'security-investigation')
+    })
+  }, 120_000)
+
+  it('lists the detection and the rules, shows a bad rule its line, and backtests the built-in brute-force rule', async () => {
+    await step(page, 'security-rules', async () => {
+      await page.getByRole('link', { name: 'Detections' }).click()
+      await page.waitForURL(/\/security\/detections$/)
+      await expect.poll(async () => (await page.reload(), page.getByRole('cell', { name: /Brute force from one IP/ }).count()), soon).toBeGreaterThan(0)
+      await page.getByRole('link', { name: 'Rules', exact: true }).click()
+      const bruteForce = page.getByRole('row', { name: /Brute force from one IP/ })
+      await bruteForce.getByRole('button', { name: 'Edit' }).click()
+      await page.getByRole('button', { name: 'Backtest' }).click()
+      await page.getByText(/^1 detection over \d+ events? scanned/).waitFor()
+      const yaml = page.getByRole('textbox', { name: 'Rule (YAML)' })
+      await yaml.fill((await yaml.inputValue()).replace('kind: threshold', 'kind: thresold'))
+      await page.getByRole('button', { name: 'Save rule' }).click()
+      await page.getByRole('alert').filter({ hasText: 'The rule does not validate' }).getByRole('button', { name: 'Line 4' }).waitFor()
+      await page.getByRole('button', { name: 'Close' }).click()
+      await bruteForce.getByRole('checkbox', { name: 'Brute force from one IP enabled' }).uncheck()
+      await page.getByText('Brute force from one IP disabled').waitFor()
+      await page.reload()
+      expect(await page.getByRole('checkbox', { name: 'Brute force from one IP enabled' }).isChecked()).toBe(false)
+      expect(await accessibilityViolations(page)).toEqual([])
+      await screenshot(page, 'security-rules')
+    })
+  }, 120_000)
+
+  it('shows no Security entry to a member, whose role lacks security:read', async () => {
+    await step(page, 'security-member', async () => {
+      await page.goto(`${server.url}/orgs/${orgId}/members`)
+      await page.locator('input[name=email]').fill('member@example.com')
+      await page.locator('select[name=role]').selectOption('member')
+      await page.getByRole('button', { name: 'Send invitation' }).click()
+      await page.getByText('Invited member@example.com as member').waitFor()
+    })
+    const mail = await smtp.waitFor('member@example.com')
+    const decoded = mail.raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    const link = /(http:\/\/\S+\/invitations\/accept\?token=[A-Za-z0-9_-]+)/.exec(decoded)![1]!
+    const { context, page: memberPage } = await newPage(browser)
+    await step(memberPage, 'security-member-view', async () => {
+      await memberPage.goto(link)
+      await memberPage.fill('input[name=name]', 'Mia Member')
+      await memberPage.fill('input[name=password]', password)
+      await memberPage.click('button[type=submit]')
+      await memberPage.getByRole('link', { name: 'Issues', exact: true }).waitFor()
+      expect(await memberPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security' }).count()).toBe(0)
+      await memberPage.goto(timelineUrl)
+      await memberPage.getByRole('alert').filter({ hasText: 'Forbidden (403)' }).first().waitFor()
+    })
+    await context.close()
+  }, 120_000)
+})
