@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { Platform } from '@faultline/core/platform'
 import { openOutcomes, OutcomeRecorder } from '@faultline/core/outcomes'
+import { ProjectOrganizations } from '@faultline/core/projects'
 import { createScrubber } from './scrub'
 import { BacklogGuard } from './services/backpressure'
 import { IngestService } from './services/ingest-service'
@@ -16,7 +17,7 @@ export interface IngestTier {
 
 export async function createIngestTier(platform: Platform): Promise<IngestTier> {
   const { config, logger, metrics } = platform
-  const outcomes = new OutcomeRecorder(await openOutcomes(platform.metadata), logger.child({ component: 'outcomes' }))
+  const outcomes = new OutcomeRecorder(await openOutcomes(platform.metadata), new ProjectOrganizations(platform.projects.projects), logger.child({ component: 'outcomes' }))
   const service = new IngestService({
     platform,
     outcomes,

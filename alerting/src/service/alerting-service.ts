@@ -13,7 +13,7 @@ import { ConsumerGroups, type Bus, type BusMessage, type Cache, type Lease, type
 import type { SecretStore } from '@faultline/core/secrets'
 import type { EventStore } from '@faultline/core/event-store'
 import { openIssueStores, type IssueStores } from '@faultline/core/issues'
-import type { ProjectStores } from '@faultline/core/projects'
+import { ProjectOrganizations, type ProjectStores } from '@faultline/core/projects'
 import { sharedIntelligenceModels } from '@faultline/intelligence'
 import { decodeIssueEvent, type IssueEvent } from '@faultline/core/schema'
 import { evaluateIssueEvent } from '../alerts'
@@ -68,6 +68,7 @@ export class AlertingService {
   readonly #logger: Logger
   readonly #holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   readonly #orgs = new Map<string, OrgState>()
+  readonly #projectOrgs: ProjectOrganizations
   #stores: AlertingStores | undefined
   #issues: IssueStores | undefined
   #nextEvaluationAt = 0
@@ -86,6 +87,7 @@ export class AlertingService {
     this.#deps = deps
     this.#options = { leaseTtlMs: 15_000, refreshMs: 1_000, keepResolvedMs: 3_600_000, evaluationIntervalMs: 60_000, ...options }
     this.#logger = deps.logger.child({ component: 'alerting' })
+    this.#projectOrgs = new ProjectOrganizations(deps.projects.projects)
   }
 
   /** The alerting collections, opened on first use. */
@@ -289,17 +291,8 @@ export class AlertingService {
     }
   }
 
-  async #organizationOf(projectId: string): Promise<string | undefined> {
-    let orgId = projectOrgs.get(projectId)
-    if (!orgId) {
-      orgId = (await this.#deps.projects.projects.get(projectId))?.orgId
-      if (orgId) projectOrgs.set(projectId, orgId)
-    }
-    return orgId
-  }
-
   async #apply(event: IssueEvent, now: number): Promise<void> {
-    const orgId = await this.#organizationOf(event.projectId)
+    const orgId = await this.#projectOrgs.orgOf(event.projectId)
     const org = orgId ? this.#orgs.get(orgId) : undefined
     if (!orgId || !org) return
     const { alerts } = await this.stores()
@@ -308,9 +301,6 @@ export class AlertingService {
     if (outcome.resolveIssue) for (const ended of await alerts.resolveIssue(orgId, outcome.resolveIssue.issueId, now)) org.dispatcher.put(ended, now)
   }
 }
-
-/** Organizations of projects, cached: a project never moves between organizations. */
-const projectOrgs = new Map<string, string>()
 
 function parseStored(texts: string[]): Matcher[] {
   return texts.flatMap((text) => {

@@ -41,6 +41,7 @@ export interface Preview {
 
 export interface PreviewDeps {
   eventStore: EventStore
+  orgId: string
   /** The organization's projects: a preview reads no others. */
   orgProjects: string[]
   issues: IssueStores
@@ -106,7 +107,7 @@ async function previewIssueEvents(deps: PreviewDeps, rule: IssueEventRule, from:
   for (const trigger of rule.when) {
     const field = fields[trigger]
     const filter: Filter = { [field]: { $gte: from }, ...(rule.filters.projects?.length === 1 && { projectId: rule.filters.projects[0]! }) }
-    const docs: IssueDoc[] = await deps.issues.issues.find(filter, { sort: { field, direction: 'asc' }, limit: 10_000 })
+    const docs: IssueDoc[] = await deps.issues.issues.find(deps.orgId, filter, { sort: { field, direction: 'asc' }, limit: 10_000 })
     for (const doc of docs) {
       if (!deps.orgProjects.includes(doc.projectId)) continue
       if (!passesFilters(rule.filters, doc.projectId, issueSnapshot(doc), undefined)) continue

@@ -28,6 +28,7 @@ export interface LogEntry {
 
 interface ClaimDoc {
   _id: string
+  orgId: string
   claimedAt: number
   holder: string
 }
@@ -70,7 +71,7 @@ export class NotificationLog {
     const seq = ((await this.#entries.get(entryId))?.seq ?? 0) + 1
     const id = `${entryId}:${seq}`
     try {
-      await this.#claims.insert({ _id: id, claimedAt: now, holder })
+      await this.#claims.insert({ _id: id, orgId, claimedAt: now, holder })
       return { entryId, seq }
     } catch (error) {
       if (!(error instanceof MetadataError) || error.code !== 'duplicate') throw error

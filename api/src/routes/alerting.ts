@@ -134,7 +134,7 @@ export function alertingRoutes(platform: Platform, stores: AlertingStores): Hono
     const scoreThreshold = async (sensitivity: Sensitivity) => (await sharedIntelligenceModels(platform.logger)).anomaly.threshold(sensitivity)
     const projects = await orgProjects(platform, orgOf(c))
     if (rule.kind === 'metric' && !projects.includes(rule.project)) throw httpError(422, `Project ${rule.project} is not in this organization`)
-    return c.json(await previewRule({ eventStore: platform.eventStore, issues: platform.issues, orgProjects: projects, scoreThreshold }, rule))
+    return c.json(await previewRule({ eventStore: platform.eventStore, issues: platform.issues, orgId: orgOf(c), orgProjects: projects, scoreThreshold }, rule))
   })
 
   app.get('/orgs/:orgId/alerting/schedules/:name/oncall', requires('alerts:read'), async (c) => {

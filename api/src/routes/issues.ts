@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
-import { requires, type ApiEnv } from '../permissions'
+import { projectScope, requires, type ApiEnv } from '../permissions'
 import { parseJsonBody, parseParam, parseQuery } from '../validation'
 import { issueTags, latestEventId, getEvent, listIssueEvents, listIssues, IssueSorts, StatsPeriods } from '../services/issue-queries'
 import { changeStatus, deleteIssue, loadProjectIssues, mergeIssues } from '../services/issue-actions'
@@ -57,49 +57,49 @@ export function issueRoutes(platform: Platform): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
 
   app.get('/projects/:projectId/issues', requires('issues:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const q = parseQuery(c, issueListQuery)
-    return c.json(await listIssues(platform, projectId, q as Parameters<typeof listIssues>[2]))
+    return c.json(await listIssues(platform, orgId, projectId, q as Parameters<typeof listIssues>[3]))
   })
 
   app.put('/projects/:projectId/issues', requires('issues:write'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const body = await parseJsonBody(c, statusChangeBody)
     const { ids, ...change } = body
-    const updated = await changeStatus(platform, projectId, ids, change)
+    const updated = await changeStatus(platform, orgId, projectId, ids, change)
     return c.json({ data: updated.map(issueView) })
   })
 
   app.post('/projects/:projectId/issues/merge', requires('issues:write'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const body = await parseJsonBody(c, mergeBody)
-    return c.json(issueView(await mergeIssues(platform, projectId, body.ids, body.into)))
+    return c.json(issueView(await mergeIssues(platform, orgId, projectId, body.ids, body.into)))
   })
 
   app.get('/projects/:projectId/issues/:issueId', requires('issues:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
-    const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
+    const { orgId, projectId } = projectScope(c)
+    const [issue] = await loadProjectIssues(platform, orgId, projectId, [parseParam(c, 'issueId', issueIdSchema)])
     const latestId = await latestEventId(platform, issue!)
-    const [latestEvent, tags] = await Promise.all([latestId ? getEvent(platform, projectId, latestId) : null, issueTags(platform, issue!)])
+    const [latestEvent, tags] = await Promise.all([latestId ? getEvent(platform, orgId, projectId, latestId) : null, issueTags(platform, issue!)])
     return c.json({ ...issueView(issue!), latestEvent, tags })
   })
 
   app.get('/projects/:projectId/issues/:issueId/events', requires('events:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
-    const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
+    const { orgId, projectId } = projectScope(c)
+    const [issue] = await loadProjectIssues(platform, orgId, projectId, [parseParam(c, 'issueId', issueIdSchema)])
     return c.json(await listIssueEvents(platform, issue!, parseQuery(c, pageQuery)))
   })
 
   app.delete('/projects/:projectId/issues/:issueId', requires('events:write'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
-    await deleteIssue(platform, projectId, parseParam(c, 'issueId', issueIdSchema))
+    const { orgId, projectId } = projectScope(c)
+    await deleteIssue(platform, orgId, projectId, parseParam(c, 'issueId', issueIdSchema))
     return c.body(null, 204)
   })
 
   app.get('/projects/:projectId/events/:eventId', requires('events:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const eventId = parseParam(c, 'eventId', eventIdSchema)
-    const event = await getEvent(platform, projectId, eventId)
+    const event = await getEvent(platform, orgId, projectId, eventId)
     if (!event) throw httpError(404, `No event ${eventId} in project ${projectId}`)
     return c.json(event)
   })

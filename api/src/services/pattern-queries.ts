@@ -5,7 +5,8 @@
  */
 import type { Platform } from '@faultline/core/platform'
 import { fingerprintKey, IssueStatuses, type IssueDoc } from '@faultline/core/issues'
-import type { Collection, MetadataStore } from '@faultline/core/ports'
+import type { MetadataStore } from '@faultline/core/ports'
+import { TenantCollection } from '@faultline/core/tenancy'
 import { httpError } from '@faultline/core/http'
 import { decodeCursor, encodeCursor } from './cursor'
 import { StatsPeriods, summary, summaryColumns, type EventSummary, type StatsPeriod, type SummaryRow } from './issue-queries'
@@ -43,6 +44,7 @@ type Db = Pick<Platform, 'issues' | 'eventStore' | 'metadata'>
 /** The part of the processor's saved miner state (processor/src/templates) read here. */
 interface MinerDoc {
   _id: string
+  orgId: string
   state: { clusters: { id: string; tokens: string[] }[]; aliases: Record<string, string> }
 }
 
@@ -79,16 +81,16 @@ export class TemplateDirectory {
   }
 }
 
-const minerCollections = new WeakMap<MetadataStore, Promise<Collection<MinerDoc>>>()
+const minerCollections = new WeakMap<MetadataStore, Promise<TenantCollection<MinerDoc>>>()
 
-export async function templateDirectory(metadata: MetadataStore, projectId: string): Promise<TemplateDirectory> {
+export async function templateDirectory(metadata: MetadataStore, orgId: string, projectId: string): Promise<TemplateDirectory> {
   let collection = minerCollections.get(metadata)
   if (!collection) {
-    collection = metadata.collection<MinerDoc>({ name: 'template_miners', indexes: [] })
+    collection = TenantCollection.open<MinerDoc>(metadata, { name: 'template_miners', indexes: [] })
     minerCollections.set(metadata, collection)
     collection.catch(() => minerCollections.delete(metadata))
   }
-  return new TemplateDirectory(await (await collection).get(projectId))
+  return new TemplateDirectory(await (await collection).get(orgId, projectId))
 }
 
 interface PatternRow {
@@ -99,10 +101,10 @@ interface PatternRow {
   fingerprints: string[]
 }
 
-export async function listPatterns(db: Db, projectId: string, params: PatternListParams, now = Date.now()): Promise<{ data: PatternView[]; nextCursor: string | null }> {
+export async function listPatterns(db: Db, orgId: string, projectId: string, params: PatternListParams, now = Date.now()): Promise<{ data: PatternView[]; nextCursor: string | null }> {
   const after = decodeCursor(params.cursor)
   if (after && typeof after.value !== 'number') throw httpError(400, 'Invalid cursor; pass the nextCursor of a previous page unchanged')
-  const directory = await templateDirectory(db.metadata, projectId)
+  const directory = await templateDirectory(db.metadata, orgId, projectId)
   const { from, to } = directory.mapping()
   const sortColumn = params.sort === PatternSorts.count ? 'total' : 'last_ms'
   const { client, database } = db.eventStore
@@ -123,7 +125,7 @@ export async function listPatterns(db: Db, projectId: string, params: PatternLis
   const page = rows.slice(0, params.limit)
   const [texts, issues, stats] = await Promise.all([
     templateTexts(db, projectId, directory, page.map((r) => r.live)),
-    issuesByFingerprint(db, projectId, page.flatMap((r) => r.fingerprints)),
+    issuesByFingerprint(db, orgId, projectId, page.flatMap((r) => r.fingerprints)),
     patternStats(db, projectId, directory, page.map((r) => r.live), params.stats, now),
   ])
   const data = page.map((row): PatternView => {
@@ -167,14 +169,14 @@ async function templateTexts(db: Db, projectId: string, directory: TemplateDirec
 }
 
 /** Fingerprint → its issue now (following merges), for the issues a pattern spans. */
-async function issuesByFingerprint(db: Db, projectId: string, fingerprints: string[]): Promise<Map<string, PatternIssue>> {
+async function issuesByFingerprint(db: Db, orgId: string, projectId: string, fingerprints: string[]): Promise<Map<string, PatternIssue>> {
   const unique = [...new Set(fingerprints)]
-  const mappings = unique.length > 0 ? await db.issues.fingerprints.getMany(unique.map((f) => fingerprintKey(projectId, f))) : []
+  const mappings = unique.length > 0 ? await db.issues.fingerprints.getMany(orgId, unique.map((f) => fingerprintKey(projectId, f))) : []
   const docs = new Map<string, IssueDoc>()
   let wanted = [...new Set(mappings.map((m) => m.issueId))]
   // The mapping moves on merge; a merged issue still seen here (a race) resolves to its target.
   for (let hops = 0; hops < 5 && wanted.length > 0; hops++) {
-    for (const doc of await db.issues.issues.getMany(wanted)) if (doc.projectId === projectId) docs.set(doc._id, doc)
+    for (const doc of await db.issues.issues.getMany(orgId, wanted)) if (doc.projectId === projectId) docs.set(doc._id, doc)
     wanted = [...docs.values()].flatMap((d) => (d.status === IssueStatuses.merged && d.mergedInto && !docs.has(d.mergedInto) ? [d.mergedInto] : []))
   }
   const current = (id: string): IssueDoc | undefined => {
@@ -227,10 +229,10 @@ export interface PatternEvents {
 }
 
 /** A pattern's events, newest first; 404 for an id neither the miner nor any event knows. */
-export async function listPatternEvents(db: Db, projectId: string, templateId: string, params: { cursor?: string; limit: number }): Promise<PatternEvents> {
+export async function listPatternEvents(db: Db, orgId: string, projectId: string, templateId: string, params: { cursor?: string; limit: number }): Promise<PatternEvents> {
   const after = decodeCursor(params.cursor)
   if (after && typeof after.value !== 'number') throw httpError(400, 'Invalid cursor; pass the nextCursor of a previous page unchanged')
-  const directory = await templateDirectory(db.metadata, projectId)
+  const directory = await templateDirectory(db.metadata, orgId, projectId)
   const live = directory.resolve(templateId)
   const ids = directory.storedIds([live])
   const { client, database } = db.eventStore
@@ -254,7 +256,7 @@ export async function listPatternEvents(db: Db, projectId: string, templateId: s
   })
   const rows = await result.json<SummaryRow & { fingerprint: string; template_id: string; template: string }>()
   const page = rows.slice(0, params.limit)
-  const issues = await issuesByFingerprint(db, projectId, page.map((r) => r.fingerprint))
+  const issues = await issuesByFingerprint(db, orgId, projectId, page.map((r) => r.fingerprint))
   const last = page.at(-1)
   return {
     templateId: live,

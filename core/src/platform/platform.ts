@@ -46,6 +46,8 @@ export interface OpenPlatformOptions {
   logger?: Logger
   /** The event store is opened only by roles that query or write it. */
   withEventStore?: boolean
+  /** A metadata store opened by the caller (embedding, tests that observe its queries); the platform closes it. */
+  metadata?: MetadataStore
 }
 
 export async function openPlatform(config: Config, options: OpenPlatformOptions = {}): Promise<Platform> {
@@ -66,10 +68,11 @@ export async function openPlatform(config: Config, options: OpenPlatformOptions 
   try {
     const metadata = track(
       'metadata',
-      await createMetadataStore(
-        { mongoUrl: config.mongodb?.url, mongoDatabase: config.mongodb?.database, sqlitePath: config.sqlite.metadataPath },
-        logger,
-      ),
+      options.metadata ??
+        (await createMetadataStore(
+          { mongoUrl: config.mongodb?.url, mongoDatabase: config.mongodb?.database, sqlitePath: config.sqlite.metadataPath },
+          logger,
+        )),
     )
     const bus = track(
       'bus',

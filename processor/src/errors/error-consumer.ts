@@ -9,6 +9,7 @@ import { ConsumerGroups, type Bus, type BusMessage } from '@faultline/core/ports
 import type { Platform } from '@faultline/core/platform'
 import { decodeErrorMessage } from '@faultline/core/schema'
 import { fingerprintKey } from '@faultline/core/issues'
+import { ProjectOrganizations } from '@faultline/core/projects'
 import { describeError } from '@faultline/core/errors'
 import type { Logger } from '@faultline/core/log'
 import type { Counter, Histogram } from '@faultline/core/metrics'
@@ -45,6 +46,7 @@ export class ErrorConsumer {
   readonly #updater: IssueUpdater
   readonly #templater: EventTemplater
   readonly #lifecycle: LifecycleAnnouncer
+  readonly #projectOrgs: ProjectOrganizations
   readonly #processed: Counter
   readonly #batchSeconds: Histogram
   #running: Promise<void> | undefined
@@ -57,7 +59,8 @@ export class ErrorConsumer {
     this.#writer = new EventWriter(platform.eventStore)
     this.#assigner = new IssueAssigner(platform.issues, platform.projects.counters)
     this.#updater = new IssueUpdater(platform.issues, platform.eventStore)
-    this.#templater = new EventTemplater(platform, options.templates)
+    this.#projectOrgs = new ProjectOrganizations(platform.projects.projects)
+    this.#templater = new EventTemplater({ ...platform, organizationOf: (projectId) => this.#projectOrgs.orgOf(projectId) }, options.templates)
     this.#lifecycle = new LifecycleAnnouncer({ ...platform, logger: this.#logger }, options.escalation)
     this.#processed = platform.metrics.counter('faultline_processor_messages_total', 'Error messages handled by the processor, by result')
     this.#batchSeconds = platform.metrics.histogram('faultline_processor_batch_seconds', 'Time to process one batch', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5])
@@ -154,6 +157,11 @@ export class ErrorConsumer {
       return null
     }
     const { projectId, receivedAt, clientIp, event } = decoded.message
+    // Its issues belong to the project's organization; a project deleted since ingest has none.
+    if ((await this.#projectOrgs.orgOf(projectId)) === undefined) {
+      await this.#deadLetter(message, `project ${projectId} does not exist`)
+      return null
+    }
     const normalized = normalizeEvent(event, { projectId, receivedAt, clientIp })
     if (!normalized.ok) {
       await this.#deadLetter(message, `event rejected by normalization: ${normalized.reason}`)
@@ -169,9 +177,10 @@ export class ErrorConsumer {
   async #store(prepared: Prepared[]): Promise<void> {
     const events = prepared.map((p) => p.grouped)
     await this.#templater.assign(events)
-    const issueIds = await this.#assigner.assign(events.map((e) => ({ projectId: e.event.projectId, fingerprint: e.fingerprint })))
+    const orgs = await this.#projectOrgs.of(events.map((e) => e.event.projectId))
+    const issueIds = await this.#assigner.assign(events.map((e) => ({ orgId: orgs.get(e.event.projectId)!, projectId: e.event.projectId, fingerprint: e.fingerprint })))
     for (const grouped of events) grouped.issueId = issueIds.get(fingerprintKey(grouped.event.projectId, grouped.fingerprint))!
-    const issues = await this.#updater.upsert(events)
+    const issues = await this.#updater.upsert(events, orgs)
     const redelivered = new Set(prepared.filter((p) => p.message.deliveryCount > 1).map((p) => p.grouped.event.eventId))
     await this.#writer.write(events, redelivered)
     await this.#lifecycle.announce(await this.#updater.refresh(issues, events), events)

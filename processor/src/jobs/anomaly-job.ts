@@ -132,7 +132,7 @@ export class AnomalyJob {
       const length = Math.min(maxLength, (minute - dataStart) / minuteMs + 1)
       const ranges = featureRanges(minute, length)
       const readStarted = performance.now()
-      const active = await issues.issues.find({ projectId: project._id, lastSeen: { $gte: now - this.#activeWindowMs } })
+      const active = await issues.issues.find(project.orgId, { projectId: project._id, lastSeen: { $gte: now - this.#activeWindowMs } })
       const series = await this.#readSeries(project._id, active, ranges)
       report.quiet += active.filter((issue) => issue.fingerprints.length > 0).length - (series.length - 1)
       report.readMs += performance.now() - readStarted

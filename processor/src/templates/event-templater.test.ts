@@ -17,9 +17,11 @@ let files = 0
 const freshStore = (): MetadataStore => createSqliteMetadataStore({ path: join(dir, `metadata-${files++}.sqlite`), optimizeIntervalMs: 0 })
 const logs: string[] = []
 const logger = createLogger('error', {}, (line) => logs.push(line))
+/** Every project of these tests belongs to one organization. */
+const org = 'o1'
 
 function templater(metadata: MetadataStore, options: Partial<EventTemplaterOptions> = {}): EventTemplater {
-  return new EventTemplater({ metadata, logger, metrics: new MetricsRegistry() }, options)
+  return new EventTemplater({ metadata, logger, metrics: new MetricsRegistry(), organizationOf: async () => org }, options)
 }
 
 function event(text: string, projectId = '1', exception = false): Templated {
@@ -71,19 +73,19 @@ describe('EventTemplater', () => {
     const start = Date.now()
     await mine(t, ['queue full on shard 1'])
     await t.saveDue(start + 1_000)
-    expect(await store.load('1')).toBeUndefined()
+    expect(await store.load(org, '1')).toBeUndefined()
     await t.saveDue(start + 6_000)
-    expect((await store.load('1'))?.revision).toBe(1)
+    expect((await store.load(org, '1'))?.revision).toBe(1)
 
     await mine(t, ['queue full on shard 2'])
     await t.saveDue(start + 12_000)
-    expect((await store.load('1'))?.revision).toBe(1)
+    expect((await store.load(org, '1'))?.revision).toBe(1)
     await t.saveDue(start + 67_000)
-    const saved = await store.load('1')
+    const saved = await store.load(org, '1')
     expect(saved?.revision).toBe(2)
     expect(saved?.state.clusters[0]?.count).toBe(2)
     await t.saveAll(start + 68_000)
-    expect((await store.load('1'))?.revision).toBe(2)
+    expect((await store.load(org, '1'))?.revision).toBe(2)
   })
 
   it('keeps projects apart', async () => {
@@ -93,8 +95,8 @@ describe('EventTemplater', () => {
     await mine(t, ['lock held by worker 3'], '2')
     await t.saveAll()
     const store = await TemplateStateStore.open(metadata)
-    expect((await store.load('1'))?.state.clusters.map((c) => c.tokens.join(' '))).toEqual(['cache miss for key <int>'])
-    expect((await store.load('2'))?.state.clusters.map((c) => c.tokens.join(' '))).toEqual(['lock held by worker <int>'])
+    expect((await store.load(org, '1'))?.state.clusters.map((c) => c.tokens.join(' '))).toEqual(['cache miss for key <int>'])
+    expect((await store.load(org, '2'))?.state.clusters.map((c) => c.tokens.join(' '))).toEqual(['lock held by worker <int>'])
   })
 
   it('merges with another replica on save, so neither loses templates', async () => {
@@ -106,7 +108,7 @@ describe('EventTemplater', () => {
     await a.saveAll()
     await b.saveAll()
     const store = await TemplateStateStore.open(metadata)
-    const saved = await store.load('1')
+    const saved = await store.load(org, '1')
     expect(saved?.revision).toBe(2)
 
     const c = templater(metadata)

@@ -36,6 +36,8 @@ const Dirt = { none: 0, counts: 1, structure: 2 } as const
 type Dirt = (typeof Dirt)[keyof typeof Dirt]
 
 interface ProjectMiner {
+  /** The project's organization: its miner state is stored there. */
+  orgId: string
   /** The stored revision this miner's state builds on (0: nothing stored yet). */
   revision: number
   dirt: Dirt
@@ -48,8 +50,17 @@ export function templateText(event: NormalizedEvent): string {
   return event.message || outermost?.value || outermost?.type || event.title
 }
 
+export interface EventTemplaterDeps {
+  metadata: MetadataStore
+  logger: Logger
+  metrics: MetricsRegistry
+  /** The organization of a project (undefined when it does not exist). */
+  organizationOf(projectId: string): Promise<string | undefined>
+}
+
 export class EventTemplater {
   readonly #metadata: MetadataStore
+  readonly #organizationOf: EventTemplaterDeps['organizationOf']
   readonly #logger: Logger
   readonly #options: EventTemplaterOptions
   readonly #registry: TemplateRegistry
@@ -60,8 +71,9 @@ export class EventTemplater {
   // which must not drop templates mined in between.
   #turn: Promise<unknown> = Promise.resolve()
 
-  constructor(deps: { metadata: MetadataStore; logger: Logger; metrics: MetricsRegistry }, options: Partial<EventTemplaterOptions> = {}) {
+  constructor(deps: EventTemplaterDeps, options: Partial<EventTemplaterOptions> = {}) {
     this.#metadata = deps.metadata
+    this.#organizationOf = deps.organizationOf
     this.#logger = deps.logger.child({ component: 'event-templater' })
     this.#options = { ...defaultTemplaterOptions, ...options }
     this.#registry = new TemplateRegistry(this.#options.miner)
@@ -111,16 +123,18 @@ export class EventTemplater {
 
   async #ensureLoaded(projectId: string): Promise<void> {
     if (this.#projects.has(projectId)) return
+    const orgId = await this.#organizationOf(projectId)
+    if (orgId === undefined) throw new TemplatePersistenceError('load_failed', `project ${projectId} does not exist`)
     let stored
     try {
-      stored = await (await this.#openStore()).load(projectId)
+      stored = await (await this.#openStore()).load(orgId, projectId)
     } catch (cause) {
       throw new TemplatePersistenceError('load_failed', `loading the template miner of project ${projectId} failed`, { cause })
     }
     if (stored) this.#registry.restore(projectId, stored.state)
     else this.#registry.miner(projectId)
     // A restored miner counts as just saved: nothing to write until it changes.
-    this.#projects.set(projectId, { revision: stored?.revision ?? 0, dirt: Dirt.none, lastSaved: Date.now() })
+    this.#projects.set(projectId, { orgId, revision: stored?.revision ?? 0, dirt: Dirt.none, lastSaved: Date.now() })
   }
 
   async #saveWhere(due: (project: ProjectMiner) => boolean, now: number): Promise<void> {
@@ -139,7 +153,7 @@ export class EventTemplater {
     const store = await this.#openStore()
     let state = this.#registry.snapshot(projectId)!
     for (let attempt = 1; attempt <= this.#options.maxSaveAttempts; attempt++) {
-      const result = await store.save(projectId, state, project.revision, now)
+      const result = await store.save(project.orgId, projectId, state, project.revision, now)
       if (result.ok) {
         project.revision = result.revision
         project.dirt = Dirt.none
