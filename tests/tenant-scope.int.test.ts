@@ -24,7 +24,25 @@ import { createProcessorTier, type ProcessorTier } from '@faultline/processor'
 import { envelopeOf, sentryEvent } from './support/events'
 
 /** Collections whose documents belong to an organization and are reached only through it. */
-const tenantCollections = new Set(['issues', 'fingerprints', 'outcomes', 'template_miners'])
+const tenantCollections = new Set([
+  'issues',
+  'fingerprints',
+  'outcomes',
+  'template_miners',
+  'alerts',
+  'alert_groups',
+  'alert_silences',
+  'alert_notification_log',
+  'alert_notification_claims',
+  'incidents',
+  'incident_timeline',
+])
+
+const alertingYaml = `
+route: { receiver: nobody, group_by: [alertname], group_wait: 1s, group_interval: 1s }
+receivers: [{ name: nobody }]
+rules: [{ name: new-issues, kind: issue, when: [new] }]
+`
 
 /** A metadata store that notes every call on a tenant collection that names no organization. */
 function recordScopes(store: MetadataStore, unscoped: string[], scoped: { count: number }): MetadataStore {
@@ -106,6 +124,8 @@ beforeAll(async () => {
     const { project, key } = await createProject(platform.projects, org._id, 'Shop')
     const { token } = await createApiToken(platform.accounts.tokens, { kind: 'org', orgId: org._id, name: 'scope', scopes: permissionsOf('admin') })
     tenants.push({ orgId: org._id, projectId: project._id, publicKey: key._id, token })
+    expect((await api(token, 'PUT', `/orgs/${org._id}/alerting/config?revision=0`, { yaml: alertingYaml })).status).toBe(200)
+    await waitFor('the alerting configuration loaded', async () => (processor.alerting.loadedRevision(org._id) === 1 ? true : undefined))
     // The same errors in both organizations: identical fingerprints and templates.
     for (const [value, stack] of [['card declined for order 17', 'charge'], ['card declined for order 18', 'charge'], ['gateway timeout', 'connect']] as const) {
       const body = envelopeOf([sentryEvent({ type: 'PaymentError', value, stack: [stack], tags: { region: 'eu' } })])
@@ -153,6 +173,32 @@ describe('tenant scope', () => {
     expect(outcomes).toEqual([{ category: 'error', outcome: 'accepted', reason: '', quantity: 3 }])
     const preview = await api(acme.token, 'POST', `/orgs/${acme.orgId}/alerting/rules/preview`, { rule: { name: 'new', kind: 'issue', when: ['new'] } })
     expect(preview.body.fired).toBe(acmeIssues.length)
+  }, 60_000)
+
+  it('keeps alert groups, silences and incidents to their organization', async () => {
+    const [acme, globex] = tenants as [(typeof tenants)[0], (typeof tenants)[0]]
+    const groups = await waitFor('the alert groups of both organizations', async () => {
+      const both = await Promise.all(tenants.map(async (t) => (await api(t.token, 'GET', `/orgs/${t.orgId}/alerting/groups`)).body.data))
+      return both.every((g) => g.length === 1) ? both : undefined
+    })
+    const [acmeGroup, globexGroup] = groups.map((g) => g[0])
+    expect(acmeGroup.orgId).toBe(acme.orgId)
+    expect((await api(acme.token, 'GET', `/orgs/${acme.orgId}/alerting/groups/${globexGroup._id}`)).status).toBe(404)
+    expect((await api(acme.token, 'POST', `/orgs/${acme.orgId}/alerting/groups/${acmeGroup._id}/acknowledge`)).status).toBe(200)
+    const silence = await api(acme.token, 'POST', `/orgs/${acme.orgId}/alerting/silences`, { matchers: ['alertname="new-issues"'], endsAt: Date.now() + 60_000, comment: 'scope' })
+    expect(silence.status).toBe(201)
+    expect((await api(globex.token, 'GET', `/orgs/${globex.orgId}/alerting/silences`)).body.data).toEqual([])
+    const incident = await api(acme.token, 'POST', `/orgs/${acme.orgId}/alerting/incidents`, { title: 'Payments down', severity: 'major', groupId: acmeGroup._id })
+    expect(incident.status).toBe(201)
+    expect((await api(acme.token, 'GET', `/orgs/${acme.orgId}/alerting/incidents/${incident.body._id}/summary`)).status).toBe(200)
+    expect((await api(globex.token, 'GET', `/orgs/${globex.orgId}/alerting/incidents/${incident.body._id}`)).status).toBe(404)
+  }, 60_000)
+
+  it('merges and deletes within one organization only', async () => {
+    const [acme, globex] = tenants as [(typeof tenants)[0], (typeof tenants)[0]]
+    const acmeIssues = (await api(acme.token, 'GET', `/projects/${acme.projectId}/issues?status=all`)).body.data
+    const globexIssues = (await api(globex.token, 'GET', `/projects/${globex.projectId}/issues?status=all`)).body.data
+    expect((await api(acme.token, 'POST', `/projects/${acme.projectId}/issues/merge`, { ids: [acmeIssues[0].id, globexIssues[0].id] })).status).toBe(404)
     const [first, second] = acmeIssues
     const merged = await api(acme.token, 'POST', `/projects/${acme.projectId}/issues/merge`, { ids: [first.id, second.id] })
     expect(merged.status).toBe(200)

@@ -73,6 +73,9 @@ describe('TenantCollection', () => {
     await expectCode(things.find('', {}), 'invalid_query')
     await expectCode(things.find('a', { orgId: 'b' }), 'invalid_query')
     await expectCode(things.updateMany('a', {}, { $set: { orgId: 'b' } }), 'invalid_query')
+    await expectCode(things.put('a', { _id: 'a1', orgId: 'b', projectId: '1', n: 1 }), 'invalid_query')
+    // Naming the same organization again changes nothing and is allowed.
+    expect(await things.updateMany('a', {}, { $set: { orgId: 'a', n: 3 } })).toBe(1)
     await expectCode(things.findOneAndUpdate('a', { _id: 'a1' }, { $unset: ['orgId'] }), 'invalid_query')
   })
 })

@@ -14,6 +14,9 @@ export interface TenantDocument extends Document {
   orgId: string
 }
 
+/** A document as written: its organization is the one the call names (repeating it is allowed). */
+export type Unscoped<T extends TenantDocument> = Omit<T, 'orgId'> & { orgId?: string }
+
 export class TenantCollection<T extends TenantDocument> {
   readonly name: string
   readonly #docs: Collection<T>
@@ -51,13 +54,13 @@ export class TenantCollection<T extends TenantDocument> {
     return this.#docs.count(this.#scoped(orgId, filter))
   }
 
-  async insert(orgId: string, doc: Omit<T, 'orgId'>): Promise<void> {
-    return this.#docs.insert({ ...doc, orgId } as T)
+  async insert(orgId: string, doc: Unscoped<T>): Promise<void> {
+    return this.#docs.insert({ ...this.#owned(orgId, doc), orgId } as T)
   }
 
   /** Replaces the organization's document (inserting it when absent); another organization's id is a duplicate. */
-  async put(orgId: string, doc: Omit<T, 'orgId'>): Promise<void> {
-    const { _id, ...fields } = doc as Omit<T, 'orgId'> & { _id: string }
+  async put(orgId: string, doc: Unscoped<T>): Promise<void> {
+    const { _id, ...fields } = this.#owned(orgId, doc) as Omit<T, 'orgId'> & { _id: string }
     // Another organization's id is not found here, so the upsert's insert fails as a duplicate.
     const existing = await this.#docs.findOne(this.#scoped(orgId, { _id }))
     const unset = existing ? Object.keys(existing).filter((key) => key !== '_id' && key !== 'orgId' && !(key in fields)) : []
@@ -70,15 +73,22 @@ export class TenantCollection<T extends TenantDocument> {
 
   /** Upserts insert with the organization (copied from the filter), never into another one's `_id`. */
   async findOneAndUpdate(orgId: string, filter: Filter, update: Update, options?: { upsert?: boolean; insertId?: string }): Promise<T | null> {
-    return this.#docs.findOneAndUpdate(this.#scoped(orgId, filter), checkedUpdate(this.name, update), options)
+    return this.#docs.findOneAndUpdate(this.#scoped(orgId, filter), checkedUpdate(this.name, orgId, update), options)
   }
 
   async updateMany(orgId: string, filter: Filter, update: Update): Promise<number> {
-    return this.#docs.updateMany(this.#scoped(orgId, filter), checkedUpdate(this.name, update))
+    return this.#docs.updateMany(this.#scoped(orgId, filter), checkedUpdate(this.name, orgId, update))
   }
 
   async deleteMany(orgId: string, filter: Filter): Promise<number> {
     return this.#docs.deleteMany(this.#scoped(orgId, filter))
+  }
+
+  /** The document without its `orgId`, which may only repeat the organization named. */
+  #owned(orgId: string, doc: Unscoped<T>): Omit<T, 'orgId'> {
+    const { orgId: own, ...rest } = doc as Unscoped<T> & { orgId?: string }
+    if (own !== undefined && own !== orgId) throw new MetadataError('invalid_query', `${this.name}: the document names another organization`)
+    return rest as Omit<T, 'orgId'>
   }
 
   #scoped(orgId: string, filter: Filter): Filter {
@@ -88,10 +98,11 @@ export class TenantCollection<T extends TenantDocument> {
   }
 }
 
-/** A document never changes organization. */
-function checkedUpdate(name: string, update: Update): Update {
+/** A document never changes organization (setting it to the one it has is allowed). */
+function checkedUpdate(name: string, orgId: string, update: Update): Update {
   for (const fields of [update.$set, update.$setOnInsert, update.$inc, update.$max, update.$min, update.$addToSet]) {
-    if (fields && 'orgId' in fields) throw new MetadataError('invalid_query', `${name}: an update cannot change orgId`)
+    const keeps = fields === update.$set || fields === update.$setOnInsert ? fields?.orgId === orgId : false
+    if (fields && 'orgId' in fields && !keeps) throw new MetadataError('invalid_query', `${name}: an update cannot change orgId`)
   }
   if (update.$unset?.includes('orgId')) throw new MetadataError('invalid_query', `${name}: an update cannot remove orgId`)
   return update
