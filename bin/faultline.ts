@@ -27,7 +27,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // Exit once what was written to a piped stdout is out (pipes are written asynchronously).
+  (code) => process.stdout.write('', () => process.exit(code)),
   (error: unknown) => {
     console.error(error instanceof ConfigError || error instanceof UsageError ? error.message : `faultline failed: ${describeError(error)}`)
     process.exit(error instanceof UsageError ? 2 : 1)

@@ -3,11 +3,12 @@
  * port and runs the processor; `ingest`, `processor` and `api` run one tier each and can be
  * scaled as separate processes.
  */
+import type { Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { serve, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
 import type { Config, Role } from '@faultline/core/config'
-import { healthRoutes, metricsRoutes, problemErrorHandler, problemNotFound } from '@faultline/core/http'
+import { applyConnectionLimits, healthRoutes, httpServerOptions, metricsRoutes, problemErrorHandler, problemNotFound, type ReadinessCheck } from '@faultline/core/http'
 import { instanceAdminBearer } from '@faultline/core/accounts'
 import type { Logger } from '@faultline/core/log'
 import { openPlatform, type Platform } from '@faultline/core/platform'
@@ -39,7 +40,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     const app = new Hono()
     app.onError(problemErrorHandler(platform.logger))
     app.notFound(problemNotFound)
-    app.route('/', healthRoutes(platform))
+    const readiness: Record<string, ReadinessCheck> = {}
+    app.route('/', healthRoutes(platform, readiness))
     const metricsListen = config.metrics.listen
     if (metricsListen) {
       const metricsApp = new Hono()
@@ -54,6 +56,7 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     if (has(roles, 'ingest')) {
       const ingest = await createIngestTier(platform)
       closers.push(ingest.close)
+      readiness.ingest = ingest.readiness
       app.route('/', ingest.app)
     }
     if (has(roles, 'api')) app.route('/', (await createApiTier(platform, publicUrl)).app)
@@ -72,8 +75,9 @@ export async function startServer(config: Config, options: { logger?: Logger } =
       }
     }
     const address = await new Promise<{ port: number }>((resolve) => {
-      server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => resolve(info))
+      server = serve({ fetch: app.fetch, hostname: config.host, port: config.port, serverOptions: httpServerOptions(config.http) }, (info) => resolve(info))
       server.on('clientError', answerClientError)
+      applyConnectionLimits(server as Server, config.http, platform.logger, platform.metrics.counter('faultline_http_connections_dropped_total', 'Connections closed on arrival at HTTP_MAX_CONNECTIONS'))
     })
     const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${address.port}`
     platform.logger.info('faultline listening', { url, roles })

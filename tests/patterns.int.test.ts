@@ -11,7 +11,9 @@ let f: TestFaultline
 const minute = 60_000
 const base = Date.now() - 30 * minute
 
-const timeoutTemplate = 'timeout after <int> ms for user <int>'
+const timeoutTemplate = 'timeout after <*> for user <*>'
+const diskTemplate = 'disk full on volume <*>'
+const cardTemplate = 'payment declined for card ending <*>'
 const jobTemplate = 'Job <*> finished with errors'
 
 async function send(target: TestFaultline, shapes: EventShape[]): Promise<void> {
@@ -35,6 +37,9 @@ async function issueIdsByTitle(target: TestFaultline): Promise<Map<string, strin
   return new Map(body.data.map((i: any) => [i.title, i.id]))
 }
 
+const jobs = ['nightly-export', 'weekly-export', 'hourly-sync', 'daily-report']
+const total = 10
+
 beforeAll(async () => {
   f = await startFaultline({}, { keepDataDir: true })
   await send(f, [
@@ -44,25 +49,24 @@ beforeAll(async () => {
     { message: 'timeout after 250 ms for user 7', timestamp: base + 2 * minute },
     { type: 'DiskError', value: 'disk full on volume 3', stack: ['write'], timestamp: Date.now() - 3 * 3_600_000 },
     { type: 'DiskError', value: 'disk full on volume 12', stack: ['write'], timestamp: base + 3 * minute },
-    // Word variables: the template generalizes as the second variant arrives.
-    { message: 'Job nightly-export finished with errors', timestamp: base + 4 * minute },
-    { message: 'Job weekly-export finished with errors', timestamp: base + 5 * minute },
-    { type: 'CardError', value: 'payment declined for card ending 4242', stack: ['charge'], timestamp: base + 6 * minute },
+    // Word variables: the template generalizes once a fourth word shows the position varies.
+    ...jobs.map((job, i) => ({ message: `Job ${job} finished with errors`, timestamp: base + (4 + i) * minute })),
+    { type: 'CardError', value: 'payment declined for card ending 4242', stack: ['charge'], timestamp: base + 8 * minute },
   ])
-  await patternsWithTotal(f, 8)
+  await patternsWithTotal(f, total)
 }, 90_000)
 
 afterAll(() => f?.stop())
 
 describe('patterns', () => {
   it('groups messages that differ in ids and numbers into templates with counts and times', async () => {
-    const patterns = await patternsWithTotal(f, 8, 'sort=count')
-    expect(patterns.map((p) => p.count)).toEqual([3, 2, 2, 1])
+    const patterns = await patternsWithTotal(f, total, 'sort=count')
+    expect(patterns.map((p) => p.count)).toEqual([4, 3, 2, 1])
     expect(Object.fromEntries(patterns.map((p) => [p.template, p.count]))).toEqual({
       [timeoutTemplate]: 3,
-      [jobTemplate]: 2,
-      'disk full on volume <int>': 2,
-      'payment declined for card ending <int>': 1,
+      [jobTemplate]: 4,
+      [diskTemplate]: 2,
+      [cardTemplate]: 1,
     })
     const timeout = byTemplate(patterns, timeoutTemplate)
     expect(timeout.id).toMatch(/^[0-9a-f]{16}$/)
@@ -72,33 +76,33 @@ describe('patterns', () => {
   })
 
   it('lists the issues each pattern spans', async () => {
-    const patterns = await patternsWithTotal(f, 8)
+    const patterns = await patternsWithTotal(f, total)
     const issues = await issueIdsByTitle(f)
     const spanned = (template: string) => byTemplate(patterns, template).issues.map((i: any) => i.id).sort()
     const timeoutIssues = [...issues].filter(([title]) => title.includes('timeout after')).map(([, id]) => id)
     expect(timeoutIssues).toHaveLength(3)
     expect(spanned(timeoutTemplate)).toEqual(timeoutIssues.sort())
-    expect(spanned(jobTemplate)).toEqual([issues.get('Job nightly-export finished with errors'), issues.get('Job weekly-export finished with errors')].sort())
-    expect(spanned('disk full on volume <int>')).toHaveLength(1)
+    expect(spanned(jobTemplate)).toEqual(jobs.map((job) => issues.get(`Job ${job} finished with errors`)).sort())
+    expect(spanned(diskTemplate)).toHaveLength(1)
     expect(byTemplate(patterns, timeoutTemplate).issues[0]).toMatchObject({ status: 'unresolved' })
   })
 
   it('returns a count series for the stats period', async () => {
-    const daily = await patternsWithTotal(f, 8, 'stats=24h')
-    const disk = byTemplate(daily, 'disk full on volume <int>')
+    const daily = await patternsWithTotal(f, total, 'stats=24h')
+    const disk = byTemplate(daily, diskTemplate)
     expect(disk.stats).toHaveLength(24)
     expect(disk.stats.filter(([, n]: [string, number]) => n > 0)).toHaveLength(2)
     expect(disk.stats.reduce((n: number, [, c]: [string, number]) => n + c, 0)).toBe(2)
-    const hourly = await patternsWithTotal(f, 8, 'stats=1h')
-    const hourlyDisk = byTemplate(hourly, 'disk full on volume <int>')
+    const hourly = await patternsWithTotal(f, total, 'stats=1h')
+    const hourlyDisk = byTemplate(hourly, diskTemplate)
     expect(hourlyDisk.stats).toHaveLength(60)
     expect(hourlyDisk.stats.reduce((n: number, [, c]: [string, number]) => n + c, 0)).toBe(1)
     expect(byTemplate(hourly, timeoutTemplate).stats.reduce((n: number, [, c]: [string, number]) => n + c, 0)).toBe(3)
   })
 
   it('sorts by last seen and pages with a cursor', async () => {
-    const recent = await patternsWithTotal(f, 8, 'sort=last_seen')
-    expect(recent.map((p) => p.template)).toEqual(['payment declined for card ending <int>', jobTemplate, 'disk full on volume <int>', timeoutTemplate])
+    const recent = await patternsWithTotal(f, total, 'sort=last_seen')
+    expect(recent.map((p) => p.template)).toEqual([cardTemplate, jobTemplate, diskTemplate, timeoutTemplate])
     const first = await f.api('GET', `/projects/${f.projectId}/patterns?sort=last_seen&limit=3`)
     expect(first.body.data.map((p: any) => p.id)).toEqual(recent.slice(0, 3).map((p) => p.id))
     const second = await f.api('GET', `/projects/${f.projectId}/patterns?sort=last_seen&limit=3&cursor=${first.body.nextCursor}`)
@@ -106,11 +110,11 @@ describe('patterns', () => {
     expect(second.body.nextCursor).toBeNull()
     const byCount = await f.api('GET', `/projects/${f.projectId}/patterns?sort=count&limit=1`)
     const rest = await f.api('GET', `/projects/${f.projectId}/patterns?sort=count&limit=10&cursor=${byCount.body.nextCursor}`)
-    expect([...byCount.body.data, ...rest.body.data].map((p: any) => p.count)).toEqual([3, 2, 2, 1])
+    expect([...byCount.body.data, ...rest.body.data].map((p: any) => p.count)).toEqual([4, 3, 2, 1])
   })
 
   it("returns a pattern's events newest first with a cursor", async () => {
-    const timeout = byTemplate(await patternsWithTotal(f, 8), timeoutTemplate)
+    const timeout = byTemplate(await patternsWithTotal(f, total), timeoutTemplate)
     const path = `/projects/${f.projectId}/patterns/${timeout.id}/events`
     const all = await f.api('GET', path)
     expect(all.status).toBe(200)
@@ -124,6 +128,21 @@ describe('patterns', () => {
     const next = await f.api('GET', `${path}?limit=2&cursor=${page.body.nextCursor}`)
     expect(next.body.data.map((e: any) => e.eventId)).toEqual([all.body.data[2].eventId])
     expect(next.body.nextCursor).toBeNull()
+  })
+
+  it('answers which template one event belongs to, through merges, with its values', async () => {
+    const job = byTemplate(await patternsWithTotal(f, total), jobTemplate)
+    const events = (await f.api('GET', `/projects/${f.projectId}/patterns/${job.id}/events`)).body.data
+    const weekly = events.find((e: any) => e.message === 'Job weekly-export finished with errors')
+    const { status, body } = await f.api('GET', `/projects/${f.projectId}/events/${weekly.eventId}/pattern`)
+    expect(status).toBe(200)
+    // Stored with the template it started, now part of the merged one.
+    expect(body).toMatchObject({ eventId: weekly.eventId, templateId: job.id, template: jobTemplate, storedTemplate: 'Job weekly-export finished with errors', variables: ['weekly-export'] })
+    expect(body.storedTemplateId).not.toBe(job.id)
+    const timeout = (await f.api('GET', `/projects/${f.projectId}/patterns/${byTemplate(await patternsWithTotal(f, total), timeoutTemplate).id}/events`)).body.data[0]
+    expect((await f.api('GET', `/projects/${f.projectId}/events/${timeout.eventId}/pattern`)).body.variables).toEqual(['250 ms', '7'])
+    expect((await f.api('GET', `/projects/${f.projectId}/events/${'0'.repeat(32)}/pattern`)).status).toBe(404)
+    expect((await f.api('GET', `/projects/${f.projectId}/events/xyz/pattern`)).status).toBe(400)
   })
 
   it('answers bad input with 400 and unknown things with 404', async () => {
@@ -143,23 +162,23 @@ describe('patterns', () => {
 
 describe('after a restart on the same data directory', () => {
   it('gives new events of known templates the same template ids', async () => {
-    const before = await patternsWithTotal(f, 8)
+    const before = await patternsWithTotal(f, total)
     const dataDir = f.dataDir
     await f.stop()
     f = await startFaultline({}, { dataDir })
     await send(f, [
       { type: 'TimeoutError', value: 'timeout after 99 ms for user 5', stack: ['fetchUser'] },
       // Only the saved miner knows this variant belongs to the generalized template.
-      { message: 'Job hourly-sync finished with errors' },
+      { message: 'Job monthly-audit finished with errors' },
     ])
-    const after = await patternsWithTotal(f, 10)
+    const after = await patternsWithTotal(f, total + 2)
     expect(after).toHaveLength(4)
     for (const template of [timeoutTemplate, jobTemplate]) {
       expect(byTemplate(after, template).id).toBe(byTemplate(before, template).id)
     }
     expect(byTemplate(after, timeoutTemplate).count).toBe(4)
-    expect(byTemplate(after, jobTemplate).count).toBe(3)
+    expect(byTemplate(after, jobTemplate).count).toBe(5)
     const jobEvents = await f.api('GET', `/projects/${f.projectId}/patterns/${byTemplate(before, jobTemplate).id}/events`)
-    expect(jobEvents.body.data[0]).toMatchObject({ message: 'Job hourly-sync finished with errors', template: jobTemplate })
+    expect(jobEvents.body.data[0]).toMatchObject({ message: 'Job monthly-audit finished with errors', template: jobTemplate })
   }, 90_000)
 })

@@ -29,6 +29,7 @@ const tenantCollections = new Set([
   'fingerprints',
   'outcomes',
   'template_miners',
+  'template_journal',
   'alerts',
   'alert_groups',
   'alert_silences',

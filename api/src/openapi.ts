@@ -92,6 +92,9 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
       '/projects/{projectId}/patterns': {
         get: { summary: 'Message patterns (mined templates) with counts, first/last seen, the issues they span and a count series', parameters: [project, ...queryParams(patternListQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
       },
+      '/projects/{projectId}/events/{eventId}/pattern': {
+        get: { summary: 'The template one event belongs to: its live template (after merges), the template it was stored with, and its values at the variables', parameters: [project, pathParam('eventId', '32-hex event id')], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
       '/projects/{projectId}/patterns/{templateId}/events': {
         get: { summary: "A pattern's events, newest first (a merged template id resolves to its survivor)", parameters: [project, pathParam('templateId', '16-hex template id'), ...queryParams(patternEventsQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
       },

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { BacktestError, backtestSeries, loadAnomalyScorer, type Sensitivity } from '@faultline/intelligence'
+import { BacktestError, backtestSeries, type Sensitivity } from '@faultline/intelligence'
 import type { Command } from './command'
 
 function parseSensitivity(text: string | undefined): Sensitivity | undefined {
@@ -8,10 +8,15 @@ function parseSensitivity(text: string | undefined): Sensitivity | undefined {
   return text !== undefined && text !== '' && n >= 0 && n <= 1 ? n : undefined
 }
 
+/** Resolves once `text` has reached stdout: a pipe is written asynchronously, and exiting before would cut it. */
+function writeOut(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())))
+}
+
 export const backtestCommand: Command = {
   usage: `backtest FILE.csv [--sensitivity low|medium|high|0..1]
-                         score every point of a timestamp,value CSV with the shipped
-                         anomaly model; prints scores and anomaly windows as JSON`,
+                         score every point of a timestamp,value CSV with the streaming
+                         anomaly detector the live job runs; prints scores and windows as JSON`,
   async run(args) {
     const files: string[] = []
     let sensitivity: Sensitivity = 'medium'
@@ -31,16 +36,15 @@ export const backtestCommand: Command = {
       return 2
     }
     const csv = await readFile(files[0]!, 'utf8')
-    const scorer = await loadAnomalyScorer()
+    let result
     try {
-      console.log(JSON.stringify(await backtestSeries(scorer, csv, sensitivity), null, 2))
-      return 0
+      result = backtestSeries(csv, sensitivity)
     } catch (error) {
       if (!(error instanceof BacktestError)) throw error
       console.error(`${files[0]}: ${error.message}`)
       return 1
-    } finally {
-      await scorer.model.close()
     }
+    await writeOut(`${JSON.stringify(result, null, 2)}\n`)
+    return 0
   },
 }

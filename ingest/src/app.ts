@@ -3,15 +3,19 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { Platform } from '@faultline/core/platform'
 import { openOutcomes, OutcomeRecorder } from '@faultline/core/outcomes'
+import type { ReadinessCheck } from '@faultline/core/http'
 import { ProjectOrganizations } from '@faultline/core/projects'
 import { createScrubber } from './scrub'
 import { BacklogGuard } from './services/backpressure'
 import { IngestService } from './services/ingest-service'
 import { ProjectKeyCache } from './services/project-keys'
+import { SubmissionAuth } from './services/submission-auth'
 import { sentryRoutes } from './routes/sentry'
 
 export interface IngestTier {
   app: Hono
+  /** Undefined while ingest can accept events, else why it cannot (for /readyz). */
+  readiness: ReadinessCheck
   close(): Promise<void>
 }
 
@@ -37,6 +41,7 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
   // them on a server SDK's request would cost a full Response object per event for nothing.
   // The REST API under /api/v1 has its own, configured CORS policy (API_CORS_ORIGINS).
   app.use('/api/*', (c, next) => (c.req.header('origin') === undefined || c.req.path.startsWith('/api/v1/') ? next() : browserCors(c, next)))
-  app.route('/', sentryRoutes({ config, keys: new ProjectKeyCache(platform.projects), service }))
-  return { app, close: () => outcomes.close() }
+  app.route('/', sentryRoutes({ config, auth: new SubmissionAuth(new ProjectKeyCache(platform.projects)), service }))
+  const readiness: ReadinessCheck = async () => ((await service.ready()) ? undefined : `the bus backlog is at BUS_MAX_BACKLOG (${config.bus.maxBacklog}); events are refused until processors catch up`)
+  return { app, readiness, close: () => outcomes.close() }
 }

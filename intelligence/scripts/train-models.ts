@@ -1,12 +1,12 @@
 /**
- * Trains Faultline's default models from generated corpora with fixed seeds and writes them,
- * with a manifest of versions, seeds and training metrics, to intelligence/models/.
- * Usage: npm run models:train -w @faultline/processor [-- --out <dir>]
+ * Trains Faultline's default model (the signature embedding) from a generated corpus with a fixed
+ * seed and writes it, with a manifest of its version, seed and training metrics, to
+ * intelligence/models/. Anomaly scores need no trained model (src/anomaly/series-detector.ts).
+ * Usage: npm run models:train [-- --out <dir>]
  */
 import { createHash } from 'node:crypto'
 import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { defaultAnomalyTraining, trainAnomalyModel } from '../src/anomaly'
 import { modelsDirectory } from '../src/shared/model-paths'
 import { defaultEmbeddingTraining, trainEmbeddingModel } from '../src/similarity'
 
@@ -22,28 +22,14 @@ async function writeAtomically(path: string, bytes: Uint8Array | string): Promis
 }
 
 await mkdir(out, { recursive: true })
-let started = performance.now()
-const anomaly = trainAnomalyModel()
-const anomalySeconds = (performance.now() - started) / 1000
-started = performance.now()
+const started = performance.now()
 const embedding = trainEmbeddingModel()
 const embeddingSeconds = (performance.now() - started) / 1000
 
-await writeAtomically(join(out, 'anomaly.onnx'), anomaly.bytes)
 await writeAtomically(join(out, 'embedding.onnx'), embedding.bytes)
 const manifest = {
   generatedBy: 'intelligence/scripts/train-models.ts',
   models: {
-    anomaly: {
-      file: 'anomaly.onnx',
-      version: anomaly.spec.version,
-      sha256: sha256(anomaly.bytes),
-      seed: defaultAnomalyTraining.seed,
-      options: defaultAnomalyTraining,
-      threshold: anomaly.threshold,
-      trainingSeconds: Math.round(anomalySeconds * 10) / 10,
-      metrics: anomaly.metrics,
-    },
     embedding: {
       file: 'embedding.onnx',
       version: embedding.spec.version,
@@ -56,6 +42,5 @@ const manifest = {
   },
 }
 await writeAtomically(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
-console.log(`anomaly.onnx   ${anomaly.bytes.length} bytes  threshold ${anomaly.threshold}  train F1 ${anomaly.metrics.train.f1.toFixed(3)}  (${anomalySeconds.toFixed(1)} s)`)
 console.log(`embedding.onnx ${embedding.bytes.length} bytes  triplet loss ${embedding.metrics.finalLoss.toFixed(3)}  (${embeddingSeconds.toFixed(1)} s)`)
 console.log(`written to ${out}`)

@@ -1,7 +1,6 @@
 export * from './parameterize'
 export * from './templates'
 export * from './onnx'
-export * from './features'
 export * from './anomaly'
 export * from './similarity'
 export * from './forecast'

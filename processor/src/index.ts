@@ -1,9 +1,7 @@
-import { describeError } from '@faultline/core/errors'
 import { publicUrlOf } from '@faultline/core/config'
 import { AlertingService, type AlertingServiceOptions } from '@faultline/alerting'
 import type { Platform } from '@faultline/core/platform'
 import { ErrorConsumer } from './errors/error-consumer'
-import { sharedIntelligenceModels } from '@faultline/intelligence'
 import { AnomalyJob, type AnomalyJobOptions } from './jobs'
 
 export { ErrorConsumer, errorConsumerGroup } from './errors/error-consumer'
@@ -19,7 +17,7 @@ export interface ProcessorTier {
 }
 
 export interface ProcessorTierOptions {
-  anomalyJob?: Omit<AnomalyJobOptions, 'scorer'>
+  anomalyJob?: AnomalyJobOptions
   alerting?: Partial<AlertingServiceOptions>
 }
 
@@ -34,10 +32,7 @@ export function processorTierOf(platform: Platform): ProcessorTier | undefined {
 export function createProcessorTier(platform: Platform, options: ProcessorTierOptions = {}): ProcessorTier {
   const { processor } = platform.config
   const errors = new ErrorConsumer(platform, { batchSize: processor.batchSize, flushMs: processor.flushMs, maxDeliver: processor.maxDeliver })
-  // Loading starts now; the job asks again on each run, so a failed load is retried.
-  const models = () => sharedIntelligenceModels(platform.logger)
-  models().catch((error: unknown) => platform.logger.error('models failed to load; the anomaly job retries every minute', { error: describeError(error) }))
-  const anomalies = new AnomalyJob(platform, { ...options.anomalyJob, scorer: async () => (await models()).anomaly })
+  const anomalies = new AnomalyJob(platform, options.anomalyJob)
   const alerting = new AlertingService(platform, { externalUrl: publicUrlOf(platform.config), ...options.alerting })
   const tier: ProcessorTier = {
     anomalies,

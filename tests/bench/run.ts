@@ -10,7 +10,7 @@ const benches: Record<string, { script: string; args: string[]; what: string }> 
   pipeline: { script: 'tests/bench/pipeline.ts', args: [], what: 'ingest → bus → processor → ClickHouse → API (issue 2)' },
   'ingest-steps': { script: 'tests/bench/ingest-steps.ts', args: [], what: 'ingest CPU per event: parse, scrub, encode (issue 2)' },
   'sdk-overhead': { script: 'sdk-node/bench/overhead.ts', args: ['5', '32', '3'], what: 'sdk-node overhead on a hono app (issue 3)' },
-  intelligence: { script: 'intelligence/bench/intelligence.ts', args: [], what: 'templates, anomalies, similarity, forecasts (issue 4)' },
+  intelligence: { script: 'intelligence/bench/intelligence.ts', args: [], what: 'templates, anomalies, similarity, forecasts on public corpora and generated sets (issues 4, 13)' },
   auth: { script: 'tests/bench/auth.ts', args: [], what: 'authentication and authorization per API request, sign-in KDF (issue 10)' },
   alerting: { script: 'tests/bench/alerting.ts', args: [], what: 'event → Slack latency, rule-evaluation CPU, router notifications/s (issue 14)' },
 }

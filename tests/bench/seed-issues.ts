@@ -6,6 +6,7 @@
  *   DATA_DIR=... tsx tests/bench/seed-issues.ts PROJECT_ID EVENTS ISSUES
  */
 import { loadConfig } from '@faultline/core/config'
+import { refreshProjectRollups } from '@faultline/core/event-store'
 import { countIssues, fingerprintKey, IssueStatuses, IssueSubstatuses, type IssueDoc } from '@faultline/core/issues'
 import { createLogger } from '@faultline/core/log'
 import { openPlatform } from '@faultline/core/platform'
@@ -37,6 +38,7 @@ await client.command({
     FROM (SELECT number, toUInt32(floor(pow(rand(number) / 4294967295, 2) * {issues:UInt32})) AS issue FROM numbers({events:UInt64}))`,
   query_params: { project: Number(projectId), now, days, issues, events },
 })
+await refreshProjectRollups(platform.eventStore, projectId)
 
 const docs: Omit<IssueDoc, 'orgId'>[] = []
 for (let i = 0; i < issues; i++) {

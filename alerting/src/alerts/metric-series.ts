@@ -7,7 +7,7 @@ export async function projectCounts(store: EventStore, projectId: string, levels
   const params: Record<string, unknown> = { project: Number(projectId), from: Math.floor(from / 1000), to: Math.floor(to / 1000) }
   if (levels) params.levels = levels
   const result = await store.client.query({
-    query: `SELECT toUnixTimestamp(minute) AS t, sum(events) AS n FROM ${store.database}.project_minute
+    query: `SELECT toUnixTimestamp(minute) AS t, sum(events) AS n FROM ${store.database}.project_minute FINAL
             WHERE project_id = {project:UInt64} AND minute >= toDateTime({from:UInt32}) AND minute < toDateTime({to:UInt32})
             ${levels ? 'AND level IN {levels:Array(String)}' : ''}
             GROUP BY t`,

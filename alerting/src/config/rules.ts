@@ -70,7 +70,7 @@ const projectId = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a project numb
 
 /**
  * Metric rules over a project's per-minute rollups: each evaluation point is the events of the
- * last `window`. Threshold (with a lower resolve threshold: hysteresis), the ONNX anomaly score
+ * last `window`. Threshold (with a lower resolve threshold: hysteresis), the anomaly score
  * of the project's series at a sensitivity, or a forecast that crosses a threshold within a
  * horizon. `for` fires only when N of the last M evaluations breach.
  */

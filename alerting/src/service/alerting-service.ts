@@ -14,7 +14,7 @@ import type { SecretStore } from '@faultline/core/secrets'
 import type { EventStore } from '@faultline/core/event-store'
 import { openIssueStores, type IssueStores } from '@faultline/core/issues'
 import { ProjectOrganizations, type ProjectStores } from '@faultline/core/projects'
-import { sharedIntelligenceModels } from '@faultline/intelligence'
+import { scoreThreshold } from '@faultline/intelligence'
 import { decodeIssueEvent, type IssueEvent } from '@faultline/core/schema'
 import { evaluateIssueEvent } from '../alerts'
 import { Dispatcher } from '../dispatch/dispatcher'
@@ -263,7 +263,7 @@ export class AlertingService {
       projectsOf: async (orgId: string) => (await platform.projects.projects.find({ orgId }, { limit: 100_000 })).map((p) => p._id),
       alerts: stores.alerts,
       logger: this.#logger,
-      scoreThreshold: async (sensitivity: Sensitivity) => (await sharedIntelligenceModels(this.#logger)).anomaly.threshold(sensitivity),
+      scoreThreshold: async (sensitivity: Sensitivity) => scoreThreshold(sensitivity),
     }
     for (const [orgId, org] of this.#orgs) {
       try {

@@ -29,7 +29,7 @@ export interface PeriodicDeps {
   issues: IssueStores
   alerts: AlertStore
   logger: Logger
-  /** The anomaly score threshold of a sensitivity (from the ONNX model's metadata). */
+  /** The anomaly score threshold of a sensitivity (from the anomaly detector's calibration). */
   scoreThreshold(sensitivity: Sensitivity): Promise<number>
 }
 

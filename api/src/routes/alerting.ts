@@ -17,7 +17,7 @@ import {
   secretNameSchema,
   type AlertingStores,
 } from '@faultline/alerting'
-import { sharedIntelligenceModels, type Sensitivity } from '@faultline/intelligence'
+import { scoreThreshold as detectorThreshold, type Sensitivity } from '@faultline/intelligence'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
 import { requires, type ApiEnv } from '../permissions'
@@ -131,7 +131,7 @@ export function alertingRoutes(platform: Platform, stores: AlertingStores): Hono
 
   app.post('/orgs/:orgId/alerting/rules/preview', requires('alerts:read'), async (c) => {
     const { rule } = await parseJsonBody(c, previewBody, 64 * 1024)
-    const scoreThreshold = async (sensitivity: Sensitivity) => (await sharedIntelligenceModels(platform.logger)).anomaly.threshold(sensitivity)
+    const scoreThreshold = async (sensitivity: Sensitivity) => detectorThreshold(sensitivity)
     const projects = await orgProjects(platform, orgOf(c))
     if (rule.kind === 'metric' && !projects.includes(rule.project)) throw httpError(422, `Project ${rule.project} is not in this organization`)
     return c.json(await previewRule({ eventStore: platform.eventStore, issues: platform.issues, orgId: orgOf(c), orgProjects: projects, scoreThreshold }, rule))

@@ -5,15 +5,13 @@ import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
 import { backtestSeries, sharedIntelligenceModels, type IntelligenceModels } from '@faultline/intelligence'
 import { projectScope, requires, type ApiEnv } from '../permissions'
-import { parseJsonBody, parseParam, parseQuery } from '../validation'
+import { issueIdSchema, parseJsonBody, parseParam, parseQuery, timeSchema } from '../validation'
 import { requireProject } from './issues'
 import { loadProjectIssues } from '../services/issue-actions'
 import { anomalyScores, backtestLimits, csvPoints, forecastSeries, resolveSeries, storedPoints } from '../services/intelligence-series'
 import { IssueSimilarity } from '../services/intelligence-similar'
 import { rootCauseHints } from '../services/intelligence-root-cause'
 
-const issueIdSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be an issue number')
-const time = z.union([z.coerce.number().int().nonnegative(), z.iso.datetime({ offset: true }).transform((v) => Date.parse(v))])
 const seriesSchema = z.enum(['project', 'issue'])
 const sensitivitySchema = z.union([z.enum(['low', 'medium', 'high']), z.number().min(0).max(1)])
 const dayMs = 86_400_000
@@ -21,8 +19,8 @@ const dayMs = 86_400_000
 export const anomaliesQuery = z.object({
   series: seriesSchema.default('project'),
   issueId: issueIdSchema.optional(),
-  since: time.optional(),
-  until: time.optional(),
+  since: timeSchema.optional(),
+  until: timeSchema.optional(),
 })
 
 export const similarQuery = z.object({
@@ -32,7 +30,7 @@ export const similarQuery = z.object({
 
 export const clustersQuery = z.object({
   threshold: z.coerce.number().min(0).max(1).default(0.8),
-  since: time.optional(),
+  since: timeSchema.optional(),
 })
 
 export const forecastQuery = z.object({
@@ -48,8 +46,8 @@ export const backtestBody = z
     csv: z.string().optional(),
     series: seriesSchema.optional(),
     issueId: issueIdSchema.optional(),
-    since: time.optional(),
-    until: time.optional(),
+    since: timeSchema.optional(),
+    until: timeSchema.optional(),
     sensitivity: sensitivitySchema.default('medium'),
   })
   .strict()
@@ -58,7 +56,7 @@ export const backtestBody = z
 /** The range [since, until] asked for, `defaultMs` back from now when since is absent, at most `maxMs` long. */
 function timeRange(q: { since?: number; until?: number }, defaultMs: number, maxMs: number): { since: number; until: number } {
   const until = q.until ?? Date.now()
-  const since = q.since ?? until - defaultMs
+  const since = q.since ?? Math.max(0, until - defaultMs)
   if (since > until) throw httpError(400, 'since must not be after until')
   if (until - since > maxMs) throw httpError(400, `The range spans more than ${maxMs / dayMs} days`)
   return { since, until }
@@ -75,7 +73,7 @@ export function intelligenceRoutes(platform: Platform): Hono<ApiEnv> {
     const q = parseQuery(c, anomaliesQuery)
     const target = await resolveSeries(platform, orgId, projectId, q.series, q.issueId)
     const { since, until } = timeRange(q, dayMs, 7 * dayMs)
-    return c.json(await anomalyScores(platform, (await models()).anomaly, projectId, target, since, until))
+    return c.json(await anomalyScores(platform, projectId, target, since, until))
   })
 
   app.get('/projects/:projectId/issues/:issueId/similar', requires('intelligence:read'), async (c) => {
@@ -117,7 +115,7 @@ export function intelligenceRoutes(platform: Platform): Hono<ApiEnv> {
       points = await storedPoints(platform, projectId, target, since, until)
       source = { kind: target.kind, seriesId: target.id, since: new Date(since).toISOString(), until: new Date(until).toISOString() }
     }
-    const result = await backtestSeries((await models()).anomaly, points, body.sensitivity)
+    const result = backtestSeries(points, body.sensitivity)
     return c.json({ source, sensitivity: body.sensitivity, ...result })
   })
 

@@ -4,25 +4,24 @@ import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
 import { projectScope, requires, type ApiEnv } from '../permissions'
-import { parseJsonBody, parseParam, parseQuery } from '../validation'
+import { eventIdSchema, issueIdSchema, parseJsonBody, parseParam, parseQuery, projectIdSchema, timeSchema } from '../validation'
+import { cursors } from '../services/cursor'
 import { issueTags, latestEventId, getEvent, listIssueEvents, listIssues, IssueSorts, StatsPeriods } from '../services/issue-queries'
 import { changeStatus, deleteIssue, loadProjectIssues, mergeIssues } from '../services/issue-actions'
 import { issueView } from '../services/issue-views'
 
-export const projectIdSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a project number')
-const issueIdSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be an issue number')
-const time = z.union([z.coerce.number().int().nonnegative(), z.iso.datetime({ offset: true }).transform((v) => Date.parse(v))])
+export { projectIdSchema }
 
 export const issueListQuery = z.object({
   status: z.enum(['unresolved', 'resolved', 'resolved_in_next_release', 'ignored', 'all']).default('unresolved'),
   level: z.enum(['fatal', 'error', 'warning', 'info', 'debug']).optional(),
   environment: z.string().max(200).optional(),
   release: z.string().max(200).optional(),
-  since: time.optional(),
-  until: time.optional(),
+  since: timeSchema.optional(),
+  until: timeSchema.optional(),
   query: z.string().max(200).optional(),
   sort: z.enum(Object.values(IssueSorts) as [string, ...string[]]).default('last_seen'),
-  cursor: z.string().max(500).optional(),
+  cursor: cursors.issues.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   stats: z.enum(Object.keys(StatsPeriods) as [string, ...string[]]).optional(),
 })
@@ -47,11 +46,7 @@ export const statusChangeBody = z.discriminatedUnion('status', [
 ])
 
 export const mergeBody = z.object({ ids: z.array(issueIdSchema).min(2).max(100), into: issueIdSchema.optional() })
-const pageQuery = z.object({ cursor: z.string().max(500).optional(), limit: z.coerce.number().int().min(1).max(100).default(25) })
-const eventIdSchema = z
-  .string()
-  .regex(/^[0-9a-fA-F]{32}$|^[0-9a-fA-F-]{36}$/, 'must be a 32-hex event id')
-  .transform((v) => v.replaceAll('-', '').toLowerCase())
+const pageQuery = z.object({ cursor: cursors.events.optional(), limit: z.coerce.number().int().min(1).max(100).default(25) })
 
 export function issueRoutes(platform: Platform): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()

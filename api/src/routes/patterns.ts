@@ -3,24 +3,24 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
 import { projectScope, requires, type ApiEnv } from '../permissions'
-import { parseParam, parseQuery } from '../validation'
+import { eventIdSchema, parseParam, parseQuery, templateIdSchema } from '../validation'
+import { cursors } from '../services/cursor'
 import { StatsPeriods } from '../services/issue-queries'
 import { listPatternEvents, listPatterns, PatternSorts, type PatternListParams } from '../services/pattern-queries'
+import { eventPattern } from '../services/pattern-directory'
 import { requireProject } from './issues'
 
 export const patternListQuery = z.object({
   sort: z.enum(Object.values(PatternSorts) as [string, ...string[]]).default(PatternSorts.count),
   stats: z.enum(Object.keys(StatsPeriods) as [string, ...string[]]).default('24h'),
-  cursor: z.string().max(500).optional(),
+  cursor: cursors.patterns.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 })
 
 export const patternEventsQuery = z.object({
-  cursor: z.string().max(500).optional(),
+  cursor: cursors.events.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
 })
-
-const templateIdSchema = z.string().regex(/^[0-9a-f]{16}$/, 'must be a 16-hex template id')
 
 export function patternRoutes(platform: Platform): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
@@ -38,6 +38,14 @@ export function patternRoutes(platform: Platform): Hono<ApiEnv> {
     const query = parseQuery(c, patternEventsQuery)
     await requireProject(platform, projectId)
     return c.json(await listPatternEvents(platform, orgId, projectId, templateId, query))
+  })
+
+  // Which template one event belongs to, followed through merges to the live template.
+  app.get('/projects/:projectId/events/:eventId/pattern', requires('intelligence:read'), async (c) => {
+    const { orgId, projectId } = projectScope(c)
+    const eventId = parseParam(c, 'eventId', eventIdSchema)
+    await requireProject(platform, projectId)
+    return c.json(await eventPattern(platform, orgId, projectId, eventId))
   })
 
   return app

@@ -6,7 +6,7 @@ import type { IssueDoc } from '@faultline/core/issues'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
 import { floorMinute, minuteMs, projectDataStarts, readCountSeries, type SeriesKind } from '@faultline/core/rollups'
-import { BacktestError, holtWintersForecast, parseSeriesCsv, thresholdCrossing, type AnomalyScorer, type SeriesPoint } from '@faultline/intelligence'
+import { BacktestError, detectorVersion, holtWintersForecast, parseSeriesCsv, scoreThreshold, thresholdCrossing, type SeriesPoint } from '@faultline/intelligence'
 import { loadProjectIssues } from './issue-actions'
 
 type Db = Pick<Platform, 'issues' | 'eventStore'>
@@ -33,13 +33,14 @@ export interface ScorePoint {
   value: number
   score: number
   anomalous: boolean
+  /** The detector that scored it (stored as the model version). */
   modelVersion: string
-  /** The features behind a high score, with how much each raised it. */
+  /** What drove a high score: the statistic, its distance in typical steps, its probability. */
   drivers: unknown[]
 }
 
 /** Stored scores of one series between `since` and `until` (ms), oldest first. */
-export async function anomalyScores(db: Db, scorer: AnomalyScorer, projectId: string, target: SeriesTarget, since: number, until: number) {
+export async function anomalyScores(db: Db, projectId: string, target: SeriesTarget, since: number, until: number) {
   const { client, database } = db.eventStore
   // Aliased: an alias named like the column would shadow it in WHERE.
   const result = await client.query({
@@ -50,7 +51,7 @@ export async function anomalyScores(db: Db, scorer: AnomalyScorer, projectId: st
     query_params: { project: Number(projectId), kind: target.kind, id: target.id, since: Math.floor(since / 1000), until: Math.floor(until / 1000) },
     format: 'JSONEachRow',
   })
-  const threshold = scorer.threshold('medium')
+  const threshold = scoreThreshold('medium')
   const rows = await result.json<{ minute_text: string; value: number; score: number; model_version: string; drivers: string }>()
   const points: ScorePoint[] = rows.map((row) => ({
     minute: isoMinute(row.minute_text),
@@ -60,7 +61,7 @@ export async function anomalyScores(db: Db, scorer: AnomalyScorer, projectId: st
     modelVersion: row.model_version,
     drivers: row.drivers ? (JSON.parse(row.drivers) as unknown[]) : [],
   }))
-  return { series: target.kind, seriesId: target.id, since: new Date(since).toISOString(), until: new Date(until).toISOString(), threshold, modelVersion: scorer.modelVersion, points }
+  return { series: target.kind, seriesId: target.id, since: new Date(since).toISOString(), until: new Date(until).toISOString(), threshold, detectorVersion, points }
 }
 
 export const ForecastResolutions = { minute: 'minute', hour: 'hour' } as const

@@ -2,7 +2,7 @@
 import type { Platform } from '@faultline/core/platform'
 import { fingerprintKey, fingerprintOwners, type IssueDoc } from '@faultline/core/issues'
 import type { Filter, Sort } from '@faultline/core/ports'
-import { decodeCursor, encodeCursor } from './cursor'
+import { encodeCursor, type CursorPosition } from './cursor'
 import { compactEventId, toUuid } from '@faultline/core/schema'
 import { isoTime, issueView, type IssueView } from './issue-views'
 
@@ -23,7 +23,7 @@ export interface IssueListParams {
   until?: number
   query?: string
   sort: IssueSort
-  cursor?: string
+  cursor?: CursorPosition
   limit: number
   stats?: StatsPeriod
 }
@@ -40,7 +40,7 @@ export async function listIssues(db: Db, orgId: string, projectId: string, param
   if (params.until !== undefined) filter.firstSeen = { $lte: params.until }
   if (params.query) filter.searchText = { $contains: params.query.toLowerCase() }
   const sort: Sort = { field: sortFields[params.sort], direction: 'desc' }
-  const docs = await db.issues.issues.find(orgId, filter, { sort, limit: params.limit + 1, after: decodeCursor(params.cursor) })
+  const docs = await db.issues.issues.find(orgId, filter, { sort, limit: params.limit + 1, after: params.cursor })
   const page = docs.slice(0, params.limit)
   const views = page.map(issueView)
   if (params.stats) await attachStats(db, projectId, page, views, params.stats, now)
@@ -62,7 +62,7 @@ async function attachStats(db: Db, projectId: string, docs: IssueDoc[], views: I
     const result = await client.query({
       query: `SELECT transform(fingerprint, {fingerprints:Array(String)}, {issues:Array(String)}, '') AS issue,
                 intDiv(toUnixTimestamp(minute) * 1000 - {start:Int64}, {bucketMs:Int64}) AS bucket, sum(events) AS events
-              FROM ${database}.fingerprint_minute
+              FROM ${database}.fingerprint_minute FINAL
               WHERE project_id = {project:UInt64} AND fingerprint IN {fingerprints:Array(String)}
                 AND minute >= toDateTime({start:Int64} / 1000) AND minute < toDateTime({end:Int64} / 1000)
               GROUP BY issue, bucket`,
@@ -124,8 +124,8 @@ export function summary(row: SummaryRow, issueId: string): EventSummary {
   }
 }
 
-export async function listIssueEvents(db: Db, issue: IssueDoc, params: { cursor?: string; limit: number }): Promise<{ data: EventSummary[]; nextCursor: string | null }> {
-  const after = decodeCursor(params.cursor)
+export async function listIssueEvents(db: Db, issue: IssueDoc, params: { cursor?: CursorPosition; limit: number }): Promise<{ data: EventSummary[]; nextCursor: string | null }> {
+  const after = params.cursor
   const { client, database } = db.eventStore
   const result = await client.query({
     query: `SELECT ${summaryColumns} FROM ${database}.error_events

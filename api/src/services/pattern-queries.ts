@@ -5,12 +5,11 @@
  */
 import type { Platform } from '@faultline/core/platform'
 import { fingerprintKey, IssueStatuses, type IssueDoc } from '@faultline/core/issues'
-import type { MetadataStore } from '@faultline/core/ports'
-import { TenantCollection } from '@faultline/core/tenancy'
 import { httpError } from '@faultline/core/http'
-import { decodeCursor, encodeCursor } from './cursor'
+import { encodeCursor, type CursorPosition } from './cursor'
 import { StatsPeriods, summary, summaryColumns, type EventSummary, type StatsPeriod, type SummaryRow } from './issue-queries'
 import { isoTime } from './issue-views'
+import { templateDirectory, type TemplateDirectory } from './pattern-directory'
 
 export const PatternSorts = { count: 'count', lastSeen: 'last_seen' } as const
 export type PatternSort = (typeof PatternSorts)[keyof typeof PatternSorts]
@@ -18,7 +17,7 @@ export type PatternSort = (typeof PatternSorts)[keyof typeof PatternSorts]
 export interface PatternListParams {
   sort: PatternSort
   stats: StatsPeriod
-  cursor?: string
+  cursor?: CursorPosition
   limit: number
 }
 
@@ -41,58 +40,6 @@ export interface PatternView {
 
 type Db = Pick<Platform, 'issues' | 'eventStore' | 'metadata'>
 
-/** The part of the processor's saved miner state (processor/src/templates) read here. */
-interface MinerDoc {
-  _id: string
-  orgId: string
-  state: { clusters: { id: string; tokens: string[] }[]; aliases: Record<string, string> }
-}
-
-/** Template ids of a project: stored id → live id, and live id → template text. */
-export class TemplateDirectory {
-  readonly texts: Map<string, string>
-  readonly #aliases: Record<string, string>
-
-  constructor(doc: MinerDoc | null) {
-    this.texts = new Map((doc?.state.clusters ?? []).map((c) => [c.id, c.tokens.join(' ')]))
-    this.#aliases = doc?.state.aliases ?? {}
-  }
-
-  resolve(id: string): string {
-    let current = id
-    for (let hops = 0; hops < 64 && this.#aliases[current] !== undefined; hops++) current = this.#aliases[current]!
-    return current
-  }
-
-  knows(id: string): boolean {
-    return this.texts.has(id) || this.#aliases[id] !== undefined
-  }
-
-  /** Parallel arrays for ClickHouse's `transform(template_id, from, to, template_id)`. */
-  mapping(): { from: string[]; to: string[] } {
-    const from = Object.keys(this.#aliases)
-    return { from, to: from.map((id) => this.resolve(id)) }
-  }
-
-  /** Every stored id that resolves to one of `live`. */
-  storedIds(live: string[]): string[] {
-    const wanted = new Set(live)
-    return [...live, ...Object.keys(this.#aliases).filter((id) => wanted.has(this.resolve(id)))]
-  }
-}
-
-const minerCollections = new WeakMap<MetadataStore, Promise<TenantCollection<MinerDoc>>>()
-
-export async function templateDirectory(metadata: MetadataStore, orgId: string, projectId: string): Promise<TemplateDirectory> {
-  let collection = minerCollections.get(metadata)
-  if (!collection) {
-    collection = TenantCollection.open<MinerDoc>(metadata, { name: 'template_miners', indexes: [] })
-    minerCollections.set(metadata, collection)
-    collection.catch(() => minerCollections.delete(metadata))
-  }
-  return new TemplateDirectory(await (await collection).get(orgId, projectId))
-}
-
 interface PatternRow {
   live: string
   total: string
@@ -102,8 +49,7 @@ interface PatternRow {
 }
 
 export async function listPatterns(db: Db, orgId: string, projectId: string, params: PatternListParams, now = Date.now()): Promise<{ data: PatternView[]; nextCursor: string | null }> {
-  const after = decodeCursor(params.cursor)
-  if (after && typeof after.value !== 'number') throw httpError(400, 'Invalid cursor; pass the nextCursor of a previous page unchanged')
+  const after = params.cursor
   const directory = await templateDirectory(db.metadata, orgId, projectId)
   const { from, to } = directory.mapping()
   const sortColumn = params.sort === PatternSorts.count ? 'total' : 'last_ms'
@@ -112,7 +58,7 @@ export async function listPatterns(db: Db, orgId: string, projectId: string, par
     query: `SELECT transform(template_id, {from:Array(String)}, {to:Array(String)}, template_id) AS live,
               sum(events) AS total, toUnixTimestamp64Milli(min(first_seen)) AS first_ms,
               toUnixTimestamp64Milli(max(last_seen)) AS last_ms, groupUniqArrayMerge(100)(fingerprints) AS fingerprints
-            FROM ${database}.template_minute
+            FROM ${database}.template_minute FINAL
             WHERE project_id = {project:UInt64}
             GROUP BY live
             ${after ? `HAVING (${sortColumn}, live) < ({afterValue:Int64}, {afterId:String})` : ''}
@@ -205,7 +151,7 @@ async function patternStats(db: Db, projectId: string, directory: TemplateDirect
     const result = await client.query({
       query: `SELECT transform(template_id, {from:Array(String)}, {to:Array(String)}, template_id) AS live,
                 intDiv(toUnixTimestamp(minute) * 1000 - {start:Int64}, {bucketMs:Int64}) AS bucket, sum(events) AS n
-              FROM ${database}.template_minute
+              FROM ${database}.template_minute FINAL
               WHERE project_id = {project:UInt64} AND template_id IN {ids:Array(String)}
                 AND minute >= toDateTime({start:Int64} / 1000) AND minute < toDateTime({end:Int64} / 1000)
               GROUP BY live, bucket`,
@@ -229,9 +175,8 @@ export interface PatternEvents {
 }
 
 /** A pattern's events, newest first; 404 for an id neither the miner nor any event knows. */
-export async function listPatternEvents(db: Db, orgId: string, projectId: string, templateId: string, params: { cursor?: string; limit: number }): Promise<PatternEvents> {
-  const after = decodeCursor(params.cursor)
-  if (after && typeof after.value !== 'number') throw httpError(400, 'Invalid cursor; pass the nextCursor of a previous page unchanged')
+export async function listPatternEvents(db: Db, orgId: string, projectId: string, templateId: string, params: { cursor?: CursorPosition; limit: number }): Promise<PatternEvents> {
+  const after = params.cursor
   const directory = await templateDirectory(db.metadata, orgId, projectId)
   const live = directory.resolve(templateId)
   const ids = directory.storedIds([live])

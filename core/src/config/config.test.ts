@@ -44,4 +44,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FAULTLINE_CONFIG_FILE: file })).toThrow(/unknown keys: PROT/)
     expect(() => loadConfig({ FAULTLINE_CONFIG_FILE: join(dir, 'missing.json') })).toThrow(/cannot be read/)
   })
+
+  it('has HTTP limits of its own against slow and idle clients, checked against each other', () => {
+    expect(loadConfig({}).http).toEqual({ headersTimeoutMs: 10_000, requestTimeoutMs: 120_000, idleTimeoutMs: 5_000, maxConnections: 4_096, minBodyBytesPerSecond: 4_096 })
+    expect(loadConfig({ HTTP_MAX_CONNECTIONS: '10', HTTP_MIN_BODY_BYTES_PER_SECOND: '0' }).http).toMatchObject({ maxConnections: 10, minBodyBytesPerSecond: 0 })
+    expect(() => loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '30000', HTTP_REQUEST_TIMEOUT_MS: '20000' })).toThrow(/HTTP_HEADERS_TIMEOUT_MS=30000: must not exceed HTTP_REQUEST_TIMEOUT_MS/)
+    expect(() => loadConfig({ HTTP_MAX_CONNECTIONS: '0' })).toThrow(/HTTP_MAX_CONNECTIONS/)
+  })
 })

@@ -63,6 +63,11 @@ const schema = z.object({
     .default('')
     .transform((value) => value.split(',').map((k) => k.trim()).filter(Boolean)),
   SCRUB_IP_ADDRESSES: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  HTTP_HEADERS_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(120_000),
+  HTTP_IDLE_TIMEOUT_MS: int(1_000, 600_000).default(5_000),
+  HTTP_MAX_CONNECTIONS: int(1, 1_000_000).default(4_096),
+  HTTP_MIN_BODY_BYTES_PER_SECOND: int(0, 1_000_000_000).default(4_096),
   API_CORS_ORIGINS: z
     .string()
     .default('')
@@ -100,6 +105,14 @@ export interface Config {
   scrub: { scrubIpAddresses: boolean }
   /** The master key sealing secrets at rest (`@faultline/core/secrets`); see `loadKeyring`. */
   secrets: { key?: string; keyFile?: string; previousKeys: string[] }
+  /**
+   * Limits of the HTTP server against slow and idle clients: the request headers must arrive within
+   * `headersTimeoutMs` and the whole request within `requestTimeoutMs`; an idle kept-alive
+   * connection closes after `idleTimeoutMs`; connections past `maxConnections` are dropped; an
+   * ingest body slower on average than `minBodyBytesPerSecond` gets 408 (after a grace as long as
+   * the headers timeout).
+   */
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; idleTimeoutMs: number; maxConnections: number; minBodyBytesPerSecond: number }
   /**
    * The REST API's own CORS origins (ingest's browser CORS is separate) and its request limits per
    * caller (user or token) and per client IP, per minute; 0 turns a limit off.
@@ -175,6 +188,9 @@ function redact(key: string, value: string | undefined): string | undefined {
 
 function toConfig(v: z.infer<typeof schema>): Config {
   const dataDir = resolve(v.DATA_DIR)
+  if (v.HTTP_HEADERS_TIMEOUT_MS > v.HTTP_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError('invalid', `Invalid configuration; set these variables correctly:\n  HTTP_HEADERS_TIMEOUT_MS=${v.HTTP_HEADERS_TIMEOUT_MS}: must not exceed HTTP_REQUEST_TIMEOUT_MS (${v.HTTP_REQUEST_TIMEOUT_MS})`)
+  }
   return {
     roles: v.ROLE.includes('all') ? ['all'] : v.ROLE,
     host: v.HOST,
@@ -210,6 +226,13 @@ function toConfig(v: z.infer<typeof schema>): Config {
     processor: { batchSize: v.PROCESSOR_BATCH_SIZE, flushMs: v.PROCESSOR_FLUSH_MS, maxDeliver: v.PROCESSOR_MAX_DELIVER, thread: v.PROCESSOR_THREAD },
     scrub: { scrubIpAddresses: v.SCRUB_IP_ADDRESSES },
     secrets: { key: v.SECRET_KEY, keyFile: v.SECRET_KEY_FILE ? resolve(v.SECRET_KEY_FILE) : undefined, previousKeys: v.SECRET_KEYS_PREVIOUS },
+    http: {
+      headersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,
+      idleTimeoutMs: v.HTTP_IDLE_TIMEOUT_MS,
+      maxConnections: v.HTTP_MAX_CONNECTIONS,
+      minBodyBytesPerSecond: v.HTTP_MIN_BODY_BYTES_PER_SECOND,
+    },
     metrics: { listen: v.METRICS_LISTEN ? { host: v.METRICS_LISTEN.slice(0, v.METRICS_LISTEN.lastIndexOf(':')).replace(/^\[|\]$/g, ''), port: Number(v.METRICS_LISTEN.slice(v.METRICS_LISTEN.lastIndexOf(':') + 1)) } : undefined },
     api: { corsOrigins: v.API_CORS_ORIGINS, rateLimitPerMinute: v.API_RATE_LIMIT_PER_MINUTE, ipRateLimitPerMinute: v.API_IP_RATE_LIMIT_PER_MINUTE },
   }

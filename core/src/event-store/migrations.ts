@@ -5,6 +5,7 @@
  */
 import { EventStoreError } from '../errors'
 import type { EventStore } from './event-store'
+import { rollupRefreshStatements } from './rollup-refresh'
 
 export interface EventStoreMigration {
   version: number
@@ -152,6 +153,31 @@ export const eventStoreMigrations: EventStoreMigration[] = [
       PARTITION BY toYYYYMM(minute)
       ORDER BY (project_id, series_kind, series_id, minute)`,
     ],
+  },
+  {
+    version: 4,
+    name: 'rollups recomputed from the stored events instead of added to by materialized views',
+    // The views added each insert's rows to the rollups in a write of their own: a crash between
+    // the event write and the view writes, and the events skipped as already stored on
+    // redelivery, left the rollups short for good. Now the processor recomputes the minutes it
+    // touched (see rollup-refresh.ts) and every column merges idempotently. Each statement can run
+    // again after a crash: the rollups are emptied and backfilled from the events as a whole.
+    statements: (s) => {
+      const db = s.database
+      const rollups = ['fingerprint_minute', 'project_minute', 'template_minute']
+      return [
+        ...rollups.map((table) => `DROP VIEW IF EXISTS ${db}.${table}_mv ${s.onCluster}`),
+        ...rollups.map((table) => `TRUNCATE TABLE ${db}.${table} ${s.onCluster}`),
+        `ALTER TABLE ${db}.fingerprint_minute ${s.onCluster} MODIFY COLUMN events SimpleAggregateFunction(max, UInt64)`,
+        `ALTER TABLE ${db}.project_minute ${s.onCluster}
+          ADD COLUMN IF NOT EXISTS fingerprint String, MODIFY ORDER BY (project_id, minute, level, fingerprint)`,
+        `ALTER TABLE ${db}.project_minute ${s.onCluster} MODIFY COLUMN events SimpleAggregateFunction(max, UInt64)`,
+        `ALTER TABLE ${db}.template_minute ${s.onCluster}
+          ADD COLUMN IF NOT EXISTS fingerprint String, MODIFY ORDER BY (project_id, template_id, minute, fingerprint)`,
+        `ALTER TABLE ${db}.template_minute ${s.onCluster} MODIFY COLUMN events SimpleAggregateFunction(max, UInt64)`,
+        ...rollupRefreshStatements(s, '1'),
+      ]
+    },
   },
 ]
 

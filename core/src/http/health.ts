@@ -1,14 +1,27 @@
-/** Liveness and readiness (every port answers), and Prometheus metrics, mounted by every role. */
+/**
+ * Liveness and readiness, and Prometheus metrics, mounted by every role. Readiness is every port
+ * answering, plus whatever the roles in this process add: ingest is not ready while it would
+ * refuse events (its bus backlog is full), so a load balancer can route around it.
+ */
 import { Hono, type Context } from 'hono'
 import type { Platform } from '../platform'
 import { problemResponse } from './problem'
 
-export function healthRoutes(platform: Pick<Platform, 'readiness'>): Hono {
+/** A role's own readiness: undefined when ready, else why not. */
+export type ReadinessCheck = () => Promise<string | undefined>
+
+export function healthRoutes(platform: Pick<Platform, 'readiness'>, checks: Record<string, ReadinessCheck> = {}): Hono {
   const app = new Hono()
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
   app.get('/readyz', async (c) => {
     const failures = await platform.readiness()
-    if (Object.keys(failures).length > 0) return problemResponse(c, 503, 'Some ports are not ready', { failures })
+    await Promise.all(
+      Object.entries(checks).map(async ([name, check]) => {
+        const reason = await check()
+        if (reason !== undefined) failures[name] = reason
+      }),
+    )
+    if (Object.keys(failures).length > 0) return problemResponse(c, 503, 'Not ready to accept work', { failures })
     return c.json({ status: 'ready' })
   })
   return app

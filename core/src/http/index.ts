@@ -1,2 +1,3 @@
 export * from './health'
 export * from './problem'
+export * from './server-limits'

@@ -51,11 +51,24 @@ export function problemErrorHandler(logger: Logger): ErrorHandler {
         problemHeaders?: Record<string, string>
         problemExtensions?: Record<string, unknown>
       }
-      return problemResponse(c, error.status as ContentfulStatusCode, error.message || titles[error.status] || 'Error', problemExtensions, problemHeaders)
+      return problemResponse(c, error.status as ContentfulStatusCode, error.message || titles[error.status] || 'Error', problemExtensions, {
+        ...closeIfBodyUnread(c),
+        ...problemHeaders,
+      })
     }
     logger.error('request failed', { method: c.req.method, path: c.req.path, error: describeError(error) })
-    return problemResponse(c, 500, 'The server failed to handle this request; the error is logged.')
+    return problemResponse(c, 500, 'The server failed to handle this request; the error is logged.', {}, closeIfBodyUnread(c))
   }
 }
 
-export const problemNotFound: NotFoundHandler = (c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}`)
+export const problemNotFound: NotFoundHandler = (c) => problemResponse(c, 404, `No route for ${c.req.method} ${c.req.path}`, {}, closeIfBodyUnread(c))
+
+/**
+ * `Connection: close` when a request is refused before its body was read (a 401 before the body,
+ * a 413 by Content-Length). The server drains such a body only briefly and then drops the
+ * connection; a client told nothing would send its next request on it and lose it.
+ */
+function closeIfBodyUnread(c: Context): Record<string, string> {
+  const incoming = (c.env as { incoming?: { complete?: boolean } } | undefined)?.incoming
+  return incoming?.complete === false ? { connection: 'close' } : {}
+}

@@ -33,7 +33,7 @@ export async function countIssues(eventStore: EventStore, issues: Pick<IssueDoc,
     const result = await eventStore.client.query({
       query: `SELECT transform(fingerprint, {fingerprints:Array(String)}, {issues:Array(String)}, '') AS issue,
                 sum(events) AS events, uniqMerge(users) AS users
-              FROM ${eventStore.database}.fingerprint_minute
+              FROM ${eventStore.database}.fingerprint_minute FINAL
               WHERE project_id = {project:UInt64} AND fingerprint IN {fingerprints:Array(String)}
               GROUP BY issue`,
       query_params: { project: Number(projectId), fingerprints, issues: issueIds },

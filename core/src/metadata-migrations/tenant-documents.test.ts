@@ -28,6 +28,7 @@ describe('metadata migrations 2 and 3: organizations on tenant documents, slugs 
     await (await raw('fingerprints')).insert({ _id: '1:abc', projectId: '1' })
     await (await raw('outcomes')).insert({ _id: '1:0:error:accepted:', projectId: '1' })
     await (await raw('template_miners')).insert({ _id: '1', projectId: '1' })
+    await (await raw('template_journal')).insert({ _id: 'j1', projectId: '1' })
     await old.close()
 
     for (let start = 0; start < 2; start++) {
@@ -39,6 +40,8 @@ describe('metadata migrations 2 and 3: organizations on tenant documents, slugs 
       expect(await (await openOutcomes(platform.metadata)).count(orgId, {})).toBe(1)
       const miners = await platform.metadata.collection<{ _id: string; orgId?: string }>({ name: 'template_miners', indexes: [] })
       expect((await miners.get('1'))?.orgId).toBe(orgId)
+      const journal = await platform.metadata.collection<{ _id: string; orgId?: string }>({ name: 'template_journal', indexes: ['projectId', 'at'] })
+      expect((await journal.get('j1'))?.orgId).toBe(orgId)
       // A project that no longer exists gives its issue no organization: it stays out of reach.
       const issues = await platform.metadata.collection<{ _id: string; orgId?: string }>({ name: 'issues', indexes: [] })
       expect((await issues.get('11'))?.orgId).toBeUndefined()

@@ -1,6 +1,6 @@
 /**
  * Metadata version 2: every tenant document carries its organization. Issues, fingerprint
- * mappings, outcome counters and template miners were reached through their project alone; each
+ * mappings, outcome counters, template miners and their journal were reached through their project alone; each
  * now gets its project's `orgId`, which every read and write of them names (`TenantCollection`).
  * Documents of a project that no longer exists keep none and stay out of reach. Idempotent: only
  * documents still without an organization are touched.
@@ -12,7 +12,14 @@ import { outcomesCollection } from '../outcomes'
 import { openProjectStores } from '../projects'
 
 /** Collections of documents that name their project but not (before this version) their organization. */
-const projectDocuments = [issueCollections.issues, issueCollections.fingerprints, outcomesCollection, { name: 'template_miners', indexes: [] }]
+const projectDocuments = [
+  issueCollections.issues,
+  issueCollections.fingerprints,
+  outcomesCollection,
+  // Declared by @faultline/intelligence (stored-state.ts), which core cannot import.
+  { name: 'template_miners', indexes: [] },
+  { name: 'template_journal', indexes: ['projectId', 'at'] },
+]
 
 export const tenantDocumentsMigration: MetadataMigration = {
   version: 2,

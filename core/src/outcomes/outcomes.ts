@@ -37,6 +37,9 @@ export async function openOutcomes(metadata: MetadataStore): Promise<TenantColle
   return TenantCollection.open<OutcomeDoc>(metadata, outcomesCollection)
 }
 
+const maxCategoryLength = 32
+const maxReasonLength = 64
+
 export interface OutcomeKey {
   projectId: string
   category: string
@@ -61,8 +64,14 @@ export class OutcomeRecorder {
     this.#timer.unref()
   }
 
-  record(key: OutcomeKey, quantity = 1, at = Date.now()): void {
+  /**
+   * Adds `quantity` to a counter. Callers count in a bounded vocabulary of categories and reasons
+   * (ingest maps what senders write to known names); the lengths are capped here as well, so no
+   * caller can turn a client's string into an unbounded key.
+   */
+  record(outcomeKey: OutcomeKey, quantity = 1, at = Date.now()): void {
     if (quantity <= 0) return
+    const key = { ...outcomeKey, category: outcomeKey.category.slice(0, maxCategoryLength), reason: outcomeKey.reason.slice(0, maxReasonLength) }
     const hour = Math.floor(at / 3_600_000) * 3_600_000
     const id = `${key.projectId}:${hour}:${key.category}:${key.outcome}:${key.reason}`
     const doc = this.#pending.get(id)

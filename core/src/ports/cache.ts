@@ -32,6 +32,11 @@ export interface Cache {
    * `windowMs` when they are available, and consumes nothing when refused.
    */
   consume(key: string, cost: number, limit: number, windowMs: number): Promise<RateLimitResult>
+  /**
+   * Gives back `cost` units that `consume` took from the current window of `key`, for work that was
+   * charged and then refused. Nothing when that window has ended; never below zero.
+   */
+  refund(key: string, cost: number): Promise<void>
   /** Exclusive lease held for `ttlMs` unless extended; null when someone else holds it. */
   acquireLease(key: string, ttlMs: number): Promise<Lease | null>
   publish(channel: string, message: string): Promise<void>

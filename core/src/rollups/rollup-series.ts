@@ -44,7 +44,7 @@ function rangeCondition(ranges: readonly MinuteRange[], params: Record<string, u
 export async function projectMinuteCounts(store: EventStore, projectId: string, ranges: readonly MinuteRange[]): Promise<MinuteCount[]> {
   const params: Record<string, unknown> = { project: Number(projectId) }
   const result = await store.client.query({
-    query: `SELECT toUnixTimestamp(minute) AS t, sum(events) AS n FROM ${store.database}.project_minute
+    query: `SELECT toUnixTimestamp(minute) AS t, sum(events) AS n FROM ${store.database}.project_minute FINAL
             WHERE project_id = {project:UInt64} AND (${rangeCondition(ranges, params)})
             GROUP BY t`,
     query_params: params,
@@ -68,7 +68,7 @@ export async function issueMinuteCounts(
   const filtered = owner.size <= maxFingerprintFilter
   if (filtered) params.fingerprints = [...owner.keys()]
   const result = await store.client.query({
-    query: `SELECT fingerprint, toUnixTimestamp(minute) AS t, sum(events) AS n FROM ${store.database}.fingerprint_minute
+    query: `SELECT fingerprint, toUnixTimestamp(minute) AS t, sum(events) AS n FROM ${store.database}.fingerprint_minute FINAL
             WHERE project_id = {project:UInt64} ${filtered ? 'AND fingerprint IN {fingerprints:Array(String)}' : ''}
               AND (${rangeCondition(ranges, params)})
             GROUP BY fingerprint, t`,

@@ -34,7 +34,8 @@ export type SentryAuthResult =
       projectId?: string
       source: AuthSource
     }
-  | { ok: false; reason: string }
+  /** `missing`: no key anywhere, as opposed to a malformed or conflicting one. */
+  | { ok: false; reason: string; missing?: true }
 
 export type DsnResult = { ok: true; publicKey: string; projectId: string; host: string; protocol: 'http' | 'https' } | { ok: false; reason: string }
 
@@ -61,7 +62,9 @@ export function parseSentryAuth(input: SentryAuthInput): SentryAuthResult {
       return { ok: false, reason: `conflicting project keys in ${chosen.source} and ${step.found.source}` }
     }
   }
-  if (chosen === undefined) return { ok: false, reason: 'missing sentry_key: send X-Sentry-Auth, Authorization, the sentry_key query parameter or a dsn in the envelope header' }
+  if (chosen === undefined) {
+    return { ok: false, missing: true, reason: 'missing sentry_key: send X-Sentry-Auth, Authorization, the sentry_key query parameter or a dsn in the envelope header' }
+  }
   return { ok: true, ...chosen }
 }
 

@@ -1,8 +1,9 @@
 import type { Readable, Transform } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib'
 import { parseContentEncoding, type BodyEncoding } from './content-encoding'
+import { BodyTooSlowError } from './minimum-rate'
 
-export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; status: 400 | 413 | 415; reason: string }
+export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; status: 400 | 408 | 413 | 415; reason: string }
 
 export interface ReadBodyOptions {
   /** The request's `Content-Encoding` header; absent, empty or `identity` means no compression. */
@@ -202,6 +203,7 @@ async function readChunk(reader: BodySource, signal: AbortSignal | undefined): P
     return { ok: true, chunk: done ? undefined : value }
   } catch (error) {
     if (signal?.aborted) return aborted()
+    if (error instanceof BodyTooSlowError) return { ok: false, status: 408, reason: error.message }
     return { ok: false, status: 400, reason: `request body could not be read: ${messageOf(error)}` }
   }
 }

@@ -1,4 +1,4 @@
-export { parseEnvelope, normalizeEventId } from './parse-envelope'
+export { parseEnvelope } from './parse-envelope'
 export { serializeEnvelope } from './serialize-envelope'
 export { itemJson } from './item-json'
 export { parseStoreBody, type StoreBodyLimits, type StoreBodyResult } from './store-body'

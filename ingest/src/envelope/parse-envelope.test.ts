@@ -10,7 +10,7 @@ import {
 } from '@sentry/core'
 import { describe, expect, it } from 'vitest'
 import { itemJson } from './item-json'
-import { normalizeEventId, parseEnvelope } from './parse-envelope'
+import { parseEnvelope } from './parse-envelope'
 import { serializeEnvelope } from './serialize-envelope'
 import type { EnvelopeLimits } from './types'
 
@@ -196,12 +196,6 @@ describe('parseEnvelope: headers', () => {
     expect(parsed('{"event_id":"9ec79c33-ec99-42ab-8353-589fcb2e04dc","trace":{"trace_id":"abc"}}').headers.trace).toEqual({ trace_id: 'abc' })
   })
 
-  it('normalizes event ids to 32 lowercase hex digits', () => {
-    expect(normalizeEventId('9EC79C33-EC99-42AB-8353-589FCB2E04DC')).toBe(EVENT_ID)
-    expect(normalizeEventId(EVENT_ID)).toBe(EVENT_ID)
-    expect(normalizeEventId('9ec79c33ec9942ab8353589fcb2e04d')).toBeUndefined()
-    expect(normalizeEventId(42)).toBeUndefined()
-  })
 })
 
 describe('parseEnvelope: limits and hostile input', () => {
@@ -224,7 +218,11 @@ describe('parseEnvelope: limits and hostile input', () => {
     expect(refused(`{}\n{"type":"event","length":11}\n${'x'.repeat(11)}`, small)).toEqual({ ok: false, status: 413, reason: 'event item exceeds 10 bytes' })
     expect(parsed(`{}\n{"type":"event"}\n${'x'.repeat(10)}`, small).items[0]!.payload.byteLength).toBe(10)
     const perType = { ...small, maxItemBytesByType: { attachment: 100 } }
-    expect(parsed(`{}\n{"type":"attachment","length":50}\n${'x'.repeat(50)}`, perType).items[0]!.payload.byteLength).toBe(50)
+    expect(parsed(`{}\n{"type":"attachment","length":50}\n${'x'.repeat(50)}`, perType).items[0]!.payload.byteLength).toBe(50)    // Item types named like Object.prototype members get the default limit like any other type.
+    for (const type of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      expect(refused(`{}\n{"type":"${type}"}\n${'x'.repeat(11)}`, perType), type).toEqual({ ok: false, status: 413, reason: `${type} item exceeds 10 bytes` })
+      expect(refused(`{}\n{"type":"${type}","length":11}\n${'x'.repeat(11)}`, perType), type).toMatchObject({ status: 413 })
+    }
   })
 
   it('refuses 100,000-deep nesting in headers without overflowing the stack', () => {

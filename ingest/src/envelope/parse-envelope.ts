@@ -1,3 +1,4 @@
+import { parseEventId } from '@faultline/core/schema'
 import { DEFAULT_MAX_JSON_DEPTH, decodeUtf8, isJsonObject, parseJsonText } from './json-guard'
 import type { EnvelopeHeaders, EnvelopeItem, EnvelopeItemHeaders, EnvelopeLimits, EnvelopeResult } from './types'
 
@@ -53,7 +54,9 @@ function readItem(bytes: Uint8Array, start: number, limits: EnvelopeLimits, maxD
   const headers = parsed.value
   const type = headers.type
   if (typeof type !== 'string' || type === '') return fail(400, `${what} has no type`)
-  const maxBytes = limits.maxItemBytesByType?.[type] ?? limits.maxItemBytes
+  // Own properties only: a type named `constructor` or `__proto__` must not read Object.prototype.
+  const perType = limits.maxItemBytesByType
+  const maxBytes = perType !== undefined && Object.hasOwn(perType, type) ? perType[type]! : limits.maxItemBytes
 
   const length = headers.length
   if (length === undefined || length === null) {
@@ -107,16 +110,8 @@ function parseHeaderObject(line: Uint8Array, what: string, maxDepth: number): He
   return { ok: true, value: parsed.value }
 }
 
-const EVENT_ID = /^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i
-
-/** Event ids as Sentry stores them: 32 lowercase hex digits, from the plain or the dashed UUID form. */
-export function normalizeEventId(value: unknown): string | undefined {
-  if (typeof value !== 'string' || !EVENT_ID.test(value)) return undefined
-  return value.replaceAll('-', '').toLowerCase()
-}
-
 function checkEnvelopeHeaders(headers: Record<string, unknown>): string | undefined {
-  if (headers.event_id !== undefined && headers.event_id !== null && normalizeEventId(headers.event_id) === undefined) {
+  if (headers.event_id !== undefined && headers.event_id !== null && parseEventId(headers.event_id) === undefined) {
     return 'envelope header has an invalid event_id'
   }
   for (const key of ['dsn', 'sent_at'] as const) {

@@ -1,79 +1,26 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
-import { Hono } from 'hono'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '@faultline/core/config'
-import { problemErrorHandler, problemNotFound } from '@faultline/core/http'
-import { createLogger } from '@faultline/core/log'
-import { defaultOrganization } from '@faultline/core/accounts'
-import { openPlatform, type Platform } from '@faultline/core/platform'
-import { createProject, type ProjectKeyDoc } from '@faultline/core/projects'
-import { decodeErrorMessage } from '@faultline/core/schema'
-import { createIngestTier, type IngestTier } from '../app'
+import type { ProjectKeyDoc } from '@faultline/core/projects'
+import { envelope, errorEvent, openIngestHarness, type IngestHarness } from '../testing/ingest-harness'
 
-let platform: Platform
-let tier: IngestTier
-let app: Hono
+let h: IngestHarness
 let key: ProjectKeyDoc
 let otherKey: ProjectKeyDoc
-
-function envelope(items: { type: string; payload: unknown; withLength?: boolean }[], headers: Record<string, unknown> = {}): string {
-  const lines = [JSON.stringify(headers)]
-  for (const item of items) {
-    const payload = typeof item.payload === 'string' ? item.payload : JSON.stringify(item.payload)
-    const itemHeader = item.withLength === false ? { type: item.type } : { type: item.type, length: Buffer.byteLength(payload) }
-    lines.push(JSON.stringify(itemHeader), payload)
-  }
-  return lines.join('\n') + '\n'
-}
-
-const errorEvent = (extra: Record<string, unknown> = {}) => ({
-  event_id: crypto.randomUUID().replaceAll('-', ''),
-  level: 'error',
-  platform: 'node',
-  exception: { values: [{ type: 'Error', value: 'boom' }] },
-  ...extra,
-})
-
-function post(path: string, body: BodyInit, headers: Record<string, string> = {}) {
-  return app.request(path, { method: 'POST', body, headers })
-}
-
-async function drainBus(): Promise<Record<string, unknown>[]> {
-  const messages = await platform.bus.fetch('errors', 'test', { max: 1000, expiresMs: 50 })
-  await Promise.all(messages.map((m) => m.ack()))
-  return messages.map((m) => {
-    const decoded = decodeErrorMessage(m.data)
-    if (!decoded.ok) throw new Error(decoded.reason)
-    return decoded.message.event
-  })
-}
+const post = (path: string, body: BodyInit, headers: Record<string, string> = {}) => h.post(path, body, headers)
+const drainBus = () => h.drainBus()
 
 beforeAll(async () => {
-  const config = loadConfig({
-    DATA_DIR: mkdtempSync(join(tmpdir(), 'fl-ingest-')),
-    LOG_LEVEL: 'silent',
+  h = await openIngestHarness({
     KEY_RATE_LIMIT_PER_MINUTE: '1000',
     MAX_EVENT_BYTES: '65536',
     MAX_ENVELOPE_BYTES: '262144',
     MAX_COMPRESSED_BYTES: '131072',
   })
-  platform = await openPlatform(config, { logger: createLogger('silent'), withEventStore: false })
-  tier = await createIngestTier(platform)
-  app = new Hono()
-  app.onError(problemErrorHandler(platform.logger))
-  app.notFound(problemNotFound)
-  app.route('/', tier.app)
-  key = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Ingest test')).key
-  otherKey = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Other project')).key
+  key = (await h.createProject('Ingest test')).key
+  otherKey = (await h.createProject('Other project')).key
 })
 
-afterAll(async () => {
-  await tier.close()
-  await platform.close()
-})
+afterAll(() => h.close())
 
 describe('Sentry auth forms', () => {
   it('accepts sentry_key in the query, X-Sentry-Auth, Authorization: Sentry and the envelope DSN', async () => {
@@ -163,8 +110,8 @@ describe('items, scrubbing and outcomes', () => {
     expect(text).not.toContain('4111 1111 1111 1111')
     expect(text).not.toContain('secret-token')
     expect(text).not.toContain('sid=abc')
-    await tier.close()
-    const outcomes = await platform.metadata.collection<{ _id: string; projectId: string; category: string; outcome: string; reason: string; quantity: number }>({ name: 'outcomes', indexes: ['projectId', 'hour'] })
+    await h.tier.close()
+    const outcomes = await h.platform.metadata.collection<{ _id: string; projectId: string; category: string; outcome: string; reason: string; quantity: number }>({ name: 'outcomes', indexes: ['projectId', 'hour'] })
     const rows = await outcomes.find({ projectId: p })
     const find = (category: string, outcome: string) => rows.filter((r) => r.category === category && r.outcome === outcome).reduce((n, r) => n + r.quantity, 0)
     expect(find('transaction', 'filtered')).toBe(1)
@@ -174,7 +121,7 @@ describe('items, scrubbing and outcomes', () => {
   })
 
   it('answers CORS preflights and exposes the rate-limit headers', async () => {
-    const response = await app.request(`/api/${key.projectId}/envelope/`, {
+    const response = await h.app.request(`/api/${key.projectId}/envelope/`, {
       method: 'OPTIONS',
       headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
     })
@@ -192,8 +139,8 @@ describe('items, scrubbing and outcomes', () => {
 
 describe('rate limits', () => {
   it('answers 429 with Retry-After and X-Sentry-Rate-Limits once the key limit is spent', async () => {
-    const limited = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Limited')).key
-    await platform.projects.keys.put({ ...limited, rateLimitPerMinute: 3 })
+    const limited = (await h.createProject('Limited')).key
+    await h.platform.projects.keys.put({ ...limited, rateLimitPerMinute: 3 })
     const url = `/api/${limited.projectId}/envelope/?sentry_key=${limited._id}`
     const statuses: number[] = []
     let last: Response | undefined

@@ -5,18 +5,18 @@
 import { Readable } from 'node:stream'
 import { Hono, type Context } from 'hono'
 import { getConnInfo } from '@hono/node-server/conninfo'
-import { keyRefusal, type ProjectKeyDoc } from '@faultline/core/projects'
+import type { ProjectKeyDoc } from '@faultline/core/projects'
 import type { Config } from '@faultline/core/config'
 import { httpError } from '@faultline/core/http'
-import { nodeBodySource, readBody, type BodySource } from '../body'
+import { nodeBodySource, readBody, withMinimumRate, type BodySource } from '../body'
 import { itemJson, parseEnvelope, parseStoreBody, type Envelope as ParsedEnvelope } from '../envelope'
-import { parseSentryAuth } from '../auth/sentry-auth'
-import type { ProjectKeyCache } from '../services/project-keys'
+import type { OutsideCredentials, SubmissionAuth } from '../services/submission-auth'
 import type { IngestService, Submission } from '../services/ingest-service'
+import { countedDiscard, countedItemType } from '../services/item-categories'
 
 export interface SentryRouteDeps {
-  config: Pick<Config, 'limits'>
-  keys: ProjectKeyCache
+  config: Pick<Config, 'limits' | 'http'>
+  auth: SubmissionAuth
   service: IngestService
 }
 
@@ -40,19 +40,21 @@ export function sentryRoutes(deps: SentryRouteDeps): Hono {
 }
 
 async function handleSubmission(c: Context, kind: 'envelope' | 'store', deps: SentryRouteDeps): Promise<Response> {
+  const startedAt = Date.now()
   const projectId = c.req.param('projectId')
   if (!projectId || !/^[1-9][0-9]{0,17}$/.test(projectId)) throw httpError(400, `Project id ${JSON.stringify(projectId)} is not a number`)
-  const url = new URL(c.req.url)
-  const headerAuth = parseSentryAuth({
-    query: url.searchParams,
+  const outside: OutsideCredentials = {
+    query: new URL(c.req.url).searchParams,
     headers: { xSentryAuth: c.req.header('x-sentry-auth'), authorization: c.req.header('authorization') },
-  })
-  // Authenticate before reading the body whenever the credentials came outside it.
-  let key = headerAuth.ok ? await resolveKey(deps.keys, headerAuth.publicKey, projectId) : undefined
+  }
+  // Credentials outside the body are checked before a byte of it is read; only an envelope may name its key inside.
+  const outsideKey = await deps.auth.beforeBody(projectId, outside, kind === 'envelope')
 
-  const { limits } = deps.config
+  const { limits, http } = deps.config
   const source = requestBody(c)
-  const body = await readBody(source.body && lingering(source.body), {
+  // A body gets as long to start flowing as the headers got to arrive.
+  const paced = source.body && withMinimumRate(source.body, { minBytesPerSecond: http.minBodyBytesPerSecond, graceMs: http.headersTimeoutMs, startedAt })
+  const body = await readBody(paced && lingering(paced), {
     contentEncoding: c.req.header('content-encoding'),
     maxCompressedBytes: limits.maxCompressedBytes,
     maxDecompressedBytes: kind === 'store' ? limits.maxEventBytes : limits.maxEnvelopeBytes,
@@ -77,35 +79,17 @@ async function handleSubmission(c: Context, kind: 'envelope' | 'store', deps: Se
     envelope = { headers: {}, items: [], storedEvent: parsed.event }
   }
 
-  if (!key) {
-    // Credentials outside the body were missing or malformed: the envelope's own DSN may serve.
-    const dsn = typeof envelope.headers.dsn === 'string' ? envelope.headers.dsn : undefined
-    if (dsn === undefined) throw httpError(401, headerAuth.ok ? 'Missing DSN key' : headerAuth.reason)
-    const envelopeAuth = parseSentryAuth({ query: new URLSearchParams(), headers: {}, envelopeDsn: dsn })
-    if (!envelopeAuth.ok) throw httpError(401, envelopeAuth.reason)
-    if (envelopeAuth.projectId !== undefined && envelopeAuth.projectId !== projectId) {
-      throw httpError(403, `The DSN in the envelope is for project ${envelopeAuth.projectId}, not ${projectId}`)
-    }
-    key = await resolveKey(deps.keys, envelopeAuth.publicKey, projectId)
-  }
-
-  const submission = toSubmission(envelope, key, clientIp(c))
-  const id = await deps.service.accept(submission)
+  const key = await deps.auth.withEnvelope(projectId, outside, outsideKey, envelope.headers.dsn)
+  const id = await deps.service.accept(toSubmission(envelope, key, clientIp(c)))
   return c.json({ id })
 }
 
-async function resolveKey(keys: ProjectKeyCache, publicKey: string, projectId: string): Promise<ProjectKeyDoc> {
-  const key = await keys.get(publicKey)
-  if (!key) throw httpError(401, 'Unknown DSN public key')
-  if (key.projectId !== projectId) throw httpError(403, `This DSN key does not belong to project ${projectId}`)
-  const refusal = keyRefusal(key)
-  if (refusal) throw httpError(403, refusal)
-  return key
-}
-
 function toSubmission(envelope: Envelope, key: ProjectKeyDoc, ip: string | undefined): Submission {
-  const submission: Submission = { key, events: [], otherItems: [], clientDiscards: [], clientIp: ip }
-  if (envelope.storedEvent) submission.events.push(envelope.storedEvent)
+  const submission: Submission = { key, events: [], otherItems: new Map(), clientDiscards: [], itemCount: envelope.items.length, clientIp: ip }
+  if (envelope.storedEvent) {
+    submission.events.push(envelope.storedEvent)
+    submission.itemCount++
+  }
   for (const item of envelope.items) {
     const type = item.headers.type
     if (type === 'event') {
@@ -119,7 +103,8 @@ function toSubmission(envelope: Envelope, key: ProjectKeyDoc, ip: string | undef
       if (!parsed.ok) throw httpError(400, `Client report item: ${parsed.reason}`)
       submission.clientDiscards.push(...clientDiscards(parsed.value))
     } else {
-      submission.otherItems.push({ type: String(type), quantity: 1 })
+      const counted = countedItemType(type)
+      submission.otherItems.set(counted, (submission.otherItems.get(counted) ?? 0) + 1)
     }
   }
   return submission
@@ -133,7 +118,7 @@ function clientDiscards(report: unknown): Submission['clientDiscards'] {
     const { reason, category, quantity } = entry
     if (typeof reason !== 'string' || typeof category !== 'string' || typeof quantity !== 'number') return []
     if (!Number.isInteger(quantity) || quantity <= 0 || quantity > 1e9) return []
-    return [{ reason: reason.slice(0, 64), category: category.slice(0, 32), quantity }]
+    return [{ ...countedDiscard(category, reason), quantity }]
   })
 }
 

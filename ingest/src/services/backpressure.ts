@@ -10,6 +10,13 @@ import type { Bus, Subject } from '@faultline/core/ports'
 import type { Logger } from '@faultline/core/log'
 import { describeError } from '@faultline/core/errors'
 
+interface Reading {
+  backlog: number
+  admitted: number
+  readAt: number
+  refreshing?: Promise<void>
+}
+
 /** What a refused sender is told to wait before retrying. */
 export const backpressureRetryAfterSeconds = 5
 
@@ -18,7 +25,7 @@ export class BacklogGuard {
   readonly #maxBacklog: number
   readonly #refreshMs: number
   readonly #logger: Logger
-  readonly #known = new Map<Subject, { backlog: number; admitted: number; readAt: number; refreshing?: Promise<void> }>()
+  readonly #known = new Map<Subject, Reading>()
 
   constructor(bus: Bus, maxBacklog: number, logger: Logger, refreshMs = 250) {
     this.#bus = bus
@@ -29,6 +36,26 @@ export class BacklogGuard {
 
   /** True when `subject` can take `count` more messages; they are then counted as admitted. */
   async admits(subject: Subject, count: number, now = Date.now()): Promise<boolean> {
+    const entry = await this.#current(subject, now)
+    if (entry.backlog + entry.admitted + count > this.#maxBacklog) return false
+    entry.admitted += count
+    return true
+  }
+
+  /** Gives back an admission whose messages were not published after all (refused or failed). */
+  release(subject: Subject, count: number): void {
+    const entry = this.#known.get(subject)
+    if (entry) entry.admitted = Math.max(0, entry.admitted - count)
+  }
+
+  /** Whether `subject` can take one more message now: what readiness reports. */
+  async hasRoom(subject: Subject, now = Date.now()): Promise<boolean> {
+    const entry = await this.#current(subject, now)
+    return entry.backlog + entry.admitted < this.#maxBacklog
+  }
+
+  /** The subject's last reading plus what was admitted since; a stale reading is refreshed. */
+  async #current(subject: Subject, now: number): Promise<Reading> {
     let entry = this.#known.get(subject)
     if (!entry) {
       entry = { backlog: 0, admitted: 0, readAt: 0 }
@@ -42,7 +69,8 @@ export class BacklogGuard {
         .backlog(subject)
         .then((backlog) => {
           target.backlog = backlog
-          target.admitted -= admittedBefore
+          // A release during the reading may have given back part of what it counted.
+          target.admitted = Math.max(0, target.admitted - admittedBefore)
           target.readAt = Date.now()
         })
         .catch((error) => this.#logger.warn('reading the bus backlog failed', { subject, error: describeError(error) }))
@@ -52,8 +80,6 @@ export class BacklogGuard {
       // The first reading is awaited; later ones refresh in the background.
       if (target.readAt === 0) await target.refreshing
     }
-    if (entry.backlog + entry.admitted + count > this.#maxBacklog) return false
-    entry.admitted += count
-    return true
+    return entry
   }
 }

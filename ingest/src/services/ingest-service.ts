@@ -1,6 +1,6 @@
 /**
- * What ingest does with a parsed submission once its key is known: sort items, count outcomes,
- * apply rate limits and backpressure, scrub, and hand events to the bus. Resolves only after the
+ * What ingest does with a parsed submission once its key is known: apply backpressure and rate
+ * limits, scrub, hand events to the bus, count outcomes. Resolves only after the
  * bus holds them durably, which is when the sender may be told they were accepted.
  */
 import { randomUUID } from 'node:crypto'
@@ -8,13 +8,13 @@ import type { ProjectKeyDoc } from '@faultline/core/projects'
 import { GroupCommit } from '@faultline/core/batching'
 import type { Platform } from '@faultline/core/platform'
 import type { OutgoingMessage } from '@faultline/core/ports'
-import { encodeErrorMessage } from '@faultline/core/schema'
+import { encodeErrorMessage, parseEventId } from '@faultline/core/schema'
 import { Outcomes, type OutcomeRecorder } from '@faultline/core/outcomes'
 import { httpError } from '@faultline/core/http'
 import { describeError } from '@faultline/core/errors'
 import type { Counter } from '@faultline/core/metrics'
 import { backpressureRetryAfterSeconds, type BacklogGuard } from './backpressure'
-import { checkRateLimits } from './rate-limits'
+import { checkRateLimits, refundRateLimits } from './rate-limits'
 import { itemCategory } from './item-categories'
 import type { ScrubEvent } from '../scrub'
 
@@ -22,10 +22,12 @@ export interface Submission {
   key: ProjectKeyDoc
   /** Error events, parsed, in the order sent. */
   events: Record<string, unknown>[]
-  /** Items without a processor yet, counted and dropped. */
-  otherItems: { type: string; quantity: number }[]
+  /** Items without a processor yet, counted and dropped, by item type. */
+  otherItems: Map<string, number>
   /** Discards reported by the SDK in client reports. */
   clientDiscards: { category: string; reason: string; quantity: number }[]
+  /** Every item of the submission, of whatever kind: what the rate limits charge. */
+  itemCount: number
   clientIp?: string
 }
 
@@ -49,33 +51,64 @@ export class IngestService {
     })
   }
 
-  /** Returns the id of the first event (or a fresh id when there is none), as Sentry answers. */
+  /** Whether ingest can accept events now (the bus backlog has room): what readiness reports. */
+  async ready(): Promise<boolean> {
+    return this.#deps.backlog.hasRoom('errors')
+  }
+
+  /**
+   * Accepts a submission, or refuses it whole. Returns the id of the first event (or a fresh id
+   * when there is none), as Sentry answers. The backlog is checked before the rate limits are
+   * charged, and whatever was admitted or charged is given back when the submission is refused or
+   * cannot be published: only accepted items use up a limit.
+   */
   async accept(submission: Submission, now = Date.now()): Promise<string> {
-    const { platform, outcomes, backlog, scrubEvent, eventsCounter } = this.#deps
-    const projectId = submission.key.projectId
-    for (const item of submission.otherItems) {
-      outcomes.record({ projectId, category: itemCategory(item.type), outcome: Outcomes.filtered, reason: `no_processor:${item.type}` }, item.quantity, now)
+    const { platform, outcomes, backlog, eventsCounter } = this.#deps
+    const { events, key } = submission
+    const projectId = key.projectId
+    if (submission.itemCount === 0) return randomUUID().replaceAll('-', '')
+
+    if (events.length > 0 && !(await backlog.admits('errors', events.length, now))) {
+      eventsCounter.inc({ outcome: 'backpressure' }, events.length)
+      throw httpError(503, 'Event processing is behind; retry later', { 'retry-after': String(backpressureRetryAfterSeconds) })
+    }
+    const limit = await checkRateLimits(platform.cache, key, submission.itemCount, platform.config.rateLimits)
+    if (!limit.allowed) {
+      backlog.release('errors', events.length)
+      const reason = `${limit.scope}_rate_limit`
+      outcomes.record({ projectId, category: 'error', outcome: Outcomes.rateLimited, reason }, events.length, now)
+      for (const [type, quantity] of submission.otherItems) outcomes.record({ projectId, category: itemCategory(type), outcome: Outcomes.rateLimited, reason }, quantity, now)
+      eventsCounter.inc({ outcome: 'rate_limited' }, events.length)
+      throw httpError(429, `Rate limit of this ${limit.scope} exceeded; retry after ${limit.retryAfterSeconds} s`, limit.headers)
+    }
+
+    let firstId: string | undefined
+    try {
+      firstId = await this.#publish(submission, now)
+    } catch (error) {
+      backlog.release('errors', events.length)
+      await refundRateLimits(platform.cache, key, submission.itemCount, platform.config.rateLimits)
+      throw error
+    }
+    for (const [type, quantity] of submission.otherItems) {
+      outcomes.record({ projectId, category: itemCategory(type), outcome: Outcomes.filtered, reason: `no_processor:${type}` }, quantity, now)
     }
     for (const discard of submission.clientDiscards) {
       outcomes.record({ projectId, category: discard.category, outcome: Outcomes.clientDiscard, reason: discard.reason }, discard.quantity, now)
     }
-    const events = submission.events
-    if (events.length === 0) return randomUUID().replaceAll('-', '')
+    outcomes.record({ projectId, category: 'error', outcome: Outcomes.accepted, reason: '' }, events.length, now)
+    eventsCounter.inc({ outcome: 'accepted' }, events.length)
+    return firstId ?? randomUUID().replaceAll('-', '')
+  }
 
-    const limit = await checkRateLimits(platform.cache, submission.key, events.length, platform.config.rateLimits)
-    if (!limit.allowed) {
-      outcomes.record({ projectId, category: 'error', outcome: Outcomes.rateLimited, reason: `${limit.scope}_rate_limit` }, events.length, now)
-      eventsCounter.inc({ outcome: 'rate_limited' }, events.length)
-      throw httpError(429, `Rate limit of this ${limit.scope} exceeded; retry after ${limit.retryAfterSeconds} s`, limit.headers)
-    }
-    if (!(await backlog.admits('errors', events.length, now))) {
-      eventsCounter.inc({ outcome: 'backpressure' }, events.length)
-      throw httpError(503, 'Event processing is behind; retry later', { 'retry-after': String(backpressureRetryAfterSeconds) })
-    }
-
-    const messages = events.map((raw) => {
+  /** Scrubs the events and hands them to the bus; resolves with the first one's id once the bus holds them durably. */
+  async #publish(submission: Submission, now: number): Promise<string | undefined> {
+    if (submission.events.length === 0) return undefined
+    const { platform, scrubEvent } = this.#deps
+    const projectId = submission.key.projectId
+    const messages = submission.events.map((raw) => {
       const { event } = scrubEvent(raw)
-      const eventId = normalizeEventId(event.event_id)
+      const eventId = parseEventId(event.event_id) ?? randomUUID().replaceAll('-', '')
       event.event_id = eventId
       const data = encodeErrorMessage({ v: 1, projectId, eventId, receivedAt: now, clientIp: submission.clientIp, event })
       return { id: `${projectId}:${eventId}`, data }
@@ -86,16 +119,6 @@ export class IngestService {
       platform.logger.error('publishing events to the bus failed', { projectId, count: messages.length, error: describeError(error) })
       throw httpError(503, 'Events could not be queued durably; retry later', { 'retry-after': String(backpressureRetryAfterSeconds) })
     }
-    outcomes.record({ projectId, category: 'error', outcome: Outcomes.accepted, reason: '' }, messages.length, now)
-    eventsCounter.inc({ outcome: 'accepted' }, messages.length)
     return messages[0]!.id.slice(projectId.length + 1)
   }
-}
-
-function normalizeEventId(value: unknown): string {
-  if (typeof value === 'string') {
-    const compact = value.replaceAll('-', '').toLowerCase()
-    if (/^[0-9a-f]{32}$/.test(compact)) return compact
-  }
-  return randomUUID().replaceAll('-', '')
 }

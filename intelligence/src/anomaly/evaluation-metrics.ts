@@ -10,13 +10,13 @@ export interface DetectionReport {
   medianDelay: number
   alarms: number
   windows: number
-  /** Alarms on the clean series per 7 days of points. */
+  /** Alarms on the clean series per 7 days of their time. */
   falseAlarmsPerSeriesWeek: number
 }
 
-/** Alarms may trail a labelled window by this much and still count (the tail of a shift). */
-const lateTolerance = 30
-const week = 7 * 1440
+/** Alarms may trail a labelled window by this many points and still count (the tail of a shift). */
+const lateTolerance = 10
+const weekMs = 7 * 86_400_000
 
 /**
  * Event-level scoring: an alarm is a true positive when it overlaps a labelled window; a window
@@ -43,10 +43,10 @@ export function evaluateDetections(anomalous: Array<{ series: LabelledSeries; al
     }
   }
   let cleanAlarms = 0
-  let cleanPoints = 0
+  let cleanMs = 0
   for (const { series, alarms: raised } of clean) {
     cleanAlarms += raised.length
-    cleanPoints += series.values.length - series.evaluateFrom
+    cleanMs += series.times[series.times.length - 1]! - series.times[series.evaluateFrom]!
   }
   const precision = alarms === 0 ? 0 : truePositives / alarms
   const recall = windows === 0 ? 0 : found / windows
@@ -57,6 +57,6 @@ export function evaluateDetections(anomalous: Array<{ series: LabelledSeries; al
     medianDelay: delays.length > 0 ? median(delays) : Number.NaN,
     alarms,
     windows,
-    falseAlarmsPerSeriesWeek: cleanPoints === 0 ? 0 : cleanAlarms / (cleanPoints / week),
+    falseAlarmsPerSeriesWeek: cleanMs === 0 ? 0 : cleanAlarms / (cleanMs / weekMs),
   }
 }

@@ -1,19 +1,15 @@
-import type { AnomalyScorer, Sensitivity } from '../anomaly/anomaly-scorer'
 import { FaultlineError } from '@faultline/core/errors'
+import { scoreSeries, type AnomalyDriver, type Seasonality, type SeriesPoint, type Sensitivity } from '../anomaly'
 
 export class BacktestError extends FaultlineError<'invalid_csv' | 'empty_series'> {}
 
-export interface SeriesPoint {
-  /** Epoch milliseconds. */
-  t: number
-  v: number
-}
-
 export interface BacktestResult {
-  points: Array<SeriesPoint & { score: number }>
+  /** Each point with its score (see `scoreOf`), probability and the statistic that drove it. */
+  points: Array<SeriesPoint & { score: number; p: number; driver: AnomalyDriver }>
   windows: Array<{ start: number; end: number; peak: number; peakScore: number }>
   threshold: number
-  modelVersion: string
+  seasonality: Seasonality
+  detectorVersion: string
 }
 
 function parseTime(text: string, line: number): number {
@@ -42,15 +38,16 @@ export function parseSeriesCsv(text: string): SeriesPoint[] {
   return points.sort((a, b) => a.t - b.t)
 }
 
-/** Scores every point of a series and returns the anomaly windows at a sensitivity. */
-export async function backtestSeries(scorer: AnomalyScorer, input: readonly SeriesPoint[] | string, sensitivity: Sensitivity = 'medium'): Promise<BacktestResult> {
+/** Scores every point of a series, oldest first, with the streaming detector the live job runs. */
+export function backtestSeries(input: readonly SeriesPoint[] | string, sensitivity: Sensitivity = 'medium'): BacktestResult {
   const points = typeof input === 'string' ? parseSeriesCsv(input) : [...input].sort((a, b) => a.t - b.t)
   if (points.length === 0) throw new BacktestError('empty_series', 'the series has no points')
-  const result = await scorer.scoreSeries(points.map((p) => p.v), sensitivity)
+  const result = scoreSeries(points, sensitivity)
   return {
-    points: points.map((p, i) => ({ ...p, score: result.scores[i]! })),
+    points: points.map((p, i) => ({ ...p, score: result.scores[i]!, p: result.points[i]!.p, driver: result.points[i]!.driver })),
     windows: result.windows.map((w) => ({ start: points[w.start]!.t, end: points[w.end]!.t, peak: points[w.peakIndex]!.t, peakScore: w.peakScore })),
     threshold: result.threshold,
-    modelVersion: result.modelVersion,
+    seasonality: result.seasonality,
+    detectorVersion: result.version,
   }
 }

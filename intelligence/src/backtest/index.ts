@@ -1,2 +1,2 @@
 export { BacktestError, backtestSeries, parseSeriesCsv } from './backtest'
-export type { BacktestResult, SeriesPoint } from './backtest'
+export type { BacktestResult } from './backtest'

@@ -1,43 +1,41 @@
 /**
  * The ONNX models of one process, loaded once and shared by the processor's jobs and the API
- * (one process may run both roles). Each model file is watched: writing a new `.onnx` in place
- * swaps the model without a restart, and every score records the version that produced it.
+ * (one process may run both roles): the signature embedding (similar issues, clusters). The file
+ * is watched: writing a new `.onnx` in place swaps the model without a restart, and every result
+ * records the version that produced it. Anomaly scores need no model (anomaly/series-detector.ts).
  */
 import { describeError } from '@faultline/core/errors'
 import type { Logger } from '@faultline/core/log'
-import { loadAnomalyScorer, type AnomalyScorer } from '../anomaly'
 import { loadSignatureEmbedder, type SignatureEmbedder } from '../similarity'
 import { defaultModelPaths } from '../shared/model-paths'
 
 export interface IntelligenceModels {
-  anomaly: AnomalyScorer
   embedding: SignatureEmbedder
 }
 
 export interface ModelPaths {
-  anomaly: string
   embedding: string
 }
 
 const loaded = new Map<string, Promise<IntelligenceModels>>()
 
-/** Loads both models and watches their files; `pollMs` is how often the files are checked. */
+/** Loads the models and watches their files; `pollMs` is how often the files are checked. */
 export async function loadIntelligenceModels(logger: Logger, paths: ModelPaths = defaultModelPaths, pollMs = 2_000): Promise<IntelligenceModels> {
-  const [anomaly, embedding] = await Promise.all([loadAnomalyScorer(paths.anomaly), loadSignatureEmbedder(paths.embedding)])
-  for (const model of [anomaly.model, embedding.model]) {
+  const embedding = await loadSignatureEmbedder(paths.embedding)
+  for (const model of [embedding.model]) {
     model.watch({
       intervalMs: pollMs,
       onReload: (version) => logger.info('model reloaded', { model: model.name, path: model.path, version }),
       onError: (error) => logger.error('model reload failed; the previous version stays in use', { path: model.path, error: describeError(error) }),
     })
   }
-  logger.info('models loaded', { anomaly: anomaly.modelVersion, embedding: embedding.model.version })
-  return { anomaly, embedding }
+  logger.info('models loaded', { embedding: embedding.model.version })
+  return { embedding }
 }
 
 /** The process-wide models for `paths` (the shipped ones by default); a failed load is retried on the next call. */
 export function sharedIntelligenceModels(logger: Logger, paths: ModelPaths = defaultModelPaths): Promise<IntelligenceModels> {
-  const key = `${paths.anomaly}\n${paths.embedding}`
+  const key = paths.embedding
   let models = loaded.get(key)
   if (!models) {
     models = loadIntelligenceModels(logger, paths)

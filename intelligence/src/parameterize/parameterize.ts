@@ -45,7 +45,8 @@ const dates = [
   String.raw`(?<!\d)(?:[1-9]|1[0-2]):[0-5]\d(?::[0-5]\d)?(?![\d:])\s?[aApP][mM]`,
   String.raw`(?<!\d)(?:0?\d|1\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?![\d:])`,
   String.raw`\d{4}-[01]\d-[0-3]\d`,
-  String.raw`(?:(?:${day}),?\s+)?(?:${month})\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\s+\d{4}`,
+  // date(1)'s default, with or without the zone: "Sat Sep 10 06:21:42 PDT 2005"
+  String.raw`(?:(?:${day}),?\s+)?(?:${month})\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\s+(?:[A-Z]{2,5}\s+)?\d{4}`,
 ].join('|')
 
 const patterns: readonly (readonly [name: string, source: string])[] = [
@@ -53,7 +54,9 @@ const patterns: readonly (readonly [name: string, source: string])[] = [
   // linear: unbounded, each start position could scan to the end of the text.
   ['email', String.raw`[a-zA-Z0-9.!#$%&'*+/=?^_\`{|}~-]{1,64}@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*`],
   ['url', String.raw`\b(?:wss?|https?|ftp)://[^\s/$.?#]\S*`],
-  ['hostname', String.raw`\b(?:[a-zA-Z0-9-]{1,63}\.){1,8}?(?:${tlds}|${tlds.toUpperCase()})\b`],
+  // Greedy, and the top-level domain must end the name: `proxy.cse.cuhk.edu.hk` is one host,
+  // not `<hostname>.hk` cut at the first label that looks like a TLD.
+  ['hostname', String.raw`\b(?:[a-zA-Z0-9-]{1,63}\.){1,16}(?:${tlds}|${tlds.toUpperCase()})(?![a-zA-Z0-9-]|\.[a-zA-Z0-9-])`],
   ['ip', String.raw`(?<![0-9a-zA-Z_])(?:${ipv6})(?![0-9a-zA-Z])|\b${ipv4}\b`],
   ['uuid', String.raw`\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b`],
   ['sha1', String.raw`\b[0-9a-fA-F]{40}\b`],
@@ -67,30 +70,39 @@ const patterns: readonly (readonly [name: string, source: string])[] = [
   ['int', String.raw`(?:\b|(?<!\w)-)\d{1,7}\b`],
 ]
 
-function compile(names: readonly string[]): RegExp {
-  const chosen = patterns.filter(([name]) => names.includes(name))
-  return new RegExp(chosen.map(([name, source]) => `(?<${name}>${source})`).join('|'), 'g')
+/**
+ * One alternation, one capture group per pattern. Every pattern starts a value, and no value
+ * starts inside a word or number: the leading look-behind rejects most positions with one
+ * character test before the alternation is tried.
+ */
+function compile(chosen: readonly (readonly [string, string])[]): { regex: RegExp; names: string[] } {
+  return {
+    regex: new RegExp(`(?<![A-Za-z0-9])(?:${chosen.map(([, source]) => `(${source})`).join('|')})`, 'g'),
+    names: chosen.map(([name]) => `<${name}>`),
+  }
 }
 
-const allNames = patterns.map(([name]) => name)
-const withEmail = compile(allNames)
+const withEmail = compile(patterns)
 // The email pattern can start at almost any character and scan to the end of the text, which is
 // quadratic on long texts; without an "@" it cannot match, so it is left out.
-const withoutEmail = compile(allNames.filter((name) => name !== 'email'))
+const withoutEmail = compile(patterns.filter(([name]) => name !== 'email'))
 
 /** Texts longer than this are cut before parameterizing; grouping needs only the start. */
 export const maxParameterizeLength = 8192
 
 export function parameterize(text: string): string {
   const input = text.length > maxParameterizeLength ? text.slice(0, maxParameterizeLength) : text
-  const regex = input.includes('@') ? withEmail : withoutEmail
-  return input.replace(regex, (...args: unknown[]) => {
-    const groups = args.at(-1) as Record<string, string | undefined>
-    for (const name of allNames) {
-      if (groups[name] !== undefined) return `<${name}>`
-    }
-    return String(args[0])
-  })
+  const { regex, names } = input.includes('@') ? withEmail : withoutEmail
+  regex.lastIndex = 0
+  let out = ''
+  let last = 0
+  for (let match = regex.exec(input); match !== null; match = regex.exec(input)) {
+    let group = 1
+    while (match[group] === undefined) group++
+    out += input.slice(last, match.index) + names[group - 1]!
+    last = match.index + match[0].length
+  }
+  return last === 0 ? input : out + input.slice(last)
 }
 
 /**

@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url'
 export const modelsDirectory = fileURLToPath(new URL('../../models/', import.meta.url))
 
 export const defaultModelPaths = {
-  anomaly: `${modelsDirectory}anomaly.onnx`,
   embedding: `${modelsDirectory}embedding.onnx`,
   manifest: `${modelsDirectory}manifest.json`,
 } as const

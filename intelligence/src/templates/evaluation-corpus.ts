@@ -8,7 +8,8 @@ export interface LabelledMessage {
 }
 
 interface Generator {
-  truth: string
+  /** The event; a function when a constant of the message decides it (a state, a verb). */
+  truth: string | ((message: string) => string)
   make: (r: Prng) => string
 }
 
@@ -42,13 +43,16 @@ const generators: Generator[] = [
   { truth: 'file-missing', make: (r) => `ENOENT: no such file or directory, open '${path(r)}'` },
   { truth: 'file-perm', make: (r) => `EACCES: permission denied, mkdir '${path(r)}'` },
   { truth: 'upload-too-large', make: (r) => `Upload of ${path(r)} rejected: ${r.int(11, 900)} MB exceeds the 10 MB limit` },
-  { truth: 'json-payment', make: (r) => `{"level": "error", "msg": "payment declined", "order": "${orderId(r)}", "amount": ${r.int(1, 999)}.${r.int(10, 99)}, "currency": "${r.pick(['EUR', 'USD', 'JPY'])}"}` },
+  { truth: 'json-payment', make: (r) => `{"level": "error", "msg": "payment declined", "order": "${orderId(r)}", "amount": ${r.int(1, 999)}.${r.int(10, 99)}, "currency": "${r.pick(['EUR', 'USD', 'JPY', 'GBP', 'CHF', 'CAD', 'SEK'])}"}` },
   { truth: 'json-retry', make: (r) => `{"event":"retry","attempt":${r.int(1, 9)},"job":"${uuid(r)}","queue":"${r.pick(words)}"}` },
   { truth: 'null-prop', make: (r) => `TypeError: Cannot read properties of undefined (reading '${r.pick(['id', 'name', 'length', 'map', 'user'])}')` },
   { truth: 'user-not-found', make: (r) => `User ${email(r)} not found in tenant ${r.int(1, 500)}` },
   { truth: 'login-failed', make: (r) => `Login failed for user ${r.pick(users)} from ${ip(r)}: invalid password (attempt ${r.int(1, 5)} of 5)` },
   { truth: 'session-expired', make: (r) => `Session ${r.hex(32)} expired at ${iso(r)}` },
-  { truth: 'order-state', make: (r) => `Order ${orderId(r)} cannot move from ${r.pick(['pending', 'paid', 'shipped'])} to ${r.pick(['refunded', 'cancelled', 'delivered'])}` },
+  // State names, verbs and protocols are constants: each one is an event of its own.
+  { truth: (m) => `order-state ${m.split(' ').slice(-3).join(' ')}`, make: (r) => `Order ${orderId(r)} cannot move from ${r.pick(['pending', 'paid', 'shipped'])} to ${r.pick(['refunded', 'cancelled', 'delivered'])}` },
+  { truth: (m) => `conn-${m.split(' ')[4]}`, make: (r) => `Connection to ${r.pick(hosts)} was ${r.pick(['opened', 'closed', 'reset'])} after ${r.int(1, 9000)} ms` },
+  { truth: (m) => `listener-${m.split(' ')[0]}`, make: (r) => `${r.pick(['HTTP', 'gRPC', 'AMQP'])} listener started on port ${r.int(1024, 65535)}` },
   { truth: 'http-upstream', make: (r) => `upstream ${r.pick(hosts)} returned ${r.pick([502, 503, 504])} for ${r.pick(methods)} https://${r.pick(hosts)}.example.com${apiPath(r)}` },
   { truth: 'rate-limit', make: (r) => `Rate limit exceeded for key ${r.hex(24)}: ${r.int(101, 999)} requests in 60s (limit 100)` },
   { truth: 'kafka-lag', make: (r) => `Consumer group ${r.pick(words)}-consumers lag ${r.int(1000, 900000)} on partition ${r.int(0, 31)} of topic ${r.pick(tables)}.events` },
@@ -80,9 +84,8 @@ export function generateTemplateCorpus(seed: number, count: number): LabelledMes
   const out: LabelledMessage[] = []
   for (let i = 0; i < count; i++) {
     const generator = r.pick(generators)
-    out.push({ message: generator.make(r), truth: generator.truth })
+    const message = generator.make(r)
+    out.push({ message, truth: typeof generator.truth === 'string' ? generator.truth : generator.truth(message) })
   }
   return out
 }
-
-export const templateGeneratorCount = generators.length

@@ -1,140 +1,122 @@
 import { createHash } from 'node:crypto'
 import { parameterize } from '../parameterize'
-import { generalizeToken, isWildcard, routingKey, templateRegex, tokenizeMasked, wildcard } from './preprocess'
+import { generalize, mergeGroups, type MergeGroup } from './consolidate'
+import { cappedGroups, explodedGroups } from './merge-policy'
+import { TemplateIndex } from './template-index'
+import { readMessage, variablesOf } from './message-tokens'
+import { info, saved, upgrade, type LegacyState, type SavedTemplate, type TemplateChanges, type TemplateInfo, type TemplateMinerState } from './miner-state'
+import { isBareVariable, isVariable, type Tokenized } from './tokenize'
 
 export interface TemplateMinerOptions {
-  /** Tree depth as in Drain: the first `depth - 2` tokens route a message to its leaf. */
-  depth: number
-  /** Share of equal constant tokens a message needs to join a template (0..1). */
-  similarity: number
-  /** Children per tree node before new tokens go to the wildcard branch. */
-  maxChildren: number
-  /** Live templates per miner; the least recently seen one is dropped beyond this. */
+  /**
+   * Different constants one position may hold among templates with the same anchor before it
+   * is read as a variable (see consolidate.ts). The one setting for every source.
+   */
+  maxConstants: number
+  /** Live templates per miner; beyond, the least recently seen tenth is dropped. */
   maxTemplates: number
+  /** Live templates of one token count; beyond, the bucket is coarsened (merge-policy.ts). */
+  maxTemplatesPerLength: number
+  /** Merge aliases kept; the oldest are forgotten beyond (their events keep their own text). */
+  maxAliases: number
   /** Masks variables before tokenizing; defaults to the grouping parameterizer. */
   mask: (text: string) => string
-  /** Recover variable values per message (costs a regex match). */
+  /** Recover variable values per message. */
   extractVariables: boolean
   /** Longer messages are cut before mining so one huge payload cannot stall the miner. */
   maxMessageLength: number
 }
 
 export const defaultMinerOptions: TemplateMinerOptions = {
-  depth: 4,
-  similarity: 0.5,
-  maxChildren: 100,
+  maxConstants: 3,
   maxTemplates: 20_000,
+  maxTemplatesPerLength: 2_000,
+  maxAliases: 100_000,
   mask: parameterize,
   extractVariables: true,
   maxMessageLength: 4096,
 }
 
+export type { LegacyState, SavedTemplate, TemplateChanges, TemplateInfo, TemplateMinerState } from './miner-state'
+
 export interface TemplateMatch {
   templateId: string
   template: string
   variables: string[]
-  /** `created`: new template; `updated`: the template generalized; `none`: matched as is. */
+  /** `created`: new template; `updated`: its template generalized or merged; `none`: matched as is. */
   change: 'created' | 'updated' | 'none'
-  /** Ids merged into `templateId` by this message (their old ids now resolve to it). */
+  /** Ids merged away while mining this message (they now resolve to a live template). */
   mergedIds: string[]
 }
 
-export interface TemplateInfo {
-  templateId: string
-  template: string
-  tokenCount: number
-  count: number
-  firstSeen: number
-  lastSeen: number
+interface Template extends SavedTemplate {
+  /** Templates created in this template's token count since it was last consolidated. */
+  bucket: Bucket
 }
 
-export interface TemplateMinerState {
-  version: 1
-  clusters: Array<{ id: string; tokens: string[]; paths: string[][]; count: number; firstSeen: number; lastSeen: number }>
-  aliases: Record<string, string>
+interface Bucket {
+  templates: Set<Template>
+  created: number
 }
-
-interface Cluster {
-  id: string
-  tokens: string[]
-  /** Every tree path that leads here: the first message's, plus those found by the fallback scan. */
-  paths: string[][]
-  leaves: Cluster[][]
-  count: number
-  firstSeen: number
-  lastSeen: number
-  regex: RegExp | undefined
-}
-
-interface TreeNode {
-  children: Map<string, TreeNode>
-  clusters: Cluster[]
-}
-
-const newNode = (): TreeNode => ({ children: new Map(), clusters: [] })
 
 function templateHash(text: string): string {
   return createHash('sha1').update(text).digest('hex').slice(0, 16)
 }
 
 /**
- * A streaming Drain-style miner: messages are routed by token count and leading tokens to a
- * small set of candidate templates, join the most similar one above a threshold, and generalize
- * it by turning differing positions into `<*>`. Ids are a hash of the first template text so
- * replicas mining the same messages agree without coordination.
+ * A streaming template miner. A message is masked and tokenized (tokenize.ts), then looked up in
+ * a trie of templates (template-index.ts): the most specific template whose every token accepts
+ * the message's token is its template. A message no template accepts starts its own, with its
+ * constants as they are. New templates of one token count are periodically consolidated
+ * (consolidate.ts): templates found to be one event are merged into the oldest, which widens to
+ * cover them, and the others' ids become aliases of it. So the miner errs towards keeping
+ * events apart until the counts show a position varies, and merges never split an event.
+ *
+ * Ids are a hash of the first template text and every decision follows from the message order,
+ * so replicas mining the same messages agree without coordination.
  */
 export class TemplateMiner {
   readonly options: TemplateMinerOptions
-  readonly #root = new Map<number, TreeNode>()
-  readonly #clusters = new Map<string, Cluster>()
+  readonly #index = new TemplateIndex<Template>({ accepts: acceptsMessage })
+  readonly #templates = new Map<string, Template>()
   readonly #aliases = new Map<string, string>()
-  readonly #byLength = new Map<number, Set<Cluster>>()
-  readonly #prefixDepth: number
+  readonly #buckets = new Map<number, Bucket>()
+  readonly #upserted = new Set<Template>()
+  readonly #removed = new Set<string>()
+  readonly #newAliases = new Map<string, string>()
 
   constructor(options: Partial<TemplateMinerOptions> = {}) {
     this.options = { ...defaultMinerOptions, ...options }
-    this.#prefixDepth = Math.max(1, this.options.depth - 2)
   }
 
   get size(): number {
-    return this.#clusters.size
+    return this.#templates.size
   }
 
   /** Mines one message and returns its template; `now` is the event time in ms. */
   add(message: string, now: number = Date.now()): TemplateMatch {
-    const text = message.length > this.options.maxMessageLength ? message.slice(0, this.options.maxMessageLength) : message
-    const tokens = tokenizeMasked(this.options.mask(text))
-    const { node: leaf, path } = this.#route(tokens)
-    let found = this.#bestMatch(leaf.clusters, tokens)
-    if (!found) {
-      // A value in a routing position ("Job nightly-export finished …") sends each variant to
-      // its own leaf; scan the length bucket once and link the leaf to the template found.
-      found = this.#bestMatch(this.#fallbackCandidates(tokens), tokens)
-      if (found) {
-        found.paths.push(path)
-        found.leaves.push(leaf.clusters)
-        leaf.clusters.push(found)
-      }
+    const { tokens, originals } = this.#prepare(message)
+    let template = this.#index.find(tokens)
+    let change: TemplateMatch['change'] = 'none'
+    if (!template) {
+      template = this.#create(tokens, now)
+      change = 'created'
     }
-    if (!found) {
-      const cluster = this.#create(tokens, leaf, path, now)
-      return this.#result(cluster, text, 'created', [])
-    }
-    found.count++
-    found.lastSeen = Math.max(found.lastSeen, now)
-    found.firstSeen = Math.min(found.firstSeen, now)
-    const generalized = this.#generalize(found, tokens)
-    const merged = generalized ? this.#mergeSubsumed(found) : []
-    return this.#result(this.#clusters.get(this.resolve(found.id)) ?? found, text, generalized ? 'updated' : 'none', merged)
+    template.count++
+    template.lastSeen = Math.max(template.lastSeen, now)
+    template.firstSeen = Math.min(template.firstSeen, now)
+    const tokensBefore = template.tokens
+    const mergedIds = this.#maintain(template.bucket)
+    const live = this.#templates.get(this.resolve(template.id)) ?? template
+    if (change === 'none' && (live !== template || live.tokens !== tokensBefore)) change = 'updated'
+    return this.#result(live, originals, change, mergedIds)
   }
 
   /** Finds the template a message belongs to without learning from it. */
   match(message: string): TemplateMatch | undefined {
-    const text = message.length > this.options.maxMessageLength ? message.slice(0, this.options.maxMessageLength) : message
-    const tokens = tokenizeMasked(this.options.mask(text))
-    const leaf = this.#find(tokens)
-    const found = (leaf ? this.#bestMatch(leaf.clusters, tokens) : undefined) ?? this.#bestMatch(this.#fallbackCandidates(tokens), tokens)
-    return found ? this.#result(found, text, 'none', []) : undefined
+    const { tokens, originals } = this.#prepare(message)
+    const found = this.#index.find(tokens)
+    return found ? this.#result(found, originals, 'none', []) : undefined
   }
 
   /** The live id an old (merged) id now maps to; unknown ids map to themselves. */
@@ -149,180 +131,24 @@ export class TemplateMiner {
   }
 
   get(templateId: string): TemplateInfo | undefined {
-    const cluster = this.#clusters.get(this.resolve(templateId))
-    return cluster ? info(cluster) : undefined
+    const template = this.#templates.get(this.resolve(templateId))
+    return template ? info(template) : undefined
   }
 
   templates(): TemplateInfo[] {
-    return [...this.#clusters.values()].map(info)
+    return [...this.#templates.values()].map(info)
   }
 
-  /** Old id → live id for every merge so far. */
+  /** Old id → live id for every merge remembered. */
   aliases(): Record<string, string> {
     return Object.fromEntries([...this.#aliases.keys()].map((id) => [id, this.resolve(id)]))
   }
 
-  toJSON(): TemplateMinerState {
-    return {
-      version: 1,
-      clusters: [...this.#clusters.values()].map((c) => ({
-        id: c.id, tokens: [...c.tokens], paths: c.paths.map((p) => [...p]), count: c.count, firstSeen: c.firstSeen, lastSeen: c.lastSeen,
-      })),
-      aliases: Object.fromEntries(this.#aliases),
-    }
-  }
-
-  static fromJSON(state: TemplateMinerState, options: Partial<TemplateMinerOptions> = {}): TemplateMiner {
-    const miner = new TemplateMiner(options)
-    for (const saved of state.clusters) {
-      const cluster: Cluster = {
-        id: saved.id, tokens: [...saved.tokens], paths: [], leaves: [], count: saved.count,
-        firstSeen: saved.firstSeen, lastSeen: saved.lastSeen, regex: undefined,
-      }
-      for (const path of saved.paths) {
-        const leaf = miner.#leafAt(saved.tokens.length, path)
-        leaf.clusters.push(cluster)
-        cluster.paths.push([...path])
-        cluster.leaves.push(leaf.clusters)
-      }
-      miner.#clusters.set(cluster.id, cluster)
-      miner.#bucket(cluster.tokens.length).add(cluster)
-    }
-    for (const [from, to] of Object.entries(state.aliases)) miner.#aliases.set(from, to)
-    return miner
-  }
-
-  #result(cluster: Cluster, text: string, change: TemplateMatch['change'], mergedIds: string[]): TemplateMatch {
-    const template = cluster.tokens.join(' ')
-    let variables: string[] = []
-    if (this.options.extractVariables && template.includes('<')) {
-      cluster.regex ??= templateRegex(cluster.tokens)
-      const found = cluster.regex.exec(text)
-      if (found) variables = found.slice(1) as string[]
-    }
-    return { templateId: cluster.id, template, variables, change, mergedIds }
-  }
-
-  #bucket(length: number): Set<Cluster> {
-    let bucket = this.#byLength.get(length)
-    if (!bucket) {
-      bucket = new Set()
-      this.#byLength.set(length, bucket)
-    }
-    return bucket
-  }
-
-  /** Walks (and grows) the tree; returns the leaf and the keys taken so a restore can replay them. */
-  #route(tokens: string[]): { node: TreeNode; path: string[] } {
-    let node: TreeNode = this.#root.get(tokens.length) ?? newNode()
-    this.#root.set(tokens.length, node)
-    const path: string[] = []
-    const depth = Math.min(this.#prefixDepth, tokens.length)
-    for (let i = 0; i < depth; i++) {
-      let key = routingKey(tokens[i]!)
-      let child: TreeNode | undefined = node.children.get(key)
-      if (!child) {
-        if (node.children.size >= this.options.maxChildren) key = wildcard
-        child = node.children.get(key)
-        if (!child) {
-          child = newNode()
-          node.children.set(key, child)
-        }
-      }
-      path.push(key)
-      node = child
-    }
-    return { node, path }
-  }
-
-  #find(tokens: string[]): TreeNode | undefined {
-    let node = this.#root.get(tokens.length)
-    const depth = Math.min(this.#prefixDepth, tokens.length)
-    for (let i = 0; i < depth && node; i++) node = node.children.get(routingKey(tokens[i]!)) ?? node.children.get(wildcard)
-    return node
-  }
-
-  /** Same-length templates whose first token agrees with the message's (or is a wildcard). */
-  #fallbackCandidates(tokens: string[]): Cluster[] {
-    const bucket = this.#byLength.get(tokens.length)
-    if (!bucket) return []
-    const first = tokens[0]!
-    if (isWildcard(first)) return [...bucket]
-    const out: Cluster[] = []
-    for (const cluster of bucket) {
-      const head = cluster.tokens[0]!
-      if (head === first || isWildcard(head)) out.push(cluster)
-    }
-    return out
-  }
-
-  #leafAt(length: number, path: readonly string[]): TreeNode {
-    let node: TreeNode = this.#root.get(length) ?? newNode()
-    this.#root.set(length, node)
-    for (const key of path) {
-      let child: TreeNode | undefined = node.children.get(key)
-      if (!child) {
-        child = newNode()
-        node.children.set(key, child)
-      }
-      node = child
-    }
-    return node
-  }
-
-  #bestMatch(clusters: Cluster[], tokens: string[]): Cluster | undefined {
-    let best: Cluster | undefined
-    let bestSimilarity = -1
-    let bestWildcards = -1
-    for (const cluster of clusters) {
-      let same = 0
-      let wildcards = 0
-      const template = cluster.tokens
-      for (let i = 0; i < template.length; i++) {
-        const t = template[i]!
-        if (isWildcard(t)) wildcards++
-        else if (t === tokens[i]) same++
-      }
-      // Positions already generalized say nothing about this message: score the constants only.
-      const similarity = wildcards === template.length ? 0 : same / (template.length - wildcards)
-      if (similarity > bestSimilarity || (similarity === bestSimilarity && wildcards > bestWildcards)) {
-        best = cluster
-        bestSimilarity = similarity
-        bestWildcards = wildcards
-      }
-    }
-    if (best && bestSimilarity >= this.options.similarity) return best
-    return undefined
-  }
-
-  #create(tokens: string[], leaf: TreeNode, path: string[], now: number): Cluster {
-    const template = tokens.join(' ')
-    let id = templateHash(`${tokens.length}:${template}`)
-    for (let n = 1; this.#clusters.has(id) || this.#aliases.has(id); n++) id = templateHash(`${tokens.length}:${template}#${n}`)
-    const cluster: Cluster = {
-      id, tokens: [...tokens], paths: [path], leaves: [leaf.clusters], count: 1, firstSeen: now, lastSeen: now, regex: undefined,
-    }
-    leaf.clusters.push(cluster)
-    this.#clusters.set(id, cluster)
-    this.#bucket(tokens.length).add(cluster)
-    if (this.#clusters.size > this.options.maxTemplates) this.#evictOldest(id)
-    return cluster
-  }
-
-  #generalize(cluster: Cluster, tokens: string[]): boolean {
-    let changed = false
-    const template = cluster.tokens
-    for (let i = 0; i < template.length; i++) {
-      const current = template[i]!
-      if (current === tokens[i]) continue
-      const next = current === wildcard ? wildcard : generalizeToken(current, tokens[i]!)
-      if (next !== current) {
-        template[i] = next
-        changed = true
-      }
-    }
-    if (changed) cluster.regex = undefined
-    return changed
+  /** Consolidates every token count with templates created since its last consolidation. */
+  settle(): string[] {
+    const merged: string[] = []
+    for (const bucket of [...this.#buckets.values()]) if (bucket.created > 0) merged.push(...this.#consolidate(bucket))
+    return merged
   }
 
   /**
@@ -330,83 +156,202 @@ export class TemplateMiner {
    * token count; the target widens to cover the source, and the source id resolves to it.
    */
   merge(sourceId: string, targetId: string): boolean {
-    const source = this.#clusters.get(this.resolve(sourceId))
-    const target = this.#clusters.get(this.resolve(targetId))
+    const source = this.#templates.get(this.resolve(sourceId))
+    const target = this.#templates.get(this.resolve(targetId))
     if (!source || !target || source === target || source.tokens.length !== target.tokens.length) return false
-    this.#generalize(target, source.tokens)
-    this.#fold(target, [source])
+    this.#fold(target, [source], generalize(target.tokens, source.tokens))
     return true
   }
 
-  /** After `general` widened, fold every leaf sibling it now covers into one template. */
-  #mergeSubsumed(general: Cluster): string[] {
-    // Same-length templates anywhere in the bucket: a template reached through the fallback
-    // scan can come to cover one that lives under another prefix.
-    const siblings = new Set([...general.leaves.flat(), ...this.#fallbackCandidates(general.tokens)])
-    const covered = [...siblings].filter((other) => other !== general && subsumes(general.tokens, other.tokens))
-    if (covered.length === 0) return []
-    // The oldest id survives so links stored earlier keep pointing at a live template.
-    const group = [general, ...covered]
-    const keep = group.reduce((a, b) => (b.firstSeen < a.firstSeen ? b : a))
-    keep.tokens = [...general.tokens]
-    keep.regex = undefined
-    return this.#fold(keep, group.filter((cluster) => cluster !== keep))
+  toJSON(): TemplateMinerState {
+    return { version: 2, clusters: [...this.#templates.values()].map(saved), aliases: Object.fromEntries(this.#aliases) }
   }
 
-  #fold(keep: Cluster, drops: Cluster[]): string[] {
+  static fromJSON(state: TemplateMinerState | LegacyState, options: Partial<TemplateMinerOptions> = {}): TemplateMiner {
+    const miner = new TemplateMiner(options)
+    miner.applyChanges({ upserted: state.clusters.map((c) => upgrade(state.version, c)), removed: [], aliases: state.aliases })
+    miner.takeChanges()
+    return miner
+  }
+
+  /** Structural changes since the last call (templates created, widened or dropped; merges). */
+  takeChanges(): TemplateChanges {
+    const changes: TemplateChanges = {
+      upserted: [...this.#upserted].filter((t) => this.#templates.get(t.id) === t).map(saved),
+      removed: [...this.#removed],
+      aliases: Object.fromEntries(this.#newAliases),
+    }
+    this.#upserted.clear()
+    this.#removed.clear()
+    this.#newAliases.clear()
+    return changes
+  }
+
+  /** Replays changes (a write-ahead record, or a restored state) onto this miner. */
+  applyChanges(changes: TemplateChanges): void {
+    for (const saved of changes.upserted) {
+      const current = this.#templates.get(saved.id)
+      if (current) this.#remove(current)
+      const template: Template = { ...saved, tokens: [...saved.tokens], bucket: this.#bucket(saved.tokens.length) }
+      if (current) {
+        // The same template on two sides (or before and after): it covers what both covered.
+        if (current.tokens.length === saved.tokens.length) template.tokens = generalize(current.tokens, saved.tokens)
+        template.count = Math.max(template.count, current.count)
+        template.firstSeen = Math.min(template.firstSeen, current.firstSeen)
+        template.lastSeen = Math.max(template.lastSeen, current.lastSeen)
+        template.wide ||= current.wide
+      }
+      this.#add(template)
+    }
+    for (const id of changes.removed) {
+      const template = this.#templates.get(id)
+      if (template) this.#remove(template)
+    }
+    for (const [from, to] of Object.entries(changes.aliases)) {
+      const live = this.#templates.get(from)
+      const target = this.#templates.get(this.resolve(to))
+      if (live && target && live !== target && live.tokens.length === target.tokens.length) this.#fold(target, [live], generalize(target.tokens, live.tokens))
+      else if (!live) this.#alias(from, to)
+    }
+  }
+
+  #prepare(message: string): Tokenized {
+    const { mask, maxMessageLength, extractVariables } = this.options
+    return readMessage(message, { mask, maxMessageLength, originals: extractVariables })
+  }
+
+  #result(template: Template, originals: string[], change: TemplateMatch['change'], mergedIds: string[]): TemplateMatch {
+    const variables = this.options.extractVariables ? variablesOf(template.tokens, originals) : []
+    return { templateId: template.id, template: template.tokens.join(' '), variables, change, mergedIds }
+  }
+
+  #bucket(length: number): Bucket {
+    let bucket = this.#buckets.get(length)
+    if (!bucket) {
+      bucket = { templates: new Set(), created: 0 }
+      this.#buckets.set(length, bucket)
+    }
+    return bucket
+  }
+
+  #create(tokens: string[], now: number): Template {
+    const text = tokens.join(' ')
+    let id = templateHash(`${tokens.length}:${text}`)
+    for (let n = 1; this.#templates.has(id) || this.#aliases.has(id); n++) id = templateHash(`${tokens.length}:${text}#${n}`)
+    const template: Template = { id, tokens, count: 0, firstSeen: now, lastSeen: now, bucket: this.#bucket(tokens.length) }
+    this.#add(template)
+    template.bucket.created++
+    return template
+  }
+
+  #add(template: Template): void {
+    // The token count may have changed (a restore of older tokens): file it where it is now.
+    template.bucket = this.#bucket(template.tokens.length)
+    const holder = this.#index.insert(template)
+    this.#templates.set(template.id, template)
+    template.bucket.templates.add(template)
+    this.#upserted.add(template)
+    // Two templates with equal tokens (a restore, a replayed change): one event, the older id.
+    if (holder) {
+      const [keep, drop] = holder.firstSeen <= template.firstSeen ? [holder, template] : [template, holder]
+      if (keep === template) {
+        this.#index.remove(holder)
+        this.#index.insert(template)
+      }
+      this.#fold(keep, [drop], keep.tokens)
+    }
+  }
+
+  #remove(template: Template): void {
+    this.#index.remove(template)
+    this.#templates.delete(template.id)
+    template.bucket.templates.delete(template)
+    this.#upserted.delete(template)
+  }
+
+  /** Consolidation when enough templates arrived, then the caps. Returns ids merged away. */
+  #maintain(bucket: Bucket): string[] {
+    const merged: string[] = []
+    // Amortized: a token count is consolidated after its templates grew by an eighth.
+    if (bucket.created > 0 && bucket.created >= bucket.templates.size >> 3) merged.push(...this.#consolidate(bucket))
+    if (bucket.templates.size > this.options.maxTemplatesPerLength) {
+      merged.push(...this.#foldGroups(cappedGroups([...bucket.templates], this.options.maxTemplatesPerLength >> 1), true))
+    }
+    if (this.#templates.size > this.options.maxTemplates) this.#evict()
+    return merged
+  }
+
+  #consolidate(bucket: Bucket): string[] {
+    bucket.created = 0
+    const merged = this.#foldGroups(mergeGroups([...bucket.templates], this.options.maxConstants), false)
+    merged.push(...this.#foldGroups(explodedGroups([...bucket.templates]), true))
+    return merged
+  }
+
+  /** Folds each group into its oldest member, which takes the group's template. */
+  #foldGroups(groups: MergeGroup<Template>[], wide: boolean): string[] {
+    const merged: string[] = []
+    for (const group of groups) {
+      const keep = group.members.reduce((a, b) => (b.firstSeen < a.firstSeen || (b.firstSeen === a.firstSeen && b.id < a.id) ? b : a))
+      if (wide) keep.wide = true
+      merged.push(...this.#fold(keep, group.members.filter((t) => t !== keep), group.tokens))
+    }
+    return merged
+  }
+
+  /** Drops the least recently seen tenth of the templates (their ids stay in stored events). */
+  #evict(): void {
+    const byAge = [...this.#templates.values()].sort((a, b) => a.lastSeen - b.lastSeen)
+    for (const template of byAge.slice(0, Math.max(1, Math.floor(byAge.length / 10)))) {
+      this.#remove(template)
+      this.#removed.add(template.id)
+    }
+  }
+
+  /** `keep` takes `tokens` and the drops' counts; the drops' ids become aliases of it. */
+  #fold(keep: Template, drops: Template[], tokens: string[]): string[] {
     const merged: string[] = []
     for (const drop of drops) {
       keep.count += drop.count
       keep.firstSeen = Math.min(keep.firstSeen, drop.firstSeen)
       keep.lastSeen = Math.max(keep.lastSeen, drop.lastSeen)
-      // Messages routed along the dropped template's paths must now land on the survivor.
-      drop.leaves.forEach((leaf, index) => {
-        if (leaf.includes(keep)) return
-        leaf.push(keep)
-        keep.leaves.push(leaf)
-        keep.paths.push(drop.paths[index]!)
-      })
+      keep.wide ||= drop.wide
       this.#remove(drop)
-      this.#aliases.set(drop.id, keep.id)
+      this.#alias(drop.id, keep.id)
       merged.push(drop.id)
     }
+    if (tokens.join('\u0000') !== keep.tokens.join('\u0000')) {
+      this.#remove(keep)
+      keep.tokens = tokens
+      this.#add(keep)
+    } else this.#upserted.add(keep)
     return merged
   }
 
-  #remove(cluster: Cluster): void {
-    for (const leaf of cluster.leaves) {
-      const index = leaf.indexOf(cluster)
-      if (index >= 0) leaf.splice(index, 1)
+  #alias(from: string, to: string): void {
+    this.#aliases.set(from, to)
+    this.#newAliases.set(from, to)
+    if (this.#aliases.size > this.options.maxAliases) {
+      // Insertion order is merge order: the oldest links go first, so no chain breaks in the middle.
+      const excess = this.#aliases.size - this.options.maxAliases
+      let n = 0
+      for (const key of this.#aliases.keys()) {
+        if (n++ >= excess) break
+        this.#aliases.delete(key)
+      }
     }
-    this.#clusters.delete(cluster.id)
-    this.#byLength.get(cluster.tokens.length)?.delete(cluster)
-  }
-
-  #evictOldest(keepId: string): void {
-    let oldest: Cluster | undefined
-    for (const cluster of this.#clusters.values()) {
-      if (cluster.id !== keepId && (!oldest || cluster.lastSeen < oldest.lastSeen)) oldest = cluster
-    }
-    if (oldest) this.#remove(oldest)
   }
 }
 
-function subsumes(general: readonly string[], specific: readonly string[]): boolean {
-  if (general.length !== specific.length) return false
-  for (let i = 0; i < general.length; i++) {
-    const g = general[i]!
-    if (g !== specific[i] && g !== wildcard && !(g.endsWith(',') && isWildcard(g) && specific[i]!.endsWith(','))) return false
-  }
+/**
+ * A template of bare wildcards only came from a message that was all values ("0x1f", "42 17"):
+ * it stands for messages of values only, not for every message of its length. Only a catch-all
+ * made by the cap's merge policy accepts words where it has nothing but wildcards.
+ */
+function acceptsMessage(template: Template, tokens: readonly string[]): boolean {
+  if (template.wide) return true
+  for (const token of template.tokens) if (!isBareVariable(token)) return true
+  for (let i = 0; i < tokens.length; i++) if (!isVariable(tokens[i]!)) return false
   return true
 }
 
-function info(cluster: Cluster): TemplateInfo {
-  return {
-    templateId: cluster.id,
-    template: cluster.tokens.join(' '),
-    tokenCount: cluster.tokens.length,
-    count: cluster.count,
-    firstSeen: cluster.firstSeen,
-    lastSeen: cluster.lastSeen,
-  }
-}

@@ -31,7 +31,11 @@ export class TemplateRegistry {
   }
 
   restore(projectId: string, state: TemplateMinerState): TemplateMiner {
-    const miner = TemplateMiner.fromJSON(state, this.#options)
+    return this.put(projectId, TemplateMiner.fromJSON(state, this.#options))
+  }
+
+  /** Makes `miner` the project's miner (one rebuilt from a snapshot and journal). */
+  put(projectId: string, miner: TemplateMiner): TemplateMiner {
     this.#miners.set(projectId, miner)
     return miner
   }

@@ -1,6 +1,6 @@
 /** The anomaly job against a real chDB event store and SQLite metadata (one chDB path in this file). */
 import { randomUUID } from 'node:crypto'
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -10,21 +10,13 @@ import { createLogger } from '@faultline/core/log'
 import { defaultOrganization } from '@faultline/core/accounts'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
-import {
-  Activation,
-  anomalyFeatureCount,
-  buildDenseModel,
-  defaultFeatureOptions,
-  defaultModelPaths,
-  loadAnomalyScorer,
-  type AnomalyScorer,
-} from '@faultline/intelligence'
-import { AnomalyJob, featureRanges } from './anomaly-job'
+import { SeriesDetector, detectorVersion, scoreThreshold } from '@faultline/intelligence'
+import { AnomalyJob } from './anomaly-job'
 import { floorMinute, minuteMs } from '@faultline/core/rollups'
+import { refreshProjectRollups } from '@faultline/core/event-store'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fl-anomaly-job-'))
 let platform: Platform
-let scorer: AnomalyScorer
 let projectId: string
 let orgId: string
 const now = floorMinute(Date.now()) + 20_000
@@ -59,7 +51,6 @@ async function scoreRows(): Promise<Array<{ series_kind: string; series_id: stri
 
 beforeAll(async () => {
   platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { logger: createLogger('silent') })
-  scorer = await loadAnomalyScorer()
   orgId = (await defaultOrganization(platform.accounts))._id
   projectId = (await createProject(platform.projects, orgId, 'Job test')).project._id
   await platform.issues.issues.put(orgId, issue('1', 'fp-spike', now - 60_000))
@@ -70,8 +61,8 @@ beforeAll(async () => {
   for (let back = 180; back >= 0; back--) {
     const minute = scoredMinute - back * minuteMs
     rows.push(...events('fp-steady', minute, 2))
-    // One event every ten minutes, then twenty a minute for the last three minutes.
-    if (back < 3) rows.push(...events('fp-spike', minute, 20))
+    // One event every ten minutes, then twenty in the last minute.
+    if (back === 0) rows.push(...events('fp-spike', minute, 20))
     else if (back % 10 === 0) rows.push(...events('fp-spike', minute, 1))
   }
   rows.push(...events('fp-quiet', scoredMinute - 300 * minuteMs, 3))
@@ -79,6 +70,7 @@ beforeAll(async () => {
   // The minute still running is not scored.
   rows.push(...events('fp-steady', scoredMinute + minuteMs, 50))
   await platform.eventStore.client.insert({ table: `${platform.eventStore.database}.error_events`, values: rows, format: 'JSONEachRow' })
+  await refreshProjectRollups(platform.eventStore, projectId)
 }, 60_000)
 
 afterAll(async () => {
@@ -88,37 +80,50 @@ afterAll(async () => {
 
 describe('anomaly job', () => {
   it('scores the last completed minute of the project and its active issues', async () => {
-    const job = new AnomalyJob(platform, { scorer })
+    const job = new AnomalyJob(platform)
     const report = await job.runOnce(now)
-    expect(report).toMatchObject({ minute: scoredMinute, projects: 1, scored: 3, quiet: 1, anomalous: 2, modelVersion: scorer.modelVersion })
+    expect(report).toMatchObject({ minute: scoredMinute, projects: 1, scored: 4, quiet: 1, anomalous: 2, warmedUp: 4, version: detectorVersion })
     const rows = await scoreRows()
     expect(rows.map((r) => `${r.series_kind}:${r.series_id}`)).toEqual(['issue:1', 'issue:2', `project:${projectId}`])
     for (const row of rows) {
       expect(Date.parse(`${row.minute.replace(' ', 'T')}Z`)).toBe(scoredMinute)
-      expect(row.model_version).toBe(scorer.modelVersion)
+      expect(row.model_version).toBe(detectorVersion)
     }
     const [spike, steady, project] = rows
     expect(spike!.value).toBe(20)
-    expect(spike!.score).toBeGreaterThanOrEqual(scorer.threshold('medium'))
-    const drivers = JSON.parse(spike!.drivers) as Array<{ feature: string; contribution: number }>
-    expect(drivers.length).toBeGreaterThan(0)
-    expect(drivers[0]!.contribution).toBeGreaterThan(0)
+    expect(spike!.score).toBeGreaterThanOrEqual(scoreThreshold('medium'))
+    const drivers = JSON.parse(spike!.drivers) as Array<{ driver: string; distance: number; p: number }>
+    expect(drivers).toHaveLength(1)
+    expect(drivers[0]!.p).toBeLessThan(1e-4)
     expect(steady).toMatchObject({ value: 2, drivers: '[]' })
-    expect(steady!.score).toBeLessThan(0.5)
+    expect(steady!.score).toBeLessThan(scoreThreshold('high'))
     // The project jumps from 2 to 22 events a minute: anomalous too.
     expect(project!.value).toBe(22)
-    expect(project!.score).toBeGreaterThanOrEqual(scorer.threshold('medium'))
+    expect(project!.score).toBeGreaterThanOrEqual(scoreThreshold('medium'))
   })
 
-  it('replaces the rows of a minute scored again', async () => {
-    await new AnomalyJob(platform, { scorer }).runOnce(now)
+  it('scores a minute as a backtest of the series would: the same streaming detector', async () => {
+    const job = new AnomalyJob(platform, { warmupMinutes: 181 })
+    await job.runOnce(now)
+    const [spike] = await scoreRows()
+    // The issue's 181 minutes through one detector, as `faultline backtest` would feed them.
+    const detector = new SeriesDetector()
+    let last = 0
+    for (let back = 180; back >= 0; back--) last = detector.push(scoredMinute - back * minuteMs, back === 0 ? 20 : back % 10 === 0 ? 1 : 0).score
+    expect(spike!.score).toBeCloseTo(last, 5)
+  })
+
+  it('feeds a followed series one minute per run and replaces the rows of a minute scored again', async () => {
+    const job = new AnomalyJob(platform)
+    expect((await job.runOnce(now)).warmedUp).toBe(4)
+    expect((await job.runOnce(now)).warmedUp).toBe(0)
     expect(await scoreRows()).toHaveLength(3)
   })
 
   it('runs on one replica at a time through the cache lease', async () => {
     const key = `job:anomaly-test-${randomUUID()}`
-    const first = new AnomalyJob(platform, { scorer, leaseKey: key })
-    const second = new AnomalyJob(platform, { scorer, leaseKey: key })
+    const first = new AnomalyJob(platform, { leaseKey: key })
+    const second = new AnomalyJob(platform, { leaseKey: key })
     expect(await first.tick(now)).toBe(true)
     expect(await second.tick(now)).toBe(false)
     expect(await first.tick(now)).toBe(true)
@@ -127,51 +132,9 @@ describe('anomaly job', () => {
     await second.stop()
   })
 
-  it('records the version of a model swapped in while running', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fl-model-'))
-    const path = join(dir, 'anomaly.onnx')
-    copyFileSync(defaultModelPaths.anomaly, path)
-    const swapped = await loadAnomalyScorer(path)
-    const stop = swapped.model.watch({ intervalMs: 50 })
-    try {
-      const job = new AnomalyJob(platform, { scorer: swapped })
-      const before = swapped.modelVersion
-      // A model that scores everything 0.5 (sigmoid of 0), with a version of its own.
-      writeFileSync(path, buildDenseModel({
-        name: 'anomaly', version: 'anomaly-test-2', metadata: { threshold: '0.9' },
-        layers: [{ inputSize: anomalyFeatureCount, outputSize: 1, weights: new Float32Array(anomalyFeatureCount), activation: Activation.sigmoid }],
-      }))
-      await expect.poll(() => swapped.modelVersion, { timeout: 5_000, interval: 50 }).not.toBe(before)
-      const report = await job.runOnce(now)
-      expect(report.modelVersion).toMatch(/^anomaly-test-2#/)
-      const rows = await scoreRows()
-      expect(rows.every((r) => r.model_version === report.modelVersion && Math.abs(r.score - 0.5) < 1e-6)).toBe(true)
-    } finally {
-      stop()
-      await swapped.model.close()
-      rmSync(dir, { recursive: true, force: true })
-    }
-  })
-
   it('stops cleanly when started and never ticked', async () => {
-    const job = new AnomalyJob(platform, { scorer, intervalMs: 3_600_000 })
+    const job = new AnomalyJob(platform, { intervalMs: 3_600_000 })
     job.start()
     await job.stop()
-  })
-})
-
-describe('feature ranges', () => {
-  const minute = floorMinute(Date.UTC(2025, 0, 10, 12, 0))
-  it('reads the recent window only when history is short', () => {
-    expect(featureRanges(minute, 100)).toEqual([{ from: minute - 99 * minuteMs, to: minute + minuteMs }])
-  })
-
-  it('adds five minutes around the same minute a day and a week earlier when history allows', () => {
-    const ranges = featureRanges(minute, defaultFeatureOptions.weekPeriod + 3)
-    expect(ranges).toEqual([
-      { from: minute - 200 * minuteMs, to: minute + minuteMs },
-      { from: minute - 1442 * minuteMs, to: minute - 1437 * minuteMs },
-      { from: minute - 10082 * minuteMs, to: minute - 10077 * minuteMs },
-    ])
   })
 })

@@ -1,53 +1,49 @@
 /**
  * Once a minute, on one replica (cache lease), scores the last completed minute of every
- * project's series and of every active issue's series with the ONNX anomaly model, and writes
- * the scores with the model version and, for high scores, the features that drove them.
+ * project's series and of every active issue's series with the streaming detector
+ * (@faultline/intelligence anomaly/series-detector.ts), the same code a backtest runs over a whole
+ * series, and writes the scores with the detector version and, for high scores, what drove them.
  *
- * Cost: a feature row only looks at the last `recentMinutes` points and at five points around the
- * same minute a day and a week earlier, so only those minutes are read from the rollups (about
- * 210 per series instead of a week); series are scored in chunks through reused buffers.
+ * The job keeps one detector per series in memory and feeds it one minute per run (minutes without
+ * events are 0). A series it has not followed (a new issue, a restart, a lease taken over) is
+ * first warmed up with its last `warmupMinutes` of rollups, so its scores start from history;
+ * seasonality needs three periods of history and is learnt as the job runs. Detectors of series
+ * that stop being active are dropped.
  */
 import type { Platform } from '@faultline/core/platform'
 import type { IssueDoc } from '@faultline/core/issues'
 import type { Logger } from '@faultline/core/log'
-import { anomalyFeatureCount, defaultFeatureOptions, type AnomalyScorer, type Sensitivity } from '@faultline/intelligence'
+import { SeriesDetector, detectorVersion, scoreThreshold, type DetectorOptions, type ScoredPoint, type Sensitivity } from '@faultline/intelligence'
 import { LeasedSchedule } from './leased-schedule'
-import {
-  floorMinute,
-  issueMinuteCounts,
-  minuteMs,
-  projectDataStarts,
-  projectMinuteCounts,
-  SeriesKinds,
-  type MinuteCount,
-  type MinuteRange,
-  type SeriesKind,
-} from '@faultline/core/rollups'
+import { floorMinute, issueMinuteCounts, minuteMs, projectDataStarts, projectMinuteCounts, SeriesKinds, type MinuteCount, type SeriesKind } from '@faultline/core/rollups'
 
 export interface AnomalyJobOptions {
-  /** The scorer, or how to get it: called on every run, so a model that failed to load is retried. */
-  scorer: AnomalyScorer | (() => Promise<AnomalyScorer>)
   intervalMs?: number
   /** Delay after each minute boundary before scoring the minute that just ended. */
   offsetMs?: number
   leaseKey?: string
   /** Issues seen within this long are active and scored. */
   activeWindowMs?: number
-  /** Series scored per model run. */
-  chunkSize?: number
-  /** Scores at or above the threshold of this sensitivity get their drivers explained. */
+  /** History a detector is warmed up with when the job starts following a series. */
+  warmupMinutes?: number
+  /** An issue series without events for this long is quiet: scored, but no row is written. */
+  quietMinutes?: number
+  /** Scores at or above this sensitivity's threshold are anomalous and get their drivers. */
   sensitivity?: Sensitivity
+  detector?: Partial<DetectorOptions>
 }
 
 export interface AnomalyRunReport {
   minute: number
   projects: number
-  /** Series scored (project series plus active issue series with events in the feature window). */
+  /** Series scored (the project series plus the active issue series). */
   scored: number
-  /** Active issues with no event in the feature window: an all-zero row, not scored. */
+  /** Active issue series without events lately: scored, not written. */
   quiet: number
   anomalous: number
-  modelVersion: string
+  /** Series whose detector was (re)built from history in this run. */
+  warmedUp: number
+  version: string
   readMs: number
   scoreMs: number
   writeMs: number
@@ -55,36 +51,43 @@ export interface AnomalyRunReport {
 
 type JobPlatform = Pick<Platform, 'eventStore' | 'issues' | 'projects' | 'cache' | 'logger'>
 
-// Points a feature row reads back from the scored minute: the EWMA warm-up (200) bounds the rest.
-const recentMinutes = 201
-const seasonalHalfWidth = 2
-const { dayPeriod, weekPeriod } = defaultFeatureOptions
-const maxLength = weekPeriod + seasonalHalfWidth + 1
+interface Followed {
+  detector: SeriesDetector
+  /** The last minute fed, and what it scored. */
+  minute: number
+  last: ScoredPoint
+  value: number
+  lastEvent: number
+}
 
 interface SeriesToScore {
   kind: SeriesKind
   id: string
-  counts: MinuteCount[]
+  key: string
+  /** First minute to feed: the next one for a followed series, else the start of its warm-up. */
+  from: number
 }
 
 export class AnomalyJob {
   readonly #platform: JobPlatform
   readonly #logger: Logger
-  readonly #scorer: () => Promise<AnomalyScorer>
   readonly #schedule: LeasedSchedule
+  readonly #followed = new Map<string, Followed>()
   readonly #activeWindowMs: number
-  readonly #chunkSize: number
-  readonly #sensitivity: Sensitivity
+  readonly #warmupMinutes: number
+  readonly #quietMinutes: number
+  readonly #threshold: number
+  readonly #detectorOptions: Partial<DetectorOptions>
   #running: Promise<unknown> = Promise.resolve()
 
-  constructor(platform: JobPlatform, options: AnomalyJobOptions) {
+  constructor(platform: JobPlatform, options: AnomalyJobOptions = {}) {
     this.#platform = platform
     this.#logger = platform.logger.child({ component: 'anomaly-job' })
-    const { scorer } = options
-    this.#scorer = typeof scorer === 'function' ? scorer : () => Promise.resolve(scorer)
     this.#activeWindowMs = options.activeWindowMs ?? 24 * 3_600_000
-    this.#chunkSize = options.chunkSize ?? 512
-    this.#sensitivity = options.sensitivity ?? 'medium'
+    this.#warmupMinutes = options.warmupMinutes ?? 1440
+    this.#quietMinutes = options.quietMinutes ?? 60
+    this.#threshold = scoreThreshold(options.sensitivity ?? 'medium')
+    this.#detectorOptions = options.detector ?? {}
     const intervalMs = options.intervalMs ?? minuteMs
     this.#schedule = new LeasedSchedule(
       platform.cache,
@@ -118,105 +121,107 @@ export class AnomalyJob {
   }
 
   async #run(now: number): Promise<AnomalyRunReport> {
-    const scorer = await this.#scorer()
     const minute = floorMinute(now) - minuteMs
-    const report: AnomalyRunReport = { minute, projects: 0, scored: 0, quiet: 0, anomalous: 0, modelVersion: scorer.modelVersion, readMs: 0, scoreMs: 0, writeMs: 0 }
+    const report: AnomalyRunReport = { minute, projects: 0, scored: 0, quiet: 0, anomalous: 0, warmedUp: 0, version: detectorVersion, readMs: 0, scoreMs: 0, writeMs: 0 }
     const { eventStore, projects, issues } = this.#platform
-    const started = performance.now()
-    const dataStarts = await projectDataStarts(eventStore, minute - (maxLength - 1) * minuteMs)
+    const warmupStart = minute - (this.#warmupMinutes - 1) * minuteMs
+    let started = performance.now()
+    const dataStarts = await projectDataStarts(eventStore, warmupStart)
     report.readMs += performance.now() - started
+    const seen = new Set<string>()
     for (const project of await projects.projects.find({})) {
       const dataStart = dataStarts.get(project._id)
       if (dataStart === undefined || dataStart > minute) continue
       report.projects++
-      const length = Math.min(maxLength, (minute - dataStart) / minuteMs + 1)
-      const ranges = featureRanges(minute, length)
-      const readStarted = performance.now()
-      const active = await issues.issues.find(project.orgId, { projectId: project._id, lastSeen: { $gte: now - this.#activeWindowMs } })
-      const series = await this.#readSeries(project._id, active, ranges)
-      report.quiet += active.filter((issue) => issue.fingerprints.length > 0).length - (series.length - 1)
-      report.readMs += performance.now() - readStarted
-      const rows = await this.#score(scorer, project._id, minute, length, series, report)
-      const writeStarted = performance.now()
+      started = performance.now()
+      const active = (await issues.issues.find(project.orgId, { projectId: project._id, lastSeen: { $gte: now - this.#activeWindowMs } })).filter((issue) => issue.fingerprints.length > 0)
+      const series = this.#plan(project._id, active, minute, Math.max(warmupStart, dataStart))
+      const counts = await this.#read(project._id, active, series, minute)
+      report.readMs += performance.now() - started
+      started = performance.now()
+      const rows: Record<string, unknown>[] = []
+      for (const s of series) {
+        seen.add(s.key)
+        const followed = this.#feed(s, counts.get(s.key) ?? [], minute, report)
+        report.scored++
+        if (s.kind === SeriesKinds.issue && minute - followed.lastEvent >= this.#quietMinutes * minuteMs) {
+          report.quiet++
+          continue
+        }
+        rows.push(this.#row(project._id, s, followed, report))
+      }
+      report.scoreMs += performance.now() - started
+      started = performance.now()
       if (rows.length > 0) await eventStore.client.insert({ table: `${eventStore.database}.anomaly_scores`, values: rows, format: 'JSONEachRow' })
-      report.writeMs += performance.now() - writeStarted
+      report.writeMs += performance.now() - started
     }
+    for (const key of this.#followed.keys()) if (!seen.has(key)) this.#followed.delete(key)
     return report
   }
 
-  async #readSeries(projectId: string, active: IssueDoc[], ranges: MinuteRange[]): Promise<SeriesToScore[]> {
-    const { eventStore } = this.#platform
-    const [projectCounts, issueCounts] = await Promise.all([
-      projectMinuteCounts(eventStore, projectId, ranges),
-      issueMinuteCounts(eventStore, projectId, active, ranges),
+  /** The series of a project and the first minute each needs fed. */
+  #plan(projectId: string, active: IssueDoc[], minute: number, warmupFrom: number): SeriesToScore[] {
+    const all = [{ kind: SeriesKinds.project, id: projectId }, ...active.map((issue) => ({ kind: SeriesKinds.issue, id: issue._id }))]
+    return all.map(({ kind, id }) => {
+      const key = `${projectId}:${kind}:${id}`
+      const followed = this.#followed.get(key)
+      // A followed series needs the minutes since; one followed with a hole in the runs is rebuilt.
+      const next = followed && followed.minute >= minute - this.#warmupMinutes * minuteMs ? Math.min(followed.minute + minuteMs, minute + minuteMs) : warmupFrom
+      return { kind, id, key, from: next }
+    })
+  }
+
+  /** Minute counts of every series from the earliest minute any of them needs. */
+  async #read(projectId: string, active: IssueDoc[], series: SeriesToScore[], minute: number): Promise<Map<string, MinuteCount[]>> {
+    const out = new Map<string, MinuteCount[]>()
+    const needing = series.filter((s) => s.from <= minute)
+    if (needing.length === 0) return out
+    const range = { from: Math.min(...needing.map((s) => s.from)), to: minute + minuteMs }
+    const [project, byIssue] = await Promise.all([
+      projectMinuteCounts(this.#platform.eventStore, projectId, [range]),
+      issueMinuteCounts(this.#platform.eventStore, projectId, active, [range]),
     ])
-    const series: SeriesToScore[] = [{ kind: SeriesKinds.project, id: projectId, counts: projectCounts }]
-    for (const [id, counts] of issueCounts) series.push({ kind: SeriesKinds.issue, id, counts })
-    return series
+    out.set(`${projectId}:${SeriesKinds.project}:${projectId}`, project)
+    for (const [issueId, counts] of byIssue) out.set(`${projectId}:${SeriesKinds.issue}:${issueId}`, counts)
+    return out
   }
 
-  async #score(scorer: AnomalyScorer, projectId: string, minute: number, length: number, series: SeriesToScore[], report: AnomalyRunReport): Promise<Record<string, unknown>[]> {
-    const started = performance.now()
-    const threshold = scorer.threshold(this.#sensitivity)
-    const origin = minute - (length - 1) * minuteMs
-    const buffers = Array.from({ length: Math.min(this.#chunkSize, series.length) }, () => new Float64Array(length))
-    const rows: Record<string, unknown>[] = []
-    for (let at = 0; at < series.length; at += this.#chunkSize) {
-      const chunk = series.slice(at, at + this.#chunkSize)
-      chunk.forEach((s, k) => fill(buffers[k]!, s.counts, origin))
-      const { scores, features, modelVersion } = await scorer.scoreLatest(buffers.slice(0, chunk.length))
-      for (let k = 0; k < chunk.length; k++) {
-        const s = chunk[k]!
-        const score = scores[k]!
-        let drivers = '[]'
-        if (score >= threshold) {
-          report.anomalous++
-          drivers = JSON.stringify(await scorer.explain(features.slice(k * anomalyFeatureCount, (k + 1) * anomalyFeatureCount)))
-        }
-        rows.push({
-          project_id: Number(projectId),
-          series_kind: s.kind,
-          series_id: s.id,
-          minute: minute / 1000,
-          value: buffers[k]![length - 1]!,
-          score,
-          model_version: modelVersion,
-          drivers,
-          scored_at: Date.now(),
-        })
-        clear(buffers[k]!, s.counts, origin)
-      }
-      report.modelVersion = modelVersion
+  /** Feeds a series' detector every minute from `s.from` to `minute` (0 where no events). */
+  #feed(s: SeriesToScore, counts: readonly MinuteCount[], minute: number, report: AnomalyRunReport): Followed {
+    let followed = this.#followed.get(s.key)
+    if (!followed || followed.minute < s.from - minuteMs) {
+      followed = { detector: new SeriesDetector(this.#detectorOptions), minute: s.from - minuteMs, last: undefined as unknown as ScoredPoint, value: 0, lastEvent: Number.NEGATIVE_INFINITY }
+      this.#followed.set(s.key, followed)
+      report.warmedUp++
     }
-    report.scored += series.length
-    report.scoreMs += performance.now() - started
-    return rows
+    const byMinute = new Map(counts.map((c) => [c.minute, c.events]))
+    for (let m = followed.minute + minuteMs; m <= minute; m += minuteMs) {
+      const value = byMinute.get(m) ?? 0
+      followed.last = followed.detector.push(m, value)
+      followed.value = value
+      followed.minute = m
+      if (value > 0) followed.lastEvent = m
+    }
+    return followed
   }
-}
 
-/** The minutes a feature row of the last point reads, within a series of `length` minutes ending at `minute`. */
-export function featureRanges(minute: number, length: number): MinuteRange[] {
-  const first = minute - (length - 1) * minuteMs
-  const end = minute + minuteMs
-  const ranges: MinuteRange[] = [{ from: Math.max(first, minute - (recentMinutes - 1) * minuteMs), to: end }]
-  for (const period of [dayPeriod, weekPeriod]) {
-    const from = minute - (period + seasonalHalfWidth) * minuteMs
-    if (from >= first && from < ranges[0]!.from) ranges.push({ from, to: Math.min(ranges[0]!.from, from + (2 * seasonalHalfWidth + 1) * minuteMs) })
-  }
-  return ranges
-}
-
-function fill(buffer: Float64Array, counts: readonly MinuteCount[], origin: number): void {
-  for (const { minute, events } of counts) {
-    const index = (minute - origin) / minuteMs
-    if (index >= 0 && index < buffer.length) buffer[index] = events
-  }
-}
-
-// Buffers are reused across series: only the cells a series set are cleared again.
-function clear(buffer: Float64Array, counts: readonly MinuteCount[], origin: number): void {
-  for (const { minute } of counts) {
-    const index = (minute - origin) / minuteMs
-    if (index >= 0 && index < buffer.length) buffer[index] = 0
+  #row(projectId: string, s: SeriesToScore, followed: Followed, report: AnomalyRunReport): Record<string, unknown> {
+    const { score, p, driver, distances, seasonality } = followed.last
+    let drivers = '[]'
+    if (score >= this.#threshold) {
+      report.anomalous++
+      drivers = JSON.stringify([{ driver, distance: distances[driver], p, seasonality }])
+    }
+    return {
+      project_id: Number(projectId),
+      series_kind: s.kind,
+      series_id: s.id,
+      minute: followed.minute / 1000,
+      value: followed.value,
+      score,
+      model_version: detectorVersion,
+      drivers,
+      scored_at: Date.now(),
+    }
   }
 }

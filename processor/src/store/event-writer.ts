@@ -1,8 +1,11 @@
 /**
  * Writes grouped events to ClickHouse in one insert per batch, idempotent on event id: events
- * delivered again after a crash are looked up first and not inserted twice.
+ * delivered again after a crash are looked up first and not inserted twice. Then the rollup
+ * minutes of every event in the batch are recomputed from the stored events, including those of
+ * events already stored: a crash after the insert and before the refresh leaves the rollups short
+ * only until the batch comes back.
  */
-import type { EventStore } from '@faultline/core/event-store'
+import { refreshRollups, type EventStore, type RollupKey } from '@faultline/core/event-store'
 import { toUuid } from '@faultline/core/schema'
 import { toErrorEventRow, type GroupedEvent } from './error-rows'
 
@@ -17,8 +20,14 @@ export class EventWriter {
   async write(events: GroupedEvent[], redelivered: Set<string>): Promise<number> {
     const stored = await this.#alreadyStored(events.filter((e) => redelivered.has(e.event.eventId)))
     const rows = events.filter((e) => !stored.has(toUuid(e.event.eventId))).map(toErrorEventRow)
-    if (rows.length === 0) return 0
-    await this.#store.client.insert({ table: `${this.#store.database}.error_events`, values: rows, format: 'JSONEachRow' })
+    if (rows.length > 0) await this.#store.client.insert({ table: `${this.#store.database}.error_events`, values: rows, format: 'JSONEachRow' })
+    const keysByProject = new Map<string, RollupKey[]>()
+    for (const { event, fingerprint } of events) {
+      let keys = keysByProject.get(event.projectId)
+      if (!keys) keysByProject.set(event.projectId, (keys = []))
+      keys.push({ fingerprint, timestamp: event.timestamp })
+    }
+    for (const [projectId, keys] of keysByProject) await refreshRollups(this.#store, projectId, keys)
     return rows.length
   }
 

@@ -1,22 +1,25 @@
 /**
  * Gives every event a message template from its project's miner. Each project's miner is loaded
- * from the metadata store on its first event and saved back after changes (throttled, and at
- * stop), so template ids survive restarts; a save that finds another replica's newer state
- * merges with it first (see merge-states.ts).
+ * on its first event from the metadata store (the snapshot plus the journal written after it).
+ * The structural changes a batch makes (templates created or widened, merges) are appended to
+ * the journal before `assign` returns, so before the batch's events are stored and acknowledged:
+ * a crash afterwards loses no template or merge that a stored event refers to. Snapshots are
+ * written after changes (throttled, and at stop) and let the journal be dropped; a snapshot that
+ * finds another replica's newer one merges with it first (see merge-states.ts).
  */
 import { describeError } from '@faultline/core/errors'
 import type { Logger } from '@faultline/core/log'
 import type { Counter, MetricsRegistry } from '@faultline/core/metrics'
 import type { MetadataStore } from '@faultline/core/ports'
-import { TemplateRegistry, type TemplateMinerOptions } from '@faultline/intelligence'
+import { TemplateRegistry, combineChanges, isEmptyChanges, replayJournal, type TemplateChanges, type TemplateMinerOptions } from '@faultline/intelligence'
 import type { NormalizedEvent } from '../normalize'
 import { mergeMinerStates } from './merge-states'
 import { TemplatePersistenceError, TemplateStateStore } from './template-state-store'
 
 export interface EventTemplaterOptions {
-  /** Least time between two saves of a project whose templates were created or changed. */
+  /** Least time between two snapshots of a project whose templates were created or changed. */
   saveIntervalMs: number
-  /** Least time between saves when only counts and last-seen times moved. */
+  /** Least time between snapshots when only counts and last-seen times moved. */
   countsSaveIntervalMs: number
   /** Saves that keep meeting newer states give up after this many merges (and retry later). */
   maxSaveAttempts: number
@@ -42,6 +45,10 @@ interface ProjectMiner {
   revision: number
   dirt: Dirt
   lastSaved: number
+  /** Structural changes not yet in the journal. */
+  unwritten: TemplateChanges | undefined
+  /** Journal entries this miner holds: dropped once a snapshot of it is saved. */
+  journaled: string[]
 }
 
 /** The text a template is mined from: the message, else the outermost exception's value or type. */
@@ -82,15 +89,17 @@ export class EventTemplater {
 
   /**
    * Sets `templateId` and `template` on each event that has none yet (events retried one by one
-   * are not mined twice). A miner that throws on a message leaves that event with an empty
-   * template and is logged; failing to load a project's saved state throws, so the batch is
-   * retried rather than mined against an empty miner.
+   * are not mined twice), then journals the changes. A miner that throws on a message leaves that
+   * event with an empty template and is logged; failing to load a project's saved state or to
+   * write the journal throws, so the batch is retried (the unwritten changes are kept and go
+   * with the next attempt).
    */
   assign(events: Templated[]): Promise<void> {
     return this.#exclusive(async () => {
       const pending = events.filter((e) => e.templateId === undefined)
       for (const projectId of new Set(pending.map((e) => e.event.projectId))) await this.#ensureLoaded(projectId)
       for (const item of pending) this.#mine(item)
+      await this.#writeAhead()
     })
   }
 
@@ -121,20 +130,45 @@ export class EventTemplater {
     }
   }
 
+  /** Appends each project's new structural changes to the journal. */
+  async #writeAhead(): Promise<void> {
+    for (const [projectId, project] of this.#projects) {
+      const changes = this.#registry.miner(projectId).takeChanges()
+      if (!isEmptyChanges(changes)) project.unwritten = project.unwritten ? combineChanges(project.unwritten, changes) : changes
+      if (!project.unwritten) continue
+      let id
+      try {
+        id = await (await this.#openStore()).append(project.orgId, projectId, project.unwritten)
+      } catch (cause) {
+        throw new TemplatePersistenceError('journal_failed', `writing the template journal of project ${projectId} failed`, { cause })
+      }
+      project.journaled.push(id)
+      project.unwritten = undefined
+    }
+  }
+
   async #ensureLoaded(projectId: string): Promise<void> {
     if (this.#projects.has(projectId)) return
     const orgId = await this.#organizationOf(projectId)
     if (orgId === undefined) throw new TemplatePersistenceError('load_failed', `project ${projectId} does not exist`)
     let stored
+    let journal
     try {
-      stored = await (await this.#openStore()).load(orgId, projectId)
+      const store = await this.#openStore()
+      ;[stored, journal] = await Promise.all([store.load(orgId, projectId), store.journal(orgId, projectId)])
     } catch (cause) {
       throw new TemplatePersistenceError('load_failed', `loading the template miner of project ${projectId} failed`, { cause })
     }
-    if (stored) this.#registry.restore(projectId, stored.state)
-    else this.#registry.miner(projectId)
-    // A restored miner counts as just saved: nothing to write until it changes.
-    this.#projects.set(projectId, { orgId, revision: stored?.revision ?? 0, dirt: Dirt.none, lastSaved: Date.now() })
+    this.#registry.put(projectId, replayJournal(stored?.state, journal, this.#options.miner))
+    // A restored miner counts as just saved; a replayed journal is written into the next snapshot.
+    this.#projects.set(projectId, {
+      orgId,
+      revision: stored?.revision ?? 0,
+      dirt: journal.length > 0 ? Dirt.structure : Dirt.none,
+      lastSaved: Date.now(),
+      unwritten: undefined,
+      journaled: journal.map((entry) => entry._id),
+    })
   }
 
   async #saveWhere(due: (project: ProjectMiner) => boolean, now: number): Promise<void> {
@@ -151,6 +185,8 @@ export class EventTemplater {
 
   async #save(projectId: string, project: ProjectMiner, now: number): Promise<void> {
     const store = await this.#openStore()
+    // Templates created since the last consolidation are consolidated before they are kept.
+    this.#registry.miner(projectId).settle()
     let state = this.#registry.snapshot(projectId)!
     for (let attempt = 1; attempt <= this.#options.maxSaveAttempts; attempt++) {
       const result = await store.save(project.orgId, projectId, state, project.revision, now)
@@ -158,6 +194,15 @@ export class EventTemplater {
         project.revision = result.revision
         project.dirt = Dirt.none
         project.lastSaved = now
+        // The snapshot holds every change so far, journaled or not.
+        this.#registry.miner(projectId).takeChanges()
+        project.unwritten = undefined
+        const held = project.journaled
+        project.journaled = []
+        await store.forget(project.orgId, held).catch((error: unknown) => {
+          project.journaled.push(...held)
+          this.#logger.warn('dropping saved template journal entries failed; retried after the next save', { projectId, error: describeError(error) })
+        })
         return
       }
       // Another replica saved since our last read: take its templates and aliases, then retry.

@@ -1,5 +1,5 @@
 export { EventTemplater, defaultTemplaterOptions, templateText } from './event-templater'
 export type { EventTemplaterOptions, Templated } from './event-templater'
-export { TemplatePersistenceError, TemplateStateStore, templateMinersCollection } from './template-state-store'
-export type { SaveResult, StoredState, TemplateMinerDoc, TemplatePersistenceErrorCode } from './template-state-store'
+export { TemplatePersistenceError, TemplateStateStore } from './template-state-store'
+export type { SaveResult, StoredState, TemplatePersistenceErrorCode } from './template-state-store'
 export { mergeMinerStates } from './merge-states'

@@ -1,50 +1,52 @@
 /**
- * Miner state per project in the metadata store (`template_miners`, `_id` = project id, within
- * the project's organization), written
- * with a revision check: a save only lands on the revision it was based on, so two replicas can
- * never overwrite each other's templates unseen; the loser merges and tries again.
+ * Miner state per project in the metadata store (see stored-state.ts in @faultline/intelligence),
+ * within the project's organization: the snapshot, written with a revision check so two replicas
+ * can never overwrite each other's templates unseen (the loser merges and tries again), and the
+ * write-ahead journal.
  */
+import { randomUUID } from 'node:crypto'
 import { FaultlineError, MetadataError } from '@faultline/core/errors'
-import type { CollectionSpec, MetadataStore } from '@faultline/core/ports'
+import type { MetadataStore } from '@faultline/core/ports'
 import { TenantCollection } from '@faultline/core/tenancy'
-import type { TemplateMinerState } from '@faultline/intelligence'
+import {
+  templateJournalCollection,
+  templateMinersCollection,
+  type LegacyState,
+  type TemplateChanges,
+  type TemplateJournalDoc,
+  type TemplateMinerDoc,
+  type TemplateMinerState,
+} from '@faultline/intelligence'
 
-/** The document the API reads too (aliases and live template texts). */
-export interface TemplateMinerDoc {
-  _id: string
-  orgId: string
-  projectId: string
-  /** Starts at 1 and grows by one with every save. */
-  revision: number
-  updatedAt: number
-  state: TemplateMinerState
-}
-
-export const templateMinersCollection: CollectionSpec = { name: 'template_miners', indexes: [] }
-
-export type TemplatePersistenceErrorCode = 'load_failed' | 'save_conflict'
+export type TemplatePersistenceErrorCode = 'load_failed' | 'save_conflict' | 'journal_failed'
 export class TemplatePersistenceError extends FaultlineError<TemplatePersistenceErrorCode> {}
 
 export interface StoredState {
-  state: TemplateMinerState
+  state: TemplateMinerState | LegacyState
   revision: number
 }
 
 export type SaveResult = { ok: true; revision: number } | { ok: false; current: StoredState }
 
 export class TemplateStateStore {
-  readonly #collection: TenantCollection<TemplateMinerDoc>
+  readonly #snapshots: TenantCollection<TemplateMinerDoc>
+  readonly #journal: TenantCollection<TemplateJournalDoc>
 
-  private constructor(collection: TenantCollection<TemplateMinerDoc>) {
-    this.#collection = collection
+  private constructor(snapshots: TenantCollection<TemplateMinerDoc>, journal: TenantCollection<TemplateJournalDoc>) {
+    this.#snapshots = snapshots
+    this.#journal = journal
   }
 
   static async open(metadata: MetadataStore): Promise<TemplateStateStore> {
-    return new TemplateStateStore(await TenantCollection.open<TemplateMinerDoc>(metadata, templateMinersCollection))
+    const [snapshots, journal] = await Promise.all([
+      TenantCollection.open<TemplateMinerDoc>(metadata, templateMinersCollection),
+      TenantCollection.open<TemplateJournalDoc>(metadata, templateJournalCollection),
+    ])
+    return new TemplateStateStore(snapshots, journal)
   }
 
   async load(orgId: string, projectId: string): Promise<StoredState | undefined> {
-    const doc = await this.#collection.get(orgId, projectId)
+    const doc = await this.#snapshots.get(orgId, projectId)
     return doc ? { state: doc.state, revision: doc.revision } : undefined
   }
 
@@ -55,13 +57,13 @@ export class TemplateStateStore {
   async save(orgId: string, projectId: string, state: TemplateMinerState, basedOn: number, now = Date.now()): Promise<SaveResult> {
     if (basedOn === 0) {
       try {
-        await this.#collection.insert(orgId, { _id: projectId, projectId, revision: 1, updatedAt: now, state })
+        await this.#snapshots.insert(orgId, { _id: projectId, projectId, revision: 1, updatedAt: now, state })
         return { ok: true, revision: 1 }
       } catch (error) {
         if (!(error instanceof MetadataError && error.code === 'duplicate')) throw error
       }
     } else {
-      const updated = await this.#collection.findOneAndUpdate(
+      const updated = await this.#snapshots.findOneAndUpdate(
         orgId,
         { _id: projectId, revision: basedOn },
         { $set: { state, updatedAt: now }, $inc: { revision: 1 } },
@@ -70,6 +72,23 @@ export class TemplateStateStore {
     }
     const current = await this.load(orgId, projectId)
     // Deleted between the two calls: the next attempt inserts.
-    return { ok: false, current: current ?? { state: { version: 1, clusters: [], aliases: {} }, revision: 0 } }
+    return { ok: false, current: current ?? { state: { version: 2, clusters: [], aliases: {} }, revision: 0 } }
+  }
+
+  /** Records changes made after the snapshot; returns the entry's id. */
+  async append(orgId: string, projectId: string, changes: TemplateChanges, now = Date.now()): Promise<string> {
+    const _id = randomUUID()
+    await this.#journal.insert(orgId, { _id, projectId, at: now, changes })
+    return _id
+  }
+
+  /** The journal entries of a project, oldest first. */
+  journal(orgId: string, projectId: string): Promise<TemplateJournalDoc[]> {
+    return this.#journal.find(orgId, { projectId }, { sort: { field: 'at', direction: 'asc' } })
+  }
+
+  /** Drops entries a saved snapshot now holds. */
+  async forget(orgId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.#journal.deleteMany(orgId, { _id: { $in: [...ids] } })
   }
 }

@@ -109,6 +109,19 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
       expect(await cache.consume('w', 1, 2, 200)).toEqual({ allowed: true, remaining: 1, retryAfterMs: 0 })
     })
 
+    it('refund gives units back to the current window only, never below zero', async () => {
+      const cache = await open()
+      expect((await cache.consume('refund', 10, 10, 5_000)).allowed).toBe(true)
+      await cache.refund('refund', 4)
+      expect(await cache.consume('refund', 4, 10, 5_000)).toMatchObject({ allowed: true, remaining: 0 })
+      await cache.refund('refund', 100)
+      expect(await cache.consume('refund', 10, 10, 5_000)).toMatchObject({ allowed: true, remaining: 0 })
+      // No window: nothing to give back to, and no credit for the next one.
+      await cache.refund('no-window', 5)
+      expect(await cache.consume('no-window', 11, 10, 5_000)).toMatchObject({ allowed: false })
+      expect(await cache.consume('no-window', 10, 10, 5_000)).toMatchObject({ allowed: true, remaining: 0 })
+    })
+
     it('consume stays exact under concurrent calls', async () => {
       const cache = await open()
       const results = await Promise.all(Array.from({ length: 50 }, () => cache.consume('burst', 1, 20, 5_000)))

@@ -139,6 +139,11 @@ class MemoryCache implements Cache {
     return { allowed: false, remaining: Math.max(0, limit - used), retryAfterMs }
   }
 
+  async refund(key: string, cost: number): Promise<void> {
+    const entry = this.#live(`rl:${key}`)
+    if (entry) entry.value = String(Math.max(0, Number(entry.value) - cost))
+  }
+
   async acquireLease(key: string, ttlMs: number): Promise<Lease | null> {
     const leaseKey = `lease:${key}`
     const token = randomUUID()

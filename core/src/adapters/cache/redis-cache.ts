@@ -43,6 +43,14 @@ const incrementScript = new LuaScript(`
 `)
 
 // Refuses without consuming: the counter only moves when the whole cost fits.
+// Only into a window that still exists: a refund must not open a new one below zero.
+const refundScript = new LuaScript(`
+  local used = tonumber(redis.call('GET', KEYS[1]) or '-1')
+  if used < 0 then return 0 end
+  redis.call('SET', KEYS[1], math.max(0, used - tonumber(ARGV[1])), 'KEEPTTL')
+  return 1
+`)
+
 const consumeScript = new LuaScript(`
   local cost = tonumber(ARGV[1])
   local limit = tonumber(ARGV[2])
@@ -121,6 +129,10 @@ class RedisCache implements Cache {
       consumeScript.run(this.#redis, [`${prefix}rl:${key}`], [cost, limit, windowMs]),
     )) as [number, number, number]
     return { allowed: reply[0] === 1, remaining: reply[1], retryAfterMs: reply[2] }
+  }
+
+  async refund(key: string, cost: number): Promise<void> {
+    await this.#call('refund', () => refundScript.run(this.#redis, [`${prefix}rl:${key}`], [cost]))
   }
 
   async acquireLease(key: string, ttlMs: number): Promise<Lease | null> {

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest'
+import { createPrng } from '../shared/prng'
+import { Seasonalities, SeriesDetector, probabilityOf, scoreSeries, scoreThreshold, type ScoredPoint } from './index'
+
+const minuteMs = 60_000
+const hourMs = 60 * minuteMs
+const dayMs = 24 * hourMs
+const start = Date.UTC(2025, 0, 6)
+
+function run(times: ArrayLike<number>, values: ArrayLike<number>): ScoredPoint[] {
+  const detector = new SeriesDetector()
+  return Array.from({ length: values.length }, (_, i) => detector.push(times[i]!, values[i]!))
+}
+
+const everyMinute = (n: number, step = minuteMs): number[] => Array.from({ length: n }, (_, i) => start + i * step)
+
+/** Share of points (after warm-up) whose probability is at most `alpha`. */
+function alarmShare(points: ScoredPoint[], alpha: number): number {
+  const scored = points.slice(200)
+  return scored.filter((p) => p.p <= alpha).length / scored.length
+}
+
+describe('SeriesDetector', () => {
+  it('scores the same on any scale: rates below 1, counts, bytes', () => {
+    const r = createPrng(1)
+    const base = Array.from({ length: 2000 }, (_, i) => 5 + r.normal() + (i === 1500 ? 12 : 0))
+    const times = everyMinute(base.length)
+    const unit = run(times, base).map((p) => p.score)
+    for (const factor of [1e-6, 1e-3, 1e6]) {
+      const scaled = run(times, base.map((v) => v * factor)).map((p) => p.score)
+      scaled.forEach((score, i) => expect(score).toBeCloseTo(unit[i]!, 6))
+    }
+    expect(unit[1500]!).toBeGreaterThan(scoreThreshold('low'))
+  })
+
+  it('is calibrated on noise: about a share alpha of points reach probability alpha, bursty or not', () => {
+    const r = createPrng(2)
+    const n = 20_000
+    const times = everyMinute(n)
+    const shapes = {
+      gaussian: () => 50 + 5 * r.normal(),
+      poisson: () => r.poisson(3),
+      bursty: () => Math.exp(2 * r.normal()),
+    }
+    for (const [name, draw] of Object.entries(shapes)) {
+      const points = run(times, Array.from({ length: n }, draw))
+      for (const alpha of [1e-2, 1e-3]) {
+        const share = alarmShare(points, alpha)
+        expect(share, `${name} at ${alpha}`).toBeLessThan(alpha * 3)
+        expect(share, `${name} at ${alpha}`).toBeGreaterThan(alpha / 10)
+      }
+      // Not saturated: the bulk of a bursty series is far from every threshold.
+      const medium = points.slice(200).filter((p) => p.score >= scoreThreshold('medium')).length
+      expect(medium, name).toBeLessThanOrEqual(n * 1e-3)
+    }
+  })
+
+  it('is not silent on small or sparse values', () => {
+    const r = createPrng(3)
+    const tiny = Array.from({ length: 1500 }, (_, i) => 2e-7 + 1e-8 * r.normal() + (i === 1200 ? 2e-7 : 0))
+    expect(run(everyMinute(tiny.length), tiny)[1200]!.score).toBeGreaterThan(scoreThreshold('medium'))
+    // An error that shows up once in twenty minutes, then eight in one minute.
+    const sparse = Array.from({ length: 1500 }, (_, i) => (i === 1400 ? 8 : r.chance(0.05) ? 1 : 0))
+    const points = run(everyMinute(sparse.length), sparse)
+    expect(points[1400]!.score).toBeGreaterThan(scoreThreshold('medium'))
+    expect(points.slice(200, 1400).filter((p) => p.score > scoreThreshold('medium'))).toHaveLength(0)
+  })
+
+  it('honours timestamps: jitter and gaps are no anomaly, a level after a gap is', () => {
+    const r = createPrng(4)
+    const times: number[] = []
+    const values: number[] = []
+    for (let t = start, i = 0; i < 3000; i++) {
+      // Irregular spacing, and six hours missing in the middle.
+      t += minuteMs * (0.5 + r.next()) + (i === 1500 ? 6 * hourMs : 0)
+      times.push(Math.round(t))
+      values.push(100 + 3 * r.normal())
+    }
+    const points = run(times, values)
+    expect(points.slice(200).filter((p) => p.score >= scoreThreshold('medium'))).toHaveLength(0)
+    const detector = new SeriesDetector()
+    for (let i = 0; i < 1500; i++) detector.push(times[i]!, values[i]!)
+    expect(detector.intervalMs).toBeGreaterThan(0.8 * minuteMs)
+    expect(detector.intervalMs).toBeLessThan(1.2 * minuteMs)
+    expect(detector.push(times[1500]!, 140).score).toBeGreaterThan(scoreThreshold('medium'))
+  })
+
+  it('finds daily, weekly or no seasonality by time, whatever the interval', () => {
+    const r = createPrng(5)
+    const cases = [
+      { step: 5 * minuteMs, days: 5, shape: (t: number) => (((t - start) % dayMs) < dayMs / 2 ? 80 : 20), expected: Seasonalities.daily },
+      { step: hourMs, days: 6, shape: (t: number) => 50 + 30 * Math.sin((2 * Math.PI * t) / dayMs), expected: Seasonalities.daily },
+      { step: hourMs, days: 28, shape: (t: number) => (Math.floor((t - start) / dayMs) % 7 >= 5 ? 10 : 60), expected: Seasonalities.weekly },
+      { step: minuteMs, days: 4, shape: () => 40, expected: Seasonalities.none },
+    ]
+    for (const { step, days, shape, expected } of cases) {
+      const detector = new SeriesDetector()
+      for (let t = start; t < start + days * dayMs; t += step) detector.push(t, shape(t) * (1 + 0.05 * r.normal()))
+      expect(detector.seasonality, `${expected} every ${step / minuteMs} min`).toBe(expected)
+    }
+  })
+
+  it('expects a nightly job once the season is known, and flags one at an unusual hour', () => {
+    const r = createPrng(6)
+    const times = everyMinute(6 * 288, 5 * minuteMs)
+    // A spike each night at about 03:30 (±15 min), and one at 14:00 on the last day.
+    const spikeAt = new Set(Array.from({ length: 6 }, (_, d) => Math.round((d * dayMs + 3.5 * hourMs + (r.next() - 0.5) * 30 * minuteMs) / (5 * minuteMs))))
+    const unusual = 5 * 288 + 14 * 12
+    const values = times.map((_, i) => 0.1 + 0.01 * r.normal() + (spikeAt.has(i) || i === unusual ? 1.4 : 0))
+    const points = run(times, values)
+    const nightly = [...spikeAt].filter((i) => i > 4 * 288)
+    expect(points[unusual]!.seasonality).toBe(Seasonalities.daily)
+    for (const i of nightly) expect(points[i]!.score, `night spike ${i}`).toBeLessThan(scoreThreshold('low'))
+    expect(points[unusual]!.score).toBeGreaterThan(scoreThreshold('medium'))
+  })
+
+  it('is causal: a point is scored from earlier points only', () => {
+    const r = createPrng(7)
+    const values = Array.from({ length: 1200 }, () => r.poisson(10))
+    const times = everyMinute(values.length)
+    const full = run(times, values)
+    const changedFuture = [...values.slice(0, 800), ...values.slice(800).map((v) => v * 10)]
+    const other = run(times, changedFuture)
+    for (let i = 0; i < 800; i++) expect(other[i]).toEqual(full[i])
+  })
+
+  it('scores a whole series as the points pushed one by one, with windows at a sensitivity', () => {
+    const r = createPrng(8)
+    const points = Array.from({ length: 800 }, (_, i) => ({ t: start + i * minuteMs, v: r.poisson(30) + (i >= 700 && i < 703 ? 150 : 0) }))
+    const scored = scoreSeries(points, 'medium')
+    expect(Array.from(scored.scores)).toEqual(run(points.map((p) => p.t), points.map((p) => p.v)).map((p) => p.score))
+    expect(scored.windows.map((w) => w.start)).toEqual([700])
+    expect(probabilityOf(scoreThreshold('medium'))).toBeCloseTo(1e-4, 10)
+  })
+})

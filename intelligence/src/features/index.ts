@@ -1,2 +1,0 @@
-export { anomalyFeatureCount, anomalyFeatureNames, defaultFeatureOptions, latestFeatures, seriesFeatures } from './series-features'
-export type { AnomalyFeatureName, FeatureOptions } from './series-features'
