@@ -22,6 +22,7 @@ import { createApiTier, permissionsOf } from '@faultline/api'
 import { createIngestTier } from '@faultline/ingest'
 import { createProcessorTier, type ProcessorTier } from '@faultline/processor'
 import { envelopeOf, sentryEvent } from './support/events'
+import { callApi, waitFor } from './support/in-process'
 
 /** Collections whose documents belong to an organization and are reached only through it. */
 const tenantCollections = new Set([
@@ -89,24 +90,8 @@ let processor: ProcessorTier
 const app = new Hono()
 const tenants: { orgId: string; projectId: string; publicKey: string; token: string }[] = []
 
-async function api(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const response = await app.request(`/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  })
-  const text = await response.text()
-  return { status: response.status, body: text ? JSON.parse(text) : undefined }
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
+function api(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  return callApi(app, token, method, path, body)
 }
 
 beforeAll(async () => {

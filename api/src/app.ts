@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono'
 import type { Platform } from '@faultline/core/platform'
 import { openOutcomes } from '@faultline/core/outcomes'
-import { authenticate, TokenCache } from './middleware/authenticate'
+import { authenticate, tokenCache } from './middleware/authenticate'
 import { apiCors, apiRateLimit, apiSecurityHeaders } from './middleware/hardening'
 import { declaredRoutes, denyUndeclared, requires, type ApiEnv, type Principal } from './permissions'
 import { createAuthorizer } from './services/authorizer'
@@ -44,7 +44,8 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
     refused: (c, principal, permission, reason) =>
       audit(c, { action: AuditActions.authzFail, outcome: 'failure', target: { type: 'route', id: `${c.req.method} ${c.req.path}` }, detail: { permission, reason } }, principal),
   })
-  const tokens = new TokenCache(platform.accounts, 10_000)
+  const tokens = tokenCache(platform.accounts, platform.config.credentials.cacheTtlMs)
+  await tokens.listen(platform.cache, platform.logger)
   const rateLimited = (c: Context, scope: string, limit: number) => audit(c, { action: AuditActions.rateLimitExceeded, outcome: 'failure', detail: { scope, limit } })
   const secureCookies = publicUrl.startsWith('https:')
   const app = new Hono()

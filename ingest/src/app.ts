@@ -8,7 +8,7 @@ import { ProjectOrganizations } from '@faultline/core/projects'
 import { createScrubber } from './scrub'
 import { BacklogGuard } from './services/backpressure'
 import { IngestService } from './services/ingest-service'
-import { ProjectKeyCache } from './services/project-keys'
+import { openProjectKeyCache } from './services/project-keys'
 import { SubmissionAuth } from './services/submission-auth'
 import { sentryRoutes } from './routes/sentry'
 
@@ -41,7 +41,8 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
   // them on a server SDK's request would cost a full Response object per event for nothing.
   // The REST API under /api/v1 has its own, configured CORS policy (API_CORS_ORIGINS).
   app.use('/api/*', (c, next) => (c.req.header('origin') === undefined || c.req.path.startsWith('/api/v1/') ? next() : browserCors(c, next)))
-  app.route('/', sentryRoutes({ config, auth: new SubmissionAuth(new ProjectKeyCache(platform.projects)), service }))
+  const keys = await openProjectKeyCache(platform)
+  app.route('/', sentryRoutes({ config, auth: new SubmissionAuth(keys), service }))
   const readiness: ReadinessCheck = async () => ((await service.ready()) ? undefined : `the bus backlog is at BUS_MAX_BACKLOG (${config.bus.maxBacklog}); events are refused until processors catch up`)
-  return { app, readiness, close: () => outcomes.close() }
+  return { app, readiness, close: () => Promise.all([outcomes.close(), keys.close()]).then(() => undefined) }
 }
