@@ -36,8 +36,8 @@ describe('metric and frequency rules', () => {
     // should a minute boundary pass before it is evaluated.
     const lastMinute = Math.floor(Date.now() / 60_000) * 60_000 - 30_000
     await send([
-      ...Array.from({ length: 5 }, () => ({ type: 'BusyError', environment: 'freq', timestamp: lastMinute })),
-      ...Array.from({ length: 2 }, () => ({ type: 'QuietError', environment: 'freq', timestamp: lastMinute })),
+      ...Array.from({ length: 5 }, () => ({ type: 'BusyError', environment: 'freq', timestamp: lastMinute, tags: { team: 'payments' } })),
+      ...Array.from({ length: 2 }, () => ({ type: 'QuietError', environment: 'freq', timestamp: lastMinute, tags: { team: 'search' } })),
     ])
     await f.waitFor(async () => (await f.api('GET', `/projects/${f.projectId}/issues?limit=10`)).body.data.reduce((n: number, i: any) => n + i.count, 0) === 7)
     // The service was started with a one-minute evaluation; a 2 s one makes the test quick.
@@ -87,6 +87,9 @@ rules:
       expect(none.body.fired).toBe(0)
       const newIssues = await org.call('POST', '/alerting/rules/preview', { rule: { name: 'n', kind: 'issue', when: ['new'], filters: { environments: ['freq'] } } })
       expect(newIssues.body.fired).toBe(2)
+      // Tag filters are judged on the event that stands for the trigger (the issue itself has no tags).
+      const tagged = await org.call('POST', '/alerting/rules/preview', { rule: { name: 't', kind: 'issue', when: ['new'], filters: { tags: { team: 'payments' } } } })
+      expect(tagged.body.episodes.map((e: any) => e.title)).toEqual(['BusyError: failed'])
       const frequency = await org.call('POST', '/alerting/rules/preview', { rule: { name: 'fr', kind: 'issue_frequency', metric: 'events', above: 3, window: '1d', filters: { environments: ['freq'] } } })
       expect(frequency.body.episodes.map((e: any) => e.value)).toEqual([5])
       expect((await org.call('POST', '/alerting/rules/preview', { rule: { name: 'bad', kind: 'metric', project: f.projectId, condition: { type: 'threshold', above: 1, resolve_below: 5 } } })).status).toBe(400)
