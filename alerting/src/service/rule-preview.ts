@@ -1,8 +1,8 @@
 /**
  * A rule's preview: how often it would have fired over the last 7 days, replayed over stored
  * data. Metric rules run point by point over the rollups (forecasts every window, as they are
- * costly); frequency rules at steps of their window, at least 6 h apart (their `users` counts
- * are exact per step); issue event rules count the issues that were created, regressed or
+ * costly); frequency rules at up to 8 steps per window length, in one query (their `users`
+ * counts are exact per window); issue event rules count the issues that were created, regressed or
  * escalated in the period and pass the rule's filters. Filters the live rule applies to the
  * triggering event (environment, release, tags, template) are applied to the stored event that
  * stands for it: an issue's first event received for `new`, else its latest event received by
@@ -16,7 +16,7 @@ import type { Sensitivity } from '@faultline/intelligence'
 import type { IssueEvent } from '@faultline/core/schema'
 import type { AlertRule, IssueEventRule, IssueFrequencyRule, MetricRule } from '../config'
 import { passesFilters } from '../alerts/issue-rules'
-import { frequencyBreaches } from '../alerts/frequency-rules'
+import { issueCountsPerStep, metricOf, roseEnough } from '../alerts/frequency-rules'
 import { historyMinutes, metricFiringAt } from '../alerts/metric-rules'
 import { projectCounts, projectScores } from '../alerts/metric-series'
 
@@ -84,18 +84,30 @@ async function previewMetric(deps: PreviewDeps, rule: MetricRule, from: number, 
 }
 
 async function previewFrequency(deps: PreviewDeps, rule: IssueFrequencyRule, from: number, to: number): Promise<Episode[]> {
-  const step = Math.max(rule.window, 6 * 3_600_000)
+  const step = frequencyStep(rule.window)
+  const grid = { origin: from, step, steps: Math.floor((to - from) / step) }
+  const over = await issueCountsPerStep(deps.eventStore, rule, grid, deps.orgProjects, { above: rule.above })
+  let breaches = over.map((c) => ({ ...c, value: metricOf(rule, c) }))
+  if (rule.change && breaches.length > 0) {
+    const shift = rule.change.compared_to
+    const earlier = await issueCountsPerStep(deps.eventStore, rule, grid, deps.orgProjects, { shift, issueIds: [...new Set(breaches.map((b) => b.issueId))] })
+    const earlierOf = new Map(earlier.map((c) => [`${c.issueId}:${c.step}`, metricOf(rule, c)]))
+    breaches = breaches.filter((b) => roseEnough(rule, b.value, earlierOf.get(`${b.issueId}:${b.step}`)))
+  }
+  const byStep = new Map<number, typeof breaches>()
+  for (const b of breaches) byStep.set(b.step, [...(byStep.get(b.step) ?? []), b])
   const open = new Map<string, Episode>()
   const episodes: Episode[] = []
-  for (let at = from + step; at <= to; at += step) {
-    const over = new Map((await frequencyBreaches(deps.eventStore, rule, at, deps.orgProjects)).map((b) => [b.issueId, b]))
+  for (let index = 1; index <= grid.steps; index++) {
+    const at = from + index * step
+    const now = new Map((byStep.get(index) ?? []).map((b) => [b.issueId, b]))
     for (const [issueId, episode] of open) {
-      if (!over.has(issueId)) {
+      if (!now.has(issueId)) {
         episode.end = iso(at)
         open.delete(issueId)
       }
     }
-    for (const [issueId, breach] of over) {
+    for (const [issueId, breach] of now) {
       if (open.has(issueId)) continue
       const episode: Episode = { start: iso(at), end: null, issueId, value: breach.value }
       open.set(issueId, episode)
@@ -103,6 +115,15 @@ async function previewFrequency(deps: PreviewDeps, rule: IssueFrequencyRule, fro
     }
   }
   return episodes
+}
+
+/**
+ * Windows are evaluated up to 8 times per window length (every 1m15s for a 10-minute window),
+ * never more often than once a minute: the whole preview is one query whatever the step.
+ */
+export function frequencyStep(window: number): number {
+  for (let hops = Math.min(8, Math.floor(window / minuteMs)); hops > 1; hops--) if (window % hops === 0) return window / hops
+  return window
 }
 
 async function previewIssueEvents(deps: PreviewDeps, rule: IssueEventRule, from: number): Promise<Episode[]> {
