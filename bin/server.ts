@@ -78,7 +78,8 @@ export async function startServer(config: Config, options: { logger?: Logger } =
         const stopLowering = lowerBackgroundThreads(platform.logger)
         closers.push(async () => stopLowering())
       } else {
-        const tier = createProcessorTier(platform)
+        // Links in notifications name the address actually bound (PORT=0 picks one).
+        const tier = createProcessorTier(platform, { alerting: { externalUrl: publicUrl } })
         tier.start()
         processor = tier
       }

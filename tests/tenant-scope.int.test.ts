@@ -38,6 +38,7 @@ const tenantCollections = new Set([
   'alert_notification_claims',
   'incidents',
   'incident_timeline',
+  'alert_unsubscriptions',
 ])
 
 const alertingYaml = `

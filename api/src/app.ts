@@ -30,6 +30,7 @@ import { openAlertingStores } from '@faultline/alerting'
 import { alertingRoutes } from './routes/alerting'
 import { incidentRoutes } from './routes/alerting-incidents'
 import { slackInteractionRoutes } from './routes/slack-interactions'
+import { unsubscribeRoutes } from './routes/alerting-unsubscribe'
 
 export interface ApiTier {
   app: Hono
@@ -100,6 +101,7 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', alertingRoutes(platform, alerting))
   v1.route('/', incidentRoutes(platform, alerting))
   v1.route('/', slackInteractionRoutes(platform, alerting))
+  v1.route('/', unsubscribeRoutes(platform, alerting))
   app.route('/api/v1', v1)
   await announceSetup(platform, publicUrl)
   return { app }

@@ -13,6 +13,7 @@ import { keyChangeBody, newKeyBody, rotateKeyBody } from './routes/keys'
 import { auditExportQuery, auditSearchQuery } from './routes/audit'
 import { acceptBody, invitationBody, memberChangeBody, orgChangeBody, teamBody } from './routes/members'
 import { setupBody } from './routes/setup'
+import { unsubscribeQuery } from './routes/alerting-unsubscribe'
 import { elevationBody } from './routes/elevations'
 import { ssoSettingsBody } from './services/sso'
 import { issueListQuery, mergeBody, statusChangeBody } from './routes/issues'
@@ -28,6 +29,7 @@ const json = (schema: object, description = 'OK') => ({ description, content: { 
 const ref = (name: ResponseName) => ({ $ref: `#/components/schemas/${name}` })
 const ok = (name: ResponseName, status = 200) => ({ [status]: json(ref(name), status === 201 ? 'Created' : 'OK'), ...errors })
 const noContent = { 204: { description: 'Done' }, ...errors }
+const html = { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }
 const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } })
 const jsonBody = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } })
 const queryParams = (schema: z.ZodObject) =>
@@ -170,6 +172,10 @@ function accountPaths(): Paths {
     '/setup': {
       get: { summary: 'Whether the instance still needs its first-run setup', responses: ok('SetupState') },
       post: { summary: 'First-run setup with the one-time token printed at start: first organization, owner (signed in) and security policy', requestBody: body(setupBody), responses: ok('SetupDone', 201) },
+    },
+    '/alerting/unsubscribe': {
+      get: { summary: 'The page an alert mail\'s unsubscribe link opens (one button); with confirm=1, unsubscribes', parameters: queryParams(unsubscribeQuery), responses: { 200: html, ...errors } },
+      post: { summary: 'Stop mailing an address about alert rules (one click, RFC 8058); the sealed token comes from the mail', parameters: queryParams(unsubscribeQuery), responses: { 200: html, ...errors } },
     },
     '/auth/login': { post: { summary: 'Sign in with email and password; sets the session cookies (a pending session when a second factor is due)', requestBody: body(loginBody), responses: ok('SignedIn') } },
     '/auth/mfa/verify': { post: { summary: 'Second factor for a pending session: a TOTP code (each step once) or a recovery code (each once)', requestBody: body(secondFactorBody), responses: ok('CsrfToken') } },

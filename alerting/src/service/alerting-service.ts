@@ -10,7 +10,7 @@ import { hostname } from 'node:os'
 import { describeError } from '@faultline/core/errors'
 import type { Logger } from '@faultline/core/log'
 import { ConsumerGroups, type Bus, type BusMessage, type Cache, type Lease, type MetadataStore } from '@faultline/core/ports'
-import type { SecretStore } from '@faultline/core/secrets'
+import type { Keyring, SecretStore } from '@faultline/core/secrets'
 import type { EventStore } from '@faultline/core/event-store'
 import { openIssueStores, type IssueStores } from '@faultline/core/issues'
 import { ProjectOrganizations, type ProjectStores } from '@faultline/core/projects'
@@ -46,6 +46,8 @@ export interface AlertingDeps {
   bus: Bus
   cache: Cache
   secrets: SecretStore
+  /** Seals the unsubscribe links of alert mail. */
+  keyring: Keyring
   logger: Logger
   metadata: MetadataStore
   /** Which organization a project belongs to: its alerting configuration applies. */
@@ -189,7 +191,7 @@ export class AlertingService {
       state.dispatcher = new Dispatcher({
         orgId,
         config: loaded.config,
-        integrations: buildIntegrations(loaded.config, secretLookup(this.#deps.secrets, orgId), this.#deps.cache),
+        integrations: buildIntegrations(loaded.config, secretLookup(this.#deps.secrets, orgId), { cache: this.#deps.cache, keyring: this.#deps.keyring, unsubscriptions: stores.unsubscriptions }),
         notifier: this.#notifier,
         groups: stores.groups,
         silences: () => state.silences,
