@@ -85,6 +85,7 @@ beforeAll(async () => {
     elevationId: '00000000-0000-4000-8000-000000000000',
     id: 'fuzz-nothing',
     name: 'fuzz-nothing',
+    feedToken: 'f'.repeat(32),
   })
 
   const { app } = await createApiTier(f.server.platform, f.url)

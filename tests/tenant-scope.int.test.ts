@@ -39,6 +39,7 @@ const tenantCollections = new Set([
   'incidents',
   'incident_timeline',
   'alert_unsubscriptions',
+  'alert_ical_feeds',
 ])
 
 const alertingYaml = `

@@ -31,6 +31,7 @@ import { alertingRoutes } from './routes/alerting'
 import { incidentRoutes } from './routes/alerting-incidents'
 import { slackInteractionRoutes } from './routes/slack-interactions'
 import { unsubscribeRoutes } from './routes/alerting-unsubscribe'
+import { icalFeedRoutes } from './routes/alerting-ical-feeds'
 
 export interface ApiTier {
   app: Hono
@@ -102,6 +103,7 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', incidentRoutes(platform, alerting))
   v1.route('/', slackInteractionRoutes(platform, alerting))
   v1.route('/', unsubscribeRoutes(platform, alerting))
+  v1.route('/', icalFeedRoutes(platform, alerting, publicUrl))
   app.route('/api/v1', v1)
   await announceSetup(platform, publicUrl)
   return { app }

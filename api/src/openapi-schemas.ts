@@ -147,5 +147,6 @@ export const responses = {
   RecoveryCodes: z.object({ recoveryCodes: z.array(z.string()), csrfToken: z.string() }),
   Sso: z.object({ settings: z.record(z.string(), z.unknown()).nullable(), redirectUri: z.string() }),
   MemberRole: z.object({ userId: z.string(), role, teamIds: z.array(z.string()) }),
+  IcalFeed: z.object({ schedule: z.string(), url: z.string() }),
 } as const
 export type ResponseName = keyof typeof responses

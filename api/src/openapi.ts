@@ -14,6 +14,7 @@ import { auditExportQuery, auditSearchQuery } from './routes/audit'
 import { acceptBody, invitationBody, memberChangeBody, orgChangeBody, teamBody } from './routes/members'
 import { setupBody } from './routes/setup'
 import { unsubscribeQuery } from './routes/alerting-unsubscribe'
+import { icalQuery } from './routes/alerting'
 import { elevationBody } from './routes/elevations'
 import { ssoSettingsBody } from './services/sso'
 import { issueListQuery, mergeBody, statusChangeBody } from './routes/issues'
@@ -172,6 +173,17 @@ function accountPaths(): Paths {
     '/setup': {
       get: { summary: 'Whether the instance still needs its first-run setup', responses: ok('SetupState') },
       post: { summary: 'First-run setup with the one-time token printed at start: first organization, owner (signed in) and security policy', requestBody: body(setupBody), responses: ok('SetupDone', 201) },
+    },
+    '/orgs/{orgId}/alerting/schedules/{name}/ical-feed': {
+      post: { summary: 'A secret iCal feed address for an on-call schedule (answered once); replaces the previous one', parameters: [org, pathParam('name', 'Schedule name')], responses: ok('IcalFeed', 201) },
+      delete: { summary: "Turn the schedule's iCal feed off", parameters: [org, pathParam('name', 'Schedule name')], responses: noContent },
+    },
+    '/orgs/{orgId}/alerting/ical-feeds/{feedToken}': {
+      get: {
+        summary: 'The on-call schedule as iCalendar, for calendar apps: the secret token in the path is the credential',
+        parameters: [org, pathParam('feedToken', 'The feed token from its address'), ...queryParams(icalQuery)],
+        responses: { 200: { description: 'iCalendar', content: { 'text/calendar': { schema: { type: 'string' } } } }, ...errors },
+      },
     },
     '/alerting/unsubscribe': {
       get: { summary: 'The page an alert mail\'s unsubscribe link opens (one button); with confirm=1, unsubscribes', parameters: queryParams(unsubscribeQuery), responses: { 200: html, ...errors } },

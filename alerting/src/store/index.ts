@@ -5,6 +5,7 @@ import { ConfigStore } from './config-store'
 import { NotificationLog } from './notification-log'
 import { SilenceStore } from './silence-store'
 import { UnsubscribeStore } from './unsubscribe-store'
+import { IcalFeedStore } from './ical-feed-store'
 import { IncidentStore } from '../incidents/incident-store'
 
 export { AlertGroupStates, AlertGroupStore, type AlertGroupDoc, type AlertGroupState, type GroupObservation } from './alert-group-store'
@@ -13,6 +14,7 @@ export { ConfigStore, type ApplyResult, type ConfigDoc } from './config-store'
 export { NotificationLog, type Claim, type LogEntry } from './notification-log'
 export { SilenceStore, type SilenceDoc } from './silence-store'
 export { UnsubscribeStore } from './unsubscribe-store'
+export { IcalFeedStore } from './ical-feed-store'
 
 export interface AlertingStores {
   configs: ConfigStore
@@ -22,6 +24,7 @@ export interface AlertingStores {
   groups: AlertGroupStore
   incidents: IncidentStore
   unsubscriptions: UnsubscribeStore
+  icalFeeds: IcalFeedStore
 }
 
 export async function openAlertingStores(metadata: MetadataStore): Promise<AlertingStores> {
@@ -33,5 +36,6 @@ export async function openAlertingStores(metadata: MetadataStore): Promise<Alert
     groups: await AlertGroupStore.open(metadata),
     incidents: await IncidentStore.open(metadata),
     unsubscriptions: await UnsubscribeStore.open(metadata),
+    icalFeeds: await IcalFeedStore.open(metadata),
   }
 }
