@@ -83,6 +83,10 @@ beforeAll(async () => {
     // Well-formed ids of nothing: the routes answer 404 once every other parameter is valid.
     invitationId: 'a'.repeat(64),
     elevationId: '00000000-0000-4000-8000-000000000000',
+    investigationId: '00000000-0000-4000-8000-000000000000',
+    searchId: '00000000-0000-4000-8000-000000000000',
+    erasureId: '0'.repeat(24),
+    ruleId: 'fuzz-nothing',
     id: 'fuzz-nothing',
     name: 'fuzz-nothing',
     feedToken: 'f'.repeat(32),

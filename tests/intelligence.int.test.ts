@@ -9,6 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { processorTierOf } from '@faultline/processor'
+import { rollupTotals } from '@faultline/core/event-store'
 import { sendEvents, sentryEvent, type EventShape } from './support/events'
 import { startFaultline, type TestFaultline } from './support/faultline'
 
@@ -63,6 +64,11 @@ beforeAll(async () => {
     ids.billing = fewer.id
   }
   expect(ids.render).toBeTruthy()
+  // Issue counts are kept before the batch's rollups are refreshed: wait for the rollups the job reads.
+  await f.waitFor(async () => {
+    const totals = await rollupTotals(f.server.platform.eventStore, f.projectId)
+    return totals.projectMinute === shapes.length && totals.fingerprintMinute === shapes.length ? totals : undefined
+  }, 60_000)
   const job = processorTierOf(f.server.platform)?.anomalies
   if (!job) throw new Error('the server runs no processor tier')
   // The job runs each minute of the burst, as it would have live.

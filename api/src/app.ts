@@ -25,7 +25,11 @@ import { projectRoutes } from './routes/projects'
 import { deadLetterRoutes } from './routes/dead-letters'
 import { patternRoutes } from './routes/patterns'
 import { intelligenceRoutes } from './routes/intelligence'
+import { securityRoutes } from './routes/security'
 import { openApiDocument } from './openapi'
+import { PrivacySettingsStore } from '@faultline/core/privacy'
+import { privacyRoutes } from './routes/privacy'
+import { ErasureService } from './services/privacy-erasure'
 import { openAlertingStores } from '@faultline/alerting'
 import { alertingRoutes } from './routes/alerting'
 import { incidentRoutes } from './routes/alerting-incidents'
@@ -39,6 +43,9 @@ export interface ApiTier {
 
 export async function createApiTier(platform: Platform, publicUrl: string): Promise<ApiTier> {
   const outcomes = await openOutcomes(platform.metadata)
+  const privacySettings = await PrivacySettingsStore.open(platform.metadata, { scrubIpAddresses: platform.config.scrub.scrubIpAddresses })
+  const erasures = await ErasureService.open(platform)
+  await erasures.resume()
   const alerting = await openAlertingStores(platform.metadata)
   const audit = (c: Parameters<typeof appendAudit>[2], fields: Parameters<typeof appendAudit>[3], principal?: Principal) =>
     appendAudit(platform.audit, platform.logger, c, fields, principal)
@@ -99,6 +106,8 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', deadLetterRoutes(platform))
   v1.route('/', patternRoutes(platform))
   v1.route('/', intelligenceRoutes(platform))
+  v1.route('/', privacyRoutes(platform, privacySettings, erasures))
+  v1.route('/', securityRoutes(platform))
   v1.route('/', alertingRoutes(platform, alerting))
   v1.route('/', incidentRoutes(platform, alerting))
   v1.route('/', slackInteractionRoutes(platform, alerting))

@@ -20,7 +20,11 @@ import { ssoSettingsBody } from './services/sso'
 import { issueListQuery, mergeBody, statusChangeBody } from './routes/issues'
 import { patternEventsQuery, patternListQuery } from './routes/patterns'
 import { anomaliesQuery, backtestBody, clustersQuery, forecastQuery, similarQuery } from './routes/intelligence'
+import { erasureListQuery, privacyHistoryQuery, privacySettingsBody } from './routes/privacy'
+import { dataSubjectSchema } from './services/data-subject'
 import { newProjectBody, projectChangeBody } from './routes/projects'
+import { securityPaths } from './routes/security-openapi'
+import { alertingPaths } from './routes/alerting-openapi'
 
 const problem = { $ref: '#/components/schemas/Problem' }
 const errors = Object.fromEntries(
@@ -128,10 +132,45 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
       '/projects/{projectId}/issues/{issueId}/root-cause': {
         get: { summary: 'Root-cause hints: suspect release, over-represented tag values (with p-values) and co-spiking issues', parameters: [project, issue], responses: { 200: json({ type: 'object' }), ...errors } },
       },
+      '/privacy/packs': { get: { summary: 'The scrubbing rule packs (default, healthcare) and their rules as written', responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/projects/{projectId}/privacy': {
+        get: { summary: "The project's privacy settings and their version (version 0: the defaults)", parameters: [project], responses: { 200: json({ type: 'object' }), ...errors } },
+        put: {
+          summary: 'Replace the privacy settings (packs, custom rules, allowed keys, IP and user.email handling, retention in days) as a new version; applied to new events within seconds',
+          parameters: [project],
+          requestBody: jsonBody(privacySettingsBody),
+          responses: { 200: json({ type: 'object' }), ...errors },
+        },
+      },
+      '/projects/{projectId}/privacy/history': {
+        get: { summary: 'Every version of the privacy settings, newest first, with who changed them and when', parameters: [project, ...queryParams(privacyHistoryQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/privacy/erasures': {
+        post: {
+          summary: "Erase one end user's data (by user id, email or IP address) from events, issues, template samples and dead letters; answers 202 with the erasure to follow",
+          parameters: [project],
+          requestBody: jsonBody(dataSubjectSchema),
+          responses: { 202: json({ type: 'object' }, 'Accepted'), ...errors },
+        },
+        get: { summary: "The project's erasures, newest first", parameters: [project, ...queryParams(erasureListQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/privacy/erasures/{erasureId}': {
+        get: { summary: 'An erasure with its progress and report', parameters: [project, pathParam('erasureId', '24-hex erasure id')], responses: { 200: json({ type: 'object' }), ...errors } },
+      },
+      '/projects/{projectId}/privacy/exports': {
+        post: {
+          summary: 'Everything held about one end user, as NDJSON: their events, the issues they are in, a summary line',
+          parameters: [project],
+          requestBody: jsonBody(dataSubjectSchema),
+          responses: { 200: { description: 'NDJSON', content: { 'application/x-ndjson': { schema: { type: 'string' } } } }, ...errors },
+        },
+      },
       '/dead-letters/{subject}': { get: { summary: 'Dead letters of a subject', parameters: [pathParam('subject', 'errors, spans, replays or security')], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/dead-letters/{subject}/{seq}/replay': { post: { summary: 'Publish a dead letter again', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 200: json({ type: 'object' }), ...errors } } },
       '/dead-letters/{subject}/{seq}': { delete: { summary: 'Discard a dead letter', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 204: { description: 'Discarded' }, ...errors } } },
       ...accountPaths(),
+      ...securityPaths({ project, errors, json, jsonBody, queryParams, pathParam }),
+      ...alertingPaths({ errors, json, jsonBody, queryParams, pathParam }),
     }),
   }
 }

@@ -5,6 +5,7 @@ import { setupCommand } from './setup'
 import type { Command } from './command'
 import { migrateCommand } from './migrate'
 import { projectCommand } from './project'
+import { retentionCommand } from './retention'
 import { runCommand } from './run'
 import { secretsCommand } from './secrets'
 import { tokenCommand } from './token'
@@ -20,6 +21,7 @@ export const commands: Record<string, Command> = {
   token: tokenCommand,
   migrate: migrateCommand,
   secrets: secretsCommand,
+  retention: retentionCommand,
   audit: auditCommand,
   backtest: backtestCommand,
 }

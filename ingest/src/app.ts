@@ -5,12 +5,15 @@ import type { Platform } from '@faultline/core/platform'
 import { openOutcomes, OutcomeRecorder } from '@faultline/core/outcomes'
 import type { ReadinessCheck } from '@faultline/core/http'
 import { ProjectOrganizations } from '@faultline/core/projects'
-import { createScrubber } from './scrub'
+import { PrivacySettingsStore } from '@faultline/core/privacy'
+import { ProjectScrubbers } from './scrub'
 import { BacklogGuard } from './services/backpressure'
 import { IngestService } from './services/ingest-service'
 import { openProjectKeyCache } from './services/project-keys'
 import { SubmissionAuth } from './services/submission-auth'
 import { sentryRoutes } from './routes/sentry'
+import { securityRoutes } from './routes/security'
+import { SecurityIntake } from './security'
 
 export interface IngestTier {
   app: Hono
@@ -22,13 +25,21 @@ export interface IngestTier {
 export async function createIngestTier(platform: Platform): Promise<IngestTier> {
   const { config, logger, metrics } = platform
   const outcomes = new OutcomeRecorder(await openOutcomes(platform.metadata), new ProjectOrganizations(platform.projects.projects), logger.child({ component: 'outcomes' }))
+  const scrubbers = await ProjectScrubbers.open({
+    settings: await PrivacySettingsStore.open(platform.metadata, { scrubIpAddresses: config.scrub.scrubIpAddresses }),
+    secrets: platform.secrets,
+    cache: platform.cache,
+    logger: logger.child({ component: 'scrub' }),
+  })
+  const backlog = new BacklogGuard(platform.bus, config.bus.maxBacklog, logger)
   const service = new IngestService({
     platform,
     outcomes,
-    backlog: new BacklogGuard(platform.bus, config.bus.maxBacklog, logger),
-    scrubEvent: createScrubber({ scrubIpAddresses: config.scrub.scrubIpAddresses }),
+    backlog,
+    scrubbers,
     eventsCounter: metrics.counter('faultline_ingest_events_total', 'Error events received by ingest, by outcome'),
   })
+  const security = new SecurityIntake({ platform, outcomes, backlog, scrubbers, eventsCounter: metrics.counter('faultline_ingest_security_events_total', 'Security events received by ingest, by outcome') })
   const app = new Hono()
   const browserCors = cors({
     origin: '*',
@@ -42,7 +53,17 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
   // The REST API under /api/v1 has its own, configured CORS policy (API_CORS_ORIGINS).
   app.use('/api/*', (c, next) => (c.req.header('origin') === undefined || c.req.path.startsWith('/api/v1/') ? next() : browserCors(c, next)))
   const keys = await openProjectKeyCache(platform)
-  app.route('/', sentryRoutes({ config, auth: new SubmissionAuth(keys), service }))
+  const auth = new SubmissionAuth(keys)
+  app.route('/', sentryRoutes({ config, auth, service, security }))
+  app.route('/', securityRoutes({ config, auth, security }))
   const readiness: ReadinessCheck = async () => ((await service.ready()) ? undefined : `the bus backlog is at BUS_MAX_BACKLOG (${config.bus.maxBacklog}); events are refused until processors catch up`)
-  return { app, readiness, close: () => Promise.all([outcomes.close(), keys.close()]).then(() => undefined) }
+  return {
+    app,
+    readiness,
+    close: async () => {
+      await scrubbers.close()
+      await outcomes.close()
+      await keys.close()
+    },
+  }
 }

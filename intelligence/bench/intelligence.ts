@@ -6,20 +6,20 @@
  * core (CPU time, so other processes on the machine do not bend it).
  * Usage: npm run bench -- intelligence
  */
-import { evaluateDetections, generateAnomalySet, rollingZScores, scoreSeries, scoreWindows, SeriesDetector, alarmMergeGap } from '../src/anomaly'
+import { evaluateDetections, generateAnomalySet, rollingZScores, scoreSeries, scoreWindows, alarmMergeGap } from '../src/anomaly'
 import { holtWintersForecast } from '../src/forecast'
 import { TemplateMiner, AdversarialKinds, adversarialMessages, digitMaskBaseline, generateTemplateCorpus, groupingAccuracy, type AdversarialKind } from '../src/templates'
-import { generateIssueSet, hashSignature, loadSignatureEmbedder, precisionAtK, signatureDimensions, signatureFeatures, type ErrorSignature } from '../src/similarity'
+import { SignatureEmbedder, generateIssueSet, hashSignature, loadSignatureEmbedder, precisionAtK, signatureDimensions, signatureFeatures, trainEmbeddingModel, type ErrorSignature } from '../src/similarity'
+import { loadModelFromBytes } from '../src/onnx'
 import { createPrng } from '../src/shared/prng'
 import { evaluateLoghub, drainPublished } from './loghub'
-import { loadNab, nabProfiles, nabReferenceScores, nabScorerAvailable, scoreWithNab, type NabScores } from './nab'
+import { fmt, nabRows, printTable, type BenchRow } from './nab-figures'
 import { nodeTraceIssues } from './node-traces'
 
-const rows: Array<[string, string, string, string, string]> = []
+const rows: BenchRow[] = []
 const row = (area: string, metric: string, value: string, baseline = '', data = ''): void => {
   rows.push([area, metric, value, baseline, data])
 }
-const fmt = (n: number, digits = 3): string => (Number.isFinite(n) ? n.toFixed(digits) : '—')
 const cpuSeconds = (since: NodeJS.CpuUsage): number => {
   const used = process.cpuUsage(since)
   return (used.user + used.system) / 1e6
@@ -66,42 +66,9 @@ const cpuSeconds = (since: NodeJS.CpuUsage): number => {
   row('templates', 'throughput adversarial mix (msgs/CPU-s; target ≥ 20,000)', String(Math.round(shuffled.length / cpuSeconds(cpu))), '', `digit tokens, unique words, 1–5,000 lengths → ${mixedMiner.size} patterns`)
 }
 
-// Anomalies on NAB with its official scorer (development split: even files of each category).
+// Anomalies on NAB with its official scorer (nab-figures.ts), then on the generated set.
 {
-  const nab = loadNab()
-  const scorer = nabScorerAvailable()
-  if (!nab.ok) row('anomaly', 'NAB scores', `absent: ${nab.reason}`)
-  else if (!scorer.ok) row('anomaly', 'NAB scores', `absent: ${scorer.reason}`)
-  else {
-    const { root, series } = nab.value
-    const scores = new Map<string, Float64Array>()
-    let points = 0
-    const cpu = process.cpuUsage()
-    for (const s of series) {
-      const detector = new SeriesDetector()
-      scores.set(s.key, Float64Array.from(s.times, (t, i) => detector.push(t, s.values[i]!).score))
-      points += s.times.length
-    }
-    const perPoint = (cpuSeconds(cpu) / points) * 1e6
-    const byCategory = new Map<string, string[]>()
-    for (const s of series) byCategory.set(s.category, [...(byCategory.get(s.category) ?? []), s.key])
-    const development = new Set([...byCategory.values()].flatMap((keys) => keys.filter((_, i) => i % 2 === 0)))
-    const held = new Set(series.map((s) => s.key).filter((key) => !development.has(key)))
-    const references = nabReferenceScores(root)
-    const best = Object.entries(references).filter(([name]) => name !== 'null').sort((a, b) => b[1].standard - a[1].standard)
-    const reference = (profile: keyof NabScores): string => best.map(([name, r]) => `${fmt(r[profile], 1)} ${name}`).join(', ')
-    for (const [label, only] of [['all 35 files', undefined], [`development split (${development.size})`, development], [`held-out split (${held.size})`, held]] as const) {
-      const result = scoreWithNab(root, 'faultline', series, scores, only)
-      if (!result.ok) {
-        row('anomaly', `NAB ${label}`, `absent: ${result.reason}`)
-        continue
-      }
-      for (const profile of nabProfiles) {
-        row('anomaly', `NAB ${profile} ${label}${profile === 'standard' && !only ? ' (target ≥ 60, above the best reference)' : ''}`, fmt(result.value[profile], 1), only ? '' : reference(profile), 'nab (real)')
-      }
-    }
-    row('anomaly', 'detector cost (µs per point, streaming)', fmt(perPoint, 2), '', `${points} NAB points`)
-  }
+  rows.push(...nabRows())
   const set = generateAnomalySet(2002)
   const all = [...set.anomalous, ...set.clean]
   const runs = all.map((s) => ({ series: s, alarms: scoreSeries(Array.from(s.times, (t, i) => ({ t, v: s.values[i]! })), 'medium', {}, s.evaluateFrom).windows }))
@@ -115,27 +82,41 @@ const cpuSeconds = (since: NodeJS.CpuUsage): number => {
   row('anomaly', 'false alarms per series-week, clean series', fmt(model.falseAlarmsPerSeriesWeek, 2), fmt(zBase.falseAlarmsPerSeriesWeek, 2), label)
 }
 
-// Similar issues: precision@5 on real Node traces and on the generated set, model vs hashed cosine.
+// Similar issues: precision@5 on real Node traces and on the generated set: the shipped model (the
+// learned projection or hashed cosine, whichever won on the development causes: models/manifest.json),
+// the learned projection, and hashed cosine.
 {
   const embedder = await loadSignatureEmbedder()
-  const measure = async (signatures: ErrorSignature[], labels: string[]): Promise<[number, number]> => {
+  const learnedEmbedder = new SignatureEmbedder(await loadModelFromBytes(trainEmbeddingModel().bytes))
+  const measure = async (signatures: ErrorSignature[], labels: string[]): Promise<[number, number, number]> => {
     const hashed = new Float32Array(signatures.length * signatureDimensions)
     signatures.forEach((signature, i) => hashSignature(signatureFeatures(signature), hashed, i * signatureDimensions))
-    const set = await embedder.embed(signatures.map((signature, id) => ({ id, signature })))
-    return [precisionAtK(set.embeddings, set.dim, labels, 5), precisionAtK(hashed, signatureDimensions, labels, 5)]
+    const items = signatures.map((signature, id) => ({ id, signature }))
+    const shipped = await embedder.embed(items)
+    const learned = await learnedEmbedder.embed(items)
+    return [precisionAtK(shipped.embeddings, shipped.dim, labels, 5), precisionAtK(learned.embeddings, learned.dim, labels, 5), precisionAtK(hashed, signatureDimensions, labels, 5)]
   }
+  const versus = (learned: number, hashed: number): string => `${fmt(learned)} learned, ${fmt(hashed)} hashed cosine`
   const real = nodeTraceIssues()
-  const [realModel, realHashed] = await measure(real.map((i) => i.signature), real.map((i) => i.cause))
-  row('similarity', `precision@5 real traces (${real.length} issues, ${new Set(real.map((i) => i.cause)).size} causes)`, fmt(realModel), `${fmt(realHashed)} hashed cosine`, "Node's own errors (real)")
+  const [realModel, realLearned, realHashed] = await measure(real.map((i) => i.signature), real.map((i) => i.cause))
+  row('similarity', `precision@5 real traces, shipped model (${real.length} issues, ${new Set(real.map((i) => i.cause)).size} causes)`, fmt(realModel), versus(realLearned, realHashed), "Node's own errors (real)")
+  // The shipped model and the embedding's size were chosen on the even-indexed causes (sorted); the odd ones judge them.
+  const causes = [...new Set(real.map((i) => i.cause))].sort()
+  for (const [label, parity] of [['held-out causes (odd, not tuned on)', 1], ['development causes (even, tuned on)', 0]] as const) {
+    const half = real.filter((i) => causes.indexOf(i.cause) % 2 === parity)
+    const [model, learned, hashed] = await measure(half.map((i) => i.signature), half.map((i) => i.cause))
+    row('similarity', `  precision@5 real, ${label} (${half.length} issues)`, fmt(model), versus(learned, hashed), "Node's own errors (real)")
+  }
   const generated = generateIssueSet(4004, 20)
-  const [genModel, genHashed] = await measure(generated.map((i) => i.signature), generated.map((i) => i.cause))
-  row('similarity', `precision@5 generated (${generated.length} issues)`, fmt(genModel), `${fmt(genHashed)} hashed cosine`, 'generated')
+  const [genModel, genLearned, genHashed] = await measure(generated.map((i) => i.signature), generated.map((i) => i.cause))
+  row('similarity', `precision@5 generated, shipped model (${generated.length} issues)`, fmt(genModel), versus(genLearned, genHashed), 'generated')
   const many = Array.from({ length: 10_000 }, (_, id) => ({ id, signature: generated[id % generated.length]!.signature }))
   const started = performance.now()
   await embedder.embed(many)
   row('similarity', 'embedding throughput (signatures/s, hash + ONNX)', String(Math.round(many.length / ((performance.now() - started) / 1000))))
-  row('similarity', 'model', embedder.model.version)
+  row('similarity', 'shipped model', embedder.model.version)
   await embedder.model.close()
+  await learnedEmbedder.model.close()
 }
 
 // Forecast: one-day-ahead error on a seasonal series, Holt-Winters vs last-day naive.
@@ -153,9 +134,4 @@ const cpuSeconds = (since: NodeJS.CpuUsage): number => {
   row('forecast', '95 % interval coverage', fmt(covered, 3), '', 'generated')
 }
 
-const headings = ['area', 'metric', 'value', 'baseline', 'data']
-const widths = headings.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)))
-const line = (cells: string[]): string => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()
-console.log(line(headings))
-console.log(widths.map((w) => '-'.repeat(w)).join('  '))
-for (const r of rows) console.log(line(r))
+printTable(rows)

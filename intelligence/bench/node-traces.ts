@@ -107,10 +107,15 @@ const causes: Record<string, Trigger[]> = {
 const callerNames = ['loadSettings', 'handleUpload', 'renderAvatar', 'buildReport', 'syncLocale', 'warmCache']
 const callers = callerNames.map((name) => ({ [name]: (work: () => unknown) => work() })[name]!)
 
-/** V8 stack lines `at fn (file:line:col)` / `at file:line:col` → frames, innermost first. */
+/**
+ * V8 stack lines `at fn (file:line:col)` / `at file:line:col` → frames, innermost first, up to the
+ * application function: the frames above it belong to whoever builds the corpus (the bench, a
+ * script) and would make the corpus depend on its caller.
+ */
 function framesOf(stack: string): SignatureFrame[] {
   const frames: SignatureFrame[] = []
   for (const line of stack.split('\n')) {
+    if (frames.some((frame) => callerNames.some((name) => frame.function?.endsWith(name)))) break
     const match = /^\s+at (?:(.+?) \()?(.+?):\d+:\d+\)?$/.exec(line) ?? /^\s+at (?:(.+?) \()?(node:[^)]+)\)?$/.exec(line)
     if (!match) continue
     const [, fn, file] = match

@@ -28,3 +28,4 @@ export { faultlineHono, faultlineExpress, expressRequestHandler, expressErrorHan
 export { nodeStackParser, parseV8Line } from './stack'
 export { makeNodeRequest, type NodeTransportOptions } from './transport'
 export { unhandledRejectionMode } from './integrations'
+export { recordSecurityEvent, securityHono, securityExpress, securityHandler, createSecurityMonitor, detectInjection, inspectUrl, AttackKinds, type SecurityEventInput, type SecurityMonitorOptions, type InjectionFinding } from './security'

@@ -11,8 +11,11 @@ const benches: Record<string, { script: string; args: string[]; what: string }> 
   'ingest-steps': { script: 'tests/bench/ingest-steps.ts', args: [], what: 'ingest CPU per event: parse, scrub, encode (issue 2)' },
   'sdk-overhead': { script: 'sdk-node/bench/overhead.ts', args: ['5', '32', '3'], what: 'sdk-node overhead on a hono app (issue 3)' },
   intelligence: { script: 'intelligence/bench/intelligence.ts', args: [], what: 'templates, anomalies, similarity, forecasts on public corpora and generated sets (issues 4, 13)' },
+  nab: { script: 'intelligence/bench/nab-bench.ts', args: [], what: 'anomaly detector on NAB with its official scorer: all files, held-out and development splits (issue 13)' },
+  scrub: { script: 'tests/bench/scrub.ts', args: [], what: 'scrub cost per typical event, default vs healthcare pack (issue 12)' },
   auth: { script: 'tests/bench/auth.ts', args: [], what: 'authentication and authorization per API request, sign-in KDF (issue 10)' },
   alerting: { script: 'tests/bench/alerting.ts', args: [], what: 'event → Slack latency, rule-evaluation CPU, router notifications/s (issue 14)' },
+  security: { script: 'tests/bench/security.ts', args: [], what: 'security events/s end to end, detection latency, timeline search and pivot p95 over 10M events (issue 15)' },
 }
 
 const requested = process.argv.slice(2)

@@ -1,2 +1,3 @@
 export * from './alert'
 export * from './issue-rules'
+export * from './signal-alerts'

@@ -16,7 +16,8 @@ import { openIssueStores, type IssueStores } from '@faultline/core/issues'
 import { ProjectOrganizations, type ProjectStores } from '@faultline/core/projects'
 import { scoreThreshold } from '@faultline/intelligence'
 import { decodeIssueEvent, type IssueEvent } from '@faultline/core/schema'
-import { evaluateIssueEvent } from '../alerts'
+import { evaluateIssueEvent, signalAlert } from '../alerts'
+import { decodeSignalMessage, type SignalMessage } from '@faultline/core/detections'
 import { Dispatcher } from '../dispatch/dispatcher'
 import { parseMatcher, type Matcher } from '../matchers'
 import { Notifier } from '../notify/notifier'
@@ -135,7 +136,9 @@ export class AlertingService {
         const nextDue = Math.min(...[...this.#orgs.values()].map((org) => org.dispatcher.nextDueAt()))
         const waitMs = Math.max(0, Math.min(250, nextDue - Date.now()))
         const batch = await this.#deps.bus.fetch('issue-events', alertingConsumerGroup, { max: 100, expiresMs: waitMs })
-        for (const message of batch) await this.#handle(message)
+        for (const message of batch) await this.#handle(message, 'issue event', decodeIssueEvent, (event, at) => this.#apply(event, at))
+        const signals = await this.#deps.bus.fetch('signals', alertingConsumerGroup, { max: 100, expiresMs: 0 })
+        for (const message of signals) await this.#handle(message, 'security signal', decodeSignalMessage, (signal, at) => this.#applySignal(signal, at))
         const now = Date.now()
         for (const org of this.#orgs.values()) org.dispatcher.runDue(now)
         if (now - this.#escalatedAt >= this.#options.refreshMs && !this.#escalating) {
@@ -276,18 +279,18 @@ export class AlertingService {
     }
   }
 
-  async #handle(message: BusMessage): Promise<void> {
-    const decoded = decodeIssueEvent(message.data)
+  async #handle<T>(message: BusMessage, what: string, decode: (data: Uint8Array) => { ok: true; message: T } | { ok: false; reason: string }, apply: (decoded: T, now: number) => Promise<void>): Promise<void> {
+    const decoded = decode(message.data)
     if (!decoded.ok) {
-      this.#logger.error('undecodable issue event dead-lettered', { id: message.id, reason: decoded.reason })
-      await this.#deps.bus.deadLetter(message, `undecodable issue event: ${decoded.reason}`)
+      this.#logger.error(`undecodable ${what} dead-lettered`, { id: message.id, reason: decoded.reason })
+      await this.#deps.bus.deadLetter(message, `undecodable ${what}: ${decoded.reason}`)
       return
     }
     try {
-      await this.#apply(decoded.message, Date.now())
+      await apply(decoded.message, Date.now())
       await message.ack()
     } catch (error) {
-      this.#logger.warn('applying an issue event failed; retrying', { id: message.id, error: describeError(error) })
+      this.#logger.warn(`applying a ${what} failed; retrying`, { id: message.id, error: describeError(error) })
       if (message.deliveryCount >= 5) await this.#deps.bus.deadLetter(message, describeError(error))
       else await message.nak(1_000 * message.deliveryCount)
     }
@@ -301,6 +304,15 @@ export class AlertingService {
     const outcome = evaluateIssueEvent(org.dispatcher.config, event, now)
     for (const alert of outcome.fire) org.dispatcher.put(await alerts.put(orgId, alert, now), now)
     if (outcome.resolveIssue) for (const ended of await alerts.resolveIssue(orgId, outcome.resolveIssue.issueId, now)) org.dispatcher.put(ended, now)
+  }
+
+  /** A security detection enters routing as an alert of its project's organization. */
+  async #applySignal(signal: SignalMessage, now: number): Promise<void> {
+    const orgId = await this.#projectOrgs.orgOf(signal.projectId)
+    const org = orgId ? this.#orgs.get(orgId) : undefined
+    if (!orgId || !org) return
+    const { alerts } = await this.stores()
+    org.dispatcher.put(await alerts.put(orgId, signalAlert(signal, now), now), now)
   }
 }
 

@@ -12,14 +12,14 @@ import { acknowledgeIncident, addNote, addResponder, declareIncident, linkIssue,
 const statuses = Object.values(IncidentStatuses) as [string, ...string[]]
 const idSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an id')
 const person = z.string().min(1).max(200)
-const declareBody = z
+export const declareBody = z
   .object({ title: z.string().min(1).max(500), severity: z.enum(IncidentSeverities), commander: person.optional(), groupId: idSchema.optional() })
   .strict()
-const statusBody = z.object({ status: z.enum(statuses), message: z.string().max(5_000).default('') }).strict()
-const noteBody = z.object({ text: z.string().min(1).max(10_000) }).strict()
-const responderBody = z.object({ name: person, role: z.enum(['responder', 'commander']).default('responder') }).strict()
-const issueBody = z.object({ projectId: z.string().regex(/^[1-9][0-9]{0,17}$/), issueId: z.string().regex(/^[1-9][0-9]{0,17}$/) }).strict()
-const listQuery = z.object({ status: z.enum(statuses).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
+export const statusBody = z.object({ status: z.enum(statuses), message: z.string().max(5_000).default('') }).strict()
+export const noteBody = z.object({ text: z.string().min(1).max(10_000) }).strict()
+export const responderBody = z.object({ name: person, role: z.enum(['responder', 'commander']).default('responder') }).strict()
+export const issueBody = z.object({ projectId: z.string().regex(/^[1-9][0-9]{0,17}$/), issueId: z.string().regex(/^[1-9][0-9]{0,17}$/) }).strict()
+export const listQuery = z.object({ status: z.enum(statuses).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
 
 export function incidentRoutes(platform: Platform, stores: AlertingStores): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()

@@ -27,7 +27,7 @@ import { alertingSecretNames, applyConfig, exportConfig, invalidConfig, previewC
 import { acknowledgeGroup, createSilence, requireGroup, resolveGroup, silenceGroup, testRoutes } from '../services/alerting-actions'
 
 const time = z.union([z.number().int().nonnegative(), z.iso.datetime({ offset: true }).transform((v) => Date.parse(v))])
-const silenceBody = z
+export const silenceBody = z
   .object({
     matchers: z.array(z.string().max(2_000)).min(1).max(50),
     startsAt: time.optional(),
@@ -36,12 +36,12 @@ const silenceBody = z
   })
   .strict()
 const idSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an id')
-const groupQuery = z.object({ state: z.enum(Object.values(AlertGroupStates) as [string, ...string[]]).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
-const revisionQuery = z.object({ revision: z.coerce.number().int().min(0) })
-const silenceGroupBody = z.object({ minutes: z.number().int().min(1).max(30 * 24 * 60).default(60) }).strict()
-const testBody = z.object({ labels: z.record(z.string().max(100), z.string().max(1_000)) }).strict()
-const secretBody = z.object({ value: z.string().min(1).max(10_000) }).strict()
-const previewBody = z.object({ rule: ruleSchema }).strict()
+export const groupQuery = z.object({ state: z.enum(Object.values(AlertGroupStates) as [string, ...string[]]).optional(), limit: z.coerce.number().int().min(1).max(500).default(50) })
+export const revisionQuery = z.object({ revision: z.coerce.number().int().min(0) })
+export const silenceGroupBody = z.object({ minutes: z.number().int().min(1).max(30 * 24 * 60).default(60) }).strict()
+export const testBody = z.object({ labels: z.record(z.string().max(100), z.string().max(1_000)) }).strict()
+export const secretBody = z.object({ value: z.string().min(1).max(10_000) }).strict()
+export const previewBody = z.object({ rule: ruleSchema }).strict()
 export const icalQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(14) })
 export const scheduleName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a schedule name')
 

@@ -51,4 +51,6 @@ export const cursors = {
   events: cursorSchema(eventTime, storedEventId),
   /** Patterns by count or last seen, then template id. */
   patterns: cursorSchema(sortValue, templateIdSchema),
+  /** Security events newest first: timestamp, then the event's 32-hex id. */
+  securityEvents: cursorSchema(eventTime, z.string().regex(/^[0-9a-f]{32}$/)),
 }

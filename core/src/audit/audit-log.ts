@@ -125,6 +125,11 @@ export class AuditLog {
     return this.#records.find(filter, { sort: { field: 'seq', direction: 'desc' }, limit: query.limit ?? 100 })
   }
 
+  /** Records after `seq`, oldest first: for readers that follow the log (the security timeline's feed). */
+  async readAfter(seq: number, limit: number): Promise<AuditDoc[]> {
+    return this.#records.find({ seq: { $gt: seq } }, { sort: { field: 'seq', direction: 'asc' }, limit })
+  }
+
   /** Walks the whole chain in order and reports the first record that breaks it. */
   async verify(pageSize = 1000): Promise<VerifyResult> {
     let previous: { seq: number; hash: string } = { seq: 0, hash: genesis }

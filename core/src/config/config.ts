@@ -80,6 +80,7 @@ const schema = z.object({
   API_RATE_LIMIT_PER_MINUTE: int(0, 100_000_000).default(6000),
   API_IP_RATE_LIMIT_PER_MINUTE: int(0, 100_000_000).default(12000),
   CREDENTIAL_CACHE_TTL_MS: int(0, 3_600_000).default(30_000),
+  SECURITY_AUDIT_PROJECT: z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a project number').optional(),
 })
 
 export interface Config {
@@ -104,6 +105,8 @@ export interface Config {
    */
   processor: { batchSize: number; flushMs: number; maxDeliver: number; thread: 'worker' | 'main' }
   scrub: { scrubIpAddresses: boolean }
+  /** The project whose security timeline receives Faultline's own audit records (sign-ins, access, changes); none when unset. */
+  securityAuditProject?: string
   /** The master key sealing secrets at rest (`@faultline/core/secrets`); see `loadKeyring`. */
   secrets: { key?: string; keyFile?: string; previousKeys: string[] }
   /**
@@ -232,6 +235,7 @@ function toConfig(v: z.infer<typeof schema>): Config {
     bus: { maxBacklog: v.BUS_MAX_BACKLOG, ackWaitMs: v.BUS_ACK_WAIT_MS, dedupeWindowMs: 10 * 60_000 },
     processor: { batchSize: v.PROCESSOR_BATCH_SIZE, flushMs: v.PROCESSOR_FLUSH_MS, maxDeliver: v.PROCESSOR_MAX_DELIVER, thread: v.PROCESSOR_THREAD },
     scrub: { scrubIpAddresses: v.SCRUB_IP_ADDRESSES },
+    securityAuditProject: v.SECURITY_AUDIT_PROJECT,
     secrets: { key: v.SECRET_KEY, keyFile: v.SECRET_KEY_FILE ? resolve(v.SECRET_KEY_FILE) : undefined, previousKeys: v.SECRET_KEYS_PREVIOUS },
     http: {
       headersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_MS,

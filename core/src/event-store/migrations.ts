@@ -6,18 +6,14 @@
 import { EventStoreError } from '../errors'
 import type { EventStore } from './event-store'
 import { rollupRefreshStatements } from './rollup-refresh'
+import { retentionMigration } from './retention-migration'
+import { engine } from './table-engine'
+import { securityEventsMigration } from './security-migration'
 
 export interface EventStoreMigration {
   version: number
   name: string
   statements: (store: EventStore) => string[]
-}
-
-/** Engine clause: the Replicated variant when a cluster is configured. */
-function engine(store: EventStore, name: string, args = ''): string {
-  if (!store.onCluster) return `${name}(${args})`
-  const replicated = `'/clickhouse/tables/{shard}/${store.database}/{table}', '{replica}'`
-  return `Replicated${name}(${args ? `${replicated}, ${args}` : replicated})`
 }
 
 export const eventStoreMigrations: EventStoreMigration[] = [
@@ -179,6 +175,8 @@ export const eventStoreMigrations: EventStoreMigration[] = [
       ]
     },
   },
+  retentionMigration,
+  securityEventsMigration,
 ]
 
 export async function applyEventStoreMigrations(

@@ -18,6 +18,8 @@ export const Subjects = {
   security: 'security',
   /** Issue lifecycle events (`@faultline/core/schema` issue-event): new, regressed, escalating, resolved, state changes. */
   issueEvents: 'issue-events',
+  /** Detections as typed, versioned signals (`@faultline/core/detections` signal), for the alert router. */
+  signals: 'signals',
 } as const
 export type Subject = (typeof Subjects)[keyof typeof Subjects]
 
@@ -27,7 +29,9 @@ export const ConsumerGroups = { processor: 'processor', alerting: 'alerting' } a
 /** The groups each subject has from the moment a bus opens (see the port's description). */
 export const declaredGroups: Partial<Record<Subject, readonly string[]>> = {
   errors: [ConsumerGroups.processor],
+  security: [ConsumerGroups.processor],
   'issue-events': [ConsumerGroups.alerting],
+  signals: [ConsumerGroups.alerting],
 }
 
 export interface OutgoingMessage {

@@ -25,7 +25,8 @@ export function encodeErrorMessage(message: ErrorMessage): Uint8Array {
 
 export type DecodeResult<T> = { ok: true; message: T } | { ok: false; reason: string }
 
-export function decodeErrorMessage(data: Uint8Array): DecodeResult<ErrorMessage> {
+/** A bus message's bytes as a JSON object with its schema version; every message decoder starts here. */
+export function decodeVersionedJson<T extends { v: number }>(data: Uint8Array): DecodeResult<Partial<T>> {
   let parsed: unknown
   try {
     parsed = JSON.parse(decoder.decode(data))
@@ -33,7 +34,13 @@ export function decodeErrorMessage(data: Uint8Array): DecodeResult<ErrorMessage>
     return { ok: false, reason: `not UTF-8 JSON: ${(error as Error).message}` }
   }
   if (!parsed || typeof parsed !== 'object') return { ok: false, reason: 'not a JSON object' }
-  const m = parsed as Partial<ErrorMessageV1>
+  return { ok: true, message: parsed as Partial<T> }
+}
+
+export function decodeErrorMessage(data: Uint8Array): DecodeResult<ErrorMessage> {
+  const json = decodeVersionedJson<ErrorMessageV1>(data)
+  if (!json.ok) return json
+  const m = json.message
   if (m.v !== 1) return { ok: false, reason: `unsupported schema version ${String(m.v)}` }
   if (typeof m.projectId !== 'string' || typeof m.eventId !== 'string' || typeof m.receivedAt !== 'number') {
     return { ok: false, reason: 'missing projectId, eventId or receivedAt' }

@@ -1,3 +1,4 @@
 export * from './error-message'
 export * from './event-id'
+export * from './logentry'
 export * from './issue-event'

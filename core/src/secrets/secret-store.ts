@@ -4,6 +4,7 @@
  * secret refer to it by that name. Keeping them together makes key rotation one pass over one
  * collection, and no other collection ever holds a secret in any form.
  */
+import { MetadataError } from '../errors'
 import type { Collection, MetadataStore } from '../ports/metadata'
 import type { Keyring } from './keyring'
 
@@ -16,6 +17,8 @@ interface SecretDoc {
 
 export interface SecretStore {
   put(name: string, value: string): Promise<void>
+  /** Stores `value` only when no secret has this name; true when this call stored it. */
+  create(name: string, value: string): Promise<boolean>
   get(name: string): Promise<string | null>
   delete(name: string): Promise<boolean>
   /** Names under a prefix, e.g. every secret of `org:1:`; values are not returned. */
@@ -36,6 +39,16 @@ export async function openSecretStore(metadata: MetadataStore, keyring: Keyring)
     async put(name, value) {
       checkName(name)
       await docs.put({ _id: name, sealed: keyring.seal(value, name), keyId: keyring.currentKeyId, updatedAt: Date.now() })
+    },
+    async create(name, value) {
+      checkName(name)
+      try {
+        await docs.insert({ _id: name, sealed: keyring.seal(value, name), keyId: keyring.currentKeyId, updatedAt: Date.now() })
+        return true
+      } catch (error) {
+        if (error instanceof MetadataError && error.code === 'duplicate') return false
+        throw error
+      }
     },
     async get(name) {
       checkName(name)

@@ -92,4 +92,13 @@ describe('loadKeyring', () => {
     expect(() => loadKeyring(loadConfig({ DATA_DIR: dir, MONGODB_URL: 'mongodb://127.0.0.1:1' }))).toThrow(ConfigError)
     expect(() => loadKeyring(loadConfig({ DATA_DIR: dir, SECRET_KEY: 'nope' }))).toThrow(/SECRET_KEY must be/)
   })
+
+  it('creates a secret only once, so racing replicas agree on the stored one', async () => {
+    const metadata = createSqliteMetadataStore({ path: join(dir, 'create.sqlite') })
+    const store = await openSecretStore(metadata, createKeyring(key()))
+    const results = await Promise.all([store.create('project:4:scrub-hash-key', 'first'), store.create('project:4:scrub-hash-key', 'second')])
+    expect(results.filter(Boolean)).toHaveLength(1)
+    expect(await store.get('project:4:scrub-hash-key')).toBe(results[0] ? 'first' : 'second')
+    await metadata.close()
+  })
 })

@@ -13,11 +13,13 @@ import { itemJson, parseEnvelope, parseStoreBody, type Envelope as ParsedEnvelop
 import type { OutsideCredentials, SubmissionAuth } from '../services/submission-auth'
 import type { IngestService, Submission } from '../services/ingest-service'
 import { countedDiscard, countedItemType } from '../services/item-categories'
+import type { SecurityIntake } from '../security'
 
 export interface SentryRouteDeps {
   config: Pick<Config, 'limits' | 'http'>
   auth: SubmissionAuth
   service: IngestService
+  security: SecurityIntake
 }
 
 const maxItemsPerEnvelope = 1_000
@@ -50,21 +52,12 @@ async function handleSubmission(c: Context, kind: 'envelope' | 'store', deps: Se
   // Credentials outside the body are checked before a byte of it is read; only an envelope may name its key inside.
   const outsideKey = await deps.auth.beforeBody(projectId, outside, kind === 'envelope')
 
-  const { limits, http } = deps.config
-  const source = requestBody(c)
-  // A body gets as long to start flowing as the headers got to arrive.
-  const paced = source.body && withMinimumRate(source.body, { minBytesPerSecond: http.minBodyBytesPerSecond, graceMs: http.headersTimeoutMs, startedAt })
-  const body = await readBody(paced && lingering(paced), {
-    contentEncoding: c.req.header('content-encoding'),
-    maxCompressedBytes: limits.maxCompressedBytes,
-    maxDecompressedBytes: kind === 'store' ? limits.maxEventBytes : limits.maxEnvelopeBytes,
-    signal: source.signal,
-  })
-  if (!body.ok) throw httpError(body.status, body.reason)
+  const { limits } = deps.config
+  const body = await readRequestBody(c, deps.config, kind === 'store' ? limits.maxEventBytes : limits.maxEnvelopeBytes, startedAt)
 
   let envelope: Envelope
   if (kind === 'envelope') {
-    const parsed = parseEnvelope(body.bytes, {
+    const parsed = parseEnvelope(body, {
       maxItems: maxItemsPerEnvelope,
       maxItemBytes: limits.maxEventBytes,
       // Attachments and replay recordings may be larger than an event, up to the envelope limit.
@@ -74,18 +67,21 @@ async function handleSubmission(c: Context, kind: 'envelope' | 'store', deps: Se
     if (!parsed.ok) throw httpError(parsed.status, parsed.reason)
     envelope = parsed.envelope
   } else {
-    const parsed = parseStoreBody(body.bytes, { maxBytes: limits.maxEventBytes })
+    const parsed = parseStoreBody(body, { maxBytes: limits.maxEventBytes })
     if (!parsed.ok) throw httpError(parsed.status, parsed.reason)
     envelope = { headers: {}, items: [], storedEvent: parsed.event }
   }
 
   const key = await deps.auth.withEnvelope(projectId, outside, outsideKey, envelope.headers.dsn)
-  const id = await deps.service.accept(toSubmission(envelope, key, clientIp(c)))
+  const submission = toSubmission(envelope, key, clientIp(c))
+  const id = await deps.service.accept(submission)
+  if (submission.security.length > 0) await deps.security.accept({ key, dataset: 'app', events: submission.security, clientIp: submission.clientIp })
   return c.json({ id })
 }
 
-function toSubmission(envelope: Envelope, key: ProjectKeyDoc, ip: string | undefined): Submission {
-  const submission: Submission = { key, events: [], otherItems: new Map(), clientDiscards: [], itemCount: envelope.items.length, clientIp: ip }
+/** The submission's error events and other items, and its security events, which the security intake admits and charges itself. */
+function toSubmission(envelope: Envelope, key: ProjectKeyDoc, ip: string | undefined): Submission & { security: unknown[] } {
+  const submission: Submission & { security: unknown[] } = { key, events: [], otherItems: new Map(), clientDiscards: [], itemCount: envelope.items.length, clientIp: ip, security: [] }
   if (envelope.storedEvent) {
     submission.events.push(envelope.storedEvent)
     submission.itemCount++
@@ -98,6 +94,12 @@ function toSubmission(envelope: Envelope, key: ProjectKeyDoc, ip: string | undef
       if (!isObject(parsed.value)) throw httpError(400, 'Event item is not a JSON object')
       if (envelope.headers.event_id && !parsed.value.event_id) parsed.value.event_id = envelope.headers.event_id
       submission.events.push(parsed.value)
+    } else if (type === 'security') {
+      // Faultline's own item type: one security event (sdk-node), normalized by the security intake.
+      const parsed = itemJson(item)
+      if (!parsed.ok) throw httpError(400, `Security item: ${parsed.reason}`)
+      submission.security.push(parsed.value)
+      submission.itemCount--
     } else if (type === 'client_report') {
       const parsed = itemJson(item)
       if (!parsed.ok) throw httpError(400, `Client report item: ${parsed.reason}`)
@@ -126,13 +128,30 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function clientIp(c: Context): string | undefined {
+export function clientIp(c: Context): string | undefined {
   try {
     return getConnInfo(c).remote.address
   } catch {
     // Requests made in process (tests, app.request) have no socket.
     return undefined
   }
+}
+
+/**
+ * A request's body, decompressed, within `maxBytes`, at the configured minimum rate (it gets as
+ * long to start flowing as the headers got to arrive); throws the 4xx that refuses it.
+ */
+export async function readRequestBody(c: Context, config: Pick<Config, 'limits' | 'http'>, maxBytes: number, startedAt: number): Promise<Uint8Array> {
+  const source = requestBody(c)
+  const paced = source.body && withMinimumRate(source.body, { minBytesPerSecond: config.http.minBodyBytesPerSecond, graceMs: config.http.headersTimeoutMs, startedAt })
+  const body = await readBody(paced && lingering(paced), {
+    contentEncoding: c.req.header('content-encoding'),
+    maxCompressedBytes: config.limits.maxCompressedBytes,
+    maxDecompressedBytes: maxBytes,
+    signal: source.signal,
+  })
+  if (!body.ok) throw httpError(body.status, body.reason)
+  return body.bytes
 }
 
 /**

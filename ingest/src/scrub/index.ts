@@ -1,8 +1,3 @@
-export { createScrubber, MAX_SCRUB_DEPTH, type ScrubEvent, type ScrubOptions, type ScrubResult } from './scrubber'
-export { FILTERED, isCardNumber, luhn } from './value-patterns'
-export {
-  ALWAYS_FILTERED_KEYS,
-  DEFAULT_SENSITIVE_SUBSTRINGS,
-  DEFAULT_SENSITIVE_WORDS,
-  IP_ADDRESS_KEYS,
-} from './sensitive-keys'
+export { createScrubber, scrubberFromSettings, type Scrubber, type ScrubberConfig, type ScrubResult } from './scrubber'
+export { ItemKinds, type ItemKind } from './item-kinds'
+export { ProjectScrubbers, type ProjectScrubbersDeps } from './project-scrubbers'

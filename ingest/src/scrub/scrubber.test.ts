@@ -1,9 +1,6 @@
-import { createHash, createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { createScrubber, MAX_SCRUB_DEPTH } from './scrubber'
-
-const F = '[Filtered]'
-const emailHash = (email: string) => `email:${createHash('sha256').update(email).digest('hex').slice(0, 12)}`
+import { MAX_SCRUB_DEPTH } from './scrubber'
+import { defaultPackOnly, F, hashed, scrubberWith, scrubText } from './scrub-testing'
 
 /** An error event shaped as @sentry/node v10 sends it from an Express handler, with PII planted throughout. */
 function nodeEvent() {
@@ -46,7 +43,6 @@ function nodeEvent() {
       { timestamp: 1_699_999_999, category: 'http', type: 'http', data: { url: 'https://api.example.com/login?user=jane&password=hunter2', method: 'POST', status_code: 200 } },
       { timestamp: 1_699_999_999.5, category: 'console', level: 'log', message: 'connecting to postgres://app:s3cret@db:5432/shop' },
       { timestamp: 1_699_999_999.6, category: 'console', level: 'warn', message: 'cart 8812 has 3 items, total 19.99 EUR, retrying in 250 ms' },
-      { timestamp: 1_699_999_999.7, category: 'http', type: 'http', data: { url: 'https://payments.example.com/v1/charges', method: 'POST', status_code: 402 } },
       { timestamp: 1_699_999_999.8, category: 'query', message: 'SELECT id, status FROM orders WHERE customer_id = $1 AND created_at > $2 LIMIT 50' },
     ],
     request: {
@@ -60,7 +56,7 @@ function nodeEvent() {
         cookie: 'sid=s%3Aabc; theme=dark',
         authorization: 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOjF9.sig',
         'x-api-key': 'k_123',
-        'x-forwarded-for': '203.0.113.9',
+        'x-forwarded-for': '203.0.113.9, 10.0.0.2',
       },
       data: { email: 'jane.doe@example.com', password: 'hunter2', items: [{ sku: 'A1', qty: 1 }] },
       env: { REMOTE_ADDR: '203.0.113.9' },
@@ -79,9 +75,9 @@ function nodeEvent() {
   }
 }
 
-describe('createScrubber: defaults on a real event', () => {
-  const scrub = createScrubber()
-  const { event, scrubbedCount } = scrub(nodeEvent())
+describe('the default pack on a real event', () => {
+  const scrubber = scrubberWith(defaultPackOnly)
+  const { event, scrubbedCount } = scrubber.scrubEvent(nodeEvent())
   const e = event as ReturnType<typeof nodeEvent>
 
   it('masks PII in messages and exception values, keeping the rest of the text', () => {
@@ -94,14 +90,16 @@ describe('createScrubber: defaults on a real event', () => {
     const frame = e.exception.values[0]?.stacktrace.frames[0]
     expect(frame?.vars).toEqual({ card_number: F, cvv: F, amount: 1999, customer: { email: F, name: 'Jane' }, apiKey: F })
     expect(frame).toMatchObject({ filename: '/app/src/payments/charge.js', function: 'chargeCard', lineno: 42, in_app: true })
+    expect(frame?.context_line).toBe('  const res = await stripe.charges.create({ amount, source: token })')
   })
 
-  it('masks breadcrumbs', () => {
+  it('masks breadcrumbs and keeps the harmless ones whole', () => {
     expect(e.breadcrumbs[0]?.data?.url).toBe(`https://api.example.com/login?user=jane&password=${F}`)
     expect(e.breadcrumbs[1]?.message).toBe(`connecting to postgres://app:${F}@db:5432/shop`)
+    expect(e.breadcrumbs.slice(2).map((b) => b.message)).toEqual(nodeEvent().breadcrumbs.slice(2).map((b) => b.message))
   })
 
-  it('always masks cookies and authorization, and secrets in the request', () => {
+  it('always masks cookies and authorization, hashes client addresses, and masks secrets in the request', () => {
     expect(e.request.cookies).toBe(F)
     expect(e.request.headers).toEqual({
       host: 'shop.example.com',
@@ -109,21 +107,21 @@ describe('createScrubber: defaults on a real event', () => {
       cookie: F,
       authorization: F,
       'x-api-key': F,
-      'x-forwarded-for': '203.0.113.9',
+      'x-forwarded-for': `${hashed('ip', '203.0.113.9')}, ${hashed('ip', '10.0.0.2')}`,
     })
+    expect(e.request.env).toEqual({ REMOTE_ADDR: hashed('ip', '203.0.113.9') })
     expect(e.request.url).toBe(`https://shop.example.com/checkout?session_id=${F}&step=2`)
-    expect(e.request.query_string).toBe(`session_id=${F}&step=2`)
     expect(e.request.data).toEqual({ email: F, password: F, items: [{ sku: 'A1', qty: 1 }] })
   })
 
-  it('hashes user.email stably, keeps id, username and ip_address, scrubs user.data', () => {
-    expect(e.user).toEqual({ id: '42', username: 'jane', email: emailHash('jane.doe@example.com'), ip_address: '203.0.113.9', data: { ssn: F, plan: 'pro' } })
-    expect(scrub({ user: { email: ' jane.doe@EXAMPLE.com ' } }).event.user).toEqual({ email: emailHash('jane.doe@example.com') })
+  it('hashes user.email and ip_address with the project key, keeps id and username, scrubs user.data', () => {
+    expect(e.user).toEqual({ id: '42', username: 'jane', email: hashed('email', 'jane.doe@example.com'), ip_address: hashed('ip', '203.0.113.9'), data: { ssn: F, plan: 'pro' } })
+    expect(scrubber.scrubEvent({ user: { email: ' jane.doe@EXAMPLE.com ' } }).event.user).toEqual({ email: hashed('email', 'jane.doe@example.com') })
   })
 
   it('masks contexts, tags and extra including [key, value] pairs', () => {
     expect(e.contexts.patient).toEqual({ mrn: 'MRN-77', notes: `call 555-123-4567; ssn ${F}` })
-    expect(e.contexts.trace).toEqual({ trace_id: '0af7651916cd43dd8448eb211c80319c', span_id: 'b7ad6b7169203331', op: 'http.server' })
+    expect(e.contexts.trace).toEqual(nodeEvent().contexts.trace)
     expect(e.tags).toEqual({ transaction: 'POST /checkout', 'auth.method': F, region: 'eu' })
     expect(e.extra).toEqual({ stripeToken: F, attempt: 3, nested: [['secret', F], ['ok', 'y']] })
   })
@@ -135,75 +133,108 @@ describe('createScrubber: defaults on a real event', () => {
     }
   })
 
-  it('counts every masked value and never mutates its input', () => {
-    expect(scrubbedCount).toBe(24)
+  it('counts every replaced value and never mutates its input', () => {
+    expect(scrubbedCount).toBe(27)
     const input = nodeEvent()
     const copy = structuredClone(input)
-    scrub(input)
+    scrubber.scrubEvent(input)
     expect(input).toEqual(copy)
   })
 
   it('is idempotent', () => {
-    expect(scrub(event)).toEqual({ event, scrubbedCount: 0 })
+    expect(scrubber.scrubEvent(event)).toEqual({ event, scrubbedCount: 0 })
   })
 })
 
-describe('createScrubber: options', () => {
-  it('removes IP addresses when scrubIpAddresses is set', () => {
-    const { event } = createScrubber({ scrubIpAddresses: true })(nodeEvent())
-    const e = event as ReturnType<typeof nodeEvent>
-    expect(e.user.ip_address).toBeUndefined()
-    expect('ip_address' in e.user).toBe(false)
-    expect(e.request.env).toEqual({})
-    expect(e.request.headers['x-forwarded-for']).toBeUndefined()
-    expect(createScrubber({ scrubIpAddresses: true })({ request: { headers: [['X-Real-IP', '1.2.3.4']] } }).event).toEqual({ request: { headers: [['X-Real-IP', null]] } })
+describe('IP address and email settings', () => {
+  const event = { user: { id: 'a@b.co', email: 'a@b.co', ip_address: '{{auto}}' }, request: { headers: [['X-Real-IP', '198.51.100.7']] } }
+
+  it('hashes by default, including the connection address that fills {{auto}}', () => {
+    const result = scrubberWith().scrubEvent(event, { clientIp: '198.51.100.7' })
+    expect(result.event.user).toEqual({ id: hashed('email', 'a@b.co'), email: hashed('email', 'a@b.co'), ip_address: '{{auto}}' })
+    expect(result.event.request).toEqual({ headers: [['X-Real-IP', hashed('ip', '198.51.100.7')]] })
+    expect(result.clientIp).toBe(hashed('ip', '198.51.100.7'))
   })
 
-  it('keeps emails when scrubEmails is false', () => {
-    const { event } = createScrubber({ scrubEmails: false })(nodeEvent())
-    const e = event as ReturnType<typeof nodeEvent>
-    expect(e.user.email).toBe('Jane.Doe@example.com')
-    expect(e.message).toBe(`Payment failed for jane.doe@example.com with card ${F}`)
+  it('truncates, removes or keeps addresses as set', () => {
+    const truncated = scrubberWith({ ipAddresses: 'truncate' }).scrubEvent(
+      { user: { ip_address: '2001:db8:85a3:8d3:1319:8a2e:370:7348' }, request: { headers: { Forwarded: 'for=192.0.2.60;proto=http', 'X-Forwarded-For': '198.51.100.7:443, [2001:db8::1]:80' } } },
+      { clientIp: '198.51.100.7' },
+    )
+    expect(truncated.event.user).toEqual({ ip_address: '2001:db8:85a3::' })
+    expect(truncated.event.request).toEqual({ headers: { Forwarded: 'for=192.0.2.0;proto=http', 'X-Forwarded-For': '198.51.100.0:443, [2001:db8::]:80' } })
+    expect(truncated.clientIp).toBe('198.51.100.0')
+    const removed = scrubberWith({ ipAddresses: 'remove' }).scrubEvent(event, { clientIp: '198.51.100.7' })
+    expect(removed.event.user).toEqual({ id: hashed('email', 'a@b.co'), email: hashed('email', 'a@b.co') })
+    expect(removed.event.request).toEqual({ headers: [['X-Real-IP', null]] })
+    expect(removed.clientIp).toBeUndefined()
+    const kept = scrubberWith({ ipAddresses: 'keep' }).scrubEvent(event, { clientIp: '198.51.100.7' })
+    expect(kept.event.request).toEqual(event.request)
+    expect(kept.clientIp).toBe('198.51.100.7')
   })
 
-  it('uses an HMAC for the email hash when a key is given', () => {
-    const { event } = createScrubber({ emailHashKey: 'k' })({ user: { email: 'a@b.co' } })
-    expect(event.user).toEqual({ email: `email:${createHmac('sha256', 'k').update('a@b.co').digest('hex').slice(0, 12)}` })
+  it('removes or keeps user.email as set; an email used as an id stays countable as a hash', () => {
+    expect(scrubberWith({ userEmail: 'remove' }).scrubEvent(event).event.user).toEqual({ id: hashed('email', 'a@b.co'), ip_address: '{{auto}}' })
+    expect(scrubberWith({ userEmail: 'keep' }).scrubEvent(event).event.user).toEqual(event.user)
   })
 
-  it('hashes ids and usernames that are email addresses', () => {
-    const { event } = createScrubber()({ user: { id: 'a@b.co', username: 'a@b.co' } })
-    expect(event.user).toEqual({ id: emailHash('a@b.co'), username: emailHash('a@b.co') })
+  it('hashes with the project key: another key gives another value', () => {
+    const other = scrubberWith().scrubEvent({ user: { email: 'a@b.co' } })
+    expect(other.event.user).toEqual({ email: hashed('email', 'a@b.co') })
+    expect(hashed('email', 'a@b.co')).not.toBe(`email:${'0'.repeat(12)}`)
   })
+})
 
-  it('masks extraSensitiveKeys and spares safeKeys, but never cookies or authorization', () => {
-    const scrub = createScrubber({ extraSensitiveKeys: ['MRN', 'diagnosis'], safeKeys: ['session', 'Authorization', 'notes'] })
-    const { event } = scrub({
-      contexts: { patient: { mrn: 'MRN-77', primary_diagnosis: 'J45', notes: 'ssn 078-05-1120', session: 'abc' } },
-      request: { headers: { Authorization: 'Basic dXNlcjpwdw==', Cookie: 'a=b' } },
+describe('custom rules, allowed keys and disabled rules', () => {
+  it('applies each action: replace, mask, hash, remove', () => {
+    const scrubber = scrubberWith({
+      ...defaultPackOnly,
+      customRules: [
+        { id: 'diagnosis', keys: { contains: ['diagnosis'] }, action: { type: 'replace', with: '<dx>' } },
+        { id: 'member', keys: { exact: ['member'] }, action: { type: 'mask', keepSuffix: 2 } },
+        { id: 'patient-ref', keys: { glob: ['patient_*_ref'] }, action: { type: 'hash' } },
+        { id: 'internal', keys: { words: ['internal'] }, action: { type: 'remove' } },
+        { id: 'ticket', value: { pattern: 'TCK-[0-9]{6}' }, action: { type: 'hash' } },
+      ],
     })
-    expect(event).toEqual({
-      contexts: { patient: { mrn: F, primary_diagnosis: F, notes: 'ssn 078-05-1120', session: 'abc' } },
-      request: { headers: { Authorization: F, Cookie: F } },
+    const { event } = scrubber.scrubEvent({
+      extra: { primary_diagnosis: 'J45', member: 'W1234567', patient_07_ref: 'p-77', internalNote: 'x', text: 'see TCK-123456 and TCK-123456' },
     })
+    expect(event.extra).toEqual({ primary_diagnosis: '<dx>', member: '******67', patient_07_ref: hashed('patient-ref', 'p-77'), text: `see ${hashed('ticket', 'TCK-123456')} and ${hashed('ticket', 'TCK-123456')}` })
+  })
+
+  it('narrows a custom pattern to its one capture group', () => {
+    const scrubber = scrubberWith({ ...defaultPackOnly, customRules: [{ id: 'case', value: { pattern: 'case #([0-9]{4,8})' } }] })
+    expect(scrubText(scrubber, 'see case #20931 today')).toBe(`see case #${F} today`)
+  })
+
+  it('keeps allowed keys whole, but never cookies or authorization', () => {
+    const scrubber = scrubberWith({ ...defaultPackOnly, allowKeys: ['session', 'Authorization', 'notes'] })
+    const { event } = scrubber.scrubEvent({ extra: { notes: 'ssn 078-05-1120', session: 'abc' }, request: { headers: { Authorization: 'Basic dXNlcjpwdw==', Cookie: 'a=b' } } })
+    expect(event).toEqual({ extra: { notes: 'ssn 078-05-1120', session: 'abc' }, request: { headers: { Authorization: F, Cookie: F } } })
+  })
+
+  it('leaves out disabled rules of a pack', () => {
+    const scrubber = scrubberWith({ ...defaultPackOnly, disabledRules: ['emails'] })
+    expect(scrubText(scrubber, 'mail jane@example.com, ssn 078-05-1120')).toBe(`mail jane@example.com, ssn ${F}`)
   })
 
   it('keeps numeric token counts of AI spans but masks token strings', () => {
-    const { event } = createScrubber()({ contexts: { trace: { data: { 'gen_ai.usage.input_tokens': 120, 'gen_ai.request.token': 'abc' } } } })
+    const { event } = scrubberWith(defaultPackOnly).scrubEvent({ contexts: { trace: { data: { 'gen_ai.usage.input_tokens': 120, 'gen_ai.request.token': 'abc' } } } })
     expect(event).toEqual({ contexts: { trace: { data: { 'gen_ai.usage.input_tokens': 120, 'gen_ai.request.token': F } } } })
   })
 })
 
-describe('createScrubber: key names', () => {
-  const scrub = createScrubber()
-  const masked = (key: string) => (scrub({ extra: { [key]: 'v' } }).event.extra as Record<string, unknown>)[key] === F
+describe('key names', () => {
+  const scrubber = scrubberWith(defaultPackOnly)
+  const masked = (key: string) => (scrubber.scrubEvent({ extra: { [key]: 'v' } }).event.extra as Record<string, unknown>)[key] === F
 
   it.each([
     'password', 'PASSWORD', 'user_password', 'passwd', 'pwd', 'db_pass', 'secret', 'client_secret', 'passphrase', 'token', 'access_token',
     'refresh_token', 'api_key', 'apikey', 'api-key', 'X-Api-Key', 'x-auth-token', 'auth', 'X-Auth', 'authorization', 'credentials', 'private_key',
     'privateKey', 'session', 'sessionid', 'sessionId', 'PHPSESSID', 'JSESSIONID', 'cookie', 'set-cookie', 'csrf', 'csrf_token', 'xsrf-token', 'ssn',
     'userSSN', 'social_security', 'social_security_number', 'credit_card', 'creditCardNumber', 'card_number', 'cc_number', 'cvv', 'cvc',
-    'mysql_pwd', 'stripetoken', 'aws_access_key_id', 'aws_secret_access_key', 'jwt', 'otp', 'pin',
+    'mysql_pwd', 'stripetoken', 'aws_access_key_id', 'aws_secret_access_key', 'jwt', 'otp', 'pin', 'XMLHttpSessionID',
   ])('masks %s', (key) => expect(masked(key)).toBe(true))
 
   it.each(['author', 'authority', 'classname', 'spinner', 'passed', 'username', 'email_verified', 'status', 'message', 'id', 'oauth_provider', 'pinned_version'])(
@@ -212,13 +243,13 @@ describe('createScrubber: key names', () => {
   )
 })
 
-describe('createScrubber: weird input', () => {
-  const scrub = createScrubber()
+describe('weird input', () => {
+  const scrubber = scrubberWith()
 
   it('never throws and caps depth', () => {
     let deep: unknown = 'leaf'
     for (let i = 0; i < 10_000; i++) deep = { a: [deep] }
-    const result = scrub({ extra: deep as Record<string, unknown> })
+    const result = scrubber.scrubEvent({ extra: deep as Record<string, unknown> })
     expect(result.scrubbedCount).toBe(1)
     let node: unknown = result.event.extra
     let depth = 1
@@ -228,14 +259,14 @@ describe('createScrubber: weird input', () => {
     }
     expect(node).toBe(F)
     expect(depth).toBeLessThanOrEqual(MAX_SCRUB_DEPTH + 1)
-    for (const input of [{}, { user: null }, { user: 'x' }, { request: [] }, { extra: [1, null, true, [], [1, 2], ['a']] }, null, [], 'x']) {
-      expect(() => scrub(input as Record<string, unknown>)).not.toThrow()
+    for (const input of [{}, { user: null }, { user: 'x' }, { request: [] }, { logentry: 'x' }, { logentry: { params: 3 } }, { extra: [1, null, true, [], [1, 2], ['a']] }, null, [], 'x']) {
+      expect(() => scrubber.scrubEvent(input as Record<string, unknown>)).not.toThrow()
     }
   })
 
   it('keeps __proto__ keys as data without touching prototypes', () => {
     const input = JSON.parse('{"extra":{"__proto__":{"password":"x","polluted":true}}}') as Record<string, unknown>
-    const { event } = scrub(input)
+    const { event } = scrubber.scrubEvent(input)
     const extra = event.extra as Record<string, unknown>
     expect(Object.getPrototypeOf(extra)).toBe(Object.prototype)
     expect(Object.getOwnPropertyDescriptor(extra, '__proto__')?.value).toEqual({ password: F, polluted: true })
@@ -243,16 +274,6 @@ describe('createScrubber: weird input', () => {
   })
 
   it('masks card numbers sent as JSON numbers only', () => {
-    expect(scrub({ extra: { a: 4111111111111111, b: 1_700_000_000_000, c: 4111111111111112, d: 3.5 } }).event.extra).toEqual({ a: F, b: 1_700_000_000_000, c: 4111111111111112, d: 3.5 })
-  })
-})
-
-describe('createScrubber: hostile strings', () => {
-  it('scrubs an event full of hostile 100 KB strings in under 50 ms per string', () => {
-    const scrub = createScrubber()
-    const strings = ['a'.repeat(100_000), 'a@'.repeat(50_000), '4 '.repeat(50_000), 'password='.repeat(11_000), `"token":"${'\\'.repeat(100_000)}`, 'x://'.repeat(25_000)]
-    const started = performance.now()
-    scrub({ message: strings[0], extra: { list: strings.slice(1) } })
-    expect(performance.now() - started).toBeLessThan(50 * strings.length)
+    expect(scrubber.scrubEvent({ extra: { a: 4111111111111111, b: 1_700_000_000_000, c: 4111111111111112, d: 3.5 } }).event.extra).toEqual({ a: F, b: 1_700_000_000_000, c: 4111111111111112, d: 3.5 })
   })
 })

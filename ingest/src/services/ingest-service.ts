@@ -12,11 +12,11 @@ import { encodeErrorMessage, parseEventId } from '@faultline/core/schema'
 import { Outcomes, type OutcomeRecorder } from '@faultline/core/outcomes'
 import { httpError } from '@faultline/core/http'
 import { describeError } from '@faultline/core/errors'
-import type { Counter } from '@faultline/core/metrics'
-import { backpressureRetryAfterSeconds, type BacklogGuard } from './backpressure'
-import { checkRateLimits, refundRateLimits } from './rate-limits'
+import { backpressureRetryAfterSeconds } from './backpressure'
+import { publishAdmitted, type AdmissionDeps } from './admission'
 import { itemCategory } from './item-categories'
-import type { ScrubEvent } from '../scrub'
+import type { ProjectScrubbers } from '../scrub'
+import { projectScrubber } from './project-scrubber'
 
 export interface Submission {
   key: ProjectKeyDoc
@@ -31,12 +31,10 @@ export interface Submission {
   clientIp?: string
 }
 
-export interface IngestServiceDeps {
+export interface IngestServiceDeps extends AdmissionDeps {
   platform: Pick<Platform, 'bus' | 'cache' | 'config' | 'logger'>
   outcomes: OutcomeRecorder
-  backlog: BacklogGuard
-  scrubEvent: ScrubEvent
-  eventsCounter: Counter
+  scrubbers: Pick<ProjectScrubbers, 'forProject'>
 }
 
 export class IngestService {
@@ -63,33 +61,27 @@ export class IngestService {
    * cannot be published: only accepted items use up a limit.
    */
   async accept(submission: Submission, now = Date.now()): Promise<string> {
-    const { platform, outcomes, backlog, eventsCounter } = this.#deps
+    const { outcomes, eventsCounter } = this.#deps
     const { events, key } = submission
     const projectId = key.projectId
     if (submission.itemCount === 0) return randomUUID().replaceAll('-', '')
 
-    if (events.length > 0 && !(await backlog.admits('errors', events.length, now))) {
-      eventsCounter.inc({ outcome: 'backpressure' }, events.length)
-      throw httpError(503, 'Event processing is behind; retry later', { 'retry-after': String(backpressureRetryAfterSeconds) })
-    }
-    const limit = await checkRateLimits(platform.cache, key, submission.itemCount, platform.config.rateLimits)
-    if (!limit.allowed) {
-      backlog.release('errors', events.length)
-      const reason = `${limit.scope}_rate_limit`
-      outcomes.record({ projectId, category: 'error', outcome: Outcomes.rateLimited, reason }, events.length, now)
-      for (const [type, quantity] of submission.otherItems) outcomes.record({ projectId, category: itemCategory(type), outcome: Outcomes.rateLimited, reason }, quantity, now)
-      eventsCounter.inc({ outcome: 'rate_limited' }, events.length)
-      throw httpError(429, `Rate limit of this ${limit.scope} exceeded; retry after ${limit.retryAfterSeconds} s`, limit.headers)
-    }
-
-    let firstId: string | undefined
-    try {
-      firstId = await this.#publish(submission, now)
-    } catch (error) {
-      backlog.release('errors', events.length)
-      await refundRateLimits(platform.cache, key, submission.itemCount, platform.config.rateLimits)
-      throw error
-    }
+    const firstId = await publishAdmitted(
+      this.#deps,
+      {
+        subject: 'errors',
+        key,
+        messages: events.length,
+        items: submission.itemCount,
+        onRateLimited: (limit) => {
+          const reason = `${limit.scope}_rate_limit`
+          outcomes.record({ projectId, category: 'error', outcome: Outcomes.rateLimited, reason }, events.length, now)
+          for (const [type, quantity] of submission.otherItems) outcomes.record({ projectId, category: itemCategory(type), outcome: Outcomes.rateLimited, reason }, quantity, now)
+        },
+      },
+      () => this.#publish(submission, now),
+      now,
+    )
     for (const [type, quantity] of submission.otherItems) {
       outcomes.record({ projectId, category: itemCategory(type), outcome: Outcomes.filtered, reason: `no_processor:${type}` }, quantity, now)
     }
@@ -104,13 +96,14 @@ export class IngestService {
   /** Scrubs the events and hands them to the bus; resolves with the first one's id once the bus holds them durably. */
   async #publish(submission: Submission, now: number): Promise<string | undefined> {
     if (submission.events.length === 0) return undefined
-    const { platform, scrubEvent } = this.#deps
+    const { platform, scrubbers } = this.#deps
     const projectId = submission.key.projectId
+    const scrubber = await projectScrubber(scrubbers, platform.logger, projectId)
     const messages = submission.events.map((raw) => {
-      const { event } = scrubEvent(raw)
+      const { event, clientIp } = scrubber.scrubEvent(raw, { clientIp: submission.clientIp })
       const eventId = parseEventId(event.event_id) ?? randomUUID().replaceAll('-', '')
       event.event_id = eventId
-      const data = encodeErrorMessage({ v: 1, projectId, eventId, receivedAt: now, clientIp: submission.clientIp, event })
+      const data = encodeErrorMessage({ v: 1, projectId, eventId, receivedAt: now, clientIp, event })
       return { id: `${projectId}:${eventId}`, data }
     })
     try {

@@ -7,7 +7,7 @@ import type { Seasonality } from './seasonal-profile'
 import { scoreWindows, type AnomalyWindow } from './windows'
 
 /** Recorded with every stored score, so a change of detector shows in the data. */
-export const detectorVersion = 'stream-1'
+export const detectorVersion = 'stream-2'
 
 /** 0 = only the clearest anomalies, 1 = everything unusual. */
 export type Sensitivity = number | 'low' | 'medium' | 'high'

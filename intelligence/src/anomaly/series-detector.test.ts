@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createPrng } from '../shared/prng'
-import { Seasonalities, SeriesDetector, probabilityOf, scoreSeries, scoreThreshold, type ScoredPoint } from './index'
+import { Seasonalities, SeriesDetector, probabilityOf, scoreSeries, scoreThreshold, type DetectorOptions, type ScoredPoint } from './index'
 
 const minuteMs = 60_000
 const hourMs = 60 * minuteMs
@@ -112,6 +112,31 @@ describe('SeriesDetector', () => {
     expect(points[unusual]!.seasonality).toBe(Seasonalities.daily)
     for (const i of nightly) expect(points[i]!.score, `night spike ${i}`).toBeLessThan(scoreThreshold('low'))
     expect(points[unusual]!.score).toBeGreaterThan(scoreThreshold('medium'))
+  })
+
+  it('catches a small lasting shift that no single point shows (the slow shift statistic)', () => {
+    const times = everyMinute(3000)
+    const first = (options: Partial<DetectorOptions>): number => {
+      const r = createPrng(9)
+      const detector = new SeriesDetector(options)
+      const points = times.map((t, i) => detector.push(t, 50 + 5 * r.normal() + (i >= 2500 ? 5 : 0)))
+      return points.findIndex((p, i) => i >= 200 && p.score >= scoreThreshold('medium'))
+    }
+    const found = first({})
+    expect(found).toBeGreaterThanOrEqual(2500)
+    expect(found).toBeLessThan(2650)
+    expect(first({ slowShiftPoints: 0 })).toBe(-1)
+  })
+
+  it('marks where an incident starts (onset), not each of its points', () => {
+    const r = createPrng(10)
+    const times = everyMinute(1000)
+    const detector = new SeriesDetector()
+    const points = times.map((t, i) => detector.push(t, r.poisson(30) + (i >= 700 && i < 730 ? 150 : 0)))
+    const medium = scoreThreshold('medium')
+    expect(points.filter((p) => p.score >= medium).length).toBeGreaterThan(3)
+    expect(points.flatMap((p, i) => (p.onset >= medium ? [i] : []))).toEqual([700])
+    for (const p of points) expect(p.onset === 0 || p.onset === p.score).toBe(true)
   })
 
   it('is causal: a point is scored from earlier points only', () => {

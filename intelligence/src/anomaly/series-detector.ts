@@ -8,11 +8,14 @@
  * and irregular spacing are honoured), and the same time one and two periods back when a daily
  * or weekly season was detected (seasonal-profile.ts). The distance to the nearest of them, in
  * units of the series' typical step between points, is the point statistic: a value is unusual
- * only if no prediction expected it. A second statistic catches shifts too small for one point:
- * the mean of the last few points against the level. Each statistic is turned into a tail
+ * only if no prediction expected it. Two more statistics catch shifts too small for one point:
+ * the mean of the last 6 points, and of the last 144, against the level (the slow one sees a
+ * lasting change of one standard deviation that no single point shows). Each statistic is turned into a tail
  * probability against its own history (tail-calibrator.ts), which makes the score scale-free
  * (counts, percentages, latencies, bytes and rates below 1 alike) and calibrated: p is the chance
  * of a point at least this unusual on this series so far, and the score its decades (`scoreOf`).
+ * The onset is the score of a point that starts or tops an incident (it beats every score of the
+ * last `onsetPoints` points), 0 while the incident goes on: one mark per incident, what NAB scores.
  */
 import { SeasonalProfile, Seasonalities, type Seasonality } from './seasonal-profile'
 import { TailCalibrator, type CalibratorOptions } from './tail-calibrator'
@@ -24,6 +27,10 @@ export interface DetectorOptions {
   levelAlpha: number
   /** Points in the shift statistic's mean. */
   shiftPoints: number
+  /** Points in the slow shift statistic's mean (0: none). */
+  slowShiftPoints: number
+  /** Points a score must top to be an onset. */
+  onsetPoints: number
   /** Points before the first score (scores are 0 until then). */
   warmupPoints: number
   /** A spacing this many typical intervals long is a gap: the previous point predicts nothing. */
@@ -35,9 +42,11 @@ export const defaultDetectorOptions: DetectorOptions = {
   stepAlpha: 0.02,
   levelAlpha: 0.05,
   shiftPoints: 6,
+  slowShiftPoints: 144,
+  onsetPoints: 100,
   warmupPoints: 30,
   gapIntervals: 10,
-  calibration: {},
+  calibration: { tailShare: 0.01 },
 }
 
 /** Which prediction a point was furthest from, or the shift: why a score is high. */
@@ -51,6 +60,8 @@ export interface ScoredPoint {
   p: number
   /** The statistics in typical steps: distance to each prediction, and the shift's z. */
   distances: Partial<Record<AnomalyDriver, number>>
+  /** The score if it tops every score of the last `onsetPoints` points (an incident starts or grows), else 0. */
+  onset: number
   /** The statistic that made the score. */
   driver: AnomalyDriver
   seasonality: Seasonality
@@ -80,6 +91,9 @@ export class SeriesDetector {
   readonly #options: DetectorOptions
   readonly #point: TailCalibrator
   readonly #shift: TailCalibrator
+  readonly #slowShift: TailCalibrator
+  /** Recent scores, for the onset (a ring of onsetPoints). */
+  readonly #scores: Float64Array
   readonly #intervals = new Float64Array(intervalSamples)
   readonly #recent: Float64Array
   #intervalCount = 0
@@ -95,10 +109,12 @@ export class SeriesDetector {
   #quantum = Number.POSITIVE_INFINITY
 
   constructor(options: Partial<DetectorOptions> = {}) {
-    this.#options = { ...defaultDetectorOptions, ...options }
+    this.#options = { ...defaultDetectorOptions, ...options, calibration: { ...defaultDetectorOptions.calibration, ...options.calibration } }
     this.#point = new TailCalibrator(this.#options.calibration)
     this.#shift = new TailCalibrator(this.#options.calibration)
-    this.#recent = new Float64Array(this.#options.shiftPoints)
+    this.#slowShift = new TailCalibrator(this.#options.calibration)
+    this.#recent = new Float64Array(Math.max(this.#options.shiftPoints, this.#options.slowShiftPoints))
+    this.#scores = new Float64Array(this.#options.onsetPoints)
   }
 
   get seasonality(): Seasonality {
@@ -140,20 +156,31 @@ export class SeriesDetector {
       consider(AnomalyDrivers.level, Math.abs(v - this.#level))
       consider(AnomalyDrivers.seasonal, this.#profile?.residual(t, v))
     }
-    const shift = this.#shiftStatistic(v, unit)
+    const shift = this.#shiftStatistic(v, unit, o.shiftPoints)
     if (shift !== undefined) distances.shift = shift
+    const slow = o.slowShiftPoints > 0 ? this.#shiftStatistic(v, unit, o.slowShiftPoints) : undefined
     const scored = this.#count >= o.warmupPoints && this.#steps >= 5 && Number.isFinite(nearest)
     const pPoint = scored ? this.#point.pValue(nearest) : 1
     const pShift = scored && shift !== undefined ? this.#shift.pValue(shift) : 1
-    const p = Math.min(1, 2 * Math.min(pPoint, pShift))
-    if (pShift < pPoint) driver = AnomalyDrivers.shift
+    const pSlow = scored && slow !== undefined ? this.#slowShift.pValue(slow) : 1
+    // The union bound over the statistics tried keeps p a probability.
+    const tests = o.slowShiftPoints > 0 ? 3 : 2
+    const p = Math.min(1, tests * Math.min(pPoint, pShift, pSlow))
+    if (Math.min(pShift, pSlow) < pPoint) driver = AnomalyDrivers.shift
     // Statistics from before the step scale settled are not typical of the series.
     if (scored) {
       this.#point.add(nearest)
       if (shift !== undefined) this.#shift.add(shift)
+      if (slow !== undefined) this.#slowShift.add(slow)
     }
     this.#learn(t, v, dt, gap)
-    return { score: scoreOf(p), p, distances, driver, seasonality: this.seasonality }
+    const score = scoreOf(p)
+    let peak = 0
+    const m = this.#scores.length
+    for (let j = 0; j < m; j++) peak = Math.max(peak, this.#scores[j]!)
+    if (m > 0) this.#scores[this.#count % m] = score
+    const onset = score > peak ? score : 0
+    return { score, onset, p, distances, driver, seasonality: this.seasonality }
   }
 
   #learnInterval(dt: number): void {
@@ -171,11 +198,11 @@ export class SeriesDetector {
   }
 
   /** |mean of the last points − level| in steps, scaled like a mean of that many points. */
-  #shiftStatistic(v: number, unit: number): number | undefined {
-    const k = this.#recent.length
+  #shiftStatistic(v: number, unit: number, k: number): number | undefined {
+    const ring = this.#recent.length
     if (k === 0 || this.#count < k) return undefined
     let sum = v
-    for (let j = 1; j < k; j++) sum += this.#recent[(this.#count - j) % k]!
+    for (let j = 1; j < k; j++) sum += this.#recent[(this.#count - j) % ring]!
     return (Math.abs(sum / k - this.#level) / unit) * Math.sqrt(k)
   }
 

@@ -18,6 +18,12 @@ const binCount = binsPerDecade * decades + 2 // + below the lowest edge, + above
 const refitEvery = 8
 /** The scale of the tail comes from the quantiles at tailShare and tailShare / tailSpread. */
 const tailSpread = 4
+/**
+ * Observations beyond the tail's start needed to place it: with fewer points than this many over
+ * tailShare, the tail starts lower (a share this many over the count), or a young history's
+ * extremes would set it.
+ */
+const tailExceedances = 2.4
 /** The heaviest tail fitted (a power law of exponent 1 / maxShape): heavier estimates are noise. */
 const maxShape = 0.5
 
@@ -83,7 +89,7 @@ export class TailCalibrator {
   #increment = 1
   #count = 0
   /** The tail fit, refreshed every few additions (it moves slowly). */
-  #fit: { threshold: number; scale: number; shape: number } | undefined
+  #fit: { threshold: number; scale: number; shape: number; share: number } | undefined
   #sinceFit = 0
 
   constructor(options: Partial<CalibratorOptions> = {}) {
@@ -100,11 +106,11 @@ export class TailCalibrator {
     }
     const { threshold, scale, shape } = this.#fit
     if (x <= threshold) return Math.min(1, this.#weightAbove(x) / this.#total)
-    if (scale <= 0) return this.#options.tailShare * 1e-12
+    if (scale <= 0) return this.#fit.share * 1e-12
     const excess = (x - threshold) / scale
     // Generalized Pareto: exponential when the shape is 0, a power law's heavier tail above it.
     const tail = shape < 1e-6 ? Math.exp(-excess) : (1 + shape * excess) ** (-1 / shape)
-    return this.#options.tailShare * tail
+    return this.#fit.share * tail
   }
 
   /** Weight of the history above `x`, the part of x's own bin spread evenly in log space. */
@@ -127,16 +133,16 @@ export class TailCalibrator {
    * stretch the fit for thousands of points. A heavy tail (bursty series) gets a positive shape
    * and so fewer alarms; a light one is held at the exponential, the cautious side.
    */
-  #tail(): { threshold: number; scale: number; shape: number } {
-    const share = this.#options.tailShare
+  #tail(): { threshold: number; scale: number; shape: number; share: number } {
+    const share = Math.max(this.#options.tailShare, tailExceedances / this.#count)
     const q1 = this.#quantileFromTop(share)
     const q2 = this.#quantileFromTop(share / tailSpread)
     const q3 = this.#quantileFromTop(share / tailSpread / tailSpread)
     const near = q2 - q1
-    if (near <= 0) return { threshold: q1, scale: 0, shape: 0 }
+    if (near <= 0) return { threshold: q1, scale: 0, shape: 0, share }
     const shape = Math.min(maxShape, Math.max(0, Math.log(Math.max(q3 - q2, 0) / near) / Math.log(tailSpread)))
     const scale = shape < 1e-6 ? near / Math.log(tailSpread) : (shape * near) / (tailSpread ** shape - 1)
-    return { threshold: q1, scale, shape: Number.isFinite(shape) ? shape : 0 }
+    return { threshold: q1, scale, shape: Number.isFinite(shape) ? shape : 0, share }
   }
 
   /** The value with `share` of the history's weight above it (log-interpolated within its bin). */

@@ -25,6 +25,8 @@ export interface DenseModelSpec {
   /** Applied before the first layer: (x - mean) / scale, per column. */
   standardize?: { mean: Float32Array; scale: Float32Array }
   layers: DenseLayer[]
+  /** The input width when there are no layers (a model that only normalizes). */
+  inputWidth?: number
   /** Appends LpNormalization(p=2) over the feature axis (embeddings). */
   l2Normalize?: boolean
   metadata?: Record<string, string>
@@ -49,17 +51,21 @@ function valueInfo(name: string, width: number): onnxProto.onnx.IValueInfoProto 
   }
 }
 
+const width0 = (spec: DenseModelSpec): number => spec.layers[0]?.inputSize ?? spec.inputWidth!
+
 function checkSpec(spec: DenseModelSpec): number {
   const first = spec.layers[0]
-  if (!first) throw new ModelError('invalid_spec', `model ${spec.name} has no layers`)
-  let width = first.inputSize
+  if (!first && !(spec.inputWidth && (spec.standardize || spec.l2Normalize))) {
+    throw new ModelError('invalid_spec', `model ${spec.name} has no layers (and no input width and normalization instead)`)
+  }
+  let width = first?.inputSize ?? spec.inputWidth!
   for (const [index, layer] of spec.layers.entries()) {
     if (layer.inputSize !== width) throw new ModelError('invalid_spec', `layer ${index} expects ${layer.inputSize} inputs, previous gives ${width}`)
     if (layer.weights.length !== layer.inputSize * layer.outputSize) throw new ModelError('invalid_spec', `layer ${index} weights have ${layer.weights.length} values`)
     if (layer.bias && layer.bias.length !== layer.outputSize) throw new ModelError('invalid_spec', `layer ${index} bias has ${layer.bias.length} values`)
     width = layer.outputSize
   }
-  if (spec.standardize && (spec.standardize.mean.length !== first.inputSize || spec.standardize.scale.length !== first.inputSize)) {
+  if (spec.standardize && (spec.standardize.mean.length !== width0(spec) || spec.standardize.scale.length !== width0(spec))) {
     throw new ModelError('invalid_spec', 'standardize vectors must match the input width')
   }
   return width
@@ -70,7 +76,7 @@ export function buildDenseModel(spec: DenseModelSpec): Uint8Array {
   const outputWidth = checkSpec(spec)
   const inputName = spec.inputName ?? 'input'
   const outputName = spec.outputName ?? 'output'
-  const inputWidth = spec.layers[0]!.inputSize
+  const inputWidth = width0(spec)
   const nodes: onnxProto.onnx.INodeProto[] = []
   const initializers: onnxProto.onnx.ITensorProto[] = []
   let current = inputName

@@ -6,5 +6,5 @@ export { clusterEmbeddings, nearestNeighbours, precisionAtK, sharedFeatures } fr
 export type { Neighbour } from './neighbours'
 export { causeFamilyCount, generateIssueSet } from './evaluation-issues'
 export type { LabelledIssue } from './evaluation-issues'
-export { defaultEmbeddingTraining, embeddingModelVersion, trainEmbeddingModel } from './train-embedding-model'
+export { defaultEmbeddingTraining, embeddingModelVersion, hashedEmbeddingModel, hashedEmbeddingVersion, trainEmbeddingModel } from './train-embedding-model'
 export type { EmbeddingTrainingOptions, EmbeddingTrainingResult } from './train-embedding-model'

@@ -1,5 +1,8 @@
+import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { clusterEmbeddings, generateIssueSet, hashSignature, loadSignatureEmbedder, precisionAtK, signatureDimensions, signatureFeatures, similarIssues } from './index'
+import { loadModelFromBytes } from '../onnx'
+import { defaultModelPaths } from '../shared/model-paths'
+import { SignatureEmbedder, clusterEmbeddings, generateIssueSet, hashSignature, hashedEmbeddingModel, loadSignatureEmbedder, precisionAtK, signatureDimensions, signatureFeatures, similarIssues, trainEmbeddingModel } from './index'
 import type { ErrorSignature } from './index'
 
 const pg = (type: string, service: string): ErrorSignature => ({
@@ -11,7 +14,7 @@ const pg = (type: string, service: string): ErrorSignature => ({
   ],
 })
 
-describe('similar issues with the shipped embedding model', () => {
+describe('similar issues with the embedding models', () => {
   it('embeds to unit vectors and explains a match by shared features', async () => {
     const embedder = await loadSignatureEmbedder()
     const set = await embedder.embed([
@@ -26,16 +29,28 @@ describe('similar issues with the shipped embedding model', () => {
     expect(similar[0]!.id).toBe('b')
     expect(similar[0]!.score).toBeGreaterThan(similar[1]!.score)
     expect(similar[0]!.shared).toContain('libFrame:pg/lib/client:connect')
-    expect(set.modelVersion).toMatch(/^embedding-linear-1#/)
+    const manifest = JSON.parse(await readFile(defaultModelPaths.manifest, 'utf8'))
+    expect(set.modelVersion.startsWith(`${manifest.models.embedding.version}#`)).toBe(true)
     await embedder.model.close()
   })
 
-  it('beats the hashed-cosine baseline on a held-out issue set and clusters causes', async () => {
+  it('the hashed model is hashed cosine, run by onnxruntime', async () => {
+    const embedder = new SignatureEmbedder(await loadModelFromBytes(hashedEmbeddingModel().bytes))
+    const signatures = [pg('ConnectionRefusedError', 'checkout'), pg('SequelizeConnectionError', 'billing')]
+    const set = await embedder.embed(signatures.map((signature, id) => ({ id, signature })))
+    expect(set.dim).toBe(signatureDimensions)
+    const expected = new Float32Array(signatures.length * signatureDimensions)
+    signatures.forEach((signature, i) => hashSignature(signatureFeatures(signature), expected, i * signatureDimensions))
+    set.embeddings.forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 6))
+    await embedder.model.close()
+  })
+
+  it('the learned projection beats the hashed-cosine baseline on a held-out generated issue set and clusters causes', async () => {
     const issues = generateIssueSet(77, 8)
     const labels = issues.map((issue) => issue.cause)
     const hashed = new Float32Array(issues.length * signatureDimensions)
     issues.forEach((issue, i) => hashSignature(signatureFeatures(issue.signature), hashed, i * signatureDimensions))
-    const embedder = await loadSignatureEmbedder()
+    const embedder = new SignatureEmbedder(await loadModelFromBytes(trainEmbeddingModel().bytes))
     const set = await embedder.embed(issues.map((issue, id) => ({ id, signature: issue.signature })))
     const model = precisionAtK(set.embeddings, set.dim, labels, 5)
     expect(model).toBeGreaterThanOrEqual(0.8)

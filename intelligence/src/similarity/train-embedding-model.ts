@@ -16,13 +16,34 @@ export interface EmbeddingTrainingOptions {
 export const defaultEmbeddingTraining: EmbeddingTrainingOptions = {
   seed: 3003,
   issuesPerCause: 30,
-  embeddingSize: 64,
+  embeddingSize: 256,
   triplets: 60_000,
   learningRate: 0.05,
   margin: 0.5,
 }
 
-export const embeddingModelVersion = 'embedding-linear-1'
+export const embeddingModelVersion = 'embedding-linear-2'
+export const hashedEmbeddingVersion = 'embedding-hashed-1'
+
+/**
+ * The baseline as a model: the hashed signature itself, L2-normalized, so cosine on its output is
+ * hashed cosine. It is shipped instead of the learned projection when that does not beat it on
+ * the development half of the real traces (scripts/train-models.ts), through the same loading,
+ * versioning and hot swap.
+ */
+export function hashedEmbeddingModel(): { bytes: Uint8Array; spec: DenseModelSpec } {
+  const spec: DenseModelSpec = {
+    name: 'embedding',
+    version: hashedEmbeddingVersion,
+    inputName: 'signature',
+    outputName: 'embedding',
+    layers: [],
+    inputWidth: signatureDimensions,
+    l2Normalize: true,
+    metadata: { dimensions: String(signatureDimensions) },
+  }
+  return { bytes: buildDenseModel(spec), spec }
+}
 
 export interface EmbeddingTrainingResult {
   bytes: Uint8Array

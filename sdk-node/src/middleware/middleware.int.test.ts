@@ -3,25 +3,14 @@ import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { HTTPException } from 'hono/http-exception'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { addBreadcrumb, captureMessage, close, flush, init, setTag, setUser } from '../index'
-import { startFakeIngest, type FakeIngest } from '../testing'
+import { describe, expect, it } from 'vitest'
+import { addBreadcrumb, captureMessage, flush, setTag, setUser } from '../index'
+import { useFakeIngest } from '../testing/fake-ingest-hooks'
 import { expressErrorHandler, expressRequestHandler } from './express'
 import { faultlineHono } from './hono'
 import { wrapHandler } from './http'
 
-let ingest: FakeIngest
-beforeAll(async () => {
-  ingest = await startFakeIngest()
-})
-afterAll(async () => {
-  await close(1000)
-  await ingest.close()
-})
-beforeEach(() => {
-  ingest.requests.length = 0
-  init({ dsn: ingest.dsn, release: 'shop@2.0.0', environment: 'test', globalHandlers: false, clientReportDelayMs: 60_000 })
-})
+const fake = useFakeIngest({ release: 'shop@2.0.0', environment: 'test' })
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -47,7 +36,7 @@ describe('hono middleware', () => {
     const res = await app().request('/orders/41?wait=1&token=abc', { headers: { 'x-user': 'u-41', authorization: 'Bearer secret', cookie: 'sid=1', 'user-agent': 'test' } })
     expect(res.status).toBe(500)
     expect(await res.text()).toBe('custom 500')
-    const [event] = await ingest.waitFor(() => ingest.events().length === 1 && ingest.events())
+    const [event] = await fake.ingest.waitFor(() => fake.ingest.events().length === 1 && fake.ingest.events())
     expect(event).toMatchObject({
       release: 'shop@2.0.0',
       environment: 'test',
@@ -72,14 +61,14 @@ describe('hono middleware', () => {
     expect((await app().request('/missing')).status).toBe(404)
     expect((await app().request('/orders/ok')).status).toBe(200)
     await tick(50)
-    expect(ingest.events()).toHaveLength(0)
+    expect(fake.ingest.events()).toHaveLength(0)
   })
 
   it('keeps scopes of concurrent requests apart', async () => {
     const a = app()
     const ids = Array.from({ length: 20 }, (_, i) => `c${i}`)
     await Promise.all(ids.map((id, i) => a.request(`/orders/${id}?wait=${(i * 7) % 13}`, { headers: { 'x-user': `user-${id}` } })))
-    const events = await ingest.waitFor(() => ingest.events().length === ids.length && ingest.events())
+    const events = await fake.ingest.waitFor(() => fake.ingest.events().length === ids.length && fake.ingest.events())
     for (const event of events) {
       const id = event.tags!.order!
       expect(event.user!.id).toBe(`user-${id}`)
@@ -92,8 +81,8 @@ describe('hono middleware', () => {
     const a = new Hono()
     a.use(faultlineHono())
     a.get('/proxy', async () => {
-      await fetch(`${ingest.url}/health?secret=1`).then((r) => r.text())
-      await new Promise<void>((resolve) => http.get(`${ingest.url}/other`, (r) => (r.resume(), r.on('end', resolve))))
+      await fetch(`${fake.ingest.url}/health?secret=1`).then((r) => r.text())
+      await new Promise<void>((resolve) => http.get(`${fake.ingest.url}/other`, (r) => (r.resume(), r.on('end', resolve))))
       throw new Error('after calls')
     })
     const server = serve({ fetch: a.fetch, port: 0, hostname: '127.0.0.1' })
@@ -101,11 +90,11 @@ describe('hono middleware', () => {
     const port = (server.address() as AddressInfo).port
     const res = await fetch(`http://127.0.0.1:${port}/proxy`)
     expect(res.status).toBe(500)
-    const event = await ingest.waitFor(() => ingest.events()[0])
+    const event = await fake.ingest.waitFor(() => fake.ingest.events()[0])
     const http_ = event.breadcrumbs!.filter((b) => b.category === 'http')
     expect(http_).toEqual([
-      expect.objectContaining({ type: 'http', data: { method: 'GET', url: `${ingest.url}/health`, status_code: 200 } }),
-      expect.objectContaining({ data: { method: 'GET', url: `${ingest.url}/other`, status_code: 200 } }),
+      expect.objectContaining({ type: 'http', data: { method: 'GET', url: `${fake.ingest.url}/health`, status_code: 200 } }),
+      expect.objectContaining({ data: { method: 'GET', url: `${fake.ingest.url}/other`, status_code: 200 } }),
     ])
     // The SDK's own envelope requests are not breadcrumbs.
     expect(JSON.stringify(event.breadcrumbs)).not.toContain('/envelope/')
@@ -118,8 +107,8 @@ describe('hono middleware', () => {
     await flush(2000)
     captureMessage('second, same scope')
     await flush(2000)
-    expect(ingest.events()).toHaveLength(2)
-    expect(JSON.stringify(ingest.events()[1]!.breadcrumbs ?? [])).not.toContain('/envelope/')
+    expect(fake.ingest.events()).toHaveLength(2)
+    expect(JSON.stringify(fake.ingest.events()[1]!.breadcrumbs ?? [])).not.toContain('/envelope/')
   })
 })
 
@@ -151,7 +140,7 @@ describe('express-style middleware', () => {
     })
     const res = await fetch(`${server.url}/api/checkout?step=2`, { headers: { 'x-api-key': 'k' } })
     expect(res.status).toBe(503)
-    const event = await ingest.waitFor(() => ingest.events()[0])
+    const event = await fake.ingest.waitFor(() => fake.ingest.events()[0])
     expect(event).toMatchObject({ transaction: 'GET /api/checkout', user: { id: 'e1' }, tags: { route: 'checkout', 'http.status_code': '503' }, request: { method: 'GET', query_string: 'step=2' } })
     expect(event.request!.headers!['x-api-key']).toBeUndefined()
     expect(event.exception!.values[0]!.mechanism).toMatchObject({ type: 'express', handled: false })
@@ -164,7 +153,7 @@ describe('express-style middleware', () => {
     errorHandler(Object.assign(new Error('bad input'), { statusCode: 400 }), { method: 'GET', url: '/', headers: {} } as never, {} as never, (e) => (passed = e))
     expect((passed as Error).message).toBe('bad input')
     await tick(30)
-    expect(ingest.events()).toHaveLength(0)
+    expect(fake.ingest.events()).toHaveLength(0)
   })
 })
 
@@ -184,7 +173,7 @@ describe('wrapHandler for node:http', () => {
     )
     const statuses = await Promise.all(['a', 'b', 'ok'].map((p) => fetch(`${server.url}/${p}`).then((r) => r.status)))
     expect(statuses).toEqual([500, 500, 200])
-    const events = await ingest.waitFor(() => ingest.events().length === 2 && ingest.events())
+    const events = await fake.ingest.waitFor(() => fake.ingest.events().length === 2 && fake.ingest.events())
     for (const e of events) expect(e.exception!.values[0]!.value).toBe(`failed for ${e.user!.id}`)
     await server.close()
   })

@@ -1,0 +1,50 @@
+/** The security timeline's part of the OpenAPI document, from the same zod schemas its routes validate with. */
+import type { OpenApiHelpers } from './openapi-helpers'
+import {
+  backtestRuleBody,
+  detectionsQuery,
+  investigationBody,
+  investigationChangeBody,
+  ruleBody,
+  ruleSwitchBody,
+  savedSearchBody,
+  securityEventsQuery,
+  securityExportQuery,
+  securityPivotQuery,
+  securitySearchBody,
+} from './security'
+
+
+export function securityPaths({ project, errors, json, jsonBody, queryParams, pathParam }: OpenApiHelpers): Record<string, object> {
+  const ok = { 200: json({ type: 'object' }), ...errors }
+  const rule = pathParam('ruleId', 'Rule id')
+  const investigation = pathParam('investigationId', 'Investigation id')
+  const base = '/projects/{projectId}/security'
+  return {
+    [`${base}/events`]: { get: { summary: 'Security events, newest first: startDate, endDate, severity, action, outcome, sourceIp (CIDR), user, q (query language), columns; cursor pagination', parameters: [project, ...queryParams(securityEventsQuery)], responses: ok } },
+    [`${base}/search`]: { post: { summary: 'Search in the query language, with an optional time histogram and chosen columns', parameters: [project], requestBody: jsonBody(securitySearchBody), responses: ok } },
+    [`${base}/pivot`]: { get: { summary: 'Everything about an IP, user or session: actions, related users and IPs with countries, sessions, recent events, errors of the same users', parameters: [project, ...queryParams(securityPivotQuery)], responses: ok } },
+    [`${base}/export`]: { get: { summary: 'Export a search as NDJSON or CSV (audited)', parameters: [project, ...queryParams(securityExportQuery)], responses: { 200: { description: 'NDJSON or CSV stream' }, ...errors } } },
+    [`${base}/detections`]: { get: { summary: 'Detections found by the rules', parameters: [project, ...queryParams(detectionsQuery)], responses: ok } },
+    [`${base}/rules`]: { get: { summary: 'The rules the project runs: the built-in pack and its own', parameters: [project], responses: ok } },
+    [`${base}/rules/{ruleId}`]: {
+      put: { summary: 'Save a rule from its YAML (422 with line-numbered problems)', parameters: [project, rule], requestBody: jsonBody(ruleBody), responses: ok },
+      patch: { summary: 'Turn a rule on or off', parameters: [project, rule], requestBody: jsonBody(ruleSwitchBody), responses: ok },
+      delete: { summary: "Remove the project's own rule (a built-in one comes back)", parameters: [project, rule], responses: { 204: { description: 'Removed' }, ...errors } },
+    },
+    [`${base}/rules/backtest`]: { post: { summary: 'Run a rule over stored events without storing anything', parameters: [project], requestBody: jsonBody(backtestRuleBody), responses: ok } },
+    [`${base}/investigations`]: {
+      get: { summary: 'Investigations', parameters: [project], responses: ok },
+      post: { summary: 'Open an investigation with pinned events', parameters: [project], requestBody: jsonBody(investigationBody), responses: { 201: json({ type: 'object' }, 'Created'), ...errors } },
+    },
+    [`${base}/investigations/{investigationId}`]: {
+      get: { summary: 'An investigation', parameters: [project, investigation], responses: ok },
+      patch: { summary: 'Retitle, close, pin or unpin events, add a note', parameters: [project, investigation], requestBody: jsonBody(investigationChangeBody), responses: ok },
+    },
+    [`${base}/saved-searches`]: {
+      get: { summary: 'Saved searches', parameters: [project], responses: ok },
+      post: { summary: 'Save a search', parameters: [project], requestBody: jsonBody(savedSearchBody), responses: { 201: json({ type: 'object' }, 'Created'), ...errors } },
+    },
+    [`${base}/saved-searches/{searchId}`]: { delete: { summary: 'Delete a saved search', parameters: [project, pathParam('searchId', 'Saved search id')], responses: { 204: { description: 'Deleted' }, ...errors } } },
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * "Everything about this IP / user / session": the events where the value is the subject or
+ * related (`related.ip`, `related.user`), what they did (actions and outcomes), what else they
+ * touched (the users an IP tried, the IPs and countries a user came from, sessions), and the
+ * errors of the same users beside them (error events with that user's id, username or email).
+ */
+import type { Platform } from '@faultline/core/platform'
+import { queryToSql, type QueryNode } from '@faultline/core/security'
+import { parseQueryText, searchSecurityEvents, type TimeRange, type TimelineRow } from './security-timeline'
+
+export const PivotFields = { ip: 'ip', user: 'user', session: 'session' } as const
+export type PivotField = (typeof PivotFields)[keyof typeof PivotFields]
+
+const quote = (value: string) => `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`
+
+/** The pivot as a query in the timeline's language, so it means what a search for it means. */
+export function pivotQuery(field: PivotField, value: string): QueryNode {
+  const v = quote(value)
+  if (field === 'ip') return parseQueryText(`source.ip: ${v} or related.ip: ${v}`)
+  if (field === 'user') return parseQueryText(`user.name: ${v} or user.id: ${v} or related.user: ${v}`)
+  return parseQueryText(`session.id: ${v}`)
+}
+
+export interface Pivot {
+  field: PivotField
+  value: string
+  events: number
+  firstSeen: string | null
+  lastSeen: string | null
+  actions: { action: string; outcome: string; count: number }[]
+  users: { value: string; count: number }[]
+  ips: { value: string; country: string; count: number }[]
+  sessions: { value: string; count: number }[]
+  recent: TimelineRow[]
+  errors: { eventId: string; issueId: string; title: string; timestamp: string; user: string }[]
+}
+
+export async function securityPivot(platform: Platform, projectId: string, field: PivotField, value: string, range: TimeRange): Promise<Pivot> {
+  const query = pivotQuery(field, value)
+  const { client, database } = platform.eventStore
+  const compiled = queryToSql(query)
+  const params = { ...compiled.params, project: Number(projectId), from: range.from, to: range.to }
+  const where = `project_id = {project:UInt64} AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp < fromUnixTimestamp64Milli({to:Int64}) AND (${compiled.sql})`
+  const run = async <T>(sql: string): Promise<T[]> => (await client.query({ query: sql, query_params: params, format: 'JSONEachRow' })).json<T>()
+  const [summary, actions, users, ips, sessions, recent] = await Promise.all([
+    run<{ n: number; first: number; last: number }>(`SELECT uniqExact(event_id) AS n, toUnixTimestamp64Milli(min(timestamp)) AS first, toUnixTimestamp64Milli(max(timestamp)) AS last FROM ${database}.security_events WHERE ${where}`),
+    run<{ action: string; outcome: string; n: number }>(`SELECT action, outcome, uniqExact(event_id) AS n FROM ${database}.security_events WHERE ${where} GROUP BY action, outcome ORDER BY n DESC LIMIT 50`),
+    run<{ v: string; n: number }>(`SELECT v, uniqExact(event_id) AS n FROM ${database}.security_events ARRAY JOIN arrayDistinct(arrayFilter(x -> x != '', arrayPushBack(related_user, user_name))) AS v WHERE ${where} GROUP BY v ORDER BY n DESC LIMIT 50`),
+    run<{ v: string; c: string; n: number }>(`SELECT IPv6NumToString(source_ip) AS v, any(geo_country_iso_code) AS c, uniqExact(event_id) AS n FROM ${database}.security_events WHERE ${where} AND source_ip != toIPv6('::') GROUP BY source_ip ORDER BY n DESC LIMIT 50`),
+    run<{ v: string; n: number }>(`SELECT session_id AS v, uniqExact(event_id) AS n FROM ${database}.security_events WHERE ${where} AND session_id != '' GROUP BY v ORDER BY n DESC LIMIT 50`),
+    searchSecurityEvents(platform, projectId, { ...range, query, limit: 20 }),
+  ])
+  const s = summary[0]
+  const userValues = field === 'user' ? [value, ...users.map((u) => u.v)] : users.map((u) => u.v)
+  return {
+    field,
+    value,
+    events: Number(s?.n ?? 0),
+    firstSeen: s && Number(s.n) > 0 ? new Date(Number(s.first)).toISOString() : null,
+    lastSeen: s && Number(s.n) > 0 ? new Date(Number(s.last)).toISOString() : null,
+    actions: actions.map((a) => ({ action: a.action, outcome: a.outcome, count: Number(a.n) })),
+    users: users.map((u) => ({ value: u.v, count: Number(u.n) })),
+    ips: ips.map((i) => ({ value: i.v.startsWith('::ffff:') && i.v.includes('.') ? i.v.slice(7) : i.v, country: i.c, count: Number(i.n) })),
+    sessions: sessions.map((x) => ({ value: x.v, count: Number(x.n) })),
+    recent: recent.data,
+    errors: await correlatedErrors(platform, projectId, [...new Set(userValues)].slice(0, 50), range),
+  }
+}
+
+/** Error events of the same users in the range, newest first. */
+export async function correlatedErrors(platform: Platform, projectId: string, users: string[], range: TimeRange): Promise<Pivot['errors']> {
+  if (users.length === 0) return []
+  const { client, database } = platform.eventStore
+  const result = await client.query({
+    query: `SELECT replaceAll(toString(event_id), '-', '') AS id, issue_id, title, toUnixTimestamp64Milli(timestamp) AS at,
+        multiIf(user_username != '', user_username, user_id != '', user_id, user_email) AS user
+      FROM ${database}.error_events
+      WHERE project_id = {project:UInt64} AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp < fromUnixTimestamp64Milli({to:Int64})
+        AND (user_id IN {users:Array(String)} OR user_username IN {users:Array(String)} OR user_email IN {users:Array(String)})
+      ORDER BY timestamp DESC LIMIT 50`,
+    query_params: { project: Number(projectId), from: range.from, to: range.to, users },
+    format: 'JSONEachRow',
+  })
+  return (await result.json<{ id: string; issue_id: string; title: string; at: number; user: string }>()).map((r) => ({ eventId: r.id, issueId: r.issue_id, title: r.title, timestamp: new Date(Number(r.at)).toISOString(), user: r.user }))
+}

@@ -1,0 +1,6 @@
+export * from './rule'
+export * from './engine'
+export * from './rule-pack'
+export * from './signal'
+export * from './detection-store'
+export * from './read-events'

@@ -1,0 +1,5 @@
+export * from './rules'
+export * from './settings'
+export { compileLinearPattern, type LinearPatternResult } from './linear-regex'
+export * from './identity-hash'
+export * from './settings-store'

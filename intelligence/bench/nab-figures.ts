@@ -1,0 +1,91 @@
+/**
+ * The anomaly detector on NAB, as rows of a bench table: the official scorer's three profiles on
+ * all 35 files, on the development split the detector's settings were chosen on (even-indexed
+ * files of each category, sorted), and on the held-out split (odd-indexed files), beside the
+ * reference detectors. NAB scores the first detection in each window and charges every flagged
+ * point outside one, so the series go in as each point's `onset` (its score when it starts or
+ * tops an incident, 0 while the incident goes on); the plain `score` is reported beside it.
+ */
+import { SeriesDetector } from '../src/anomaly'
+import { loadNab, nabProfiles, nabReferenceScores, nabScorerAvailable, scoreWithNab, type NabScores, type NabSeries } from './nab'
+
+export type BenchRow = [area: string, metric: string, value: string, baseline: string, data: string]
+
+export const fmt = (n: number, digits = 3): string => (Number.isFinite(n) ? n.toFixed(digits) : '—')
+
+/** The development (even-indexed per category) and held-out (odd-indexed) halves of NAB. */
+export function nabSplits(series: readonly NabSeries[]): { development: Set<string>; heldOut: Set<string> } {
+  const byCategory = new Map<string, string[]>()
+  for (const s of series) byCategory.set(s.category, [...(byCategory.get(s.category) ?? []), s.key])
+  const development = new Set([...byCategory.values()].flatMap((keys) => keys.filter((_, i) => i % 2 === 0)))
+  return { development, heldOut: new Set(series.map((s) => s.key).filter((key) => !development.has(key))) }
+}
+
+/** Every series of NAB pushed through a fresh detector: each point's onset and score. */
+export function detectNab(series: readonly NabSeries[]): { onsets: Map<string, Float64Array>; scores: Map<string, Float64Array>; microsPerPoint: number } {
+  const onsets = new Map<string, Float64Array>()
+  const scores = new Map<string, Float64Array>()
+  let points = 0
+  const started = process.cpuUsage()
+  for (const s of series) {
+    const detector = new SeriesDetector()
+    const onset = new Float64Array(s.times.length)
+    const score = new Float64Array(s.times.length)
+    s.times.forEach((t, i) => {
+      const scored = detector.push(t, s.values[i]!)
+      onset[i] = scored.onset
+      score[i] = scored.score
+    })
+    onsets.set(s.key, onset)
+    scores.set(s.key, score)
+    points += s.times.length
+  }
+  const used = process.cpuUsage(started)
+  return { onsets, scores, microsPerPoint: (used.user + used.system) / points }
+}
+
+export function nabRows(): BenchRow[] {
+  const rows: BenchRow[] = []
+  const row = (metric: string, value: string, baseline = '', data = 'nab (real)'): void => {
+    rows.push(['anomaly', metric, value, baseline, data])
+  }
+  const nab = loadNab()
+  const scorer = nabScorerAvailable()
+  if (!nab.ok) return [['anomaly', 'NAB scores', `absent: ${nab.reason}`, '', '']]
+  if (!scorer.ok) return [['anomaly', 'NAB scores', `absent: ${scorer.reason}`, '', '']]
+  const { root, series } = nab.value
+  const { onsets, scores, microsPerPoint } = detectNab(series)
+  const { development, heldOut } = nabSplits(series)
+  const references = nabReferenceScores(root)
+  const best = Object.entries(references).filter(([name]) => name !== 'null').sort((a, b) => b[1].standard - a[1].standard)
+  const reference = (profile: keyof NabScores): string => best.map(([name, r]) => `${fmt(r[profile], 1)} ${name}`).join(', ')
+  const runs = [
+    ['all 35 files', onsets, undefined],
+    [`held-out split (${heldOut.size} odd files, not tuned on)`, onsets, heldOut],
+    [`development split (${development.size} even files, tuned on)`, onsets, development],
+    ['all 35 files, plain score instead of onset', scores, undefined],
+  ] as const
+  for (const [label, values, only] of runs) {
+    const result = scoreWithNab(root, 'faultline', series, values, only)
+    if (!result.ok) {
+      row(`NAB ${label}`, `absent: ${result.reason}`)
+      continue
+    }
+    for (const profile of nabProfiles) {
+      const target = profile === 'standard' && label === 'all 35 files' ? ' (target ≥ 60, above the best reference)' : ''
+      row(`NAB ${profile} ${label}${target}`, fmt(result.value[profile], 1), only ? '' : reference(profile))
+    }
+  }
+  row('detector cost (µs CPU per point, streaming)', fmt(microsPerPoint, 2), '', `${series.reduce((n, s) => n + s.times.length, 0)} NAB points`)
+  return rows
+}
+
+/** Prints rows as an aligned table. */
+export function printTable(rows: readonly BenchRow[]): void {
+  const headings = ['area', 'metric', 'value', 'baseline', 'data']
+  const widths = headings.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)))
+  const line = (cells: readonly string[]): string => cells.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()
+  console.log(line(headings))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  for (const r of rows) console.log(line(r))
+}

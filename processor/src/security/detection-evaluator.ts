@@ -1,0 +1,188 @@
+/**
+ * Streaming detections, run on every stored batch before it is acked. For each enabled rule of a
+ * project, the batch's events that could take part (they match `where` or a step) name the groups
+ * touched; the events of those groups around the batch's time span are read back from
+ * `security_events` (so events other replicas stored count too) and the rule is evaluated over
+ * them. Groups are split into partitions by hash; a partition is evaluated under a cache lease
+ * (Redis across replicas), so "read the known detections, evaluate, store new ones" never runs
+ * twice at once for a group. Detection ids are deterministic and stored with a unique id; signals
+ * go on the `signals` subject with the detection id as message id.
+ *
+ * Why nothing is missed: every replica reads the store after its own insert, so whichever batch
+ * of a burst was inserted last is evaluated over all of it. Why nothing is doubled: under the
+ * lease, an evaluation sees every detection stored before, and a candidate within `suppress` of a
+ * known detection of its group is not new (see `@faultline/core/detections` engine).
+ */
+import { createHash } from 'node:crypto'
+import type { Platform } from '@faultline/core/platform'
+import type { Lease } from '@faultline/core/ports'
+import { describeError } from '@faultline/core/errors'
+import type { Histogram } from '@faultline/core/metrics'
+import {
+  encodeSignalMessage,
+  evaluateRule,
+  groupOf,
+  insertDetection,
+  readRuleEvents,
+  openDetectionStores,
+  projectRules,
+  ruleGroupKey,
+  signalOf,
+  suppressedBy,
+  type DetectionRule,
+  type DetectionStores,
+  type SequenceRule,
+  type SuppressionRule,
+  type ThresholdRule,
+  type TimedEvent,
+} from '@faultline/core/detections'
+import { matchesQuery } from '@faultline/core/security'
+import type { StoredSecurityEvent } from './security-writer'
+
+export interface DetectionEvaluatorOptions {
+  /** Partitions of the group space per rule, each under its own lease. */
+  partitions: number
+  leaseTtlMs: number
+  /** Longest wait for a partition another replica holds; the batch is retried after it. */
+  leaseWaitMs: number
+  /** How long a project's rules are cached. */
+  rulesTtlMs: number
+  /** Most events read back for one rule and batch. */
+  maxEvents: number
+}
+
+const defaults: DetectionEvaluatorOptions = { partitions: 16, leaseTtlMs: 30_000, leaseWaitMs: 20_000, rulesTtlMs: 5_000, maxEvents: 200_000 }
+
+type EvaluatedRule = ThresholdRule | SequenceRule
+
+export class DetectionEvaluator {
+  readonly #platform: Platform
+  readonly #options: DetectionEvaluatorOptions
+  readonly #stores: Promise<DetectionStores>
+  readonly #rules = new Map<string, { at: number; rules: DetectionRule[] }>()
+  readonly #latency: Histogram
+
+  constructor(platform: Platform, options: Partial<DetectionEvaluatorOptions> = {}) {
+    this.#platform = platform
+    this.#options = { ...defaults, ...options }
+    this.#stores = openDetectionStores(platform.metadata)
+    this.#latency = platform.metrics.histogram('faultline_security_detection_seconds', 'From receipt of the event completing a detection to its signal', [0.1, 0.25, 0.5, 1, 2, 5, 10, 30])
+  }
+
+  async evaluate(batch: StoredSecurityEvent[], now = Date.now()): Promise<void> {
+    const byProject = new Map<string, StoredSecurityEvent[]>()
+    for (const e of batch) {
+      const list = byProject.get(e.projectId)
+      if (list) list.push(e)
+      else byProject.set(e.projectId, [e])
+    }
+    for (const [projectId, events] of byProject) {
+      const rules = (await this.#projectRules(projectId, now)).filter((r) => r.enabled)
+      const suppressions = rules.filter((r): r is SuppressionRule => r.kind === 'suppression')
+      for (const rule of rules) {
+        if (rule.kind !== 'suppression') await this.#evaluateRule(projectId, rule, events, suppressions)
+      }
+    }
+  }
+
+  async #evaluateRule(projectId: string, rule: EvaluatedRule, batch: StoredSecurityEvent[], suppressions: SuppressionRule[]): Promise<void> {
+    const wheres = rule.kind === 'threshold' ? [rule.where] : rule.steps.map((s) => s.where)
+    const touched = new Map<string, Record<string, string>>()
+    let minAt = Infinity
+    let maxAt = -Infinity
+    for (const { event } of batch) {
+      if (!wheres.some((where) => matchesQuery(where, event))) continue
+      const group = groupOf(rule.groupBy, event)
+      if (!group) continue
+      touched.set(group.key, group.values)
+      const at = Date.parse(event['@timestamp'])
+      minAt = Math.min(minAt, at)
+      maxAt = Math.max(maxAt, at)
+    }
+    if (touched.size === 0) return
+    const span = rule.kind === 'threshold' ? rule.windowMs : rule.maxSpanMs
+    const stores = await this.#stores
+    // Groups a stored, signalled detection already covers for every anchor this batch could make (within
+    // `suppress` of all of [minAt, maxAt + span]) cannot be found anew: they are not read back.
+    // Detections are only added, so a group skipped here could not have fired under the lease either.
+    const covering = await stores.detections.find({ ruleGroup: { $in: [...touched.keys()].map((key) => ruleGroupKey(projectId, rule.id, key)) }, anchorAt: { $gt: maxAt + span - rule.suppressMs, $lt: minAt + rule.suppressMs } }, { limit: 10_000 })
+    // An unsignalled one (a crash between its insert and its signal) is evaluated again, to send it.
+    for (const detection of covering) if (detection.signalled || detection.suppressedBy) touched.delete(detection.groupKey)
+    if (touched.size === 0) return
+    const events = await this.#readBack(projectId, rule, touched, minAt - span, maxAt + span)
+    const received = new Map(batch.map((e) => [e.event.event.id, e.receivedAt]))
+    const partitions = new Map<number, string[]>()
+    for (const key of touched.keys()) {
+      const partition = createHash('sha1').update(key).digest().readUInt32BE(0) % this.#options.partitions
+      const list = partitions.get(partition)
+      if (list) list.push(key)
+      else partitions.set(partition, [key])
+    }
+    for (const [partition, keys] of [...partitions].sort(([a], [b]) => a - b)) {
+      const lease = await this.#lease(`detect:${projectId}:${rule.id}:${partition}`)
+      try {
+        const ruleGroups = keys.map((key) => ruleGroupKey(projectId, rule.id, key))
+        const known = await stores.detections.find({ ruleGroup: { $in: ruleGroups }, anchorAt: { $gte: minAt - span - rule.suppressMs, $lte: maxAt + span + rule.suppressMs } }, { limit: 10_000 })
+        const keySet = new Set(keys)
+        const inPartition = events.filter((e) => keySet.has(groupOf(rule.groupBy, e.event)?.key ?? ''))
+        const result = evaluateRule(rule, inPartition, known.map((d) => ({ id: d._id, groupKey: d.groupKey, anchorAt: d.anchorAt })))
+        const anchors = new Map(inPartition.map((e) => [e.event.event.id, e.event]))
+        const toSignal = known.filter((d) => result.again.includes(d._id) && !d.signalled && !d.suppressedBy).map((d) => d._id)
+        for (const detection of result.detections) {
+          const now = Date.now()
+          const suppressed = suppressedBy(detection, anchors.get(detection.anchorEventId)!, suppressions)
+          const { id, ...rest } = detection
+          const stored = await insertDetection(stores, { ...rest, _id: id, projectId, ruleGroup: ruleGroupKey(projectId, rule.id, detection.groupKey), detectedAt: now, signalled: false, ...(suppressed && { suppressedBy: suppressed }) })
+          if (stored && !suppressed) toSignal.push(id)
+          const receivedAt = received.get(detection.anchorEventId)
+          if (stored && receivedAt !== undefined) this.#latency.observe(Math.max(0, now - receivedAt) / 1000)
+        }
+        await this.#signal(projectId, stores, toSignal)
+      } finally {
+        await lease.release().catch((error: unknown) => this.#platform.logger.warn('releasing a detection lease failed', { error: describeError(error) }))
+      }
+    }
+  }
+
+  async #signal(projectId: string, stores: DetectionStores, ids: string[]): Promise<void> {
+    if (ids.length === 0) return
+    const docs = await stores.detections.getMany(ids)
+    await this.#platform.bus.publish(
+      'signals',
+      docs.map(({ _id, projectId: _p, ruleGroup: _g, detectedAt, suppressedBy: _s, signalled: _d, ...detection }) => ({ id: _id, data: encodeSignalMessage(signalOf(projectId, { ...detection, id: _id }, detectedAt)) })),
+    )
+    await stores.detections.updateMany({ _id: { $in: ids } }, { $set: { signalled: true } })
+  }
+
+  /** The events of the touched groups in [from, to] that could take part, oldest first. */
+  async #readBack(projectId: string, rule: EvaluatedRule, touched: Map<string, Record<string, string>>, from: number, to: number): Promise<TimedEvent[]> {
+    // The first group field narrows the read in SQL (skip indexes); the exact groups are picked after.
+    const first = rule.groupBy[0]
+    const values = first ? [...new Set([...touched.values()].map((v) => v[first.name]!))] : []
+    const extra =
+      !first || first.spec.attribute ? undefined
+      : first.spec.kind === 'ip' ? { sql: `${first.spec.column} IN (SELECT toIPv6(arrayJoin({groups:Array(String)})))`, params: { groups: values } }
+      : { sql: `${first.spec.column} IN {groups:Array(String)}`, params: { groups: values } }
+    const events = await readRuleEvents(this.#platform.eventStore, projectId, rule, { from, to: to + 1, limit: this.#options.maxEvents, extra })
+    if (events.length >= this.#options.maxEvents) this.#platform.logger.warn('detection read-back hit its limit; later events of this batch are judged without it', { projectId, rule: rule.id, limit: this.#options.maxEvents })
+    return events
+  }
+
+  async #lease(key: string): Promise<Lease> {
+    const deadline = Date.now() + this.#options.leaseWaitMs
+    for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+      const lease = await this.#platform.cache.acquireLease(key, this.#options.leaseTtlMs)
+      if (lease) return lease
+      if (Date.now() > deadline) throw new Error(`detection partition ${key} stayed held by another replica for ${this.#options.leaseWaitMs} ms`)
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+  }
+
+  async #projectRules(projectId: string, now: number): Promise<DetectionRule[]> {
+    const cached = this.#rules.get(projectId)
+    if (cached && now - cached.at < this.#options.rulesTtlMs) return cached.rules
+    const rules = await projectRules(await this.#stores, projectId)
+    this.#rules.set(projectId, { at: now, rules })
+    return rules
+  }
+}

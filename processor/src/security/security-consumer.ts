@@ -1,0 +1,90 @@
+/**
+ * The security pipeline: pull a batch from the `security` subject, decode (ingest validated and
+ * scrubbed every event before publishing it), geolocate `source.ip` offline, insert into
+ * `security_events` idempotently on event id, then hand the batch to the detections, then ack.
+ * Detections run before the ack, so a crash in between evaluates the batch again on redelivery;
+ * detection ids are deterministic, so that cannot double one.
+ */
+import { ConsumerGroups, type BusMessage } from '@faultline/core/ports'
+import type { Platform } from '@faultline/core/platform'
+import { describeError } from '@faultline/core/errors'
+import { decodeSecurityMessage, type SecurityEvent } from '@faultline/core/security'
+import { BatchConsumer, pipelineDeps, type Prepared } from '../consume'
+import type { GeoLocator } from './geo'
+import { SecurityEventWriter, type StoredSecurityEvent } from './security-writer'
+
+export const securityConsumerGroup = ConsumerGroups.processor
+
+export interface SecurityConsumerOptions {
+  batchSize: number
+  flushMs: number
+  maxDeliver: number
+  /** The geolocation database, opened once; without it events are stored without `source.geo`. */
+  geo: () => Promise<GeoLocator>
+  /** Called with every event of a stored batch (new and redelivered) before the batch is acked. */
+  onStored?: (events: StoredSecurityEvent[]) => Promise<void>
+}
+
+export class SecurityConsumer {
+  readonly #writer: SecurityEventWriter
+  readonly #consumer: BatchConsumer<StoredSecurityEvent[]>
+  readonly #options: SecurityConsumerOptions
+  readonly #platform: Platform
+  #geo: GeoLocator | null | undefined
+
+  constructor(platform: Platform, options: SecurityConsumerOptions) {
+    this.#platform = platform
+    this.#options = options
+    this.#writer = new SecurityEventWriter(platform.eventStore)
+    this.#consumer = new BatchConsumer(
+      pipelineDeps(platform, 'security-consumer', 'Security', 'faultline_processor_security'),
+      { subject: 'security', group: securityConsumerGroup, batchSize: options.batchSize, flushMs: options.flushMs, maxDeliver: options.maxDeliver },
+      { prepare: (message) => this.#prepare(message), store: (items) => this.#store(items.flatMap((item) => item.value)) },
+    )
+  }
+
+  start(): void {
+    this.#consumer.start()
+  }
+
+  stop(): Promise<void> {
+    return this.#consumer.stop()
+  }
+
+  /** Exposed for tests that drive the pipeline without the loop. */
+  handleBatch(batch: BusMessage[]): Promise<void> {
+    return this.#consumer.handleBatch(batch)
+  }
+
+  async #prepare(message: BusMessage): Promise<Prepared<StoredSecurityEvent[]>> {
+    const decoded = decodeSecurityMessage(message.data)
+    if (!decoded.ok) return { ok: false, deadLetter: `undecodable message: ${decoded.reason}` }
+    const { projectId, receivedAt, events } = decoded.message
+    const geo = await this.#locator()
+    const redelivered = message.deliveryCount > 1
+    return { ok: true, value: events.map((event) => ({ projectId, receivedAt, event: geo ? located(geo, event) : event, redelivered })) }
+  }
+
+  async #store(events: StoredSecurityEvent[]): Promise<void> {
+    await this.#writer.write(events)
+    await this.#options.onStored?.(events)
+  }
+
+  async #locator(): Promise<GeoLocator | null> {
+    if (this.#geo === undefined) {
+      try {
+        this.#geo = await this.#options.geo()
+      } catch (error) {
+        this.#platform.logger.error('the geolocation database could not be opened; security events are stored without source.geo', { error: describeError(error) })
+        this.#geo = null
+      }
+    }
+    return this.#geo
+  }
+}
+
+function located(geo: GeoLocator, event: SecurityEvent): SecurityEvent {
+  const ip = event.source?.ip
+  const place = ip ? geo.locate(ip) : undefined
+  return place ? { ...event, source: { ...event.source, geo: place } } : event
+}

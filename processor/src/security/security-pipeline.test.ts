@@ -1,0 +1,155 @@
+/**
+ * The security pipeline against real chDB, SQLite metadata and the SQLite bus (one chDB path in
+ * this file): idempotent storage on redelivery, geolocation, and detections that two evaluators
+ * (as two replicas) running on parts of one burst neither miss nor double.
+ */
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '@faultline/core/config'
+import { createLogger } from '@faultline/core/log'
+import { defaultOrganization } from '@faultline/core/accounts'
+import { openPlatform, type Platform } from '@faultline/core/platform'
+import { createProject } from '@faultline/core/projects'
+import { decodeSignalMessage, openDetectionStores, ruleGroupKey } from '@faultline/core/detections'
+import { encodeSecurityMessage, normalizeSecurityEvent, securityMessageId, type SecurityEvent } from '@faultline/core/security'
+import { DetectionEvaluator } from './detection-evaluator'
+import { GeoLocator } from './geo'
+import { SecurityConsumer, securityConsumerGroup } from './security-consumer'
+import type { StoredSecurityEvent } from './security-writer'
+
+const dataDir = mkdtempSync(join(tmpdir(), 'fl-security-pipeline-'))
+let platform: Platform
+let projectId: string
+const geo = GeoLocator.open()
+
+beforeAll(async () => {
+  platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' }), { logger: createLogger('error', {}, () => undefined) })
+  projectId = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Security pipeline')).project._id
+}, 60_000)
+
+afterAll(async () => {
+  await platform?.close()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+function event(action: string, at: number, fields: Record<string, unknown>): SecurityEvent {
+  const result = normalizeSecurityEvent({ 'event.action': action, '@timestamp': at, ...fields }, { receivedAt: at, dataset: 'app' })
+  if (!result.ok) throw new Error(result.reason)
+  return result.event
+}
+
+async function storedCount(ids: string[]): Promise<number> {
+  const { client, database } = platform.eventStore
+  const result = await client.query({
+    query: `SELECT count() AS n FROM ${database}.security_events FINAL WHERE project_id = {p:UInt64} AND replaceAll(toString(event_id), '-', '') IN {ids:Array(String)}`,
+    query_params: { p: Number(projectId), ids },
+    format: 'JSONEachRow',
+  })
+  return Number((await result.json<{ n: number }>())[0]!.n)
+}
+
+describe('SecurityConsumer', () => {
+  it('stores each event once, geolocated, when its message is delivered again', async () => {
+    const consumer = new SecurityConsumer(platform, { batchSize: 10, flushMs: 10, maxDeliver: 3, geo: () => geo })
+    const events = [event('authn_login_fail', Date.now(), { 'source.ip': '8.8.8.8' }), event('authz_fail', Date.now(), { 'source.ip': '10.0.0.1' })]
+    const message = { v: 1 as const, projectId, receivedAt: Date.now(), events }
+    await platform.bus.publish('security', [{ id: securityMessageId(message), data: encodeSecurityMessage(message) }])
+    const [delivery] = await platform.bus.fetch('security', securityConsumerGroup, { max: 10, expiresMs: 1000 })
+    await consumer.handleBatch([delivery!])
+    await consumer.handleBatch([{ ...delivery!, deliveryCount: 2, ack: async () => undefined }])
+    expect(await storedCount(events.map((e) => e.event.id))).toBe(2)
+    const { client, database } = platform.eventStore
+    const countries = await (await client.query({ query: `SELECT action, geo_country_iso_code AS c FROM ${database}.security_events WHERE project_id = {p:UInt64} ORDER BY action`, query_params: { p: Number(projectId) }, format: 'JSONEachRow' })).json<{ action: string; c: string }>()
+    expect(countries).toEqual([{ action: 'authn_login_fail', c: 'US' }, { action: 'authz_fail', c: '' }])
+    const minute = await (await client.query({ query: `SELECT action, uniqCombinedMerge(events) AS n FROM ${database}.security_minute WHERE project_id = {p:UInt64} GROUP BY action ORDER BY action`, query_params: { p: Number(projectId) }, format: 'JSONEachRow' })).json<{ action: string; n: number }>()
+    expect(minute.map((m) => [m.action, Number(m.n)])).toEqual([['authn_login_fail', 1], ['authz_fail', 1]])
+  })
+})
+
+describe('DetectionEvaluator', () => {
+  const writer = () => new SecurityConsumer(platform, { batchSize: 10, flushMs: 10, maxDeliver: 3, geo: () => geo })
+  async function store(events: SecurityEvent[]): Promise<StoredSecurityEvent[]> {
+    const stored = events.map((e) => ({ projectId, receivedAt: Date.now(), event: e, redelivered: false }))
+    const message = { v: 1 as const, projectId, receivedAt: Date.now(), events }
+    await platform.bus.publish('security', [{ id: securityMessageId(message), data: encodeSecurityMessage(message) }])
+    await writer().handleBatch(await platform.bus.fetch('security', securityConsumerGroup, { max: 10, expiresMs: 1000 }))
+    return stored
+  }
+  const burst = (ip: string, n: number) => {
+    const t0 = Date.now() - 5_000
+    return Array.from({ length: n }, (_, i) => event('authn_login_fail', t0 + i * 100, { 'source.ip': ip, 'user.name': 'victim', attributes: { attempt: i } }))
+  }
+  async function detectionsFor(ip: string) {
+    const stores = await openDetectionStores(platform.metadata)
+    return stores.detections.find({ ruleGroup: ruleGroupKey(projectId, 'brute-force-single-ip', JSON.stringify([ip])) })
+  }
+  async function signals(): Promise<string[]> {
+    const messages = await platform.bus.fetch('signals', 'test', { max: 100, expiresMs: 200 })
+    await Promise.all(messages.map((m) => m.ack()))
+    return messages.map((m) => {
+      const decoded = decodeSignalMessage(m.data)
+      if (!decoded.ok) throw new Error(decoded.reason)
+      return decoded.message.group['source.ip']!
+    })
+  }
+
+  it('finds a burst split over two batches that neither reaches alone, once, across two replicas', async () => {
+    await signals()
+    const ip = `203.0.113.${Math.floor(Math.random() * 200)}`
+    const events = burst(ip, 12)
+    const [a, b] = [new DetectionEvaluator(platform), new DetectionEvaluator(platform)]
+    const first = await store(events.slice(0, 6))
+    await a.evaluate(first)
+    expect(await detectionsFor(ip)).toHaveLength(0)
+    const second = await store(events.slice(6))
+    await Promise.all([b.evaluate(second), a.evaluate(first), b.evaluate(first)])
+    const found = await detectionsFor(ip)
+    expect(found).toHaveLength(1)
+    expect(found[0]).toMatchObject({ count: 10, anchorEventId: events[9]!.event.id, signalled: true })
+    expect(await signals()).toEqual([ip])
+  })
+
+  it('evaluated concurrently by replicas that each stored part of the burst, still finds it once', async () => {
+    const ip = `198.51.100.${Math.floor(Math.random() * 200)}`
+    const events = burst(ip, 20)
+    const parts = [await store(events.slice(0, 7)), await store(events.slice(7, 14)), await store(events.slice(14))]
+    const replicas = [new DetectionEvaluator(platform), new DetectionEvaluator(platform), new DetectionEvaluator(platform)]
+    await Promise.all(parts.map((part, i) => replicas[i]!.evaluate(part)))
+    await Promise.all(parts.map((part, i) => replicas[(i + 1) % 3]!.evaluate(part)))
+    expect(await detectionsFor(ip)).toHaveLength(1)
+    expect(await signals()).toEqual([ip])
+  })
+
+  it('finds a burst once when early events of it are stored after a replica already found it on the rest', async () => {
+    const ip = `203.0.113.${200 + Math.floor(Math.random() * 50)}`
+    const events = burst(ip, 14)
+    const rest = await store([...events.slice(0, 2), ...events.slice(4)])
+    await new DetectionEvaluator(platform).evaluate(rest)
+    const [early] = await detectionsFor(ip)
+    expect(early).toMatchObject({ anchorEventId: events[11]!.event.id })
+    const late = await store(events.slice(2, 4))
+    await new DetectionEvaluator(platform).evaluate(late)
+    expect(await detectionsFor(ip)).toHaveLength(1)
+    expect(await signals()).toEqual([ip])
+  })
+
+  it('keeps a detection held back by a suppression window from the signals', async () => {
+    const stores = await openDetectionStores(platform.metadata)
+    await stores.rules.put({
+      _id: `${projectId}:pentest`,
+      projectId,
+      ruleId: 'pentest',
+      enabled: true,
+      updatedAt: Date.now(),
+      source: `id: pentest\nkind: suppression\nrules: '*'\nwhere: 'source.ip: 192.0.2.0/24'\nfrom: '${new Date(Date.now() - 3_600_000).toISOString()}'\nuntil: '${new Date(Date.now() + 3_600_000).toISOString()}'`,
+    })
+    const ip = `192.0.2.${randomUUID().charCodeAt(0) % 200}`
+    const stored = await store(burst(ip, 10))
+    await new DetectionEvaluator(platform).evaluate(stored)
+    expect(await detectionsFor(ip)).toMatchObject([{ suppressedBy: 'pentest', signalled: false }])
+    expect(await signals()).toEqual([])
+  })
+})

@@ -1,0 +1,180 @@
+/**
+ * Issue 15's benchmark on the embedded profile, Faultline in this process (processor in its worker
+ * thread, as `npm start` runs it):
+ * 1. security events/s end to end: NDJSON batches to the generic endpoint until the processor has
+ *    stored them all (counted in ClickHouse), mixed actions over many addresses and users so the
+ *    detections have work;
+ * 2. detection latency: brute-force bursts sent during that load, each from its own address,
+ *    timed from the request carrying the burst's tenth event to its signal on the bus;
+ * 3. timeline search p95 and pivot p95 through the API over 10M events bulk-inserted straight into
+ *    ClickHouse by a generator query (not through ingest), spread over 7 days.
+ *
+ *   npm run bench -- security     (BENCH_SECONDS=20 load, BENCH_ROWS=10000000, BENCH_RUNS=20)
+ */
+import { randomUUID } from 'node:crypto'
+import { loadavg } from 'node:os'
+import { decodeSignalMessage } from '@faultline/core/detections'
+import { startFaultline, type TestFaultline } from '../support/faultline'
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 20)
+const rows = Number(process.env.BENCH_ROWS ?? 10_000_000)
+const runs = Number(process.env.BENCH_RUNS ?? 20)
+const batch = 500
+const concurrency = 4
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN
+}
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ')
+const actions = ['authn_login_success', 'authn_login_fail', 'authz_fail', 'session_created', 'input_validation_fail', 'sensitive_read', 'excess_rate_limit_exceeded']
+
+function randomEvent(i: number): Record<string, unknown> {
+  return {
+    'event.id': randomUUID(),
+    'event.action': actions[i % actions.length],
+    'source.ip': `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    'user.name': `user${i % 5000}`,
+    'url.original': `/api/items/${i % 997}?page=2`,
+    'user_agent.original': 'Mozilla/5.0 (X11; Linux x86_64) bench',
+    message: `request ${i} handled`,
+  }
+}
+
+async function post(fl: TestFaultline, lines: string[]): Promise<void> {
+  const response = await fetch(`${fl.url}/api/${fl.projectId}/security/events/?sentry_key=${fl.publicKey}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: lines.join('\n') })
+  if (response.status !== 200) throw new Error(`ingest answered ${response.status}: ${await response.text()}`)
+}
+
+async function stored(fl: TestFaultline): Promise<number> {
+  const { client, database } = fl.server.platform.eventStore
+  const result = await client.query({ query: `SELECT uniqExact(event_id) AS n FROM ${database}.security_events WHERE project_id = {p:UInt64}`, query_params: { p: Number(fl.projectId) }, format: 'JSONEachRow' })
+  return Number((await result.json<{ n: number }>())[0]!.n)
+}
+
+async function endToEnd(fl: TestFaultline) {
+  const bursts = new Map<string, number>()
+  const latencies: number[] = []
+  let sent = 0
+  let next = 0
+  const started = performance.now()
+  const deadline = started + seconds * 1000
+  const sender = async () => {
+    while (performance.now() < deadline) {
+      const lines: string[] = []
+      for (let i = 0; i < batch; i++) lines.push(JSON.stringify(randomEvent(next++)))
+      await post(fl, lines)
+      sent += lines.length
+    }
+  }
+  const burster = async () => {
+    for (let b = 0; performance.now() < deadline - 2_000; b++) {
+      const ip = `198.18.${b >> 8}.${b & 255}`
+      const now = Date.now()
+      const lines = Array.from({ length: 10 }, (_, i) => JSON.stringify({ 'event.id': randomUUID(), 'event.action': 'authn_login_fail', '@timestamp': now - 900 + i * 100, 'source.ip': ip, 'user.name': 'admin' }))
+      const at = performance.now()
+      await post(fl, lines)
+      bursts.set(ip, at)
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
+  }
+  const listener = async () => {
+    while (performance.now() < deadline + 30_000 && (performance.now() < deadline || latencies.length < bursts.size)) {
+      const messages = await fl.server.platform.bus.fetch('signals', 'bench', { max: 100, expiresMs: 100 })
+      const now = performance.now()
+      for (const message of messages) {
+        const decoded = decodeSignalMessage(message.data)
+        const ip = decoded.ok ? decoded.message.group['source.ip'] : undefined
+        const at = ip ? bursts.get(ip) : undefined
+        if (decoded.ok && decoded.message.ruleId === 'brute-force-single-ip' && at !== undefined) latencies.push(now - at)
+        await message.ack()
+      }
+    }
+  }
+  const cpuBefore = process.cpuUsage()
+  const listening = listener()
+  await Promise.all([...Array.from({ length: concurrency }, sender), burster()])
+  const ingestSeconds = (performance.now() - started) / 1000
+  const total = sent + bursts.size * 10
+  let count = 0
+  while ((count = await stored(fl)) < total) await new Promise((resolve) => setTimeout(resolve, 200))
+  const storedSeconds = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
+  await listening
+  return { cpuSeconds: (cpu.user + cpu.system) / 1e6, sent: total, ingestPerSecond: total / ingestSeconds, storedPerSecond: count / storedSeconds, storedSeconds, bursts: bursts.size, detected: latencies.length, latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) } }
+}
+
+async function bulkLoad(fl: TestFaultline, count: number): Promise<number> {
+  const { client, database } = fl.server.platform.eventStore
+  const started = performance.now()
+  const chunk = 1_000_000
+  for (let offset = 0; offset < count; offset += chunk) {
+    await client.command({
+      query: `INSERT INTO ${database}.security_events (project_id, timestamp, received_at, event_id, kind, category, type, action, outcome, severity, dataset, message, source_ip, geo_country_iso_code, user_id, user_name, url, related_ip, related_user, payload)
+        SELECT {p:UInt64}, ts, ts, id, 'event', ['authentication'], ['start'], action, outcome, severity, 'generic', message, toIPv6(ip), country, '', user, url, [ip], [user],
+          format('{{"@timestamp":"{}","event":{{"id":"{}","kind":"event","category":["authentication"],"type":["start"],"action":"{}","outcome":"{}","severity":"info","dataset":"generic"}},"message":"{}","source":{{"ip":"{}"}},"user":{{"name":"{}"}},"related":{{"ip":["{}"],"user":["{}"],"hosts":[]}},"attributes":{{}}}}',
+            formatDateTime(ts, '%Y-%m-%dT%H:%i:%S.000Z'), replaceAll(toString(id), '-', ''), action, outcome, message, ip, user, ip, user)
+        FROM (
+          SELECT number + {offset:UInt64} AS n,
+            now64(3) - toIntervalMillisecond(intHash64(n) % (7 * 86400000)) AS ts,
+            generateUUIDv4(n) AS id,
+            ['authn_login_success', 'authn_login_fail', 'authz_fail', 'session_created', 'input_validation_fail', 'sensitive_read'][1 + n % 6] AS action,
+            if(n % 3 = 0, 'success', 'failure') AS outcome, toUInt8(n % 5) AS severity,
+            concat('request ', toString(n % 100000), ' handled for tenant ', toString(n % 37)) AS message,
+            IPv4NumToString(toUInt32(167772160 + intHash32(n) % 200000)) AS ip,
+            ['US', 'GB', 'DE', 'FR', 'JP', 'BR', 'AU', 'IN'][1 + n % 8] AS country,
+            concat('user', toString(intHash32(n * 7) % 20000)) AS user,
+            concat('/api/items/', toString(n % 997)) AS url
+          FROM numbers({rows:UInt64}))`,
+      query_params: { p: Number(fl.projectId), offset, rows: Math.min(chunk, count - offset) },
+    })
+  }
+  return (performance.now() - started) / 1000
+}
+
+async function timed(fl: TestFaultline, method: string, path: string, body?: unknown): Promise<number> {
+  const at = performance.now()
+  const result = await fl.api(method, path, body)
+  if (result.status !== 200) throw new Error(`${method} ${path} answered ${result.status}: ${JSON.stringify(result.body)}`)
+  return performance.now() - at
+}
+
+async function queryLatency(fl: TestFaultline) {
+  const p = `/projects/${fl.projectId}/security`
+  const week = `startDate=${Date.now() - 7 * 86400_000}&endDate=${Date.now()}`
+  const searches = [
+    { query: 'event.action: authn_login_fail and source.ip: 10.1.0.0/16 and not user.name: user1*' },
+    { query: 'event.action: authz_fail and event.outcome: failure', histogram: true },
+    { query: 'message: "tenant 12"' },
+    { query: 'user.name: user4242' },
+    { query: '' , histogram: true },
+  ]
+  const search: number[] = []
+  const pivot: number[] = []
+  for (let r = 0; r < runs; r++) {
+    for (const s of searches) search.push(await timed(fl, 'POST', `${p}/search`, { ...s, startDate: Date.now() - 7 * 86400_000, limit: 100 }))
+    search.push(await timed(fl, 'GET', `${p}/events?${week}&severity=high,critical&limit=100`))
+    pivot.push(await timed(fl, 'GET', `${p}/pivot?field=ip&value=10.0.${r}.${r * 7}&${week}`))
+    pivot.push(await timed(fl, 'GET', `${p}/pivot?field=user&value=user${r * 97}&${week}`))
+  }
+  return { search: { n: search.length, p50: percentile(search, 50), p95: percentile(search, 95) }, pivot: { n: pivot.length, p50: percentile(pivot, 50), p95: percentile(pivot, 95) } }
+}
+
+const fl = await startFaultline({ LOG_LEVEL: 'error', PROCESSOR_THREAD: 'worker', PROCESSOR_FLUSH_MS: '250', KEY_RATE_LIMIT_PER_MINUTE: '0', PROJECT_QUOTA_PER_MINUTE: '0', API_RATE_LIMIT_PER_MINUTE: '0', API_IP_RATE_LIMIT_PER_MINUTE: '0' })
+try {
+  console.log(`load before: ${load()}`)
+  const e2e = await endToEnd(fl)
+  console.log(`end to end (${seconds} s of load, ${concurrency} senders × ${batch} events per NDJSON request, embedded, processor in a worker thread):`)
+  console.log(`  sent ${e2e.sent} events; ingest accepted ${e2e.ingestPerSecond.toFixed(0)} events/s; all stored after ${e2e.storedSeconds.toFixed(1)} s: ${e2e.storedPerSecond.toFixed(0)} events/s end to end   (target ≥ 10,000/s)`)
+  console.log(`  CPU: ${e2e.cpuSeconds.toFixed(1)} s over all threads of this process (load generator included) = ${(e2e.sent / e2e.cpuSeconds).toFixed(0)} events per CPU-second; the machine's other work is what the load average shows`)
+  console.log(`  detection latency, request with a burst's 10th failure → signal on the bus: ${e2e.detected}/${e2e.bursts} bursts, p50 ${e2e.latencyMs.p50.toFixed(0)} ms, p95 ${e2e.latencyMs.p95.toFixed(0)} ms, max ${e2e.latencyMs.max.toFixed(0)} ms   (target p95 ≤ 5,000 ms)`)
+  console.log(`  load after: ${load()}`)
+  const loadSeconds = await bulkLoad(fl, rows)
+  console.log(`bulk insert of ${rows} events over 7 days by a generator query: ${loadSeconds.toFixed(1)} s; ${await stored(fl)} events in the project`)
+  const q = await queryLatency(fl)
+  console.log(`timeline search through the API (${q.search.n} searches: query language with CIDR/wildcard/not, histograms, message phrase, user, severity list): p50 ${q.search.p50.toFixed(0)} ms, p95 ${q.search.p95.toFixed(0)} ms   (target ≤ 500 ms)`)
+  console.log(`pivot through the API (${q.pivot.n} pivots on an IP or a user, 7 days): p50 ${q.pivot.p50.toFixed(0)} ms, p95 ${q.pivot.p95.toFixed(0)} ms   (target ≤ 500 ms)`)
+  console.log(`load after: ${load()}`)
+} finally {
+  await fl.stop()
+}
