@@ -6,7 +6,7 @@
  * metadata and so must share a key: it has to be configured, and start fails until it is.
  */
 import { randomBytes } from 'node:crypto'
-import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from '../config'
 import { ConfigError } from '../errors'
@@ -25,19 +25,19 @@ export function loadKeyring(config: Pick<Config, 'secrets' | 'dataDir' | 'profil
   const path = join(config.dataDir, generatedKeyFile)
   // Written whole under another name, then linked into place: processes starting together on a
   // fresh directory never read a half-written key (one link wins, the others read its key).
-  const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`
-  try {
-    writeFileSync(draft, `${generateMasterKey()}\n`, { mode: 0o600, flag: 'wx' })
-    linkSync(draft, path)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError('invalid', `cannot create ${path}`, { cause: error })
-  } finally {
+  if (!existsSync(path)) {
+    const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`
     try {
-      unlinkSync(draft)
+      writeFileSync(draft, `${generateMasterKey()}\n`, { mode: 0o600, flag: 'wx' })
     } catch (error) {
-      // ENOENT: never created, as the write failed (reported above).
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new ConfigError('invalid', `cannot remove ${draft}`, { cause: error })
+      throw new ConfigError('invalid', `cannot create ${draft}`, { cause: error })
     }
+    try {
+      linkSync(draft, path)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError('invalid', `cannot create ${path}`, { cause: error })
+    }
+    unlinkSync(draft)
   }
   return createKeyring(parseMasterKey(readKeyFile(path, 'the generated key file'), path), previous)
 }
