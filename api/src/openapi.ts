@@ -72,7 +72,7 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
           summary: 'Change the status of issues in bulk',
           parameters: [project],
           requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(statusChangeBody, { io: 'input' }) } } },
-          responses: { 200: json({ type: 'object' }), ...errors },
+          responses: ok('IssueList'),
         },
       },
       '/projects/{projectId}/issues/merge': {
@@ -80,7 +80,7 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
           summary: 'Merge issues into one without rewriting events',
           parameters: [project],
           requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(mergeBody, { io: 'input' }) } } },
-          responses: { 200: json({ type: 'object' }), ...errors },
+          responses: ok('Issue'),
         },
       },
       '/projects/{projectId}/issues/{issueId}': {
@@ -88,7 +88,7 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
         delete: { summary: 'Delete an issue and its events', parameters: [project, issue], responses: { 204: { description: 'Deleted' }, ...errors } },
       },
       '/projects/{projectId}/issues/{issueId}/events': {
-        get: { summary: "An issue's events, newest first", parameters: [project, issue, { name: 'cursor', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: "An issue's events, newest first", parameters: [project, issue, { name: 'cursor', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: ok('EventPage') },
       },
       '/projects/{projectId}/events/{eventId}': {
         get: { summary: 'One event in full', parameters: [project, pathParam('eventId', '32-hex event id')], responses: { 200: json({ type: 'object' }), ...errors } },
