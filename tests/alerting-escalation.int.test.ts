@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { slackSignature } from '@faultline/alerting'
+import { processorTierOf } from '@faultline/processor'
 import { sendEvents, sentryEvent } from './support/events'
 import { startFaultline, type TestFaultline } from './support/faultline'
 import { startNotificationCollector, type NotificationCollector } from './support/notification-collector'
@@ -87,10 +88,21 @@ describe('escalation', () => {
   it('stops escalating once acknowledged from Slack', async () => {
     await sendEvents(f.url, f.projectId, f.publicKey, [sentryEvent({ type: 'Answered' })])
     const post = await collector.waitFor('the Slack message', () => messageOf('Answered'))
+    const thread = () => collector.slack.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts === post.ts)
+    await collector.waitFor('the on-call page in the thread', () => thread().length > 0)
     expect(await press('faultline_acknowledge', groupOf(post))).toBe(200)
-    // The second step would come 3 s after the first; wait past it.
-    await new Promise((resolve) => setTimeout(resolve, 4_500))
+    // A witness group, formed after the acknowledged one, is left unanswered: the escalation run
+    // that pages it is due for the acknowledged group too. Stopping the service waits for that
+    // run to finish (runs never overlap); then nothing may have been sent for the acknowledged one.
+    await sendEvents(f.url, f.projectId, f.publicKey, [sentryEvent({ type: 'Witness' })])
+    const witness = await collector.waitFor('the Slack message of the witness', () => messageOf('Witness'))
+    await collector.waitFor('the witness paged', () => collector.webhooks.find((w) => w.path === '/pager' && w.json.alertGroup.id === groupOf(witness)))
+    const service = processorTierOf(f.server.platform)!.alerting
+    await service.stop()
+    service.start()
     expect(collector.webhooks.filter((w) => w.path === '/pager' && w.json.alertGroup.id === groupOf(post))).toEqual([])
+    // Nor any page or reminder in its thread but the first page (no reminders were configured).
+    expect(thread().map((c) => String(c.args.text)).filter((text) => /Escalation|Still unresolved/.test(text))).toEqual([expect.stringContaining('Escalation page, step 1')])
     expect((await org.call('GET', `/alerting/groups/${groupOf(post)}`)).body.state).toBe('acknowledged')
   }, 30_000)
 

@@ -12,7 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createBus } from '@faultline/core/adapters/bus'
 import type { Bus } from '@faultline/core/ports'
 import { envelopeOf, sentryEvent } from './support/events'
-import { createProjectIn, killAllFaultlines, sleep, spawnFaultline, type CreatedProject, type FaultlineProcess } from './support/processes'
+import { createProjectIn, killAllFaultlines, spawnFaultline, type CreatedProject, type FaultlineProcess } from './support/processes'
+import { waitUntil } from './support/wait'
 
 const maxBacklog = 200
 const dataDir = mkdtempSync(join(tmpdir(), 'faultline-backpressure-'))
@@ -77,7 +78,6 @@ describe('backpressure', () => {
     expect(await bus.backlog('errors')).toBe(acked.length)
 
     // 2. Hammer it with ~300 MB of refused requests: its memory must not follow the traffic.
-    await sleep(300)
     const rssBefore = ingest.rssBytes()
     let rssPeak = rssBefore
     const sampler = setInterval(() => {
@@ -111,17 +111,10 @@ describe('backpressure', () => {
 
     // 3. A processor on the same data directory drains the bus; ingest accepts again.
     const processor = await spawnFaultline({ dataDir, env: { ROLE: 'processor,api', PROCESSOR_FLUSH_MS: '50' } })
-    const drainDeadline = Date.now() + 60_000
-    while ((await bus.backlog('errors')) > 0) {
-      if (Date.now() > drainDeadline) throw new Error(`backlog not drained: ${await bus.backlog('errors')}`)
-      await sleep(100)
-    }
-    let accepted: Answer | undefined
-    for (let attempt = 0; attempt < 50 && accepted?.status !== 200; attempt++) {
-      accepted = await post(ingest, project, envelopeOf([sentryEvent({ type: 'AfterDrain' })]))
-      if (accepted.status !== 200) await sleep(100)
-    }
-    expect(accepted?.status).toBe(200)
+    const opened = bus
+    await waitUntil('the bus drained by the processor', async () => (await opened.backlog('errors')) === 0, 60_000, 100)
+    // Ingest reads the backlog again within seconds of the drain and then accepts.
+    await waitUntil('ingest accepting again', async () => (await post(ingest, project, envelopeOf([sentryEvent({ type: 'AfterDrain' })]))).status === 200, 30_000, 100)
 
     const missing: string[] = []
     for (const eventId of acked) {

@@ -86,7 +86,9 @@ describe('anomaly scores', () => {
     expect(status).toBe(200)
     expect(body).toMatchObject({ series: 'issue', seriesId: ids.orders })
     const point = body.points.find((p: any) => Date.parse(p.minute) === scored - 2 * minute)
-    expect(point).toMatchObject({ value: 20, anomalous: true, modelVersion: body.detectorVersion })
+    expect(point).toMatchObject({ value: 20, anomalous: true })
+    // Scored by the detector through the shipped ONNX combiner, and the row says which.
+    expect(point.modelVersion).toMatch(new RegExp(`^${body.detectorVersion}\\+anomaly-combiner-\\d+#[0-9a-f]{8}$`))
     expect(point.score).toBeGreaterThanOrEqual(body.threshold)
     expect(point.drivers).toHaveLength(1)
     expect(point.drivers[0]).toMatchObject({ driver: expect.any(String), distance: expect.any(Number), p: expect.any(Number) })

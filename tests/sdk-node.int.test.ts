@@ -98,6 +98,8 @@ describe('sdk-node against a rate-limited Faultline', () => {
 
   it('holds back during Retry-After, then reports the dropped events as ratelimit_backoff', async () => {
     init({ dsn: faultline.dsn, globalHandlers: false, consoleBreadcrumbs: false, clientReportDelayMs: 200 })
+    // The minute's window opens with the first event, so it cannot end before a minute from now.
+    const windowOpenedAfter = Date.now()
     // One at a time, so each capture sees the limits the previous answer set.
     for (let i = 1; i <= 8; i++) {
       captureException(new Error(`checkout failed #${i}`))
@@ -108,16 +110,20 @@ describe('sdk-node against a rate-limited Faultline', () => {
     expect(await ingestEvents('rate_limited')).toBe(1)
     const limits = getClient()!.transport!.rateLimits()
     const until = Math.max(...Object.values(limits))
-    expect(until - Date.now()).toBeGreaterThan(20_000)
+    // The SDK holds back for the rest of the window, as announced (Retry-After rounds up to seconds).
+    expect(until).toBeGreaterThanOrEqual(windowOpenedAfter + 59_000)
     expect(getClient()!.pendingOutcomes()).toEqual({ 'ratelimit_backoff:error': 5 })
 
-    // During the window: nothing is sent, neither events nor the client report (its category is limited too).
-    while (Date.now() < until - 2_000) {
+    // During the window: nothing is sent, neither events nor the client report (its category is
+    // limited too). Each check follows a flush, by which a send would have happened; the last ones
+    // stay 10 s clear of the window's end, however slowly a busy machine runs them. The waits
+    // between captures pace the loop through the window, they synchronize nothing.
+    while (Date.now() < until - 10_000) {
       captureException(new Error(`still failing at ${Date.now()}`))
       await flush(1000)
       expect(await ingestEvents('rate_limited')).toBe(1)
       expect(await clientDiscards()).toEqual([])
-      await new Promise((r) => setTimeout(r, Math.min(5_000, Math.max(0, until - 2_000 - Date.now()))))
+      await new Promise((r) => setTimeout(r, Math.min(5_000, Math.max(0, until - 10_000 - Date.now()))))
     }
     const heldBack = getClient()!.pendingOutcomes()['ratelimit_backoff:error']!
     expect(heldBack).toBeGreaterThan(5)

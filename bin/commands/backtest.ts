@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { BacktestError, backtestSeries, type Sensitivity } from '@faultline/intelligence'
+import { BacktestError, backtestSeries, loadAnomalyCombiner, type Sensitivity } from '@faultline/intelligence'
 import type { Command } from './command'
 
 function parseSensitivity(text: string | undefined): Sensitivity | undefined {
@@ -16,7 +16,8 @@ function writeOut(text: string): Promise<void> {
 export const backtestCommand: Command = {
   usage: `backtest FILE.csv [--sensitivity low|medium|high|0..1]
                          score every point of a timestamp,value CSV with the streaming
-                         anomaly detector the live job runs; prints scores and windows as JSON`,
+                         anomaly detector and ONNX combiner the live job runs; prints scores
+                         and windows as JSON`,
   async run(args) {
     const files: string[] = []
     let sensitivity: Sensitivity = 'medium'
@@ -38,7 +39,7 @@ export const backtestCommand: Command = {
     const csv = await readFile(files[0]!, 'utf8')
     let result
     try {
-      result = backtestSeries(csv, sensitivity)
+      result = await backtestSeries(csv, await loadAnomalyCombiner(), sensitivity)
     } catch (error) {
       if (!(error instanceof BacktestError)) throw error
       console.error(`${files[0]}: ${error.message}`)

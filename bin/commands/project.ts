@@ -1,5 +1,6 @@
 import { createApiToken } from '@faultline/core/accounts'
-import { createProject, formatDsn } from '@faultline/core/projects'
+import { MetadataError } from '@faultline/core/errors'
+import { createProject, formatDsn, slugify } from '@faultline/core/projects'
 import { permissionsOf } from '@faultline/api'
 import { publicUrlOf, withPlatform, type Command } from './command'
 import { flag, parseArgs, unknownFlags, UsageError } from './options'
@@ -28,7 +29,15 @@ export const projectCommand: Command = {
         console.error(error.message)
         return 2
       }
-      const { project, key } = await createProject(platform.projects, org._id, name)
+      const created = await createProject(platform.projects, org._id, name).catch(async (error: unknown) => {
+        // Names are unique by their slug: the only unique field a new project can collide on.
+        if (!(error instanceof MetadataError && error.code === 'duplicate')) throw error
+        const [existing] = await platform.projects.projects.find({ slug: slugify(name) }, { limit: 1 })
+        console.error(`faultline: project ${existing?._id ?? '?'} is already named ${JSON.stringify(existing?.name ?? name)} (slug "${slugify(name)}"); choose another name`)
+        return undefined
+      })
+      if (!created) return 1
+      const { project, key } = created
       // An organization token that reaches this project only, with what an admin may do there.
       const { token } = await createApiToken(platform.accounts.tokens, {
         kind: 'org',

@@ -6,7 +6,7 @@
  * core (CPU time, so other processes on the machine do not bend it).
  * Usage: npm run bench -- intelligence
  */
-import { evaluateDetections, generateAnomalySet, rollingZScores, scoreSeries, scoreWindows, alarmMergeGap } from '../src/anomaly'
+import { evaluateDetections, generateAnomalySet, loadAnomalyCombiner, rollingZScores, scoreSeries, scoreWindows, alarmMergeGap } from '../src/anomaly'
 import { holtWintersForecast } from '../src/forecast'
 import { TemplateMiner, AdversarialKinds, adversarialMessages, digitMaskBaseline, generateTemplateCorpus, groupingAccuracy, type AdversarialKind } from '../src/templates'
 import { SignatureEmbedder, generateIssueSet, hashSignature, loadSignatureEmbedder, precisionAtK, signatureDimensions, signatureFeatures, trainEmbeddingModel, type ErrorSignature } from '../src/similarity'
@@ -68,10 +68,11 @@ const cpuSeconds = (since: NodeJS.CpuUsage): number => {
 
 // Anomalies on NAB with its official scorer (nab-figures.ts), then on the generated set.
 {
-  rows.push(...nabRows())
+  rows.push(...(await nabRows()))
+  const combiner = await loadAnomalyCombiner()
   const set = generateAnomalySet(2002)
   const all = [...set.anomalous, ...set.clean]
-  const runs = all.map((s) => ({ series: s, alarms: scoreSeries(Array.from(s.times, (t, i) => ({ t, v: s.values[i]! })), 'medium', {}, s.evaluateFrom).windows }))
+  const runs = await Promise.all(all.map(async (s) => ({ series: s, alarms: (await scoreSeries(Array.from(s.times, (t, i) => ({ t, v: s.values[i]! })), combiner, 'medium', {}, s.evaluateFrom)).windows })))
   const base = all.map((s) => ({ series: s, alarms: scoreWindows(rollingZScores(s.values), 3, alarmMergeGap, s.evaluateFrom) }))
   const model = evaluateDetections(runs.slice(0, set.anomalous.length), runs.slice(set.anomalous.length))
   const zBase = evaluateDetections(base.slice(0, set.anomalous.length), base.slice(set.anomalous.length))

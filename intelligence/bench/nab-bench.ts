@@ -1,7 +1,7 @@
 /**
- * The anomaly detector's NAB figures alone (the NAB part of `npm run bench -- intelligence`).
+ * The anomaly scorer's NAB figures alone (the NAB part of `npm run bench -- intelligence`).
  * Usage: npm run bench -- nab
  */
 import { nabRows, printTable } from './nab-figures'
 
-printTable(nabRows())
+printTable(await nabRows())

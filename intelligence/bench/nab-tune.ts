@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { SeriesDetector, defaultDetectorOptions, type DetectorOptions } from '../src/anomaly'
+import { SeriesScorer, defaultDetectorOptions, loadAnomalyCombiner, type ScorerOptions } from '../src/anomaly'
 import { parseCsv } from './eval-data'
 import { loadNab, nabProfiles, nabReferenceScores } from './nab'
 import { nabSplits } from './nab-figures'
@@ -33,30 +33,30 @@ for (const name of Object.keys(references).filter((n) => n !== 'null')) {
 console.log(`scorer port matches the official results of ${Object.keys(references).length - 1} reference detectors`)
 
 const development = series.filter((s) => nabSplits(series).development.has(s.key))
-const score = (options: Partial<DetectorOptions>, onset = true): string => {
-  const values = new Map(
-    development.map((s) => {
-      const detector = new SeriesDetector(options)
-      return [s.key, Float64Array.from(s.times, (t, i) => (onset ? detector.push(t, s.values[i]!).onset : detector.push(t, s.values[i]!).score))]
-    }),
-  )
+const combiner = await loadAnomalyCombiner()
+const score = async (options: Partial<ScorerOptions>, onset = true): Promise<string> => {
+  const values = new Map<string, Float64Array>()
+  for (const s of development) {
+    const scored = await new SeriesScorer(combiner, options).push(s.times.map((t, i) => ({ t, v: s.values[i]! })))
+    values.set(s.key, Float64Array.from(scored, (p) => (onset ? p.onset : p.score)))
+  }
   const swept = sweepNab(development, values).scores
   return nabProfiles.map((p) => swept[p].toFixed(1)).join(' / ')
 }
 
-const candidates: Array<[string, Partial<DetectorOptions>, boolean?]> = [
+const candidates: Array<[string, Partial<ScorerOptions>, boolean?]> = [
   ['first pass (no slow shift, tail 2 %, plain score)', { slowShiftPoints: 0, calibration: { tailShare: 0.02 } }, false],
   ['first pass, onset', { slowShiftPoints: 0, calibration: { tailShare: 0.02 } }],
   ['defaults, plain score', {}, false],
   ['defaults', {}],
-  ...[0, 50, 200, 400].map((n): [string, Partial<DetectorOptions>] => [`onsetPoints ${n}`, { onsetPoints: n }]),
-  ...[0, 96, 120, 168, 192, 240, 288].map((n): [string, Partial<DetectorOptions>] => [`slowShiftPoints ${n}`, { slowShiftPoints: n }]),
-  ...[3, 4, 8, 12].map((n): [string, Partial<DetectorOptions>] => [`shiftPoints ${n}`, { shiftPoints: n }]),
-  ...[0.02, 0.1].map((a): [string, Partial<DetectorOptions>] => [`levelAlpha ${a}`, { levelAlpha: a }]),
-  ...[0.01, 0.04].map((a): [string, Partial<DetectorOptions>] => [`stepAlpha ${a}`, { stepAlpha: a }]),
-  ...[0.005, 0.0075, 0.015, 0.02].map((share): [string, Partial<DetectorOptions>] => [`tailShare ${share}`, { calibration: { tailShare: share } }]),
-  ...[1000, 3000, 5000].map((h): [string, Partial<DetectorOptions>] => [`halfLife ${h}`, { calibration: { halfLife: h } }]),
+  ...[0, 50, 200, 400].map((n): [string, Partial<ScorerOptions>] => [`onsetPoints ${n}`, { onsetPoints: n }]),
+  ...[0, 96, 120, 168, 192, 240, 288].map((n): [string, Partial<ScorerOptions>] => [`slowShiftPoints ${n}`, { slowShiftPoints: n }]),
+  ...[3, 4, 8, 12].map((n): [string, Partial<ScorerOptions>] => [`shiftPoints ${n}`, { shiftPoints: n }]),
+  ...[0.02, 0.1].map((a): [string, Partial<ScorerOptions>] => [`levelAlpha ${a}`, { levelAlpha: a }]),
+  ...[0.01, 0.04].map((a): [string, Partial<ScorerOptions>] => [`stepAlpha ${a}`, { stepAlpha: a }]),
+  ...[0.005, 0.0075, 0.015, 0.02].map((share): [string, Partial<ScorerOptions>] => [`tailShare ${share}`, { calibration: { tailShare: share } }]),
+  ...[1000, 3000, 5000].map((h): [string, Partial<ScorerOptions>] => [`halfLife ${h}`, { calibration: { halfLife: h } }]),
 ]
-console.log(`defaults: ${JSON.stringify(defaultDetectorOptions)}`)
+console.log(`defaults: ${JSON.stringify(defaultDetectorOptions)}, combiner ${combiner.version} (scripts/train-anomaly.ts)`)
 console.log(`development split, ${development.length} files: standard / reward_low_FP_rate / reward_low_FN_rate`)
-for (const [label, options, onset] of candidates) console.log(`${label.padEnd(52)} ${score(options, onset ?? true)}`)
+for (const [label, options, onset] of candidates) console.log(`${label.padEnd(52)} ${await score(options, onset ?? true)}`)

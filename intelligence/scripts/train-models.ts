@@ -3,27 +3,23 @@
  * seed, compares it with the hashed-cosine baseline on the development half of real traces (the
  * even-indexed causes of Node's own errors, bench/node-traces.ts; the odd half is left to the
  * bench), and writes whichever wins there, with a manifest of the choice, its version, seed and
- * training metrics, to intelligence/models/. Anomaly scores need no trained model
- * (src/anomaly/series-detector.ts).
+ * training metrics, to intelligence/models/. The anomaly combiner has its own script
+ * (train-anomaly.ts).
  * Usage: npm run models:train [-- --out <dir>]
  */
 import { createHash } from 'node:crypto'
-import { mkdir, rename, writeFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { modelsDirectory } from '../src/shared/model-paths'
 import { defaultEmbeddingTraining, hashSignature, hashedEmbeddingModel, precisionAtK, signatureDimensions, signatureFeatures, trainEmbeddingModel } from '../src/similarity'
 import { nodeTraceIssues } from '../bench/node-traces'
+import { writeAtomically } from './write-atomically'
 
 const outIndex = process.argv.indexOf('--out')
 const out = outIndex > 0 && process.argv[outIndex + 1] ? process.argv[outIndex + 1]! : modelsDirectory
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
-// Write then rename: a processor watching the file never reads half a model.
-async function writeAtomically(path: string, bytes: Uint8Array | string): Promise<void> {
-  await writeFile(`${path}.tmp`, bytes)
-  await rename(`${path}.tmp`, path)
-}
 
 await mkdir(out, { recursive: true })
 const started = performance.now()
@@ -51,9 +47,13 @@ const scores = { learned: precisionAtK(learned, width, labels, 5), hashed: preci
 const shipped = scores.learned > scores.hashed ? { kind: 'learned', ...embedding } : { kind: 'hashed', ...hashedEmbeddingModel() }
 
 await writeAtomically(join(out, 'embedding.onnx'), shipped.bytes)
+// The other models' entries (the anomaly combiner, scripts/train-anomaly.ts) stay as they are.
+const manifestPath = join(out, 'manifest.json')
+const previous = JSON.parse(await readFile(manifestPath, 'utf8').catch(() => '{"models":{}}')) as { models: Record<string, unknown> }
 const manifest = {
   generatedBy: 'intelligence/scripts/train-models.ts',
   models: {
+    ...previous.models,
     embedding: {
       file: 'embedding.onnx',
       shipped: shipped.kind,
@@ -67,7 +67,7 @@ const manifest = {
     },
   },
 }
-await writeAtomically(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`)
+await writeAtomically(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
 console.log(`learned embedding: triplet loss ${embedding.metrics.finalLoss.toFixed(3)} (${embeddingSeconds.toFixed(1)} s); precision@5 on the development causes ${scores.learned.toFixed(3)}, hashed cosine ${scores.hashed.toFixed(3)}`)
 console.log(`embedding.onnx: the ${shipped.kind} one (${shipped.spec.version}), ${shipped.bytes.length} bytes`)
 console.log(`written to ${out}`)

@@ -1,21 +1,22 @@
 /**
  * Issue 14's benchmark: event → Slack message latency beyond group_wait (ingest → processor →
  * lifecycle event → evaluator → dispatcher → @slack/web-api → a local Slack-compatible API),
- * rule-evaluation CPU for 10k rules, and notifications per second through the router.
+ * the answer time of Slack's Acknowledge button (Slack wants one within 3 s), rule-evaluation CPU
+ * for 10k rules, and notifications per second through the router.
  *
  *   npm run bench -- alerting          (BENCH_ALERTS=40 new issues for the latency run)
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AlertGroupStore, Dispatcher, evaluateIssueEvent, loadConfigYaml, NotificationLog, Notifier, type Alert, type Integration } from '@faultline/alerting'
+import { AlertGroupStore, Dispatcher, evaluateIssueEvent, loadConfigYaml, NotificationLog, Notifier, slackSignature, type Alert, type Integration } from '@faultline/alerting'
 import { createMetadataStore } from '@faultline/core/adapters/metadata'
 import { createLogger } from '@faultline/core/log'
 import type { IssueEvent } from '@faultline/core/schema'
 import { sendEvents, sentryEvent } from '../support/events'
 import { startFaultline } from '../support/faultline'
 import { startNotificationCollector } from '../support/notification-collector'
-import { applyAlertingYaml, setAlertingSecret } from '../support/alerting'
+import { applyAlertingYaml, orgIdOf, setAlertingSecret } from '../support/alerting'
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -27,6 +28,7 @@ async function slackLatency(count: number, groupWaitMs: number) {
   const f = await startFaultline({ LOG_LEVEL: 'error' })
   try {
     await setAlertingSecret(f, 'slack-bot', 'xoxb-bench')
+    await setAlertingSecret(f, 'slack-signing-secret', 'bench-signing-secret')
     await applyAlertingYaml(
       f,
       `
@@ -41,15 +43,28 @@ rules:
   - { name: bench-new, kind: issue, when: [new] }
 `,
     )
+    const orgId = await orgIdOf(f)
     const beyond: number[] = []
+    const answers: number[] = []
     for (let i = 0; i < count; i++) {
       const type = `BenchError${i}`
       const sentAt = Date.now()
       await sendEvents(f.url, f.projectId, f.publicKey, [sentryEvent({ type })])
       const post = await collector.waitFor(`Slack message ${i}`, () => collector.slack.find((c) => c.method === 'chat.postMessage' && c.args.text.includes(type)), 30_000)
       beyond.push(post.at - sentAt - groupWaitMs)
+      const button = post.args.blocks.flatMap((b: any) => b.elements ?? []).find((e: any) => e.action_id === 'faultline_acknowledge')
+      const body = new URLSearchParams({ payload: JSON.stringify({ type: 'block_actions', user: { id: 'U1', username: 'bench' }, actions: [{ action_id: 'faultline_acknowledge', value: button.value }] }) }).toString()
+      const timestamp = String(Math.floor(Date.now() / 1000))
+      const pressedAt = performance.now()
+      const answer = await fetch(`${f.url}/api/v1/orgs/${orgId}/integrations/slack/interactions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': slackSignature('bench-signing-secret', timestamp, body) },
+        body,
+      })
+      if (answer.status !== 200) throw new Error(`the Acknowledge button answered ${answer.status}: ${await answer.text()}`)
+      answers.push(Math.round(performance.now() - pressedAt))
     }
-    return { p50: percentile(beyond, 50), p95: percentile(beyond, 95), max: Math.max(...beyond) }
+    return { p50: percentile(beyond, 50), p95: percentile(beyond, 95), max: Math.max(...beyond), answerP50: percentile(answers, 50), answerMax: Math.max(...answers) }
   } finally {
     await f.stop()
     await collector.close()
@@ -143,6 +158,7 @@ const groupWaitMs = 1_000
 console.log(`load average at start: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
 const latency = await slackLatency(Number(process.env.BENCH_ALERTS ?? 40), groupWaitMs)
 console.log(`event → Slack beyond group_wait (${groupWaitMs} ms): p50 ${latency.p50} ms, p95 ${latency.p95} ms, max ${latency.max} ms (target p95 ≤ 2000 ms)`)
+console.log(`Slack Acknowledge button answered in p50 ${latency.answerP50} ms, max ${latency.answerMax} ms (Slack wants < 3000 ms; the route answers by 2500 ms)`)
 const cpu = ruleCpu(10_000, 600)
 console.log(`rule evaluation, 10k rules × 600 lifecycle events/min: ${cpu.cpuSecondsPerMinute.toFixed(2)} s CPU per minute (${cpu.perEventMs.toFixed(2)} ms per event, ${cpu.fired} alerts) (target < 5 s)`)
 const router = await routerThroughput(Number(process.env.BENCH_ROUTER_ALERTS ?? 2_000))

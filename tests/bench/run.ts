@@ -10,6 +10,8 @@ const benches: Record<string, { script: string; args: string[]; what: string }> 
   pipeline: { script: 'tests/bench/pipeline.ts', args: [], what: 'ingest → bus → processor → ClickHouse → API (issue 2)' },
   'ingest-steps': { script: 'tests/bench/ingest-steps.ts', args: [], what: 'ingest CPU per event: parse, scrub, encode (issue 2)' },
   'sdk-overhead': { script: 'sdk-node/bench/overhead.ts', args: ['5', '32', '3'], what: 'sdk-node overhead on a hono app (issue 3)' },
+  'host-safety': { script: 'sdk-node/bench/host-safety.ts', args: [], what: 'host app latency with a failing ingest (issue 3)' },
+  'input-costs': { script: 'tests/bench/input-costs.ts', args: [], what: 'hostile and large inputs: scrubbing, parsing, bombs, list pages (issue 9)' },
   intelligence: { script: 'intelligence/bench/intelligence.ts', args: [], what: 'templates, anomalies, similarity, forecasts on public corpora and generated sets (issues 4, 13)' },
   nab: { script: 'intelligence/bench/nab-bench.ts', args: [], what: 'anomaly detector on NAB with its official scorer: all files, held-out and development splits (issue 13)' },
   scrub: { script: 'tests/bench/scrub.ts', args: [], what: 'scrub cost per typical event, default vs healthcare pack (issue 12)' },

@@ -3,7 +3,7 @@
  * organization token (the standard test token is limited to the project and cannot act on the
  * organization), applying a configuration, and setting secrets.
  */
-import { alertingSecretName, formatProblems, loadConfigYaml, type AlertingService } from '@faultline/alerting'
+import { alertingSecretName, formatProblems, loadConfigYaml, type AlertGroupDoc, type AlertingService } from '@faultline/alerting'
 import { createApiToken } from '@faultline/core/accounts'
 import { permissionsOf } from '@faultline/api'
 import { processorTierOf } from '@faultline/processor'
@@ -54,6 +54,27 @@ export async function applyAlertingYaml(f: TestFaultline, yaml: string, service 
 export async function waitForRevision(f: TestFaultline, revision: number, service: AlertingService = processorTierOf(f.server.platform)!.alerting): Promise<void> {
   const orgId = await orgIdOf(f)
   await f.waitFor(async () => service.loadedRevision(orgId) === revision)
+}
+
+/** Waits until the alerting leader of this Faultline applies the silence `id`. */
+export async function waitForSilence(f: TestFaultline, id: string, service: AlertingService = processorTierOf(f.server.platform)!.alerting): Promise<void> {
+  const orgId = await orgIdOf(f)
+  await f.waitFor(async () => service.loadedSilences(orgId).includes(id))
+}
+
+/**
+ * Waits for a flush of the alert group whose document passes `check` (the dispatcher writes the
+ * group at every flush, muted or not), then for the group's next flush to start: a group never
+ * has two flushes at once, so whatever the first one would have sent has been sent. For
+ * asserting that nothing was told, without waiting a guessed time.
+ */
+export async function afterFlush(f: TestFaultline, org: OrgApi, check: (group: AlertGroupDoc) => boolean): Promise<AlertGroupDoc> {
+  const find = async () => ((await org.call<{ data: AlertGroupDoc[] }>('GET', '/alerting/groups?limit=500')).body.data ?? []).find(check)
+  const flushed = await f.waitFor(find)
+  return f.waitFor(async () => {
+    const now = await find()
+    return now !== undefined && now.updatedAt > flushed.updatedAt && now
+  })
 }
 
 export async function setAlertingSecret(f: TestFaultline, name: string, value: string): Promise<void> {

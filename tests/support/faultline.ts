@@ -13,6 +13,7 @@ import { createApiToken, createUser, defaultOrganization, type AccountStores } f
 import { createProject, formatDsn, type ProjectDoc, type ProjectKeyDoc, type ProjectStores } from '@faultline/core/projects'
 import { permissionsOf } from '@faultline/api'
 import { startServer, type RunningServer } from '../../bin/server'
+import { waitUntil } from './wait'
 
 export interface StartOptions {
   /** Start on this data directory (from an earlier `keepDataDir` run) instead of a fresh one. */
@@ -34,8 +35,10 @@ export interface TestFaultline {
   api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
   /** A personal token of an instance administrator (instance:read, instance:write): dead letters, `/metrics`. */
   adminToken: string
-  /** The same as an instance administrator (dead letters). */
+  /** The same as an instance administrator (dead letters, `/metrics`). */
   adminApi<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>
+  /** The same with another token. */
+  apiAs(token: string): TestFaultline['api']
   /** Polls `check` until it returns a value other than undefined/false. */
   waitFor<T>(check: () => Promise<T | undefined | false>, timeoutMs?: number): Promise<T>
   stop(): Promise<void>
@@ -80,15 +83,8 @@ export async function startFaultline(env: Record<string, string> = {}, options: 
     api: request(token),
     adminApi: request(adminToken),
     adminToken,
-    async waitFor(check, timeoutMs = 15_000) {
-      const deadline = Date.now() + timeoutMs
-      for (;;) {
-        const value = await check()
-        if (value !== undefined && value !== false) return value as never
-        if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`)
-        await new Promise((resolve) => setTimeout(resolve, 50))
-      }
-    },
+    apiAs: request,
+    waitFor: (check, timeoutMs = 15_000) => waitUntil('condition', check, timeoutMs),
     async stop() {
       await server.close()
       if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true })

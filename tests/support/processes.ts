@@ -29,8 +29,13 @@ export interface FaultlineProcess {
   output(): string
   /** SIGKILL, then waits until the process is gone. */
   kill9(): Promise<void>
-  /** Starts it again with the same environment, port and data directory; waits for /readyz. */
-  restart(): Promise<void>
+  /**
+   * Starts it again (SIGKILL first if it still runs) on the same port and data directory, with the
+   * first environment plus `env` (e.g. another FAULTLINE_FAULTS, or '' to disarm); waits for /readyz.
+   */
+  restart(env?: Record<string, string>): Promise<void>
+  /** Waits until the process ends by itself (a fault point killed it); fails loudly after `timeoutMs`. */
+  exited(timeoutMs?: number): Promise<void>
   /** SIGTERM (a graceful shutdown), SIGKILL after `graceMs`; waits until the process is gone. */
   stop(graceMs?: number): Promise<void>
   /** Resident memory of the current incarnation in bytes, from /proc/PID/status. */
@@ -60,7 +65,8 @@ function childEnv(dataDir: string, extra: Record<string, string>): NodeJS.Proces
 export async function spawnFaultline(options: SpawnOptions): Promise<FaultlineProcess> {
   const port = await getFreePort()
   const url = `http://127.0.0.1:${port}`
-  const env = childEnv(options.dataDir, { ...options.env, PORT: String(port) })
+  const baseEnv = { ...options.env, PORT: String(port) }
+  let env = childEnv(options.dataDir, baseEnv)
   let output = ''
   let child: ChildProcess | undefined
   let exited: Promise<void> = Promise.resolve()
@@ -110,9 +116,21 @@ export async function spawnFaultline(options: SpawnOptions): Promise<FaultlinePr
     },
     output: () => output,
     kill9: () => kill('SIGKILL', 0),
-    async restart() {
+    async restart(extra) {
       await kill('SIGKILL', 0)
+      if (extra) env = childEnv(options.dataDir, { ...baseEnv, ...extra })
       await start()
+    },
+    async exited(timeoutMs = 60_000) {
+      let timer: NodeJS.Timeout | undefined
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Faultline pid ${child?.pid} still running after ${timeoutMs} ms:\n${output}`)), timeoutMs)
+      })
+      try {
+        await Promise.race([exited, deadline])
+      } finally {
+        clearTimeout(timer)
+      }
     },
     stop: (graceMs = 10_000) => kill('SIGTERM', graceMs),
     rssBytes: () => {
@@ -199,25 +217,6 @@ function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Pr
   })
 }
 
-/** Counts of stored rows per event id (32 hex digits) in a project, read without FINAL. */
-export async function storedEventCounts(dataDir: string, projectId: string): Promise<Map<string, number>> {
-  const script = `
-    import { createEventStore } from '@faultline/core/event-store'
-    const store = await createEventStore({ user: 'default', password: '', database: 'faultline', chdbPath: process.env.CHDB_PATH })
-    try {
-      const result = await store.client.query({
-        query: 'SELECT replaceAll(toString(event_id), \\'-\\', \\'\\') AS id, count() AS n FROM faultline.error_events WHERE project_id = {p:UInt64} GROUP BY event_id',
-        query_params: { p: Number(process.env.PROJECT_ID) },
-        format: 'JSONEachRow',
-      })
-      process.stdout.write(JSON.stringify(await result.json()))
-    } finally {
-      await store.close()
-    }`
-  const rows = JSON.parse(await runScript(script, { CHDB_PATH: resolve(dataDir, 'clickhouse'), PROJECT_ID: projectId })) as { id: string; n: number }[]
-  return new Map(rows.map((row) => [row.id, Number(row.n)]))
-}
-
 /** A seeded PRNG (mulberry32) in [0, 1): fault timings and mutations replay from their seed. */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0
@@ -230,4 +229,3 @@ export function seededRandom(seed: number): () => number {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))

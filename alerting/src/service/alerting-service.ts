@@ -108,6 +108,11 @@ export class AlertingService {
     return this.#orgs.get(orgId)?.revision ?? 0
   }
 
+  /** The ids of the silences this replica applies for `orgId` (none when not the leader). */
+  loadedSilences(orgId: string): string[] {
+    return this.#orgs.get(orgId)?.silences.map((silence) => silence.id) ?? []
+  }
+
   start(): void {
     this.#stopping = false
     this.#running ??= this.#loop().finally(() => (this.#running = undefined))

@@ -115,7 +115,7 @@ export function intelligenceRoutes(platform: Platform): Hono<ApiEnv> {
       points = await storedPoints(platform, projectId, target, since, until)
       source = { kind: target.kind, seriesId: target.id, since: new Date(since).toISOString(), until: new Date(until).toISOString() }
     }
-    const result = backtestSeries(points, body.sensitivity)
+    const result = await backtestSeries(points, (await models()).anomaly, body.sensitivity)
     return c.json({ source, sensitivity: body.sensitivity, ...result })
   })
 

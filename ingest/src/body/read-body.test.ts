@@ -236,19 +236,17 @@ describe('readBody: decompression bombs', () => {
     bombs.br = await zeros(createBrotliCompress({ params: { [constants.BROTLI_PARAM_QUALITY]: 1 } }), GiB)
   }, 60_000)
 
-  it.each(['gzip', 'deflate', 'br'])('refuses a %s bomb at the decompressed limit, quickly and with bounded memory', async (contentEncoding) => {
+  it.each(['gzip', 'deflate', 'br'])('refuses a %s bomb at the decompressed limit, with bounded memory and the rest left unread', async (contentEncoding) => {
     const bomb = bombs[contentEncoding] as Buffer
     const body = bodyStream(bomb)
     const before = process.memoryUsage().arrayBuffers
-    const started = performance.now()
     const result = await readBody(body.stream, { contentEncoding, maxCompressedBytes: 20 * MiB, maxDecompressedBytes: 10 * MiB })
-    const elapsed = performance.now() - started
     const grown = process.memoryUsage().arrayBuffers - before
     expect(result).toEqual({ ok: false, status: 413, reason: `decompressed body exceeds ${10 * MiB} bytes` })
     // A bomb that fits in one chunk is fully read before the decoder overflows: nothing left to cancel.
     expect(body.cancelled() || body.pulled() === bomb.byteLength).toBe(true)
-    expect(elapsed).toBeLessThan(2000)
     expect(grown).toBeLessThan(64 * MiB)
-    console.info(`${contentEncoding} bomb: ${bomb.byteLength} compressed bytes refused after ${elapsed.toFixed(1)} ms; pulled ${body.pulled()} bytes; arrayBuffers grew ${(grown / MiB).toFixed(1)} MiB`)
+    // How fast it is refused is measured by `npm run bench -- input-costs`.
+    console.info(`${contentEncoding} bomb: ${bomb.byteLength} compressed bytes refused; pulled ${body.pulled()} bytes; arrayBuffers grew ${(grown / MiB).toFixed(1)} MiB`)
   })
 })

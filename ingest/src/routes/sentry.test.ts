@@ -1,6 +1,6 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ProjectKeyDoc } from '@faultline/core/projects'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createProjectKey, type ProjectKeyDoc } from '@faultline/core/projects'
 import { envelope, errorEvent, openIngestHarness, type IngestHarness } from '../testing/ingest-harness'
 
 let h: IngestHarness
@@ -21,6 +21,11 @@ beforeAll(async () => {
 })
 
 afterAll(() => h.close())
+
+// Whatever an earlier test left on the bus (one that failed before draining it) is not read as this one's.
+beforeEach(async () => {
+  await drainBus()
+})
 
 describe('Sentry auth forms', () => {
   it('accepts sentry_key in the query, X-Sentry-Auth, Authorization: Sentry and the envelope DSN', async () => {
@@ -49,6 +54,23 @@ describe('Sentry auth forms', () => {
     expect((await post(`/api/${p}/envelope/`, dsnMismatch)).status).toBe(403)
     expect((await post(`/api/abc/envelope/?sentry_key=${key._id}`, body)).status).toBe(400)
     expect(await drainBus()).toHaveLength(0)
+  })
+})
+
+describe('disabled keys', () => {
+  it('refuses a disabled key with 403 while the other keys of its project keep working', async () => {
+    const disabled = (await h.createProject('Disabled key')).key
+    const spare = await createProjectKey(h.platform.projects, { _id: disabled.projectId, orgId: disabled.orgId }, 'spare')
+    await h.platform.projects.keys.put({ ...disabled, disabled: true })
+    const refused = await post(`/api/${disabled.projectId}/envelope/?sentry_key=${disabled._id}`, envelope([{ type: 'event', payload: errorEvent() }]))
+    expect(refused.status).toBe(403)
+    expect((await refused.json()).detail).toMatch(/disabled/)
+    const viaDsn = envelope([{ type: 'event', payload: errorEvent() }], { dsn: `http://${disabled._id}@localhost/${disabled.projectId}` })
+    expect((await post(`/api/${disabled.projectId}/envelope/`, viaDsn)).status).toBe(403)
+    // Ingest answers once the bus holds an event: a marker accepted after the refusals is alone there.
+    const marker = errorEvent({ message: 'marker' })
+    expect((await post(`/api/${spare.projectId}/envelope/?sentry_key=${spare._id}`, envelope([{ type: 'event', payload: marker }]))).status).toBe(200)
+    expect((await drainBus()).map((event) => event.event_id)).toEqual([marker.event_id])
   })
 })
 

@@ -6,6 +6,7 @@
  * 64×; the bar is 32×.
  */
 import { describe, expect, it } from 'vitest'
+import { costGrowth } from '@faultline/core/testing'
 import { defaultPackOnly, F, hashed, scrubberWith, scrubText } from './scrub-testing'
 
 const healthcare = scrubberWith()
@@ -91,30 +92,14 @@ describe('encodings (issue 8, item 10)', () => {
   })
 })
 
-/** How much longer an 8× longer input takes: about 8 when linear, about 64 when quadratic. */
+/**
+ * How much longer an 8× longer input takes: about 8 when linear, about 64 when quadratic. In CPU
+ * time (core/src/testing costGrowth), which other processes on a shared machine do not stretch.
+ */
 function growth(make: (n: number) => string, scrub: (text: string) => void, n: number): number {
   const small = make(n)
   const large = make(8 * n)
-  scrub(small)
-  // Interleaved runs, best of each: the machine is shared and a collection pause can land in
-  // any run. A second round only if the first looks super-linear, as a quadratic cost stays so.
-  let ratio = Infinity
-  for (let round = 0; round < 2 && ratio >= LINEAR_BAR; round++) {
-    let bestSmall = Infinity
-    let bestLarge = Infinity
-    for (let i = 0; i < 3; i++) {
-      bestSmall = Math.min(bestSmall, timed(() => scrub(small)))
-      bestLarge = Math.min(bestLarge, timed(() => scrub(large)))
-    }
-    ratio = Math.min(ratio, bestLarge / Math.max(bestSmall, 0.05))
-  }
-  return ratio
-}
-
-function timed(run: () => void): number {
-  const started = performance.now()
-  run()
-  return performance.now() - started
+  return costGrowth(() => scrub(small), () => scrub(large), 3).ratio
 }
 
 const LINEAR_BAR = 32

@@ -12,6 +12,7 @@ import { encodeErrorMessage, parseEventId } from '@faultline/core/schema'
 import { Outcomes, type OutcomeRecorder } from '@faultline/core/outcomes'
 import { httpError } from '@faultline/core/http'
 import { describeError } from '@faultline/core/errors'
+import { faultPoint } from '@faultline/core/faults'
 import { backpressureRetryAfterSeconds } from './backpressure'
 import { publishAdmitted, type AdmissionDeps } from './admission'
 import { itemCategory } from './item-categories'
@@ -112,6 +113,7 @@ export class IngestService {
       platform.logger.error('publishing events to the bus failed', { projectId, count: messages.length, error: describeError(error) })
       throw httpError(503, 'Events could not be queued durably; retry later', { 'retry-after': String(backpressureRetryAfterSeconds) })
     }
+    faultPoint('after-bus-publish')
     return messages[0]!.id.slice(projectId.length + 1)
   }
 }

@@ -1,13 +1,12 @@
 /**
- * A whole series scored by the streaming detector, point by point in time order (exactly what the
- * live job does one minute at a time), and its anomaly windows at a sensitivity.
+ * A whole series scored by the streaming scorer, in time order (exactly what the live job does
+ * one minute at a time), and its anomaly windows at a sensitivity.
  */
-import { SeriesDetector, scoreOf, type DetectorOptions, type ScoredPoint } from './series-detector'
+import type { AnomalyCombiner } from './combiner'
+import { scoreOf } from './series-detector'
+import { SeriesScorer, type ScoredPoint, type ScorerOptions } from './series-scorer'
 import type { Seasonality } from './seasonal-profile'
 import { scoreWindows, type AnomalyWindow } from './windows'
-
-/** Recorded with every stored score, so a change of detector shows in the data. */
-export const detectorVersion = 'stream-2'
 
 /** 0 = only the clearest anomalies, 1 = everything unusual. */
 export type Sensitivity = number | 'low' | 'medium' | 'high'
@@ -40,10 +39,10 @@ export interface SeriesScores {
 }
 
 /** Scores `points` (sorted by time) from the first on; windows from index `from`. */
-export function scoreSeries(points: readonly SeriesPoint[], sensitivity: Sensitivity = 'medium', options: Partial<DetectorOptions> = {}, from = 0): SeriesScores {
-  const detector = new SeriesDetector(options)
-  const scored = points.map((point) => detector.push(point.t, point.v))
+export async function scoreSeries(points: readonly SeriesPoint[], combiner: AnomalyCombiner, sensitivity: Sensitivity = 'medium', options: Partial<ScorerOptions> = {}, from = 0): Promise<SeriesScores> {
+  const scorer = new SeriesScorer(combiner, options)
+  const scored = await scorer.push(points)
   const scores = Float64Array.from(scored, (s) => s.score)
   const threshold = scoreThreshold(sensitivity)
-  return { scores, points: scored, windows: scoreWindows(scores, threshold, undefined, from), threshold, seasonality: detector.seasonality, version: detectorVersion }
+  return { scores, points: scored, windows: scoreWindows(scores, threshold, undefined, from), threshold, seasonality: scorer.seasonality, version: scorer.version }
 }

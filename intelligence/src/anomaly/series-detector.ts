@@ -11,11 +11,10 @@
  * only if no prediction expected it. Two more statistics catch shifts too small for one point:
  * the mean of the last 6 points, and of the last 144, against the level (the slow one sees a
  * lasting change of one standard deviation that no single point shows). Each statistic is turned into a tail
- * probability against its own history (tail-calibrator.ts), which makes the score scale-free
- * (counts, percentages, latencies, bytes and rates below 1 alike) and calibrated: p is the chance
- * of a point at least this unusual on this series so far, and the score its decades (`scoreOf`).
- * The onset is the score of a point that starts or tops an incident (it beats every score of the
- * last `onsetPoints` points), 0 while the incident goes on: one mark per incident, what NAB scores.
+ * probability against its own history (tail-calibrator.ts), which makes the statistics scale-free
+ * (counts, percentages, latencies, bytes and rates below 1 alike): each is the improbability, in
+ * decades, of a point at least this unusual on this series so far. The anomaly combiner (an ONNX
+ * model, combiner.ts) turns the three into one calibrated score, and series-scorer.ts marks onsets.
  */
 import { SeasonalProfile, Seasonalities, type Seasonality } from './seasonal-profile'
 import { TailCalibrator, type CalibratorOptions } from './tail-calibrator'
@@ -29,8 +28,6 @@ export interface DetectorOptions {
   shiftPoints: number
   /** Points in the slow shift statistic's mean (0: none). */
   slowShiftPoints: number
-  /** Points a score must top to be an onset. */
-  onsetPoints: number
   /** Points before the first score (scores are 0 until then). */
   warmupPoints: number
   /** A spacing this many typical intervals long is a gap: the previous point predicts nothing. */
@@ -43,7 +40,6 @@ export const defaultDetectorOptions: DetectorOptions = {
   levelAlpha: 0.05,
   shiftPoints: 6,
   slowShiftPoints: 144,
-  onsetPoints: 100,
   warmupPoints: 30,
   gapIntervals: 10,
   calibration: { tailShare: 0.01 },
@@ -53,16 +49,15 @@ export const defaultDetectorOptions: DetectorOptions = {
 export const AnomalyDrivers = { spike: 'spike', level: 'level', seasonal: 'seasonal', shift: 'shift' } as const
 export type AnomalyDriver = (typeof AnomalyDrivers)[keyof typeof AnomalyDrivers]
 
-export interface ScoredPoint {
-  /** The improbability in [0, 1] (see `scoreOf`): 0.25 is p = 1e-4, 0.5 is p = 1e-8. */
-  score: number
-  /** The chance of a point at least this unusual on this series (after the two statistics' union bound). */
-  p: number
+/** The statistics of one point: what the combiner scores. */
+export interface PointStatistics {
+  /** False during warm-up (before the scales settled): the point gets no score. */
+  scored: boolean
+  /** Improbability in decades (−log10 p) of the point, shift and slow shift statistics; the combiner's input. */
+  decades: [point: number, shift: number, slowShift: number]
   /** The statistics in typical steps: distance to each prediction, and the shift's z. */
   distances: Partial<Record<AnomalyDriver, number>>
-  /** The score if it tops every score of the last `onsetPoints` points (an incident starts or grows), else 0. */
-  onset: number
-  /** The statistic that made the score. */
+  /** The most improbable statistic (for a point, the prediction it was nearest to). */
   driver: AnomalyDriver
   seasonality: Seasonality
 }
@@ -76,8 +71,11 @@ export const scoreDecades = 16
  * anomaly, so stronger ones still rank higher.
  */
 export function scoreOf(p: number): number {
-  return Math.min(1, Math.max(0, -Math.log10(Math.max(p, 1e-300)) / scoreDecades))
+  return Math.min(1, Math.max(0, decadesOf(p) / scoreDecades))
 }
+
+/** A probability's improbability in decades, −log10 p. */
+export const decadesOf = (p: number): number => Math.max(0, -Math.log10(Math.max(p, 1e-300)))
 
 /** The probability a score stands for (the inverse of `scoreOf`). */
 export function probabilityOf(score: number): number {
@@ -92,8 +90,6 @@ export class SeriesDetector {
   readonly #point: TailCalibrator
   readonly #shift: TailCalibrator
   readonly #slowShift: TailCalibrator
-  /** Recent scores, for the onset (a ring of onsetPoints). */
-  readonly #scores: Float64Array
   readonly #intervals = new Float64Array(intervalSamples)
   readonly #recent: Float64Array
   #intervalCount = 0
@@ -114,7 +110,6 @@ export class SeriesDetector {
     this.#shift = new TailCalibrator(this.#options.calibration)
     this.#slowShift = new TailCalibrator(this.#options.calibration)
     this.#recent = new Float64Array(Math.max(this.#options.shiftPoints, this.#options.slowShiftPoints))
-    this.#scores = new Float64Array(this.#options.onsetPoints)
   }
 
   get seasonality(): Seasonality {
@@ -126,8 +121,8 @@ export class SeriesDetector {
     return this.#interval
   }
 
-  /** Scores the point at `t` (epoch ms, not before the previous one) with value `v`, then learns it. */
-  push(t: number, v: number): ScoredPoint {
+  /** The statistics of the point at `t` (epoch ms, not before the previous one) with value `v`, then learns it. */
+  push(t: number, v: number): PointStatistics {
     const o = this.#options
     const dt = this.#count > 0 ? t - this.#lastT : 0
     if (dt > 0) this.#learnInterval(dt)
@@ -163,9 +158,6 @@ export class SeriesDetector {
     const pPoint = scored ? this.#point.pValue(nearest) : 1
     const pShift = scored && shift !== undefined ? this.#shift.pValue(shift) : 1
     const pSlow = scored && slow !== undefined ? this.#slowShift.pValue(slow) : 1
-    // The union bound over the statistics tried keeps p a probability.
-    const tests = o.slowShiftPoints > 0 ? 3 : 2
-    const p = Math.min(1, tests * Math.min(pPoint, pShift, pSlow))
     if (Math.min(pShift, pSlow) < pPoint) driver = AnomalyDrivers.shift
     // Statistics from before the step scale settled are not typical of the series.
     if (scored) {
@@ -174,13 +166,8 @@ export class SeriesDetector {
       if (slow !== undefined) this.#slowShift.add(slow)
     }
     this.#learn(t, v, dt, gap)
-    const score = scoreOf(p)
-    let peak = 0
-    const m = this.#scores.length
-    for (let j = 0; j < m; j++) peak = Math.max(peak, this.#scores[j]!)
-    if (m > 0) this.#scores[this.#count % m] = score
-    const onset = score > peak ? score : 0
-    return { score, onset, p, distances, driver, seasonality: this.seasonality }
+    const decades: PointStatistics['decades'] = [decadesOf(pPoint), decadesOf(pShift), decadesOf(pSlow)]
+    return { scored, decades, distances, driver, seasonality: this.seasonality }
   }
 
   #learnInterval(dt: number): void {

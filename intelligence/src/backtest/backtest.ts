@@ -1,5 +1,5 @@
 import { FaultlineError } from '@faultline/core/errors'
-import { scoreSeries, type AnomalyDriver, type Seasonality, type SeriesPoint, type Sensitivity } from '../anomaly'
+import { scoreSeries, type AnomalyCombiner, type AnomalyDriver, type Seasonality, type SeriesPoint, type Sensitivity } from '../anomaly'
 
 export class BacktestError extends FaultlineError<'invalid_csv' | 'empty_series'> {}
 
@@ -38,11 +38,11 @@ export function parseSeriesCsv(text: string): SeriesPoint[] {
   return points.sort((a, b) => a.t - b.t)
 }
 
-/** Scores every point of a series, oldest first, with the streaming detector the live job runs. */
-export function backtestSeries(input: readonly SeriesPoint[] | string, sensitivity: Sensitivity = 'medium'): BacktestResult {
+/** Scores every point of a series, oldest first, with the streaming scorer and combiner the live job runs. */
+export async function backtestSeries(input: readonly SeriesPoint[] | string, combiner: AnomalyCombiner, sensitivity: Sensitivity = 'medium'): Promise<BacktestResult> {
   const points = typeof input === 'string' ? parseSeriesCsv(input) : [...input].sort((a, b) => a.t - b.t)
   if (points.length === 0) throw new BacktestError('empty_series', 'the series has no points')
-  const result = scoreSeries(points, sensitivity)
+  const result = await scoreSeries(points, combiner, sensitivity)
   return {
     points: points.map((p, i) => ({ ...p, score: result.scores[i]!, p: result.points[i]!.p, driver: result.points[i]!.driver })),
     windows: result.windows.map((w) => ({ start: points[w.start]!.t, end: points[w.end]!.t, peak: points[w.peakIndex]!.t, peakScore: w.peakScore })),

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ModelError, buildDenseModel, loadModel, loadModelFromBytes } from './index'
+import { ModelError, buildDenseModel, loadModel, loadModelFromBytes, readModelMetadata } from './index'
 import { defaultModelPaths } from '../shared/model-paths'
 import { hashedEmbeddingModel, trainEmbeddingModel } from '../similarity'
 
@@ -68,7 +69,15 @@ describe('shipped models', () => {
 
   it('the manifest records the shipped files', async () => {
     const manifest = JSON.parse(await readFile(defaultModelPaths.manifest, 'utf8'))
-    expect(Object.keys(manifest.models)).toEqual(['embedding'])
+    expect(Object.keys(manifest.models).sort()).toEqual(['anomaly', 'embedding'])
     expect(manifest.models.embedding.seed).toBeTypeOf('number')
+  })
+
+  it('the shipped anomaly combiner is the file the manifest describes, and beat the union bound it replaced', async () => {
+    const { anomaly } = JSON.parse(await readFile(defaultModelPaths.manifest, 'utf8')).models
+    const shipped = await readFile(defaultModelPaths.anomaly)
+    expect(createHash('sha256').update(shipped).digest('hex')).toBe(anomaly.sha256)
+    expect(readModelMetadata(shipped)).toMatchObject({ name: 'anomaly-combiner', version: anomaly.version, inputs: 'point,shift,slowShift' })
+    expect(anomaly.choice.standard.combiner).toBeGreaterThan(anomaly.choice.standard.unionBound)
   })
 })

@@ -5,5 +5,6 @@ export const modelsDirectory = fileURLToPath(new URL('../../models/', import.met
 
 export const defaultModelPaths = {
   embedding: `${modelsDirectory}embedding.onnx`,
+  anomaly: `${modelsDirectory}anomaly.onnx`,
   manifest: `${modelsDirectory}manifest.json`,
 } as const

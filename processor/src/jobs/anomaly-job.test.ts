@@ -10,7 +10,7 @@ import { createLogger } from '@faultline/core/log'
 import { defaultOrganization } from '@faultline/core/accounts'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
-import { SeriesDetector, detectorVersion, scoreThreshold } from '@faultline/intelligence'
+import { SeriesScorer, loadAnomalyCombiner, scoreThreshold } from '@faultline/intelligence'
 import { AnomalyJob } from './anomaly-job'
 import { floorMinute, minuteMs } from '@faultline/core/rollups'
 import { refreshProjectRollups } from '@faultline/core/event-store'
@@ -82,12 +82,14 @@ describe('anomaly job', () => {
   it('scores the last completed minute of the project and its active issues', async () => {
     const job = new AnomalyJob(platform)
     const report = await job.runOnce(now)
-    expect(report).toMatchObject({ minute: scoredMinute, projects: 1, scored: 4, quiet: 1, anomalous: 2, warmedUp: 4, version: detectorVersion })
+    // Scores come from the detector's statistics through the shipped ONNX combiner, and say so.
+    const version = `stream-3+${(await loadAnomalyCombiner()).version}`
+    expect(report).toMatchObject({ minute: scoredMinute, projects: 1, scored: 4, quiet: 1, anomalous: 2, warmedUp: 4, version })
     const rows = await scoreRows()
     expect(rows.map((r) => `${r.series_kind}:${r.series_id}`)).toEqual(['issue:1', 'issue:2', `project:${projectId}`])
     for (const row of rows) {
       expect(Date.parse(`${row.minute.replace(' ', 'T')}Z`)).toBe(scoredMinute)
-      expect(row.model_version).toBe(detectorVersion)
+      expect(row.model_version).toBe(version)
     }
     const [spike, steady, project] = rows
     expect(spike!.value).toBe(20)
@@ -102,15 +104,15 @@ describe('anomaly job', () => {
     expect(project!.score).toBeGreaterThanOrEqual(scoreThreshold('medium'))
   })
 
-  it('scores a minute as a backtest of the series would: the same streaming detector', async () => {
+  it('scores a minute as a backtest of the series would: the same streaming scorer and model', async () => {
     const job = new AnomalyJob(platform, { warmupMinutes: 181 })
     await job.runOnce(now)
     const [spike] = await scoreRows()
-    // The issue's 181 minutes through one detector, as `faultline backtest` would feed them.
-    const detector = new SeriesDetector()
-    let last = 0
-    for (let back = 180; back >= 0; back--) last = detector.push(scoredMinute - back * minuteMs, back === 0 ? 20 : back % 10 === 0 ? 1 : 0).score
-    expect(spike!.score).toBeCloseTo(last, 5)
+    // The issue's 181 minutes through one scorer at once, as `faultline backtest` would feed them.
+    const minutes = Array.from({ length: 181 }, (_, k) => 180 - k)
+    const scored = await new SeriesScorer(await loadAnomalyCombiner()).push(minutes.map((back) => ({ t: scoredMinute - back * minuteMs, v: back === 0 ? 20 : back % 10 === 0 ? 1 : 0 })))
+    expect(spike!.score).toBeCloseTo(scored.at(-1)!.score, 5)
+    expect(spike!.score).toBeGreaterThan(0)
   })
 
   it('feeds a followed series one minute per run and replaces the rows of a minute scored again', async () => {

@@ -1,11 +1,12 @@
 /**
  * Once a minute, on one replica (cache lease), scores the last completed minute of every
- * project's series and of every active issue's series with the streaming detector
- * (@faultline/intelligence anomaly/series-detector.ts), the same code a backtest runs over a whole
- * series, and writes the scores with the detector version and, for high scores, what drove them.
+ * project's series and of every active issue's series with the streaming scorer
+ * (@faultline/intelligence anomaly/series-scorer.ts: the detector's statistics through the ONNX
+ * anomaly combiner), the same code a backtest runs over a whole series, and writes the scores with
+ * the detector and model version and, for high scores, what drove them.
  *
- * The job keeps one detector per series in memory and feeds it one minute per run (minutes without
- * events are 0). A series it has not followed (a new issue, a restart, a lease taken over) is
+ * The job keeps one scorer per series in memory and feeds it one minute per run (minutes without
+ * events are 0), one model batch per series and run. A series it has not followed (a new issue, a restart, a lease taken over) is
  * first warmed up with its last `warmupMinutes` of rollups, so its scores start from history;
  * seasonality needs three periods of history and is learnt as the job runs. Detectors of series
  * that stop being active are dropped.
@@ -13,7 +14,7 @@
 import type { Platform } from '@faultline/core/platform'
 import type { IssueDoc } from '@faultline/core/issues'
 import type { Logger } from '@faultline/core/log'
-import { SeriesDetector, detectorVersion, scoreThreshold, type DetectorOptions, type ScoredPoint, type Sensitivity } from '@faultline/intelligence'
+import { SeriesScorer, detectorVersion, scoreThreshold, sharedIntelligenceModels, type AnomalyCombiner, type ScoredPoint, type ScorerOptions, type Sensitivity } from '@faultline/intelligence'
 import { LeasedSchedule } from './leased-schedule'
 import { floorMinute, issueMinuteCounts, minuteMs, projectDataStarts, projectMinuteCounts, SeriesKinds, type MinuteCount, type SeriesKind } from '@faultline/core/rollups'
 
@@ -30,7 +31,9 @@ export interface AnomalyJobOptions {
   quietMinutes?: number
   /** Scores at or above this sensitivity's threshold are anomalous and get their drivers. */
   sensitivity?: Sensitivity
-  detector?: Partial<DetectorOptions>
+  detector?: Partial<ScorerOptions>
+  /** The anomaly combiner; the process's shared (shipped, hot-reloaded) model by default. */
+  combiner?: () => Promise<AnomalyCombiner>
 }
 
 export interface AnomalyRunReport {
@@ -43,6 +46,7 @@ export interface AnomalyRunReport {
   anomalous: number
   /** Series whose detector was (re)built from history in this run. */
   warmedUp: number
+  /** Detector and combiner version of the scores written (the detector's alone if none was). */
   version: string
   readMs: number
   scoreMs: number
@@ -52,7 +56,7 @@ export interface AnomalyRunReport {
 type JobPlatform = Pick<Platform, 'eventStore' | 'issues' | 'projects' | 'cache' | 'logger'>
 
 interface Followed {
-  detector: SeriesDetector
+  scorer: SeriesScorer
   /** The last minute fed, and what it scored. */
   minute: number
   last: ScoredPoint
@@ -77,7 +81,8 @@ export class AnomalyJob {
   readonly #warmupMinutes: number
   readonly #quietMinutes: number
   readonly #threshold: number
-  readonly #detectorOptions: Partial<DetectorOptions>
+  readonly #detectorOptions: Partial<ScorerOptions>
+  readonly #combiner: () => Promise<AnomalyCombiner>
   #running: Promise<unknown> = Promise.resolve()
 
   constructor(platform: JobPlatform, options: AnomalyJobOptions = {}) {
@@ -88,6 +93,7 @@ export class AnomalyJob {
     this.#quietMinutes = options.quietMinutes ?? 60
     this.#threshold = scoreThreshold(options.sensitivity ?? 'medium')
     this.#detectorOptions = options.detector ?? {}
+    this.#combiner = options.combiner ?? (async () => (await sharedIntelligenceModels(this.#logger)).anomaly)
     const intervalMs = options.intervalMs ?? minuteMs
     this.#schedule = new LeasedSchedule(
       platform.cache,
@@ -129,6 +135,7 @@ export class AnomalyJob {
     const dataStarts = await projectDataStarts(eventStore, warmupStart)
     report.readMs += performance.now() - started
     const seen = new Set<string>()
+    const combiner = await this.#combiner()
     for (const project of await projects.projects.find({})) {
       const dataStart = dataStarts.get(project._id)
       if (dataStart === undefined || dataStart > minute) continue
@@ -142,7 +149,8 @@ export class AnomalyJob {
       const rows: Record<string, unknown>[] = []
       for (const s of series) {
         seen.add(s.key)
-        const followed = this.#feed(s, counts.get(s.key) ?? [], minute, report)
+        const followed = await this.#feed(s, combiner, counts.get(s.key) ?? [], minute, report)
+        report.version = followed.scorer.version
         report.scored++
         if (s.kind === SeriesKinds.issue && minute - followed.lastEvent >= this.#quietMinutes * minuteMs) {
           report.quiet++
@@ -186,22 +194,32 @@ export class AnomalyJob {
     return out
   }
 
-  /** Feeds a series' detector every minute from `s.from` to `minute` (0 where no events). */
-  #feed(s: SeriesToScore, counts: readonly MinuteCount[], minute: number, report: AnomalyRunReport): Followed {
+  /** Feeds a series' scorer every minute from `s.from` to `minute` (0 where no events), in one model batch. */
+  async #feed(s: SeriesToScore, combiner: AnomalyCombiner, counts: readonly MinuteCount[], minute: number, report: AnomalyRunReport): Promise<Followed> {
     let followed = this.#followed.get(s.key)
     if (!followed || followed.minute < s.from - minuteMs) {
-      followed = { detector: new SeriesDetector(this.#detectorOptions), minute: s.from - minuteMs, last: undefined as unknown as ScoredPoint, value: 0, lastEvent: Number.NEGATIVE_INFINITY }
+      followed = { scorer: new SeriesScorer(combiner, this.#detectorOptions), minute: s.from - minuteMs, last: undefined as unknown as ScoredPoint, value: 0, lastEvent: Number.NEGATIVE_INFINITY }
       this.#followed.set(s.key, followed)
       report.warmedUp++
     }
     const byMinute = new Map(counts.map((c) => [c.minute, c.events]))
-    for (let m = followed.minute + minuteMs; m <= minute; m += minuteMs) {
-      const value = byMinute.get(m) ?? 0
-      followed.last = followed.detector.push(m, value)
-      followed.value = value
-      followed.minute = m
-      if (value > 0) followed.lastEvent = m
+    const points: Array<{ t: number; v: number }> = []
+    for (let m = followed.minute + minuteMs; m <= minute; m += minuteMs) points.push({ t: m, v: byMinute.get(m) ?? 0 })
+    if (points.length === 0) return followed
+    let scored: ScoredPoint[]
+    try {
+      scored = await followed.scorer.push(points)
+    } catch (error) {
+      // The detector has learnt minutes that were not scored: rebuild the series from history next run.
+      this.#followed.delete(s.key)
+      throw error
     }
+    const last = points[points.length - 1]!
+    followed.last = scored[scored.length - 1]!
+    followed.value = last.v
+    followed.minute = last.t
+    const lastEvent = points.findLast((p) => p.v > 0)
+    if (lastEvent) followed.lastEvent = lastEvent.t
     return followed
   }
 
@@ -219,7 +237,7 @@ export class AnomalyJob {
       minute: followed.minute / 1000,
       value: followed.value,
       score,
-      model_version: detectorVersion,
+      model_version: followed.scorer.version,
       drivers,
       scored_at: Date.now(),
     }

@@ -7,6 +7,7 @@
  */
 import { refreshRollups, type EventStore, type RollupKey } from '@faultline/core/event-store'
 import { toUuid } from '@faultline/core/schema'
+import { faultPoint } from '@faultline/core/faults'
 import { toErrorEventRow, type GroupedEvent } from './error-rows'
 
 export class EventWriter {
@@ -20,7 +21,11 @@ export class EventWriter {
   async write(events: GroupedEvent[], redelivered: Set<string>): Promise<number> {
     const stored = await this.#alreadyStored(events.filter((e) => redelivered.has(e.event.eventId)))
     const rows = events.filter((e) => !stored.has(toUuid(e.event.eventId))).map(toErrorEventRow)
-    if (rows.length > 0) await this.#store.client.insert({ table: `${this.#store.database}.error_events`, values: rows, format: 'JSONEachRow' })
+    if (rows.length > 0) {
+      faultPoint('before-event-insert')
+      await this.#store.client.insert({ table: `${this.#store.database}.error_events`, values: rows, format: 'JSONEachRow' })
+      faultPoint('after-event-insert')
+    }
     const keysByProject = new Map<string, RollupKey[]>()
     for (const { event, fingerprint } of events) {
       let keys = keysByProject.get(event.projectId)

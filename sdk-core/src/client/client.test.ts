@@ -90,10 +90,9 @@ describe('Client', () => {
     client.captureException(denied)
     client.captureMessage('drop me')
     client.captureMessage('keep me')
-    await client.flush(1000)
+    // flush waits for every capture to be processed, then sends the client report with the drops.
+    expect(await client.flush(1000)).toBe(true)
     expect(events().map((e) => [e.message, e.tags?.scrubbed])).toEqual([['keep me', 'yes']])
-    await new Promise((r) => setTimeout(r, 30))
-    await client.flush(1000)
     const discarded = reports().flatMap((r) => r.discarded_events)
     expect(discarded).toEqual(expect.arrayContaining([
       { reason: 'event_processor', category: 'error', quantity: 3 },
@@ -116,11 +115,12 @@ describe('Client', () => {
   })
 
   it('drops and counts when beforeSend throws, without throwing to the caller', async () => {
-    const { client, events } = setup({ beforeSend: () => { throw new Error('bug in hook') }, clientReportDelayMs: 60_000 })
+    const { client, events, reports } = setup({ beforeSend: () => { throw new Error('bug in hook') }, clientReportDelayMs: 60_000 })
     expect(() => client.captureMessage('x')).not.toThrow()
-    await new Promise((r) => setTimeout(r, 10))
+    // flush waits for the capture to be processed: had the event gone out, it would be sent by now.
+    expect(await client.flush(1000)).toBe(true)
     expect(events()).toHaveLength(0)
-    expect(client.pendingOutcomes()).toEqual({ 'before_send:error': 1 })
+    expect(reports().flatMap((r) => r.discarded_events)).toEqual([{ reason: 'before_send', category: 'error', quantity: 1 }])
   })
 
   it('asks for the IP only when sendDefaultPii is on, and drops cookies otherwise', async () => {

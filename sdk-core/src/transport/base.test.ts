@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createEnvelope, parseEnvelope, type Envelope } from '../envelope'
 import { createTransport, type DropReason, type TransportRequest, type TransportResponse } from './base'
 
@@ -23,7 +23,9 @@ describe('createTransport', () => {
     const pending: (() => void)[] = []
     const transport = createTransport({ bufferSize: 3, recordDroppedEvent }, () => new Promise<TransportResponse>((resolve) => pending.push(() => resolve({ statusCode: 200 }))))
     const results = Array.from({ length: 10 }, (_, i) => transport.send(eventEnvelope(String(i))))
-    await new Promise((r) => setTimeout(r, 10))
+    // The seven that did not fit are refused at once; the three held are all in flight.
+    const refused = await Promise.all(results.slice(3))
+    expect(refused).toEqual(Array(7).fill({ kind: 'dropped', reason: 'queue_overflow' }))
     expect(pending).toHaveLength(3)
     expect(drops).toEqual({ 'queue_overflow:error': 7 })
     pending.forEach((release) => release())
@@ -92,11 +94,19 @@ describe('createTransport', () => {
     expect(await transport.send(eventEnvelope('x'))).toEqual({ kind: 'dropped', reason: 'network_error' })
   })
 
-  it('flush times out while requests hang', async () => {
-    const transport = createTransport({}, () => new Promise<TransportResponse>(() => undefined))
-    void transport.send(eventEnvelope('x'))
-    const started = Date.now()
-    expect(await transport.flush(50)).toBe(false)
-    expect(Date.now() - started).toBeLessThan(500)
+  it('flush times out while requests hang, after its timeout and not before', async () => {
+    vi.useFakeTimers()
+    try {
+      const transport = createTransport({}, () => new Promise<TransportResponse>(() => undefined))
+      void transport.send(eventEnvelope('x'))
+      let flushed: boolean | undefined
+      void transport.flush(50).then((result) => (flushed = result))
+      await vi.advanceTimersByTimeAsync(49)
+      expect(flushed).toBeUndefined()
+      await vi.advanceTimersByTimeAsync(1)
+      expect(flushed).toBe(false)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

@@ -2,11 +2,12 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { captureException, close, flush, getClient, init, setTag, wrapHandler } from '../index'
-import { startFakeIngest, type FakeIngest, type IngestReply } from '../testing'
+import { failingIngestReplies, startFakeIngest } from '../testing'
 
 /**
- * The host app must not notice a failing ingest: its own requests keep their latency, the SDK's
- * memory stays bounded, and nothing escapes as an unhandled rejection.
+ * The host app must not notice a failing ingest: its own requests are answered without waiting on
+ * the SDK, the SDK's memory stays bounded, and nothing escapes as an unhandled rejection. What the
+ * failures do to the app's latency is measured by `npm run bench -- host-safety`.
  */
 const escaped: unknown[] = []
 const onRejection = (reason: unknown): void => void escaped.push(reason)
@@ -34,23 +35,22 @@ afterAll(async () => {
   await new Promise((r) => app.close(r))
 })
 
-function get(path: string): Promise<number> {
-  const started = performance.now()
-  return new Promise((resolve, reject) => {
-    http
-      .get(`${appUrl}${path}`, { agent }, (res) => {
-        res.resume()
-        res.on('end', () => resolve(performance.now() - started))
-      })
-      .on('error', reject)
-  })
-}
-
-async function measure(n: number): Promise<{ p50: number; p95: number }> {
-  const times: number[] = []
-  for (let i = 0; i < n; i++) times.push(await get(`/r${i}`))
-  times.sort((a, b) => a - b)
-  return { p50: times[Math.floor(n * 0.5)]!, p95: times[Math.floor(n * 0.95)]! }
+/** `n` requests to the app, one after the other; resolves with their statuses. */
+async function requests(n: number): Promise<number[]> {
+  const statuses: number[] = []
+  for (let i = 0; i < n; i++) {
+    statuses.push(
+      await new Promise<number>((resolve, reject) => {
+        http
+          .get(`${appUrl}/r${i}`, { agent }, (res) => {
+            res.resume()
+            res.on('end', () => resolve(res.statusCode ?? 0))
+          })
+          .on('error', reject)
+      }),
+    )
+  }
+  return statuses
 }
 
 async function freePort(): Promise<number> {
@@ -61,46 +61,23 @@ async function freePort(): Promise<number> {
   return port
 }
 
-const scenarios: [string, IngestReply][] = [
-  ['slow (10 s)', { delayMs: 10_000 }],
-  ['500s', { status: 500, body: 'internal error' }],
-  ['garbage', { garbage: '\u0000\u0001 not http at all' }],
-  ['200 with garbage body', { status: 200, body: '<html>oops' }],
-  ['429 with limits', { status: 429, headers: { 'retry-after': '60', 'x-sentry-rate-limits': '60::organization' } }],
-]
+/** Unhandled rejections are reported once the microtasks of the turn that caused them ran. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve))
 
 describe('host safety', () => {
-  let baseline: { p50: number; p95: number }
-  let ingest: FakeIngest
-
-  beforeAll(async () => {
-    ingest = await startFakeIngest()
-    init({ dsn: ingest.dsn, globalHandlers: false, consoleBreadcrumbs: false, transportOptions: { retryInitialMs: 50 } })
-    await measure(50) // warm-up
-    baseline = await measure(200)
-    await flush(2000)
-    await close(100)
-  })
-  afterAll(() => ingest.close())
-
-  const bound = (): number => Math.max(baseline.p95 * 3, baseline.p95 + 15)
-
-  it('keeps latency with an unreachable ingest', async () => {
+  it('keeps answering with an unreachable ingest', async () => {
     init({ dsn: `http://k@127.0.0.1:${await freePort()}/1`, globalHandlers: false, consoleBreadcrumbs: false, transportOptions: { retryInitialMs: 50 } })
-    const measured = await measure(200)
-    console.log(`baseline p50 ${baseline.p50.toFixed(2)} ms p95 ${baseline.p95.toFixed(2)} ms; unreachable p50 ${measured.p50.toFixed(2)} p95 ${measured.p95.toFixed(2)}`)
-    expect(measured.p95).toBeLessThan(bound())
+    expect(await requests(200)).toEqual(Array(200).fill(200))
     await close(0)
   })
 
-  it.each(scenarios)('keeps latency and bounded memory with an ingest answering %s', async (name, reply) => {
+  it.each(failingIngestReplies)('keeps answering, with bounded memory, with an ingest answering %s', async (name, reply) => {
     const failing = await startFakeIngest()
     failing.setReply(() => reply)
     init({ dsn: failing.dsn, globalHandlers: false, consoleBreadcrumbs: false, transportOptions: { retryInitialMs: 50, bufferSize: 64 }, clientReportDelayMs: 60_000 })
     const heapBefore = process.memoryUsage().heapUsed
-    const measured = await measure(300)
-    console.log(`${name}: p50 ${measured.p50.toFixed(2)} ms p95 ${measured.p95.toFixed(2)} ms (bound ${bound().toFixed(2)})`)
-    expect(measured.p95).toBeLessThan(bound())
+    // Against the slow ingest, these return long before it answers anything: nothing waits on it.
+    expect(await requests(300)).toEqual(Array(300).fill(200))
     if (name.startsWith('slow')) {
       // 300 errors against an ingest that never answers: at most bufferSize are held, the rest counted.
       expect(getClient()!.pendingOutcomes()['queue_overflow:error']).toBeGreaterThanOrEqual(300 - 64 - 1)
@@ -115,10 +92,7 @@ describe('host safety', () => {
     expect(await flush(50).then(() => true)).toBe(true)
     await close(0)
     await failing.close()
-  })
-
-  it('let no rejection escape into the host', async () => {
-    await new Promise((r) => setTimeout(r, 300))
+    await nextTurn()
     expect(escaped).toEqual([])
   })
 })

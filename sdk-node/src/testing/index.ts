@@ -1,2 +1,3 @@
 export * from './fake-ingest'
 export * from './http-messages'
+export * from './failing-ingests'

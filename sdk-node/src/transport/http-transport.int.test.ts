@@ -66,6 +66,7 @@ describe('node http transport', () => {
     expect(ingest.clientReports()).toEqual([{ reason: 'ratelimit_backoff', category: 'error', quantity: 5 }])
     expect(getClient()!.pendingOutcomes()).toEqual({})
     ingest.requests.length = 0
+    // Waiting out the announced second is the point here: the wait is the input, not a synchronization.
     await new Promise((r) => setTimeout(r, 1100))
     captureMessage('after the limit')
     await flush(1000)
@@ -73,11 +74,10 @@ describe('node http transport', () => {
   })
 
   it('times out a stuck ingest without hanging the SDK', async () => {
+    // Answered after 10 s it would be 'sent': 'dropped' as a network error can only be the 200 ms timeout.
     ingest.setReply(() => ({ delayMs: 10_000 }))
     const transport = createTransport({ maxRetries: 0 }, makeNodeRequest(url(), { timeoutMs: 200 }))
-    const started = Date.now()
     expect(await transport.send(createEnvelope({}, [[{ type: 'event' }, {}]]))).toEqual({ kind: 'dropped', reason: 'network_error' })
-    expect(Date.now() - started).toBeLessThan(2000)
   })
 })
 

@@ -49,7 +49,7 @@ describe('jetstream bus setup', () => {
 
   it('updates existing streams and consumers when the options change', async () => {
     const namespace = 'setup'
-    const first = await openJetStreamBus({ url: server!.url, namespace, ackWaitMs: 10_000, dedupeWindowMs: 60_000, groups: { errors: ['workers'] } })
+    const first = await openJetStreamBus({ url: server!.url, namespace, ackWaitMs: 120_000, dedupeWindowMs: 60_000, groups: { errors: ['workers'] } })
     await first.publish('errors', [{ id: 'u1', data: new Uint8Array([1]) }])
     expect(await first.fetch('errors', 'workers', { max: 1, expiresMs: 1_000 })).toHaveLength(1)
     await first.close()
@@ -58,9 +58,10 @@ describe('jetstream bus setup', () => {
       await second.publish('errors', [{ id: 'u2', data: new Uint8Array([2]) }])
       const [got] = await second.fetch('errors', 'workers', { max: 1, expiresMs: 1_000 })
       expect(got?.id).toBe('u2')
-      // Both leases lapse on the new 300 ms ack wait, u1's too, though it was leased under 10 s.
+      // Both leases lapse on the new 300 ms ack wait, u1's too, though it was leased under 2 minutes:
+      // within the 20 s this waits, only the new ack wait can bring u1 back.
       const redelivered: string[] = []
-      const until = Date.now() + 3_000
+      const until = Date.now() + 20_000
       while (redelivered.length < 2 && Date.now() < until) {
         for (const m of await second.fetch('errors', 'workers', { max: 2, expiresMs: 500 })) {
           // Redelivered at least once (a loaded machine may let a 300 ms lease lapse twice).

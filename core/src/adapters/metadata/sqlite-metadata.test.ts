@@ -76,7 +76,7 @@ describe('sqlite metadata on 10k issues', () => {
     }
   }
 
-  it('answers an issue-list page from the indexes in a few ms', async () => {
+  it('answers an issue-list page from the indexes, never a table scan', async () => {
     const writer = createSqliteMetadataStore({ path, optimizeIntervalMs: 0 })
     const issues = await writer.collection<{ _id: string; lastSeen: string }>(spec)
     for (let i = 0; i < 10_000; i++) {
@@ -106,17 +106,7 @@ describe('sqlite metadata on 10k issues', () => {
     }
     expect(plan({ projectId: 'p1', fingerprint: 'f1' }, { field: '_id', direction: 'asc' })).toMatch(/USING INDEX issues__uxl_\w+ \(<expr>=\? AND <expr>=\?\)/)
 
-    const timings: number[] = []
-    for (let round = 0; round < 30; round++) {
-      const started = performance.now()
-      const next = await reader.find(listFilter, { sort: listSort, limit: 25, after: round % 2 ? after : undefined })
-      timings.push(performance.now() - started)
-      expect(next).toHaveLength(25)
-    }
-    timings.sort((a, b) => a - b)
-    const median = timings[15] as number
-    console.info(`issue list page over 10k documents: median ${median.toFixed(3)} ms`)
-    expect(median).toBeLessThan(5)
+    // The plans above are what keeps a page fast; its time is measured by `npm run bench -- input-costs`.
     const second = await reader.find(listFilter, { sort: listSort, limit: 25, after })
     expect((second[0]?.lastSeen ?? '') <= last.lastSeen && second.length === 25).toBe(true)
     expect(second.map((doc) => doc._id)).not.toContain(last._id)

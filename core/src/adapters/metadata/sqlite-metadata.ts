@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto'
 import Database from 'better-sqlite3'
 import type { Database as Db, Statement } from 'better-sqlite3'
 import { MetadataError } from '../../errors'
+import { faultPoint } from '../../faults'
 import type { Logger } from '../../log'
 import type { Collection, CollectionSpec, Document, Filter, FindOptions, MetadataStore, Update } from '../../ports/metadata'
 import { applyUpdate, setPath } from './apply-update'
@@ -152,6 +153,7 @@ export class SqliteMetadataStore implements MetadataStore {
         for (const write of writes) {
           try {
             outcomes.push({ value: this.#transaction(write.work) })
+            faultPoint('in-metadata-transaction')
           } catch (error) {
             outcomes.push({ error })
           }

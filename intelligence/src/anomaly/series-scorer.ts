@@ -1,0 +1,77 @@
+/**
+ * One series scored end to end: the streaming detector's statistics (synchronous, causal), the
+ * anomaly combiner (an ONNX model, asynchronous, one batch per chunk of points) and the onset
+ * marks. The live job feeds it a minute at a time and a backtest a whole series at once: the same
+ * code, so a backtest shows what the job would have said. Each point's score depends on earlier
+ * points only; the model scores each point's own statistics.
+ */
+import type { AnomalyCombiner } from './combiner'
+import { SeriesDetector, scoreDecades, type DetectorOptions, type PointStatistics } from './series-detector'
+import type { Seasonality } from './seasonal-profile'
+
+export interface ScoredPoint extends PointStatistics {
+  /** The improbability in [0, 1] (see `scoreOf`): 0.25 is p = 1e-4, 0.5 is p = 1e-8. */
+  score: number
+  /** The chance of a point at least this unusual on this series, as the combiner calibrates it. */
+  p: number
+  /** The score if it tops every score of the last `onsetPoints` points (an incident starts or grows), else 0. */
+  onset: number
+}
+
+export interface ScorerOptions extends DetectorOptions {
+  /** Points a score must top to be an onset. */
+  onsetPoints: number
+}
+
+/** Recorded with every stored score beside the combiner's version, so a change of detector shows in the data. */
+export const detectorVersion = 'stream-3'
+
+export class SeriesScorer {
+  readonly #detector: SeriesDetector
+  readonly #combiner: AnomalyCombiner
+  /** Recent scores, for the onset (a ring of onsetPoints). */
+  readonly #recent: Float64Array
+  #count = 0
+  /** Chunks are scored one after another, so the onsets see the scores in time order. */
+  #queue: Promise<unknown> = Promise.resolve()
+
+  constructor(combiner: AnomalyCombiner, options: Partial<ScorerOptions> = {}) {
+    this.#detector = new SeriesDetector(options)
+    this.#combiner = combiner
+    this.#recent = new Float64Array(options.onsetPoints ?? 100)
+  }
+
+  get seasonality(): Seasonality {
+    return this.#detector.seasonality
+  }
+
+  get intervalMs(): number {
+    return this.#detector.intervalMs
+  }
+
+  /** `<detector version>+<combiner version>`: what produced the scores. */
+  get version(): string {
+    return `${detectorVersion}+${this.#combiner.version}`
+  }
+
+  /** Scores `points` (in time order, after every point pushed before). */
+  push(points: ReadonlyArray<{ t: number; v: number }>): Promise<ScoredPoint[]> {
+    // The statistics are taken now, in call order; only the model run waits.
+    const statistics = points.map((point) => this.#detector.push(point.t, point.v))
+    const scored = this.#queue.then(async () => this.#mark(statistics, await this.#combiner.combine(statistics)))
+    this.#queue = scored.catch(() => undefined)
+    return scored
+  }
+
+  #mark(statistics: PointStatistics[], decades: Float64Array): ScoredPoint[] {
+    const m = this.#recent.length
+    return statistics.map((stats, i) => {
+      const score = Math.min(1, decades[i]! / scoreDecades)
+      let peak = 0
+      for (let j = 0; j < m; j++) peak = Math.max(peak, this.#recent[j]!)
+      if (m > 0) this.#recent[this.#count % m] = score
+      this.#count++
+      return { ...stats, score, p: Math.min(1, 10 ** -decades[i]!), onset: score > peak ? score : 0 }
+    })
+  }
+}

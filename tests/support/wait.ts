@@ -1,0 +1,14 @@
+/**
+ * Waiting for something to happen instead of sleeping for a guessed time: `check` is polled until
+ * it returns a value other than undefined/false, and past the deadline the wait fails with what it
+ * was waiting for and the last value seen, never silently.
+ */
+export async function waitUntil<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await check()
+    if (value !== undefined && value !== false) return value
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, intervalMs))
+  }
+}
