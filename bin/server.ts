@@ -7,7 +7,7 @@ import type { Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { serve, type ServerType } from '@hono/node-server'
 import { Hono } from 'hono'
-import type { Config, Role } from '@faultline/core/config'
+import { publicUrlOf, type Config, type Role } from '@faultline/core/config'
 import { applyConnectionLimits, healthRoutes, httpServerOptions, metricsRoutes, problemErrorHandler, problemNotFound, type ReadinessCheck } from '@faultline/core/http'
 import { instanceAdminBearer } from '@faultline/core/accounts'
 import type { Logger } from '@faultline/core/log'
@@ -52,7 +52,16 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     } else {
       app.route('/', metricsRoutes(platform, (c) => instanceAdminBearer(platform.accounts, c.req.header('authorization'), 'instance:read')))
     }
-    const publicUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`
+    // Bound before the tiers are built, so links and DSNs they print name the real port (PORT=0
+    // picks a free one); requests arriving meanwhile are asked to retry.
+    let fetch: Hono['fetch'] = () => starting()
+    const address = await new Promise<{ port: number }>((resolve) => {
+      server = serve({ fetch: (request, env) => fetch(request, env), hostname: config.host, port: config.port, serverOptions: httpServerOptions(config.http) }, (info) => resolve(info))
+      server.on('clientError', answerClientError)
+      applyConnectionLimits(server as Server, config.http, platform.logger, platform.metrics.counter('faultline_http_connections_dropped_total', 'Connections closed on arrival at HTTP_MAX_CONNECTIONS'))
+    })
+    const url = publicUrlOf({ host: config.host, port: address.port })
+    const publicUrl = config.publicUrl ?? url
     if (has(roles, 'ingest')) {
       const ingest = await createIngestTier(platform)
       closers.push(ingest.close)
@@ -69,17 +78,13 @@ export async function startServer(config: Config, options: { logger?: Logger } =
         const stopLowering = lowerBackgroundThreads(platform.logger)
         closers.push(async () => stopLowering())
       } else {
-        const tier = createProcessorTier(platform)
+        // Links in notifications name the address actually bound (PORT=0 picks one).
+        const tier = createProcessorTier(platform, { alerting: { externalUrl: publicUrl } })
         tier.start()
         processor = tier
       }
     }
-    const address = await new Promise<{ port: number }>((resolve) => {
-      server = serve({ fetch: app.fetch, hostname: config.host, port: config.port, serverOptions: httpServerOptions(config.http) }, (info) => resolve(info))
-      server.on('clientError', answerClientError)
-      applyConnectionLimits(server as Server, config.http, platform.logger, platform.metrics.counter('faultline_http_connections_dropped_total', 'Connections closed on arrival at HTTP_MAX_CONNECTIONS'))
-    })
-    const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${address.port}`
+    fetch = app.fetch
     platform.logger.info('faultline listening', { url, roles })
     let closing: Promise<void> | undefined
     return {
@@ -99,6 +104,11 @@ export async function startServer(config: Config, options: { logger?: Logger } =
     await platform.close()
     throw error
   }
+}
+
+function starting(): Response {
+  const body = JSON.stringify({ title: 'Service Unavailable', status: 503, detail: 'Faultline is starting; retry in a moment' })
+  return new Response(body, { status: 503, headers: { 'content-type': 'application/problem+json', 'retry-after': '1' } })
 }
 
 /**

@@ -114,4 +114,23 @@ describe('escalation', () => {
     expect(ical).toContain('SUMMARY:alice on call (primary)')
     expect((await org.call('GET', '/alerting/schedules/nobody/oncall')).status).toBe(404)
   })
+
+  it('serves a calendar app the schedule at a secret feed address, without credentials, until replaced or turned off', async () => {
+    const created = await org.call('POST', '/alerting/schedules/primary/ical-feed')
+    expect(created.status).toBe(201)
+    const { url } = created.body
+    expect(url).toMatch(new RegExp(`^${f.url}/api/v1/orgs/${org.orgId}/alerting/ical-feeds/[A-Za-z0-9_-]{32}$`))
+    const feed = await fetch(`${url}?days=7`)
+    expect(feed.status).toBe(200)
+    expect(feed.headers.get('content-type')).toContain('text/calendar')
+    expect(await feed.text()).toContain('SUMMARY:alice on call (primary)')
+    // Another organization's path with the same token finds nothing.
+    expect((await fetch(url.replace(`/orgs/${org.orgId}/`, '/orgs/999/'))).status).toBe(404)
+    const replaced = (await org.call('POST', '/alerting/schedules/primary/ical-feed')).body.url
+    expect((await fetch(url)).status).toBe(404)
+    expect((await fetch(replaced)).status).toBe(200)
+    expect((await org.call('DELETE', '/alerting/schedules/primary/ical-feed')).status).toBe(204)
+    expect((await fetch(replaced)).status).toBe(404)
+    expect((await org.call('POST', '/alerting/schedules/nobody/ical-feed')).status).toBe(404)
+  })
 })

@@ -36,8 +36,8 @@ describe('metric and frequency rules', () => {
     // should a minute boundary pass before it is evaluated.
     const lastMinute = Math.floor(Date.now() / 60_000) * 60_000 - 30_000
     await send([
-      ...Array.from({ length: 5 }, () => ({ type: 'BusyError', environment: 'freq', timestamp: lastMinute })),
-      ...Array.from({ length: 2 }, () => ({ type: 'QuietError', environment: 'freq', timestamp: lastMinute })),
+      ...Array.from({ length: 5 }, () => ({ type: 'BusyError', environment: 'freq', timestamp: lastMinute, tags: { team: 'payments' } })),
+      ...Array.from({ length: 2 }, () => ({ type: 'QuietError', environment: 'freq', timestamp: lastMinute, tags: { team: 'search' } })),
     ])
     await f.waitFor(async () => (await f.api('GET', `/projects/${f.projectId}/issues?limit=10`)).body.data.reduce((n: number, i: any) => n + i.count, 0) === 7)
     // The service was started with a one-minute evaluation; a 2 s one makes the test quick.
@@ -87,8 +87,26 @@ rules:
       expect(none.body.fired).toBe(0)
       const newIssues = await org.call('POST', '/alerting/rules/preview', { rule: { name: 'n', kind: 'issue', when: ['new'], filters: { environments: ['freq'] } } })
       expect(newIssues.body.fired).toBe(2)
+      // Tag filters are judged on the event that stands for the trigger (the issue itself has no tags).
+      const tagged = await org.call('POST', '/alerting/rules/preview', { rule: { name: 't', kind: 'issue', when: ['new'], filters: { tags: { team: 'payments' } } } })
+      expect(tagged.body.episodes.map((e: any) => e.title)).toEqual(['BusyError: failed'])
       const frequency = await org.call('POST', '/alerting/rules/preview', { rule: { name: 'fr', kind: 'issue_frequency', metric: 'events', above: 3, window: '1d', filters: { environments: ['freq'] } } })
       expect(frequency.body.episodes.map((e: any) => e.value)).toEqual([5])
+      // Two equal bursts, three and two hours ago, each inside one 10-minute window: a preview
+      // stepping 6 h at a time missed them; a change rule fires on the first one only.
+      const burstAt = Date.now() - 3 * 3_600_000
+      const later = burstAt + 3_600_000
+      await send([burstAt, later].flatMap((timestamp) => Array.from({ length: 4 }, () => ({ type: 'BurstError', environment: 'burst', timestamp }))))
+      await f.waitFor(async () => (await f.api('GET', `/projects/${f.projectId}/issues?limit=10`)).body.data.reduce((n: number, i: any) => n + i.count, 0) === 15)
+      const burstRule = { name: 'b', kind: 'issue_frequency', metric: 'events', above: 3, window: '10m', filters: { environments: ['burst'] } }
+      const bursts = (await org.call('POST', '/alerting/rules/preview', { rule: burstRule })).body.episodes
+      expect(bursts).toMatchObject([{ value: 4 }, { value: 4 }])
+      for (const [episode, at] of [[bursts[0], burstAt], [bursts[1], later]]) {
+        expect(Date.parse(episode.start)).toBeGreaterThan(at)
+        expect(Date.parse(episode.end) - at).toBeLessThanOrEqual(10 * 60_000 + 75_000)
+      }
+      const rising = await org.call('POST', '/alerting/rules/preview', { rule: { ...burstRule, change: { percent: 50, compared_to: '1h' } } })
+      expect(rising.body.episodes).toEqual([bursts[0]])
       expect((await org.call('POST', '/alerting/rules/preview', { rule: { name: 'bad', kind: 'metric', project: f.projectId, condition: { type: 'threshold', above: 1, resolve_below: 5 } } })).status).toBe(400)
     } finally {
       await fast.stop()

@@ -91,6 +91,7 @@ beforeAll(async () => {
     ruleId: 'fuzz-nothing',
     id: 'fuzz-nothing',
     name: 'fuzz-nothing',
+    feedToken: 'f'.repeat(32),
   })
 
   const { app } = await createApiTier(f.server.platform, f.url)

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sendEvents, sentryEvent, type EventShape } from './support/events'
 import { startFaultline, type TestFaultline } from './support/faultline'
+import { responses, type ResponseName } from '../api/src/openapi-schemas'
 
 let f: TestFaultline
 let issuesPath: string
@@ -103,6 +104,7 @@ describe('issue lifecycle', () => {
     const issue = byValue(issues, 'x is undefined')
     const resolved = await f.api('PUT', issuesPath, { ids: [issue.id], status: 'resolved' })
     expect(resolved.body.data[0].status).toBe('resolved')
+    await expectPublishedShape('PUT', '/projects/{projectId}/issues', resolved.body)
     await send([{ type: 'TypeError', value: 'x is undefined', stack: ['render'], level: 'warning' }])
     const regressed = await f.waitFor(async () => {
       const { body } = await f.api('GET', `${issuesPath}/${issue.id}`)
@@ -153,11 +155,13 @@ describe('issue lifecycle', () => {
     expect(merged.body.id).toBe(a.id)
     expect(merged.body.count).toBe(a.count + b.count)
     expect(merged.body.fingerprints).toHaveLength(2)
+    await expectPublishedShape('POST', '/projects/{projectId}/issues/merge', merged.body)
     expect((await f.api('GET', `${issuesPath}/${b.id}`)).body).toMatchObject({ status: 'merged', mergedInto: a.id })
     await send([{ type: 'TypeError', value: 'x is undefined', stack: ['render'], level: 'warning' }])
     await f.waitFor(async () => ((await f.api('GET', `${issuesPath}/${a.id}`)).body.count === a.count + b.count + 1 ? true : undefined))
     const events = await f.api('GET', `${issuesPath}/${a.id}/events?limit=100`)
     expect(events.body.data).toHaveLength(a.count + b.count + 1)
+    await expectPublishedShape('GET', '/projects/{projectId}/issues/{issueId}/events', events.body)
     expect((await f.api('POST', `${issuesPath}/merge`, { ids: [a.id] })).status).toBe(400)
     expect((await f.api('PUT', issuesPath, { ids: [b.id], status: 'resolved' })).status).toBe(409)
   })
@@ -179,3 +183,12 @@ describe('issue lifecycle', () => {
     expect(fresh.count).toBe(1)
   })
 })
+
+/** The answer matches the response schema the OpenAPI document publishes for the route. */
+async function expectPublishedShape(method: string, path: string, body: unknown): Promise<void> {
+  const doc = (await f.api('GET', '/openapi.json')).body
+  const ref: string | undefined = doc.paths[path]?.[method.toLowerCase()]?.responses?.['200']?.content?.['application/json']?.schema?.$ref
+  expect(ref, `${method} ${path} publishes a named response schema`).toBeDefined()
+  const parsed = responses[ref!.split('/').at(-1) as ResponseName].safeParse(body)
+  expect(parsed.success ? [] : parsed.error.issues, `${method} ${path}`).toEqual([])
+}

@@ -6,7 +6,7 @@
 import { Hono, type Context } from 'hono'
 import type { Platform } from '@faultline/core/platform'
 import { openOutcomes } from '@faultline/core/outcomes'
-import { authenticate, TokenCache } from './middleware/authenticate'
+import { authenticate, tokenCache } from './middleware/authenticate'
 import { apiCors, apiRateLimit, apiSecurityHeaders } from './middleware/hardening'
 import { declaredRoutes, denyUndeclared, requires, type ApiEnv, type Principal } from './permissions'
 import { createAuthorizer } from './services/authorizer'
@@ -39,6 +39,8 @@ import { openAlertingStores } from '@faultline/alerting'
 import { alertingRoutes } from './routes/alerting'
 import { incidentRoutes } from './routes/alerting-incidents'
 import { slackInteractionRoutes } from './routes/slack-interactions'
+import { unsubscribeRoutes } from './routes/alerting-unsubscribe'
+import { icalFeedRoutes } from './routes/alerting-ical-feeds'
 
 export interface ApiTier {
   app: Hono
@@ -56,7 +58,8 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
     refused: (c, principal, permission, reason) =>
       audit(c, { action: AuditActions.authzFail, outcome: 'failure', target: { type: 'route', id: `${c.req.method} ${c.req.path}` }, detail: { permission, reason } }, principal),
   })
-  const tokens = new TokenCache(platform.accounts, 10_000)
+  const tokens = tokenCache(platform.accounts, platform.config.credentials.cacheTtlMs)
+  await tokens.listen(platform.cache, platform.logger)
   const rateLimited = (c: Context, scope: string, limit: number) => audit(c, { action: AuditActions.rateLimitExceeded, outcome: 'failure', detail: { scope, limit } })
   const secureCookies = publicUrl.startsWith('https:')
   const app = new Hono()
@@ -116,6 +119,8 @@ export async function createApiTier(platform: Platform, publicUrl: string): Prom
   v1.route('/', alertingRoutes(platform, alerting))
   v1.route('/', incidentRoutes(platform, alerting))
   v1.route('/', slackInteractionRoutes(platform, alerting))
+  v1.route('/', unsubscribeRoutes(platform, alerting))
+  v1.route('/', icalFeedRoutes(platform, alerting, publicUrl))
   app.route('/api/v1', v1)
   // The dashboard's pages and files, on the same port as the API (after it: /api paths are never its).
   app.route('/', dashboardAssets({ buildDir }))

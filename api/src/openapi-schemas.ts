@@ -157,6 +157,23 @@ export const responses = {
   Issue,
   IssuePage: z.object({ data: z.array(Issue), nextCursor: z.string().nullable() }),
   IssueList: list(Issue),
+  EventPage: z.object({
+    data: z.array(
+      z.object({
+        eventId: z.string(),
+        issueId: z.string(),
+        timestamp: iso,
+        title: z.string(),
+        message: z.string(),
+        level: z.string(),
+        environment: z.string(),
+        release: z.string(),
+        userKey: z.string(),
+        tags: z.record(z.string(), z.string()),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  }),
   SetupState: z.object({ required: z.boolean() }),
   SetupDone: z.object({ orgId: z.string(), userId: z.string(), csrfToken: z.string() }),
   Accepted: z.object({ userId: z.string(), orgId: z.string(), role, secondFactorDue: z.boolean(), csrfToken: z.string() }),
@@ -179,5 +196,6 @@ export const responses = {
   }),
   TagKeys: list(z.object({ key: z.string(), count: z.number().int() })),
   TagValues: list(z.object({ value: z.string(), count: z.number().int() })),
+  IcalFeed: z.object({ schedule: z.string(), url: z.string() }),
 } as const
 export type ResponseName = keyof typeof responses

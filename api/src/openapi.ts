@@ -13,6 +13,8 @@ import { keyChangeBody, newKeyBody, rotateKeyBody } from './routes/keys'
 import { auditExportQuery, auditSearchQuery } from './routes/audit'
 import { acceptBody, invitationBody, memberChangeBody, orgChangeBody, teamBody } from './routes/members'
 import { setupBody } from './routes/setup'
+import { unsubscribeQuery } from './routes/alerting-unsubscribe'
+import { icalQuery } from './routes/alerting'
 import { elevationBody } from './routes/elevations'
 import { ssoSettingsBody } from './services/sso'
 import { issueListQuery, mergeBody, statusChangeBody } from './routes/issues'
@@ -34,6 +36,7 @@ const json = (schema: object, description = 'OK') => ({ description, content: { 
 const ref = (name: ResponseName) => ({ $ref: `#/components/schemas/${name}` })
 const ok = (name: ResponseName, status = 200) => ({ [status]: json(ref(name), status === 201 ? 'Created' : 'OK'), ...errors })
 const noContent = { 204: { description: 'Done' }, ...errors }
+const html = { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }
 const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } })
 const jsonBody = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: z.toJSONSchema(schema, { io: 'input' }) } } })
 const queryParams = (schema: z.ZodObject) =>
@@ -71,7 +74,7 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
           summary: 'Change the status of issues in bulk',
           parameters: [project],
           requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(statusChangeBody, { io: 'input' }) } } },
-          responses: { 200: json({ type: 'object' }), ...errors },
+          responses: ok('IssueList'),
         },
       },
       '/projects/{projectId}/issues/merge': {
@@ -79,7 +82,7 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
           summary: 'Merge issues into one without rewriting events',
           parameters: [project],
           requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(mergeBody, { io: 'input' }) } } },
-          responses: { 200: json({ type: 'object' }), ...errors },
+          responses: ok('Issue'),
         },
       },
       '/projects/{projectId}/issues/{issueId}': {
@@ -87,7 +90,7 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
         delete: { summary: 'Delete an issue and its events', parameters: [project, issue], responses: { 204: { description: 'Deleted' }, ...errors } },
       },
       '/projects/{projectId}/issues/{issueId}/events': {
-        get: { summary: "An issue's events, newest first", parameters: [project, issue, { name: 'cursor', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: "An issue's events, newest first", parameters: [project, issue, { name: 'cursor', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: ok('EventPage') },
       },
       '/projects/{projectId}/events/{eventId}': {
         get: { summary: 'One event in full', parameters: [project, pathParam('eventId', '32-hex event id')], responses: { 200: json({ type: 'object' }), ...errors } },
@@ -236,6 +239,21 @@ function accountPaths(): Paths {
     '/setup': {
       get: { summary: 'Whether the instance still needs its first-run setup', responses: ok('SetupState') },
       post: { summary: 'First-run setup with the one-time token printed at start: first organization, owner (signed in) and security policy', requestBody: body(setupBody), responses: ok('SetupDone', 201) },
+    },
+    '/orgs/{orgId}/alerting/schedules/{name}/ical-feed': {
+      post: { summary: 'A secret iCal feed address for an on-call schedule (answered once); replaces the previous one', parameters: [org, pathParam('name', 'Schedule name')], responses: ok('IcalFeed', 201) },
+      delete: { summary: "Turn the schedule's iCal feed off", parameters: [org, pathParam('name', 'Schedule name')], responses: noContent },
+    },
+    '/orgs/{orgId}/alerting/ical-feeds/{feedToken}': {
+      get: {
+        summary: 'The on-call schedule as iCalendar, for calendar apps: the secret token in the path is the credential',
+        parameters: [org, pathParam('feedToken', 'The feed token from its address'), ...queryParams(icalQuery)],
+        responses: { 200: { description: 'iCalendar', content: { 'text/calendar': { schema: { type: 'string' } } } }, ...errors },
+      },
+    },
+    '/alerting/unsubscribe': {
+      get: { summary: 'The page an alert mail\'s unsubscribe link opens (one button); with confirm=1, unsubscribes', parameters: queryParams(unsubscribeQuery), responses: { 200: html, ...errors } },
+      post: { summary: 'Stop mailing an address about alert rules (one click, RFC 8058); the sealed token comes from the mail', parameters: queryParams(unsubscribeQuery), responses: { 200: html, ...errors } },
     },
     '/auth/login': { post: { summary: 'Sign in with email and password; sets the session cookies (a pending session when a second factor is due)', requestBody: body(loginBody), responses: ok('SignedIn') } },
     '/auth/mfa/verify': { post: { summary: 'Second factor for a pending session: a TOTP code (each step once) or a recovery code (each once)', requestBody: body(secondFactorBody), responses: ok('CsrfToken') } },

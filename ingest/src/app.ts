@@ -4,11 +4,12 @@ import { cors } from 'hono/cors'
 import type { Platform } from '@faultline/core/platform'
 import { openOutcomes, OutcomeRecorder } from '@faultline/core/outcomes'
 import type { ReadinessCheck } from '@faultline/core/http'
+import { ProjectOrganizations } from '@faultline/core/projects'
 import { PrivacySettingsStore } from '@faultline/core/privacy'
 import { ProjectScrubbers } from './scrub'
 import { BacklogGuard } from './services/backpressure'
 import { IngestService } from './services/ingest-service'
-import { ProjectKeyCache } from './services/project-keys'
+import { openProjectKeyCache } from './services/project-keys'
 import { SubmissionAuth } from './services/submission-auth'
 import { sentryRoutes } from './routes/sentry'
 import { securityRoutes } from './routes/security'
@@ -23,7 +24,7 @@ export interface IngestTier {
 
 export async function createIngestTier(platform: Platform): Promise<IngestTier> {
   const { config, logger, metrics } = platform
-  const outcomes = new OutcomeRecorder(await openOutcomes(platform.metadata), logger.child({ component: 'outcomes' }))
+  const outcomes = new OutcomeRecorder(await openOutcomes(platform.metadata), new ProjectOrganizations(platform.projects.projects), logger.child({ component: 'outcomes' }))
   const scrubbers = await ProjectScrubbers.open({
     settings: await PrivacySettingsStore.open(platform.metadata, { scrubIpAddresses: config.scrub.scrubIpAddresses }),
     secrets: platform.secrets,
@@ -51,7 +52,8 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
   // them on a server SDK's request would cost a full Response object per event for nothing.
   // The REST API under /api/v1 has its own, configured CORS policy (API_CORS_ORIGINS).
   app.use('/api/*', (c, next) => (c.req.header('origin') === undefined || c.req.path.startsWith('/api/v1/') ? next() : browserCors(c, next)))
-  const auth = new SubmissionAuth(new ProjectKeyCache(platform.projects))
+  const keys = await openProjectKeyCache(platform)
+  const auth = new SubmissionAuth(keys)
   app.route('/', sentryRoutes({ config, auth, service, security }))
   app.route('/', securityRoutes({ config, auth, security }))
   const readiness: ReadinessCheck = async () => ((await service.ready()) ? undefined : `the bus backlog is at BUS_MAX_BACKLOG (${config.bus.maxBacklog}); events are refused until processors catch up`)
@@ -61,6 +63,7 @@ export async function createIngestTier(platform: Platform): Promise<IngestTier> 
     close: async () => {
       await scrubbers.close()
       await outcomes.close()
+      await keys.close()
     },
   }
 }

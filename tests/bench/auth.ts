@@ -19,7 +19,7 @@ import { openPlatform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
 import { denyUndeclared, requires, type ApiEnv } from '@faultline/api'
 import { apiRateLimit } from '../../api/src/middleware/hardening'
-import { authenticate, TokenCache } from '../../api/src/middleware/authenticate'
+import { authenticate, tokenCache } from '../../api/src/middleware/authenticate'
 import { createAuthorizer } from '../../api/src/services/authorizer'
 
 const rounds = Number(process.env.BENCH_AUTH_REQUESTS ?? 5000)
@@ -46,7 +46,7 @@ try {
         await next()
       })
       router.use('*', apiRateLimit(platform.cache, 'ip', platform.config.api.ipRateLimitPerMinute * 100))
-      router.use('*', authenticate(platform.accounts, new TokenCache(platform.accounts, cacheTtlMs), platform.logger))
+      router.use('*', authenticate(platform.accounts, tokenCache(platform.accounts, cacheTtlMs), platform.logger))
       router.use('*', apiRateLimit(platform.cache, 'caller', platform.config.api.rateLimitPerMinute * 100))
       router.use('*', denyUndeclared(platform.logger))
     }

@@ -18,6 +18,8 @@ const days = 14
 const now = Date.now()
 
 const platform = await openPlatform(loadConfig(), { logger: createLogger('warn') })
+const orgId = (await platform.projects.projects.get(projectId))?.orgId
+if (!orgId) throw new Error(`no project ${projectId}: create it first (faultline project create)`)
 const { client, database } = platform.eventStore
 const started = performance.now()
 
@@ -38,7 +40,7 @@ await client.command({
 })
 await refreshProjectRollups(platform.eventStore, projectId)
 
-const docs: IssueDoc[] = []
+const docs: Omit<IssueDoc, 'orgId'>[] = []
 for (let i = 0; i < issues; i++) {
   const id = String(i + 1_000_000)
   const fingerprint = `seedfp${i}`
@@ -74,8 +76,8 @@ for (let i = 0; i < docs.length; i += 1000) {
     const count = counts.get(doc._id)
     doc.eventCount = count?.events ?? 0
     doc.userCount = count?.users ?? 0
-    await platform.issues.issues.put(doc)
-    await platform.issues.fingerprints.put({ _id: fingerprintKey(projectId, doc.fingerprints[0]!), projectId, fingerprint: doc.fingerprints[0]!, issueId: doc._id })
+    await platform.issues.issues.put(orgId, doc)
+    await platform.issues.fingerprints.put(orgId, { _id: fingerprintKey(projectId, doc.fingerprints[0]!), projectId, fingerprint: doc.fingerprints[0]!, issueId: doc._id })
   }
 }
 await platform.close()

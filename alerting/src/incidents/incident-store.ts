@@ -5,7 +5,8 @@
  * acknowledge and time to resolve.
  */
 import { randomUUID } from 'node:crypto'
-import type { Collection, MetadataStore, Update } from '@faultline/core/ports'
+import type { MetadataStore, Update } from '@faultline/core/ports'
+import { TenantCollection } from '@faultline/core/tenancy'
 
 export const IncidentStatuses = { investigating: 'investigating', identified: 'identified', monitoring: 'monitoring', resolved: 'resolved' } as const
 export type IncidentStatus = (typeof IncidentStatuses)[keyof typeof IncidentStatuses]
@@ -64,18 +65,18 @@ export interface IncidentSummary {
 }
 
 export class IncidentStore {
-  readonly #incidents: Collection<IncidentDoc>
-  readonly #timeline: Collection<TimelineEntry>
+  readonly #incidents: TenantCollection<IncidentDoc>
+  readonly #timeline: TenantCollection<TimelineEntry>
 
-  private constructor(incidents: Collection<IncidentDoc>, timeline: Collection<TimelineEntry>) {
+  private constructor(incidents: TenantCollection<IncidentDoc>, timeline: TenantCollection<TimelineEntry>) {
     this.#incidents = incidents
     this.#timeline = timeline
   }
 
   static async open(metadata: MetadataStore): Promise<IncidentStore> {
     return new IncidentStore(
-      await metadata.collection<IncidentDoc>({ name: 'incidents', indexes: ['orgId', 'status', 'declaredAt', 'groupIds'] }),
-      await metadata.collection<TimelineEntry>({ name: 'incident_timeline', indexes: ['incidentId', 'at'] }),
+      await TenantCollection.open<IncidentDoc>(metadata, { name: 'incidents', indexes: ['orgId', 'status', 'declaredAt', 'groupIds'] }),
+      await TenantCollection.open<TimelineEntry>(metadata, { name: 'incident_timeline', indexes: ['incidentId', 'at'] }),
     )
   }
 
@@ -98,33 +99,32 @@ export class IncidentStore {
       updatedAt: now,
       ...(input.commander && { commander: input.commander }),
     }
-    await this.#incidents.insert(doc)
+    await this.#incidents.insert(orgId, doc)
     await this.record(orgId, doc._id, TimelineKinds.declared, `Incident declared (${doc.severity}): ${doc.title}`, { by: input.createdBy, at: now })
     return doc
   }
 
   async get(orgId: string, id: string): Promise<IncidentDoc | null> {
-    const doc = await this.#incidents.get(id)
-    return doc?.orgId === orgId ? doc : null
+    return this.#incidents.get(orgId, id)
   }
 
   async list(orgId: string, options: { status?: IncidentStatus; limit: number }): Promise<IncidentDoc[]> {
-    return this.#incidents.find({ orgId, ...(options.status && { status: options.status }) }, { sort: { field: 'declaredAt', direction: 'desc' }, limit: options.limit })
+    return this.#incidents.find(orgId, { ...(options.status && { status: options.status }) }, { sort: { field: 'declaredAt', direction: 'desc' }, limit: options.limit })
   }
 
   /** Open incidents an alert group belongs to. */
   async openForGroup(orgId: string, groupId: string): Promise<IncidentDoc[]> {
-    return this.#incidents.find({ orgId, groupIds: { $has: groupId }, status: { $ne: IncidentStatuses.resolved } })
+    return this.#incidents.find(orgId, { groupIds: { $has: groupId }, status: { $ne: IncidentStatuses.resolved } })
   }
 
   async record(orgId: string, incidentId: string, kind: TimelineKind, text: string, extra: { by?: string; data?: Record<string, unknown>; at?: number } = {}): Promise<TimelineEntry> {
     const entry: TimelineEntry = { _id: randomUUID(), orgId, incidentId, at: extra.at ?? Date.now(), kind, text, ...(extra.by && { by: extra.by }), ...(extra.data && { data: extra.data }) }
-    await this.#timeline.insert(entry)
+    await this.#timeline.insert(orgId, entry)
     return entry
   }
 
   async timeline(orgId: string, incidentId: string): Promise<TimelineEntry[]> {
-    return this.#timeline.find({ orgId, incidentId }, { sort: { field: 'at', direction: 'asc' }, limit: 10_000 })
+    return this.#timeline.find(orgId, { incidentId }, { sort: { field: 'at', direction: 'asc' }, limit: 10_000 })
   }
 
   async update(
@@ -139,7 +139,7 @@ export class IncidentStore {
     if (resolvedAt !== undefined) update.$set!.resolvedAt = resolvedAt
     const added = Object.entries({ responders: responder, issues: issue, groupIds: groupId }).filter(([, value]) => value !== undefined)
     if (added.length > 0) update.$addToSet = Object.fromEntries(added.map(([field, value]) => [field, { value: value!, limit: 500 }]))
-    return this.#incidents.findOneAndUpdate({ _id: id, orgId }, update)
+    return this.#incidents.findOneAndUpdate(orgId, { _id: id }, update)
   }
 
   async summary(orgId: string, id: string): Promise<IncidentSummary | null> {

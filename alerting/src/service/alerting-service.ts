@@ -10,10 +10,10 @@ import { hostname } from 'node:os'
 import { describeError } from '@faultline/core/errors'
 import type { Logger } from '@faultline/core/log'
 import { ConsumerGroups, type Bus, type BusMessage, type Cache, type Lease, type MetadataStore } from '@faultline/core/ports'
-import type { SecretStore } from '@faultline/core/secrets'
+import type { Keyring, SecretStore } from '@faultline/core/secrets'
 import type { EventStore } from '@faultline/core/event-store'
 import { openIssueStores, type IssueStores } from '@faultline/core/issues'
-import type { ProjectStores } from '@faultline/core/projects'
+import { ProjectOrganizations, type ProjectStores } from '@faultline/core/projects'
 import { scoreThreshold } from '@faultline/intelligence'
 import { decodeIssueEvent, type IssueEvent } from '@faultline/core/schema'
 import { evaluateIssueEvent, signalAlert } from '../alerts'
@@ -47,6 +47,8 @@ export interface AlertingDeps {
   bus: Bus
   cache: Cache
   secrets: SecretStore
+  /** Seals the unsubscribe links of alert mail. */
+  keyring: Keyring
   logger: Logger
   metadata: MetadataStore
   /** Which organization a project belongs to: its alerting configuration applies. */
@@ -69,6 +71,7 @@ export class AlertingService {
   readonly #logger: Logger
   readonly #holder = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
   readonly #orgs = new Map<string, OrgState>()
+  readonly #projectOrgs: ProjectOrganizations
   #stores: AlertingStores | undefined
   #issues: IssueStores | undefined
   #nextEvaluationAt = 0
@@ -87,6 +90,7 @@ export class AlertingService {
     this.#deps = deps
     this.#options = { leaseTtlMs: 15_000, refreshMs: 1_000, keepResolvedMs: 3_600_000, evaluationIntervalMs: 60_000, ...options }
     this.#logger = deps.logger.child({ component: 'alerting' })
+    this.#projectOrgs = new ProjectOrganizations(deps.projects.projects)
   }
 
   /** The alerting collections, opened on first use. */
@@ -195,7 +199,7 @@ export class AlertingService {
       state.dispatcher = new Dispatcher({
         orgId,
         config: loaded.config,
-        integrations: buildIntegrations(loaded.config, secretLookup(this.#deps.secrets, orgId), this.#deps.cache),
+        integrations: buildIntegrations(loaded.config, secretLookup(this.#deps.secrets, orgId), { cache: this.#deps.cache, keyring: this.#deps.keyring, unsubscriptions: stores.unsubscriptions }),
         notifier: this.#notifier,
         groups: stores.groups,
         silences: () => state.silences,
@@ -297,17 +301,8 @@ export class AlertingService {
     }
   }
 
-  async #organizationOf(projectId: string): Promise<string | undefined> {
-    let orgId = projectOrgs.get(projectId)
-    if (!orgId) {
-      orgId = (await this.#deps.projects.projects.get(projectId))?.orgId
-      if (orgId) projectOrgs.set(projectId, orgId)
-    }
-    return orgId
-  }
-
   async #apply(event: IssueEvent, now: number): Promise<void> {
-    const orgId = await this.#organizationOf(event.projectId)
+    const orgId = await this.#projectOrgs.orgOf(event.projectId)
     const org = orgId ? this.#orgs.get(orgId) : undefined
     if (!orgId || !org) return
     const { alerts } = await this.stores()
@@ -318,16 +313,13 @@ export class AlertingService {
 
   /** A security detection enters routing as an alert of its project's organization. */
   async #applySignal(signal: SignalMessage, now: number): Promise<void> {
-    const orgId = await this.#organizationOf(signal.projectId)
+    const orgId = await this.#projectOrgs.orgOf(signal.projectId)
     const org = orgId ? this.#orgs.get(orgId) : undefined
     if (!orgId || !org) return
     const { alerts } = await this.stores()
     org.dispatcher.put(await alerts.put(orgId, signalAlert(signal, now), now), now)
   }
 }
-
-/** Organizations of projects, cached: a project never moves between organizations. */
-const projectOrgs = new Map<string, string>()
 
 function parseStored(texts: string[]): Matcher[] {
   return texts.flatMap((text) => {

@@ -82,7 +82,7 @@ export async function evaluatePeriodicRules(deps: PeriodicDeps, orgId: string, c
   for (const rule of frequencyRules) {
     try {
       const breaches = await frequencyBreaches(deps.eventStore, rule, now, orgProjects)
-      const docs = new Map((await deps.issues.issues.getMany(breaches.map((b) => b.issueId))).map((doc) => [doc._id, doc]))
+      const docs = new Map((await deps.issues.issues.getMany(orgId, breaches.map((b) => b.issueId))).map((doc) => [doc._id, doc]))
       const firingNow = new Set<string>()
       for (const breach of breaches) {
         const doc = docs.get(breach.issueId)

@@ -4,7 +4,8 @@
  * the alerts and that people change from Slack or the API. Acknowledging stops escalation.
  */
 import { createHash } from 'node:crypto'
-import type { Collection, Filter, MetadataStore } from '@faultline/core/ports'
+import type { Filter, MetadataStore } from '@faultline/core/ports'
+import { TenantCollection } from '@faultline/core/tenancy'
 import type { Labels } from '../matchers'
 import { startEscalation, type EscalationPolicy, type EscalationState } from '../oncall/escalation'
 
@@ -48,14 +49,14 @@ export interface GroupObservation {
 }
 
 export class AlertGroupStore {
-  readonly #docs: Collection<AlertGroupDoc>
+  readonly #docs: TenantCollection<AlertGroupDoc>
 
-  private constructor(docs: Collection<AlertGroupDoc>) {
+  private constructor(docs: TenantCollection<AlertGroupDoc>) {
     this.#docs = docs
   }
 
   static async open(metadata: MetadataStore): Promise<AlertGroupStore> {
-    return new AlertGroupStore(await metadata.collection<AlertGroupDoc>({ name: 'alert_groups', indexes: ['orgId', 'state', 'updatedAt', 'actedAt'] }))
+    return new AlertGroupStore(await TenantCollection.open<AlertGroupDoc>(metadata, { name: 'alert_groups', indexes: ['orgId', 'state', 'updatedAt', 'actedAt'] }))
   }
 
   static idOf(orgId: string, groupKey: string): string {
@@ -63,18 +64,17 @@ export class AlertGroupStore {
   }
 
   async get(orgId: string, id: string): Promise<AlertGroupDoc | null> {
-    const doc = await this.#docs.get(id)
-    return doc?.orgId === orgId ? doc : null
+    return this.#docs.get(orgId, id)
   }
 
   async list(orgId: string, options: { state?: AlertGroupState; limit: number }): Promise<AlertGroupDoc[]> {
-    return this.#docs.find({ orgId, ...(options.state && { state: options.state }) }, { sort: { field: 'updatedAt', direction: 'desc' }, limit: options.limit })
+    return this.#docs.find(orgId, { ...(options.state && { state: options.state }) }, { sort: { field: 'updatedAt', direction: 'desc' }, limit: options.limit })
   }
 
   /** Brings the group's state in step with its alerts; returns the group as it was and as it now is. */
   async observe(orgId: string, seen: GroupObservation, now: number): Promise<{ doc: AlertGroupDoc; before: AlertGroupDoc | null }> {
     const id = AlertGroupStore.idOf(orgId, seen.groupKey)
-    const known = await this.#docs.get(id)
+    const known = await this.#docs.get(orgId, id)
     const reopened = !known || known.state === AlertGroupStates.resolved
     const base = { orgId, groupKey: seen.groupKey, receiver: seen.receiver, labels: seen.labels, title: seen.title, firing: seen.firing, issues: seen.issues, updatedAt: now }
     let doc: AlertGroupDoc
@@ -89,18 +89,19 @@ export class AlertGroupStore {
       doc = { ...known, ...base, state }
       delete doc.resolvedAt
     }
-    await this.#docs.put(doc)
+    await this.#docs.put(orgId, doc)
     return { doc, before: known }
   }
 
   async linkIncident(orgId: string, id: string, incidentId: string): Promise<AlertGroupDoc | null> {
-    return this.#docs.findOneAndUpdate({ _id: id, orgId }, { $addToSet: { incidentIds: { value: incidentId, limit: 100 } } })
+    return this.#docs.findOneAndUpdate(orgId, { _id: id }, { $addToSet: { incidentIds: { value: incidentId, limit: 100 } } })
   }
 
   /** Marks a group acknowledged by `by`; null when there is no such open group. */
   async acknowledge(orgId: string, id: string, by: string, now = Date.now()): Promise<AlertGroupDoc | null> {
     return this.#docs.findOneAndUpdate(
-      { _id: id, orgId, state: { $in: [AlertGroupStates.triggered, AlertGroupStates.silenced] } },
+      orgId,
+      { _id: id, state: { $in: [AlertGroupStates.triggered, AlertGroupStates.silenced] } },
       { $set: { state: AlertGroupStates.acknowledged, acknowledgedAt: now, acknowledgedBy: by, updatedAt: now, actedAt: now } },
     )
   }
@@ -108,8 +109,8 @@ export class AlertGroupStore {
   /** Groups whose escalation step or acknowledgement reminder is due at `now`. */
   async escalationsDue(orgId: string, now: number): Promise<AlertGroupDoc[]> {
     return this.#docs.find(
+      orgId,
       {
-        orgId,
         $or: [
           { state: AlertGroupStates.triggered, 'escalation.nextAt': { $lte: now }, 'escalation.done': { $ne: true } },
           { state: AlertGroupStates.acknowledged, 'escalation.remindAt': { $lte: now } },
@@ -121,23 +122,23 @@ export class AlertGroupStore {
 
   /** Moves a group's escalation on, unless another replica already did (compare-and-set on its step, time and reminder). */
   async advanceEscalation(orgId: string, id: string, from: EscalationState, to: EscalationState): Promise<boolean> {
-    const filter: Filter = { _id: id, orgId, 'escalation.round': from.round, 'escalation.step': from.step, 'escalation.nextAt': from.nextAt }
+    const filter: Filter = { _id: id, 'escalation.round': from.round, 'escalation.step': from.step, 'escalation.nextAt': from.nextAt }
     if (from.remindAt !== undefined) filter['escalation.remindAt'] = from.remindAt
-    return (await this.#docs.findOneAndUpdate(filter, { $set: { escalation: to } })) !== null
+    return (await this.#docs.findOneAndUpdate(orgId, filter, { $set: { escalation: to } })) !== null
   }
 
   /** Schedules the first acknowledgement reminder of an acknowledged group. */
   async remindAt(orgId: string, id: string, at: number): Promise<void> {
-    await this.#docs.updateMany({ _id: id, orgId, state: AlertGroupStates.acknowledged }, { $set: { 'escalation.remindAt': at } })
+    await this.#docs.updateMany(orgId, { _id: id, state: AlertGroupStates.acknowledged }, { $set: { 'escalation.remindAt': at } })
   }
 
   /** Notes that a person acted on the group (e.g. silenced it), so its messages are redrawn. */
   async touch(orgId: string, id: string, now = Date.now()): Promise<void> {
-    await this.#docs.updateMany({ _id: id, orgId }, { $set: { actedAt: now } })
+    await this.#docs.updateMany(orgId, { _id: id }, { $set: { actedAt: now } })
   }
 
   /** Groups people acted on after `since`. */
   async actedOnSince(orgId: string, since: number): Promise<AlertGroupDoc[]> {
-    return this.#docs.find({ orgId, actedAt: { $gt: since } }, { limit: 1_000 })
+    return this.#docs.find(orgId, { actedAt: { $gt: since } }, { limit: 1_000 })
   }
 }

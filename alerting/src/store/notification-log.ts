@@ -9,7 +9,8 @@
  */
 import { createHash } from 'node:crypto'
 import { MetadataError } from '@faultline/core/errors'
-import type { Collection, MetadataStore } from '@faultline/core/ports'
+import type { MetadataStore } from '@faultline/core/ports'
+import { TenantCollection } from '@faultline/core/tenancy'
 
 export interface LogEntry {
   _id: string
@@ -28,21 +29,23 @@ export interface LogEntry {
 
 interface ClaimDoc {
   _id: string
+  orgId: string
   claimedAt: number
   holder: string
 }
 
 export interface Claim {
+  orgId: string
   entryId: string
   seq: number
 }
 
 export class NotificationLog {
-  readonly #entries: Collection<LogEntry>
-  readonly #claims: Collection<ClaimDoc>
+  readonly #entries: TenantCollection<LogEntry>
+  readonly #claims: TenantCollection<ClaimDoc>
   readonly #claimTimeoutMs: number
 
-  private constructor(entries: Collection<LogEntry>, claims: Collection<ClaimDoc>, claimTimeoutMs: number) {
+  private constructor(entries: TenantCollection<LogEntry>, claims: TenantCollection<ClaimDoc>, claimTimeoutMs: number) {
     this.#entries = entries
     this.#claims = claims
     this.#claimTimeoutMs = claimTimeoutMs
@@ -50,8 +53,8 @@ export class NotificationLog {
 
   static async open(metadata: MetadataStore, claimTimeoutMs = 6 * 60_000): Promise<NotificationLog> {
     return new NotificationLog(
-      await metadata.collection<LogEntry>({ name: 'alert_notification_log', indexes: ['orgId', 'expiresAt'] }),
-      await metadata.collection<ClaimDoc>({ name: 'alert_notification_claims', indexes: ['claimedAt'] }),
+      await TenantCollection.open<LogEntry>(metadata, { name: 'alert_notification_log', indexes: ['orgId', 'expiresAt'] }),
+      await TenantCollection.open<ClaimDoc>(metadata, { name: 'alert_notification_claims', indexes: ['orgId', 'claimedAt'] }),
       claimTimeoutMs,
     )
   }
@@ -61,28 +64,28 @@ export class NotificationLog {
   }
 
   async get(orgId: string, integration: string, groupKey: string): Promise<LogEntry | null> {
-    return this.#entries.get(NotificationLog.entryId(orgId, integration, groupKey))
+    return this.#entries.get(orgId, NotificationLog.entryId(orgId, integration, groupKey))
   }
 
   /** Claims the next notification of an entry; null when another holder is sending it. */
   async claim(orgId: string, integration: string, groupKey: string, holder: string, now: number): Promise<Claim | null> {
     const entryId = NotificationLog.entryId(orgId, integration, groupKey)
-    const seq = ((await this.#entries.get(entryId))?.seq ?? 0) + 1
+    const seq = ((await this.#entries.get(orgId, entryId))?.seq ?? 0) + 1
     const id = `${entryId}:${seq}`
     try {
-      await this.#claims.insert({ _id: id, claimedAt: now, holder })
-      return { entryId, seq }
+      await this.#claims.insert(orgId, { _id: id, claimedAt: now, holder })
+      return { orgId, entryId, seq }
     } catch (error) {
       if (!(error instanceof MetadataError) || error.code !== 'duplicate') throw error
     }
     // Someone claimed it. Take it over only when its holder has been silent too long.
-    const stale = await this.#claims.findOneAndUpdate({ _id: id, claimedAt: { $lt: now - this.#claimTimeoutMs } }, { $set: { claimedAt: now, holder } })
-    return stale ? { entryId, seq } : null
+    const stale = await this.#claims.findOneAndUpdate(orgId, { _id: id, claimedAt: { $lt: now - this.#claimTimeoutMs } }, { $set: { claimedAt: now, holder } })
+    return stale ? { orgId, entryId, seq } : null
   }
 
   /** Gives a claim back after a failed send, so a retry (here or elsewhere) can claim it at once. */
   async release(claim: Claim): Promise<void> {
-    await this.#claims.deleteMany({ _id: `${claim.entryId}:${claim.seq}` })
+    await this.#claims.deleteMany(claim.orgId, { _id: `${claim.entryId}:${claim.seq}` })
   }
 
   /** Records a sent notification; false when the entry moved on meanwhile (another sender won). */
@@ -91,11 +94,11 @@ export class NotificationLog {
     entry: Omit<LogEntry, '_id' | 'seq' | 'expiresAt'>,
     retainMs: number,
   ): Promise<boolean> {
-    const doc: LogEntry = { ...entry, _id: claim.entryId, seq: claim.seq, expiresAt: entry.sentAt + retainMs }
+    const doc: LogEntry = { ...entry, orgId: claim.orgId, _id: claim.entryId, seq: claim.seq, expiresAt: entry.sentAt + retainMs }
     let stored: boolean
     if (claim.seq === 1) {
       try {
-        await this.#entries.insert(doc)
+        await this.#entries.insert(claim.orgId, doc)
         stored = true
       } catch (error) {
         if (!(error instanceof MetadataError) || error.code !== 'duplicate') throw error
@@ -103,7 +106,7 @@ export class NotificationLog {
       }
     } else {
       const { _id, ...fields } = doc
-      stored = (await this.#entries.findOneAndUpdate({ _id, seq: claim.seq - 1 }, { $set: fields })) !== null
+      stored = (await this.#entries.findOneAndUpdate(claim.orgId, { _id, seq: claim.seq - 1 }, { $set: fields })) !== null
     }
     await this.release(claim)
     return stored
@@ -111,8 +114,8 @@ export class NotificationLog {
 
   /** Drops entries past their retention. */
   async prune(orgId: string, now: number): Promise<number> {
-    const entries = await this.#entries.deleteMany({ orgId, expiresAt: { $lt: now } })
-    await this.#claims.deleteMany({ claimedAt: { $lt: now - 10 * this.#claimTimeoutMs } })
+    const entries = await this.#entries.deleteMany(orgId, { expiresAt: { $lt: now } })
+    await this.#claims.deleteMany(orgId, { claimedAt: { $lt: now - 10 * this.#claimTimeoutMs } })
     return entries
   }
 }

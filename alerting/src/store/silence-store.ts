@@ -3,7 +3,8 @@
  * start and end. Silences written in the configuration live in it; both silence alike.
  */
 import { randomUUID } from 'node:crypto'
-import type { Collection, MetadataStore } from '@faultline/core/ports'
+import type { MetadataStore } from '@faultline/core/ports'
+import { TenantCollection } from '@faultline/core/tenancy'
 
 export interface SilenceDoc {
   _id: string
@@ -18,38 +19,37 @@ export interface SilenceDoc {
 }
 
 export class SilenceStore {
-  readonly #docs: Collection<SilenceDoc>
+  readonly #docs: TenantCollection<SilenceDoc>
 
-  private constructor(docs: Collection<SilenceDoc>) {
+  private constructor(docs: TenantCollection<SilenceDoc>) {
     this.#docs = docs
   }
 
   static async open(metadata: MetadataStore): Promise<SilenceStore> {
-    return new SilenceStore(await metadata.collection<SilenceDoc>({ name: 'alert_silences', indexes: ['orgId', 'endsAt'] }))
+    return new SilenceStore(await TenantCollection.open<SilenceDoc>(metadata, { name: 'alert_silences', indexes: ['orgId', 'endsAt'] }))
   }
 
   async create(orgId: string, silence: Omit<SilenceDoc, '_id' | 'orgId' | 'createdAt'>, now = Date.now()): Promise<SilenceDoc> {
     const doc: SilenceDoc = { ...silence, _id: randomUUID(), orgId, createdAt: now }
-    await this.#docs.insert(doc)
+    await this.#docs.insert(orgId, doc)
     return doc
   }
 
   async get(orgId: string, id: string): Promise<SilenceDoc | null> {
-    const doc = await this.#docs.get(id)
-    return doc?.orgId === orgId ? doc : null
+    return this.#docs.get(orgId, id)
   }
 
   /** Ends a silence now; null when there is none with this id. */
   async expire(orgId: string, id: string, now = Date.now()): Promise<SilenceDoc | null> {
-    return this.#docs.findOneAndUpdate({ _id: id, orgId }, { $min: { endsAt: now } })
+    return this.#docs.findOneAndUpdate(orgId, { _id: id }, { $min: { endsAt: now } })
   }
 
   /** Silences not yet ended (active or pending), newest first. */
   async current(orgId: string, now: number): Promise<SilenceDoc[]> {
-    return this.#docs.find({ orgId, endsAt: { $gt: now } }, { sort: { field: 'endsAt', direction: 'desc' }, limit: 10_000 })
+    return this.#docs.find(orgId, { endsAt: { $gt: now } }, { sort: { field: 'endsAt', direction: 'desc' }, limit: 10_000 })
   }
 
   async list(orgId: string, limit: number): Promise<SilenceDoc[]> {
-    return this.#docs.find({ orgId }, { sort: { field: 'endsAt', direction: 'desc' }, limit })
+    return this.#docs.find(orgId, {}, { sort: { field: 'endsAt', direction: 'desc' }, limit })
   }
 }

@@ -4,13 +4,14 @@
  * is not an error here (public routes exist; `requires` answers 401 for the rest), but presenting
  * bad ones is: an unknown, expired or revoked token is refused at once with the reason.
  *
- * Token lookups are cached by hash for a few seconds so a request costs no metadata read; a
- * revocation in this process drops the entry at once, and other replicas' entries age out
- * within `ttlMs`. Last use is written at most once a minute per token.
+ * Token lookups are cached by hash so a request costs no metadata read; a revocation is announced
+ * to every replica, which drops its entry at once (`@faultline/core/credentials`). Last use is
+ * written at most once a minute per token.
  */
 import type { Context, MiddlewareHandler } from 'hono'
 import { getCookie } from 'hono/cookie'
-import { checkSession, findApiToken, hashToken, tokenState, touchSession, type AccountStores, type ApiTokenDoc, type SessionCheck, type UserDoc } from '@faultline/core/accounts'
+import { checkSession, hashToken, tokenState, touchSession, type AccountStores, type ApiTokenDoc, type SessionCheck, type UserDoc } from '@faultline/core/accounts'
+import { CredentialCache, CredentialKinds } from '@faultline/core/credentials'
 import { httpError } from '@faultline/core/http'
 import type { Logger } from '@faultline/core/log'
 import type { ApiEnv } from '../permissions'
@@ -33,30 +34,11 @@ export const csrfCookie = 'fl_csrf'
 export const csrfHeader = 'x-csrf-token'
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
-export class TokenCache {
-  readonly #entries = new Map<string, { token: ApiTokenDoc | null; expiresAt: number }>()
-  readonly #accounts: AccountStores
-  readonly #ttlMs: number
+/** API tokens by hash (their `_id`). */
+export type TokenCache = CredentialCache<ApiTokenDoc>
 
-  constructor(accounts: AccountStores, ttlMs: number) {
-    this.#accounts = accounts
-    this.#ttlMs = ttlMs
-  }
-
-  async lookup(plain: string, now: number): Promise<ApiTokenDoc | null> {
-    const hash = hashToken(plain)
-    let entry = this.#entries.get(hash)
-    if (!entry || entry.expiresAt <= now) {
-      if (this.#entries.size > 10_000) this.#entries.clear()
-      entry = { token: await findApiToken(this.#accounts.tokens, plain), expiresAt: now + this.#ttlMs }
-      this.#entries.set(hash, entry)
-    }
-    return entry.token
-  }
-
-  forget(hash: string): void {
-    this.#entries.delete(hash)
-  }
+export function tokenCache(accounts: AccountStores, ttlMs: number): TokenCache {
+  return new CredentialCache({ kind: CredentialKinds.apiToken, load: (hash) => accounts.tokens.get(hash), ttlMs })
 }
 
 const lastUseWriteMs = 60_000
@@ -98,7 +80,7 @@ export function authenticate(accounts: AccountStores, tokens: TokenCache, logger
     const match = /^Bearer\s+(\S+)$/i.exec(header)
     if (!match) throw httpError(401, 'Send an API token as "Authorization: Bearer <token>"', { 'www-authenticate': 'Bearer' })
     const now = Date.now()
-    const token = await tokens.lookup(match[1]!, now)
+    const token = await tokens.get(hashToken(match[1]!), now)
     if (!token) throw httpError(401, 'Unknown API token', { 'www-authenticate': 'Bearer error="invalid_token"' })
     const state = tokenState(token, now)
     if (state !== 'active') {

@@ -113,6 +113,13 @@ async function authorize(c: Context<ApiEnv>, permission: Permission): Promise<Ac
   return { permission, principal, role: decision.role, orgId: targetOrg, project }
 }
 
+/** The organization and project a project route was authorized for: the scope of its store calls. */
+export function projectScope(c: Context<ApiEnv>): { orgId: string; projectId: string } {
+  const project = c.get('access')?.project
+  if (!project) throw new Error(`route ${c.req.method} ${c.req.path} has no authorized project`)
+  return { orgId: project.orgId, projectId: project._id }
+}
+
 /**
  * Mounted once before the routes: a request whose matched route declares no permission is
  * refused (and logged as a bug), so an undeclared route is closed rather than open.

@@ -43,7 +43,7 @@ export const testBody = z.object({ labels: z.record(z.string().max(100), z.strin
 export const secretBody = z.object({ value: z.string().min(1).max(10_000) }).strict()
 export const previewBody = z.object({ rule: ruleSchema }).strict()
 export const icalQuery = z.object({ days: z.coerce.number().int().min(1).max(90).default(14) })
-const scheduleName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a schedule name')
+export const scheduleName = z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, 'must be a schedule name')
 
 /** The configuration as YAML text: a raw body, or JSON `{ "yaml": "..." }`. */
 async function configText(c: Context): Promise<string> {
@@ -134,7 +134,7 @@ export function alertingRoutes(platform: Platform, stores: AlertingStores): Hono
     const scoreThreshold = async (sensitivity: Sensitivity) => detectorThreshold(sensitivity)
     const projects = await orgProjects(platform, orgOf(c))
     if (rule.kind === 'metric' && !projects.includes(rule.project)) throw httpError(422, `Project ${rule.project} is not in this organization`)
-    return c.json(await previewRule({ eventStore: platform.eventStore, issues: platform.issues, orgProjects: projects, scoreThreshold }, rule))
+    return c.json(await previewRule({ eventStore: platform.eventStore, issues: platform.issues, orgId: orgOf(c), orgProjects: projects, scoreThreshold }, rule))
   })
 
   app.get('/orgs/:orgId/alerting/schedules/:name/oncall', requires('alerts:read'), async (c) => {
@@ -144,10 +144,7 @@ export function alertingRoutes(platform: Platform, stores: AlertingStores): Hono
   })
 
   app.get('/orgs/:orgId/alerting/schedules/:name/ical', requires('alerts:read'), async (c) => {
-    const schedule = await requireSchedule(stores, orgOf(c), parseParam(c, 'name', scheduleName))
-    const { days } = parseQuery(c, icalQuery)
-    const from = Math.floor(Date.now() / 3_600_000) * 3_600_000
-    return c.body(scheduleIcal(schedule, from, from + days * 86_400_000), 200, { 'content-type': 'text/calendar; charset=utf-8' })
+    return icalResponse(c, await requireSchedule(stores, orgOf(c), parseParam(c, 'name', scheduleName)))
   })
 
   app.post('/orgs/:orgId/alerting/routes/test', requires('alerts:read'), async (c) => c.json(await testRoutes(stores, orgOf(c), (await parseJsonBody(c, testBody, 64 * 1024)).labels)))
@@ -157,7 +154,14 @@ export function alertingRoutes(platform: Platform, stores: AlertingStores): Hono
   return app
 }
 
-async function requireSchedule(stores: AlertingStores, orgId: string, name: string) {
+/** The schedule's shifts from this hour on, `days` (query) ahead, as an iCalendar. */
+export function icalResponse(c: Context<ApiEnv>, schedule: Parameters<typeof scheduleIcal>[0]): Response {
+  const { days } = parseQuery(c, icalQuery)
+  const from = Math.floor(Date.now() / 3_600_000) * 3_600_000
+  return c.body(scheduleIcal(schedule, from, from + days * 86_400_000), 200, { 'content-type': 'text/calendar; charset=utf-8' })
+}
+
+export async function requireSchedule(stores: AlertingStores, orgId: string, name: string) {
   const schedule = (await stores.configs.load(orgId))?.config.schedules.find((s) => s.name === name)
   if (!schedule) throw httpError(404, `No schedule ${name}`)
   return schedule

@@ -58,7 +58,7 @@ export function dashboardSearchRoutes(platform: Platform): Hono<ApiEnv> {
 
   app.get('/projects/:projectId/issues/:issueId/rate', requires('intelligence:read'), async (c) => {
     const project = c.get('access').project!
-    const [issue] = await loadProjectIssues(platform, project._id, [parseParam(c, 'issueId', issueIdSchema)])
+    const [issue] = await loadProjectIssues(platform, project.orgId, project._id, [parseParam(c, 'issueId', issueIdSchema)])
     const { range } = parseQuery(c, issueRateQuery)
     return c.json(await issueRate(platform, issue!, range))
   })

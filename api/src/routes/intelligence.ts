@@ -4,9 +4,9 @@ import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
 import { backtestSeries, sharedIntelligenceModels, type IntelligenceModels } from '@faultline/intelligence'
-import { requires, type ApiEnv } from '../permissions'
+import { projectScope, requires, type ApiEnv } from '../permissions'
 import { issueIdSchema, parseJsonBody, parseParam, parseQuery, timeSchema } from '../validation'
-import { projectIdSchema, requireProject } from './issues'
+import { requireProject } from './issues'
 import { loadProjectIssues } from '../services/issue-actions'
 import { anomalyScores, backtestLimits, csvPoints, forecastSeries, resolveSeries, storedPoints } from '../services/intelligence-series'
 import { IssueSimilarity } from '../services/intelligence-similar'
@@ -68,39 +68,39 @@ export function intelligenceRoutes(platform: Platform): Hono<ApiEnv> {
   const models = (): Promise<IntelligenceModels> => sharedIntelligenceModels(platform.logger)
 
   app.get('/projects/:projectId/anomalies', requires('intelligence:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     await requireProject(platform, projectId)
     const q = parseQuery(c, anomaliesQuery)
-    const target = await resolveSeries(platform, projectId, q.series, q.issueId)
+    const target = await resolveSeries(platform, orgId, projectId, q.series, q.issueId)
     const { since, until } = timeRange(q, dayMs, 7 * dayMs)
     return c.json(await anomalyScores(platform, projectId, target, since, until))
   })
 
   app.get('/projects/:projectId/issues/:issueId/similar', requires('intelligence:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     await requireProject(platform, projectId)
-    const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
+    const [issue] = await loadProjectIssues(platform, orgId, projectId, [parseParam(c, 'issueId', issueIdSchema)])
     const q = parseQuery(c, similarQuery)
     return c.json(await similarity.similar((await models()).embedding, issue!, q.limit, q.minScore))
   })
 
   app.get('/projects/:projectId/issue-clusters', requires('intelligence:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     await requireProject(platform, projectId)
     const q = parseQuery(c, clustersQuery)
-    return c.json(await similarity.clusters((await models()).embedding, projectId, q.since ?? Date.now() - dayMs, q.threshold))
+    return c.json(await similarity.clusters((await models()).embedding, orgId, projectId, q.since ?? Date.now() - dayMs, q.threshold))
   })
 
   app.get('/projects/:projectId/forecast', requires('intelligence:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     await requireProject(platform, projectId)
     const q = parseQuery(c, forecastQuery)
-    const target = await resolveSeries(platform, projectId, q.series, q.issueId)
+    const target = await resolveSeries(platform, orgId, projectId, q.series, q.issueId)
     return c.json(await forecastSeries(platform, projectId, target, q))
   })
 
   app.post('/projects/:projectId/backtest', requires('intelligence:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     await requireProject(platform, projectId)
     // JSON escaping may grow the CSV; its own size is checked after parsing.
     const body = await parseJsonBody(c, backtestBody, backtestLimits.csvBytes * 1.25)
@@ -110,7 +110,7 @@ export function intelligenceRoutes(platform: Platform): Hono<ApiEnv> {
       points = csvPoints(body.csv)
       source = { kind: 'csv', points: points.length }
     } else {
-      const target = await resolveSeries(platform, projectId, body.series!, body.issueId)
+      const target = await resolveSeries(platform, orgId, projectId, body.series!, body.issueId)
       const { since, until } = timeRange(body, dayMs, backtestLimits.storedMinutes * 60_000)
       points = await storedPoints(platform, projectId, target, since, until)
       source = { kind: target.kind, seriesId: target.id, since: new Date(since).toISOString(), until: new Date(until).toISOString() }
@@ -120,9 +120,9 @@ export function intelligenceRoutes(platform: Platform): Hono<ApiEnv> {
   })
 
   app.get('/projects/:projectId/issues/:issueId/root-cause', requires('intelligence:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     await requireProject(platform, projectId)
-    const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
+    const [issue] = await loadProjectIssues(platform, orgId, projectId, [parseParam(c, 'issueId', issueIdSchema)])
     return c.json(await rootCauseHints(platform, issue!))
   })
 

@@ -20,11 +20,11 @@ export const activityQuery = z.object({ limit: z.coerce.number().int().min(1).ma
 
 export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
-  const issueOf = async (projectId: string, issueId: string) => (await loadProjectIssues(platform, projectId, [issueId]))[0]!
+  const issueOf = async (project: { _id: string; orgId: string }, issueId: string) => (await loadProjectIssues(platform, project.orgId, project._id, [issueId]))[0]!
 
   app.get('/projects/:projectId/issues/:issueId/activity', requires('issues:read'), async (c) => {
     const project = c.get('access').project!
-    const issue = await issueOf(project._id, parseParam(c, 'issueId', issueIdSchema))
+    const issue = await issueOf(project, parseParam(c, 'issueId', issueIdSchema))
     const { limit } = parseQuery(c, activityQuery)
     const docs = await platform.issues.activity.find({ projectId: project._id, issueId: issue._id }, { sort: { field: 'at', direction: 'desc' }, limit })
     return c.json({ data: docs.map(activityView) })
@@ -32,7 +32,7 @@ export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
 
   app.post('/projects/:projectId/issues/:issueId/comments', requires('issues:write'), async (c) => {
     const project = c.get('access').project!
-    const issue = await issueOf(project._id, parseParam(c, 'issueId', issueIdSchema))
+    const issue = await issueOf(project, parseParam(c, 'issueId', issueIdSchema))
     const { text } = await parseJsonBody(c, commentBody, 64 * 1024)
     const [doc] = await recordActivity(platform.issues.activity, [{ projectId: project._id, issueId: issue._id, kind: ActivityKinds.comment, actor: actorOf(c), data: { text } }])
     return c.json(activityView(doc!), 201)
@@ -52,7 +52,7 @@ export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
 
   app.get('/projects/:projectId/issues/:issueId/events/:eventId/neighbours', requires('events:read'), async (c) => {
     const project = c.get('access').project!
-    const issue = await issueOf(project._id, parseParam(c, 'issueId', issueIdSchema))
+    const issue = await issueOf(project, parseParam(c, 'issueId', issueIdSchema))
     const eventId = parseParam(c, 'eventId', eventIdSchema)
     const neighbours = await eventNeighbours(platform, issue, eventId)
     if (!neighbours) throw httpError(404, `No event ${eventId} in issue ${issue._id}`)
@@ -67,13 +67,13 @@ export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
   app.post('/projects/:projectId/issues/assign', requires('issues:write'), async (c) => {
     const project = c.get('access').project!
     const { ids, assigneeId } = await parseJsonBody(c, assignBody)
-    const issues = await loadProjectIssues(platform, project._id, ids)
+    const issues = await loadProjectIssues(platform, project.orgId, project._id, ids)
     if (assigneeId !== null) await checkAssignable(platform, project, assigneeId)
     const update = assigneeId === null ? { $unset: ['assigneeId'] } : { $set: { assigneeId } }
     const actor = actorOf(c)
     const changed = issues.filter((i) => (i.assigneeId ?? null) !== assigneeId)
     const updated = []
-    for (const issue of issues) updated.push((await platform.issues.issues.findOneAndUpdate({ _id: issue._id }, update))!)
+    for (const issue of issues) updated.push((await platform.issues.issues.findOneAndUpdate(project.orgId, { _id: issue._id }, update))!)
     await recordActivity(
       platform.issues.activity,
       changed.map((i) => ({ projectId: project._id, issueId: i._id, kind: ActivityKinds.assigned, actor, data: { assigneeId, previous: i.assigneeId ?? null } })),

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
 import { httpError } from '@faultline/core/http'
-import { requires, type ApiEnv } from '../permissions'
+import { projectScope, requires, type ApiEnv } from '../permissions'
 import { eventIdSchema, issueIdSchema, parseJsonBody, parseParam, parseQuery, projectIdSchema, timeSchema } from '../validation'
 import { cursors } from '../services/cursor'
 import { issueTags, latestEvent, getEvent, listIssueEvents, listIssues, IssueSorts, StatsPeriods, type StatsPeriod } from '../services/issue-queries'
@@ -56,59 +56,57 @@ export function issueRoutes(platform: Platform): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
 
   app.get('/projects/:projectId/issues', requires('issues:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const q = parseQuery(c, issueListQuery)
     const tags = parseTagFilters(c)
-    const issueIds = tags.length > 0 ? await issuesMatchingTags(platform, projectId, tags, q.since, q.until) : undefined
+    const issueIds = tags.length > 0 ? await issuesMatchingTags(platform, orgId, projectId, tags, q.since, q.until) : undefined
     const assigneeId = assigneeFilter(q.assigned, c.get('access').principal!)
-    const page = await listIssues(platform, projectId, { ...q, issueIds, assigneeId } as Parameters<typeof listIssues>[2])
+    const page = await listIssues(platform, orgId, projectId, { ...q, issueIds, assigneeId } as Parameters<typeof listIssues>[3])
     await decorateIssueRows(platform, projectId, page.data, q.stats as StatsPeriod | undefined)
     return c.json(page)
   })
 
   app.put('/projects/:projectId/issues', requires('issues:write'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const body = await parseJsonBody(c, statusChangeBody)
     const { ids, ...change } = body
-    const before = await loadProjectIssues(platform, projectId, ids)
-    const updated = await changeStatus(platform, projectId, ids, change)
+    const before = await loadProjectIssues(platform, orgId, projectId, ids)
+    const updated = await changeStatus(platform, orgId, projectId, ids, change)
     await recordStatusChanges(platform, c, before, updated)
     return c.json({ data: updated.map(issueView) })
   })
 
   app.post('/projects/:projectId/issues/merge', requires('issues:write'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const body = await parseJsonBody(c, mergeBody)
-    const survivor = await mergeIssues(platform, projectId, body.ids, body.into)
+    const survivor = await mergeIssues(platform, orgId, projectId, body.ids, body.into)
     await recordMerge(platform, c, survivor, body.ids)
     return c.json(issueView(survivor))
   })
 
   app.get('/projects/:projectId/issues/:issueId', requires('issues:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
-    const [issue] = await loadProjectIssues(platform, projectId, [parseParam(c, 'issueId', issueIdSchema)])
+    const { orgId, projectId } = projectScope(c)
+    const [issue] = await loadProjectIssues(platform, orgId, projectId, [parseParam(c, 'issueId', issueIdSchema)])
     const [latest, tags] = await Promise.all([latestEvent(platform, issue!), issueTags(platform, issue!)])
     return c.json({ ...issueView(issue!), latestEvent: latest, tags })
   })
 
   app.get('/projects/:projectId/issues/:issueId/events', requires('events:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
-    const issueId = parseParam(c, 'issueId', issueIdSchema)
-    const query = parseQuery(c, pageQuery)
-    const [issue] = await loadProjectIssues(platform, projectId, [issueId])
-    return c.json(await listIssueEvents(platform, issue!, query))
+    const { orgId, projectId } = projectScope(c)
+    const [issue] = await loadProjectIssues(platform, orgId, projectId, [parseParam(c, 'issueId', issueIdSchema)])
+    return c.json(await listIssueEvents(platform, issue!, parseQuery(c, pageQuery)))
   })
 
   app.delete('/projects/:projectId/issues/:issueId', requires('events:write'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
-    await deleteIssue(platform, projectId, parseParam(c, 'issueId', issueIdSchema))
+    const { orgId, projectId } = projectScope(c)
+    await deleteIssue(platform, orgId, projectId, parseParam(c, 'issueId', issueIdSchema))
     return c.body(null, 204)
   })
 
   app.get('/projects/:projectId/events/:eventId', requires('events:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const eventId = parseParam(c, 'eventId', eventIdSchema)
-    const event = await getEvent(platform, projectId, eventId)
+    const event = await getEvent(platform, orgId, projectId, eventId)
     if (!event) throw httpError(404, `No event ${eventId} in project ${projectId}`)
     return c.json(event)
   })

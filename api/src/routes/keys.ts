@@ -1,11 +1,13 @@
 /**
  * DSN keys of a project: list, create, rotate (the old key keeps working for an overlap period
  * beside its successor, so deployed SDKs can be moved over), change (label, per-key rate limit,
- * disabled), revoke. Ingest caches keys for up to 30 s, so a revocation reaches it within that.
+ * disabled), revoke. Every change is announced to ingest's key caches on every replica, which
+ * drop the key at once (`@faultline/core/credentials`).
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
 import { AuditActions } from '@faultline/core/audit'
+import { announceCredentialChange, CredentialKinds } from '@faultline/core/credentials'
 import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
 import { createProjectKey, formatDsn, type ProjectKeyDoc } from '@faultline/core/projects'
@@ -35,6 +37,8 @@ export function keyRoutes(platform: Platform, publicUrl: string): Hono<ApiEnv> {
   const audit = (c: Parameters<typeof appendAudit>[2], action: (typeof AuditActions)['keyCreated' | 'keyRotated' | 'keyRevoked' | 'sensitiveUpdate'], key: ProjectKeyDoc, detail?: Record<string, string | number>) =>
     appendAudit(platform.audit, platform.logger, c, { action, outcome: 'success', orgId: key.orgId, target: { type: 'project_key', id: key._id }, detail: { projectId: key.projectId, ...detail } })
 
+  const changed = (publicKey: string) => announceCredentialChange(platform.cache, platform.logger, CredentialKinds.projectKey, publicKey)
+
   const load = async (projectId: string, publicKey: string) => {
     const key = await platform.projects.keys.get(publicKey)
     if (!key || key.projectId !== projectId) throw httpError(404, `No key ${publicKey} in project ${projectId}`)
@@ -63,6 +67,7 @@ export function keyRoutes(platform: Platform, publicUrl: string): Hono<ApiEnv> {
     const successor = await createProjectKey(platform.projects, project, old.label, now, old.rateLimitPerMinute)
     const expiresAt = Math.min(old.expiresAt ?? Infinity, now + overlapMinutes * 60_000)
     const retired = await platform.projects.keys.findOneAndUpdate({ _id: old._id }, { $set: { expiresAt } })
+    await changed(old._id)
     await audit(c, AuditActions.keyRotated, old, { successor: successor._id, overlapMinutes })
     return c.json({ key: view(successor), previous: view(retired!) }, 201)
   })
@@ -75,6 +80,7 @@ export function keyRoutes(platform: Platform, publicUrl: string): Hono<ApiEnv> {
     if (body.disabled !== undefined) set.disabled = body.disabled
     if (typeof body.rateLimitPerMinute === 'number') set.rateLimitPerMinute = body.rateLimitPerMinute
     const updated = await platform.projects.keys.findOneAndUpdate({ _id: key._id }, { $set: set, ...(body.rateLimitPerMinute === null && { $unset: ['rateLimitPerMinute'] }) })
+    await changed(key._id)
     await audit(c, AuditActions.sensitiveUpdate, key, { change: Object.keys(body).join(' ') })
     return c.json(view(updated!))
   })
@@ -82,6 +88,7 @@ export function keyRoutes(platform: Platform, publicUrl: string): Hono<ApiEnv> {
   app.delete('/projects/:projectId/keys/:publicKey', requires('keys:write'), async (c) => {
     const key = await load(c.get('access').project!._id, parseParam(c, 'publicKey', publicKeySchema))
     await platform.projects.keys.findOneAndUpdate({ _id: key._id, revokedAt: null }, { $set: { revokedAt: Date.now() } })
+    await changed(key._id)
     await audit(c, AuditActions.keyRevoked, key)
     return c.body(null, 204)
   })

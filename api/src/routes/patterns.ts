@@ -2,13 +2,13 @@
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
-import { requires, type ApiEnv } from '../permissions'
+import { projectScope, requires, type ApiEnv } from '../permissions'
 import { eventIdSchema, parseParam, parseQuery, templateIdSchema } from '../validation'
 import { cursors } from '../services/cursor'
 import { StatsPeriods } from '../services/issue-queries'
 import { listPatternEvents, listPatterns, PatternSorts, type PatternListParams } from '../services/pattern-queries'
 import { eventPattern } from '../services/pattern-directory'
-import { projectIdSchema, requireProject } from './issues'
+import { requireProject } from './issues'
 
 export const patternListQuery = z.object({
   sort: z.enum(Object.values(PatternSorts) as [string, ...string[]]).default(PatternSorts.count),
@@ -26,26 +26,26 @@ export function patternRoutes(platform: Platform): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
 
   app.get('/projects/:projectId/patterns', requires('intelligence:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const query = parseQuery(c, patternListQuery)
     await requireProject(platform, projectId)
-    return c.json(await listPatterns(platform, projectId, query as PatternListParams))
+    return c.json(await listPatterns(platform, orgId, projectId, query as PatternListParams))
   })
 
   app.get('/projects/:projectId/patterns/:templateId/events', requires('intelligence:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const templateId = parseParam(c, 'templateId', templateIdSchema)
     const query = parseQuery(c, patternEventsQuery)
     await requireProject(platform, projectId)
-    return c.json(await listPatternEvents(platform, projectId, templateId, query))
+    return c.json(await listPatternEvents(platform, orgId, projectId, templateId, query))
   })
 
   // Which template one event belongs to, followed through merges to the live template.
   app.get('/projects/:projectId/events/:eventId/pattern', requires('intelligence:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const eventId = parseParam(c, 'eventId', eventIdSchema)
     await requireProject(platform, projectId)
-    return c.json(await eventPattern(platform, projectId, eventId))
+    return c.json(await eventPattern(platform, orgId, projectId, eventId))
   })
 
   return app

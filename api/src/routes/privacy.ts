@@ -9,7 +9,7 @@ import { AuditActions, type AuditAction } from '@faultline/core/audit'
 import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
 import { privacySettingsSchema, type PrivacySettingsStore } from '@faultline/core/privacy'
-import { describePrincipal, requires, type ApiEnv, type Principal } from '../permissions'
+import { describePrincipal, projectScope, requires, type ApiEnv, type Principal } from '../permissions'
 import { dataSubjectSchema } from '../services/data-subject'
 import type { ErasureDoc, ErasureService } from '../services/privacy-erasure'
 import { exportSubject } from '../services/privacy-export'
@@ -89,10 +89,10 @@ export function privacyRoutes(platform: Platform, settings: PrivacySettingsStore
   // POST, not GET: the identifiers stay out of URLs, and so out of access logs. Everything held
   // about a person is as sensitive as erasing it: the same permission.
   app.post('/projects/:projectId/privacy/exports', requires('events:write'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     await requireProject(platform, projectId)
     const subject = await parseJsonBody(c, dataSubjectSchema)
-    const { stream, hashed } = await exportSubject(platform, projectId, subject)
+    const { stream, hashed } = await exportSubject(platform, orgId, projectId, subject)
     await audit(c, AuditActions.sensitiveRead, { type: 'end_user', id: subjectId(hashed) }, { projectId, export: 'ndjson' })
     return c.body(stream, 200, { 'content-type': 'application/x-ndjson', 'content-disposition': `attachment; filename="project-${projectId}-subject-export.ndjson"` })
   })

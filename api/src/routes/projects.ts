@@ -4,12 +4,11 @@ import { z } from 'zod'
 import type { Platform } from '@faultline/core/platform'
 import { createProject, formatDsn, ProjectPlatforms, type ProjectDoc } from '@faultline/core/projects'
 import type { OutcomeDoc } from '@faultline/core/outcomes'
-import type { Collection } from '@faultline/core/ports'
+import type { TenantCollection } from '@faultline/core/tenancy'
 import { httpError } from '@faultline/core/http'
-import { requires, type ApiEnv } from '../permissions'
-import { parseJsonBody, parseParam, parseQuery } from '../validation'
+import { projectScope, requires, type ApiEnv } from '../permissions'
+import { parseJsonBody, parseQuery } from '../validation'
 import { principalOrganizations, principalProjects, requireTeams } from '../services/directory'
-import { projectIdSchema } from './issues'
 
 const outcomesQuery = z.object({
   since: z.coerce.number().int().nonnegative().optional(),
@@ -23,7 +22,7 @@ export const projectChangeBody = z.object({ name: z.string().trim().min(1).max(1
 
 const projectView = (p: ProjectDoc) => ({ id: p._id, orgId: p.orgId, name: p.name, slug: p.slug, teamIds: p.teamIds ?? [], platform: p.platform ?? null, createdAt: new Date(p.createdAt).toISOString() })
 
-export function projectRoutes(platform: Platform, outcomes: Collection<OutcomeDoc>, publicUrl: string): Hono<ApiEnv> {
+export function projectRoutes(platform: Platform, outcomes: TenantCollection<OutcomeDoc>, publicUrl: string): Hono<ApiEnv> {
   const app = new Hono<ApiEnv>()
 
   app.get('/orgs', requires('account:read'), async (c) => {
@@ -61,14 +60,14 @@ export function projectRoutes(platform: Platform, outcomes: Collection<OutcomeDo
   })
 
   app.get('/projects/:projectId/stats/outcomes', requires('projects:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const { since, until } = parseQuery(c, outcomesQuery)
     const filter: Record<string, unknown> = { projectId }
     const hour: Record<string, number> = {}
     if (since !== undefined) hour.$gte = Math.floor(since / 3_600_000) * 3_600_000
     if (until !== undefined) hour.$lte = until
     if (Object.keys(hour).length > 0) filter.hour = hour
-    const docs = await outcomes.find(filter as Parameters<typeof outcomes.find>[0], { sort: { field: 'hour', direction: 'asc' }, limit: 10_000 })
+    const docs = await outcomes.find(orgId, filter as Parameters<typeof outcomes.find>[1], { sort: { field: 'hour', direction: 'asc' }, limit: 10_000 })
     const totals = new Map<string, { category: string; outcome: string; reason: string; quantity: number }>()
     for (const doc of docs) {
       const key = `${doc.category}:${doc.outcome}:${doc.reason}`

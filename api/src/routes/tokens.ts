@@ -2,6 +2,7 @@
 import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import type { ApiTokenDoc } from '@faultline/core/accounts'
+import { announceCredentialChange, CredentialKinds } from '@faultline/core/credentials'
 import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
 import type { Filter } from '@faultline/core/ports'
@@ -30,6 +31,7 @@ export function tokenRoutes(platform: Platform, cache: TokenCache): Hono<ApiEnv>
     const doc = await platform.accounts.tokens.findOneAndUpdate({ ...filter, _id: tokenId, revokedAt: null }, { $set: { revokedAt: Date.now() } })
     if (!doc) throw httpError(404, `No active token ${tokenId.slice(0, 12)}…`)
     cache.forget(doc._id)
+    await announceCredentialChange(platform.cache, platform.logger, CredentialKinds.apiToken, doc._id)
     await appendAudit(platform.audit, platform.logger, c, { action: tokenAudit.revoked, outcome: 'success', ...(orgId && { orgId }), target: { type: 'token', id: doc.prefix } })
     return c.body(null, 204)
   }

@@ -43,7 +43,7 @@ export async function resolveGroup(platform: Platform, stores: AlertingStores, o
   const byProject = new Map<string, string[]>()
   for (const { projectId, issueId } of group.issues) byProject.set(projectId, [...(byProject.get(projectId) ?? []), issueId])
   if (byProject.size === 0) throw httpError(409, `Alert group ${id} has no issues to resolve`)
-  for (const [projectId, issueIds] of byProject) await changeStatus(platform, projectId, issueIds, { status: 'resolved' })
+  for (const [projectId, issueIds] of byProject) await changeStatus(platform, orgId, projectId, issueIds, { status: 'resolved' })
   await stores.groups.touch(orgId, id)
   return group
 }

@@ -48,9 +48,9 @@ export async function declareIncident(
 
 /** Puts a linked issue, and the release it points at, on the timeline. */
 async function recordIssue(platform: Platform, stores: AlertingStores, orgId: string, incidentId: string, projectId: string, issueId: string, by: string): Promise<void> {
-  const [issue, project] = await Promise.all([platform.issues.issues.get(issueId), platform.projects.projects.get(projectId)])
-  // Only the organization's own projects: another tenant's issue reads as absent.
-  if (!issue || issue.projectId !== projectId || project?.orgId !== orgId) throw httpError(404, `No issue ${issueId} in project ${projectId} of this organization`)
+  // Only the organization's own issues: another tenant's reads as absent.
+  const issue = await platform.issues.issues.get(orgId, issueId)
+  if (!issue || issue.projectId !== projectId) throw httpError(404, `No issue ${issueId} in project ${projectId} of this organization`)
   await stores.incidents.record(orgId, incidentId, 'issue', `Issue linked: ${issue.title}`, { by, data: { projectId, issueId } })
   if (issue.lastRelease) await stores.incidents.record(orgId, incidentId, 'release', `Release ${issue.lastRelease} (the issue's latest; first seen in ${issue.firstRelease || 'unknown'})`, { data: { projectId, issueId, release: issue.lastRelease } })
 }
@@ -98,7 +98,7 @@ async function runbooks(platform: Platform, stores: AlertingStores, orgId: strin
   const issues = await Promise.all(
     incident.issues.map(async (key) => {
       const [projectId, issueId] = key.split(':') as [string, string]
-      const doc = await platform.issues.issues.get(issueId)
+      const doc = await platform.issues.issues.get(orgId, issueId)
       if (!doc) return { projectId, issueId, missing: true }
       const [hints, latest] = await Promise.all([rootCauseHints(platform, doc).catch((error: unknown) => ({ error: describeError(error) })), latestEvent(platform, doc)])
       return { issue: issueView(doc), rootCause: hints, latestEvent: latest }

@@ -95,6 +95,7 @@ async function spikeHints(db: Db, issue: IssueDoc, now: number) {
   const from = to - rootCauseWindows.spikeMinutes * minuteMs
   const others = (
     await db.issues.issues.find(
+      issue.orgId,
       { projectId: issue.projectId, status: { $ne: 'merged' }, lastSeen: { $gte: from } },
       { sort: { field: 'lastSeen', direction: 'desc' }, limit: rootCauseWindows.maxOtherIssues + 1 },
     )

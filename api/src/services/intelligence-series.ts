@@ -19,10 +19,10 @@ export interface SeriesTarget {
 }
 
 /** The series a request names: the project's, or an issue's (404 when not in the project). */
-export async function resolveSeries(db: Db, projectId: string, series: SeriesKind, issueId: string | undefined): Promise<SeriesTarget> {
+export async function resolveSeries(db: Db, orgId: string, projectId: string, series: SeriesKind, issueId: string | undefined): Promise<SeriesTarget> {
   if (series === 'project') return { kind: 'project', id: projectId }
   if (!issueId) throw httpError(400, 'series=issue needs an issueId')
-  const [issue] = await loadProjectIssues(db, projectId, [issueId])
+  const [issue] = await loadProjectIssues(db, orgId, projectId, [issueId])
   return { kind: 'issue', id: issueId, issue }
 }
 

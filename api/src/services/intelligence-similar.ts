@@ -47,7 +47,7 @@ export class IssueSimilarity {
 
   /** The `k` issues of the project most similar to `issue`, with the signature features they share. */
   async similar(embedder: SignatureEmbedder, issue: IssueDoc, k: number, minScore: number) {
-    const others = await this.#db.issues.issues.find({ projectId: issue.projectId, status: { $ne: 'merged' } }, { sort: { field: 'lastSeen', direction: 'desc' }, limit: maxComparedIssues })
+    const others = await this.#db.issues.issues.find(issue.orgId, { projectId: issue.projectId, status: { $ne: 'merged' } }, { sort: { field: 'lastSeen', direction: 'desc' }, limit: maxComparedIssues })
     const issues = [issue, ...others.filter((other) => other._id !== issue._id)]
     const set = await this.embed(embedder, issues)
     const byId = new Map(issues.map((i) => [i._id, i]))
@@ -60,8 +60,9 @@ export class IssueSimilarity {
   }
 
   /** Groups of active issues whose embeddings lie within `threshold` cosine of each other. */
-  async clusters(embedder: SignatureEmbedder, projectId: string, since: number, threshold: number) {
+  async clusters(embedder: SignatureEmbedder, orgId: string, projectId: string, since: number, threshold: number) {
     const issues = await this.#db.issues.issues.find(
+      orgId,
       { projectId, status: { $ne: 'merged' }, lastSeen: { $gte: since } },
       { sort: { field: 'lastSeen', direction: 'desc' }, limit: maxComparedIssues },
     )

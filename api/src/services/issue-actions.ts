@@ -14,8 +14,8 @@ export type StatusChange =
   | { status: 'ignored'; ignore?: { forMinutes?: number; untilTime?: number; untilEventCount?: number; untilUserCount?: number } }
 
 /** Loads issues of the project by id; any id that is not there is a 404 naming it. */
-export async function loadProjectIssues(db: Db, projectId: string, ids: string[]): Promise<IssueDoc[]> {
-  const docs = await db.issues.issues.getMany(ids)
+export async function loadProjectIssues(db: Db, orgId: string, projectId: string, ids: string[]): Promise<IssueDoc[]> {
+  const docs = await db.issues.issues.getMany(orgId, ids)
   const found = new Map(docs.filter((d) => d.projectId === projectId).map((d) => [d._id, d]))
   const missing = ids.filter((id) => !found.has(id))
   if (missing.length > 0) throw httpError(404, `No issue ${missing.join(', ')} in project ${projectId}`)
@@ -24,17 +24,18 @@ export async function loadProjectIssues(db: Db, projectId: string, ids: string[]
 
 export async function changeStatus(
   db: Db & Pick<Platform, 'bus' | 'logger'>,
+  orgId: string,
   projectId: string,
   ids: string[],
   change: StatusChange,
   now = Date.now(),
 ): Promise<IssueDoc[]> {
-  const issues = await loadProjectIssues(db, projectId, ids)
+  const issues = await loadProjectIssues(db, orgId, projectId, ids)
   const merged = issues.filter((i) => i.status === IssueStatuses.merged)
   if (merged.length > 0) throw httpError(409, `Issues ${merged.map((i) => i._id).join(', ')} were merged into others; change those instead`)
   const updated: IssueDoc[] = []
   for (const issue of issues) {
-    const doc = await db.issues.issues.findOneAndUpdate({ _id: issue._id }, statusUpdate(issue, change, now))
+    const doc = await db.issues.issues.findOneAndUpdate(orgId, { _id: issue._id }, statusUpdate(issue, change, now))
     if (doc) updated.push(doc)
   }
   await announceStatusChanges(db, issues, updated, now)
@@ -97,10 +98,10 @@ function statusUpdate(issue: IssueDoc, change: StatusChange, now: number): Updat
  * belong to it, and no stored event is rewritten. The primary is `into` when given, else the
  * oldest issue.
  */
-export async function mergeIssues(db: Db, projectId: string, ids: string[], into?: string): Promise<IssueDoc> {
+export async function mergeIssues(db: Db, orgId: string, projectId: string, ids: string[], into?: string): Promise<IssueDoc> {
   const unique = [...new Set(ids)]
   if (unique.length < 2) throw httpError(400, 'Merging needs at least two different issue ids')
-  const issues = await loadProjectIssues(db, projectId, unique)
+  const issues = await loadProjectIssues(db, orgId, projectId, unique)
   const merged = issues.filter((i) => i.status === IssueStatuses.merged)
   if (merged.length > 0) throw httpError(409, `Issues ${merged.map((i) => i._id).join(', ')} were already merged`)
   const primary = into ? issues.find((i) => i._id === into) : [...issues].sort((a, b) => a.firstSeen - b.firstSeen)[0]
@@ -111,12 +112,13 @@ export async function mergeIssues(db: Db, projectId: string, ids: string[], into
   // Mapping first: from here on new events of the others land on the primary.
   for (const other of others) {
     for (const fingerprint of other.fingerprints) {
-      await db.issues.fingerprints.put({ _id: fingerprintKey(projectId, fingerprint), projectId, fingerprint, issueId: primary._id })
+      await db.issues.fingerprints.put(orgId, { _id: fingerprintKey(projectId, fingerprint), projectId, fingerprint, issueId: primary._id })
     }
   }
   const counts = await countIssues(db.eventStore, [{ ...primary, fingerprints }])
   const count = counts.get(primary._id) ?? { events: 0, users: 0 }
   let result = await db.issues.issues.findOneAndUpdate(
+    orgId,
     { _id: primary._id },
     {
       $set: { fingerprints, eventCount: count.events, userCount: count.users },
@@ -126,20 +128,20 @@ export async function mergeIssues(db: Db, projectId: string, ids: string[], into
   )
   for (const other of others) {
     for (const environment of other.environments ?? []) {
-      result = await db.issues.issues.findOneAndUpdate({ _id: primary._id }, { $addToSet: { environments: { value: environment, limit: 50 } } })
+      result = await db.issues.issues.findOneAndUpdate(orgId, { _id: primary._id }, { $addToSet: { environments: { value: environment, limit: 50 } } })
     }
     for (const release of other.releases ?? []) {
-      result = await db.issues.issues.findOneAndUpdate({ _id: primary._id }, { $addToSet: { releases: { value: release, limit: 100 } } })
+      result = await db.issues.issues.findOneAndUpdate(orgId, { _id: primary._id }, { $addToSet: { releases: { value: release, limit: 100 } } })
     }
-    await db.issues.issues.findOneAndUpdate({ _id: other._id }, { $set: { status: IssueStatuses.merged, mergedInto: primary._id, fingerprints: [] } })
+    await db.issues.issues.findOneAndUpdate(orgId, { _id: other._id }, { $set: { status: IssueStatuses.merged, mergedInto: primary._id, fingerprints: [] } })
   }
   if (!result) throw httpError(409, `Issue ${primary._id} disappeared during the merge`)
   return result
 }
 
 /** Deletes an issue with its events; a later event with the same fingerprint opens a new issue. */
-export async function deleteIssue(db: Db, projectId: string, id: string): Promise<void> {
-  const [issue] = await loadProjectIssues(db, projectId, [id])
+export async function deleteIssue(db: Db, orgId: string, projectId: string, id: string): Promise<void> {
+  const [issue] = await loadProjectIssues(db, orgId, projectId, [id])
   const { client, database } = db.eventStore
   if (issue!.fingerprints.length > 0) {
     const params = { project: Number(projectId), fingerprints: issue!.fingerprints }
@@ -149,6 +151,6 @@ export async function deleteIssue(db: Db, projectId: string, id: string): Promis
     await client.command({ query: `DELETE FROM ${database}.error_events WHERE ${where}`, query_params: params, clickhouse_settings: settings })
     await client.command({ query: `ALTER TABLE ${database}.fingerprint_minute DELETE WHERE ${where}`, query_params: params, clickhouse_settings: settings })
   }
-  await db.issues.fingerprints.deleteMany({ issueId: id })
-  await db.issues.issues.deleteMany({ $or: [{ _id: id }, { mergedInto: id }] })
+  await db.issues.fingerprints.deleteMany(orgId, { issueId: id })
+  await db.issues.issues.deleteMany(orgId, { $or: [{ _id: id }, { mergedInto: id }] })
 }

@@ -1,6 +1,6 @@
 /** Reads for the issue list and issue pages: metadata for the issues, ClickHouse for their events. */
 import type { Platform } from '@faultline/core/platform'
-import { fingerprintOwners, type IssueDoc } from '@faultline/core/issues'
+import { fingerprintKey, fingerprintOwners, type IssueDoc } from '@faultline/core/issues'
 import type { Filter, Sort } from '@faultline/core/ports'
 import { encodeCursor, type CursorPosition } from './cursor'
 import { compactEventId, toUuid } from '@faultline/core/schema'
@@ -34,7 +34,7 @@ export interface IssueListParams {
 
 type Db = Pick<Platform, 'issues' | 'eventStore'>
 
-export async function listIssues(db: Db, projectId: string, params: IssueListParams, now = Date.now()): Promise<{ data: IssueView[]; nextCursor: string | null }> {
+export async function listIssues(db: Db, orgId: string, projectId: string, params: IssueListParams, now = Date.now()): Promise<{ data: IssueView[]; nextCursor: string | null }> {
   const filter: Filter = { projectId }
   filter.status = params.status === 'all' ? { $ne: 'merged' } : params.status
   if (params.level) filter.level = params.level
@@ -46,7 +46,7 @@ export async function listIssues(db: Db, projectId: string, params: IssueListPar
   if (params.issueIds) filter._id = { $in: params.issueIds }
   if (params.assigneeId !== undefined) filter.assigneeId = params.assigneeId
   const sort: Sort = { field: sortFields[params.sort], direction: 'desc' }
-  const docs = await db.issues.issues.find(filter, { sort, limit: params.limit + 1, after: params.cursor })
+  const docs = await db.issues.issues.find(orgId, filter, { sort, limit: params.limit + 1, after: params.cursor })
   const page = docs.slice(0, params.limit)
   const views = page.map(issueView)
   if (params.stats) await attachStats(db, projectId, page, views, params.stats, now)
@@ -163,7 +163,7 @@ type FullEventRow = SummaryRow & { fingerprint: string; grouping_strategy: strin
 const fullEventColumns = `${summaryColumns}, fingerprint, grouping_strategy, payload`
 
 /** One event in full, or null. `issueId` is the event's current issue (after merges). */
-export async function getEvent(db: Db & Pick<Platform, 'issues'>, projectId: string, eventId: string): Promise<FullEvent | null> {
+export async function getEvent(db: Db & Pick<Platform, 'issues'>, orgId: string, projectId: string, eventId: string): Promise<FullEvent | null> {
   const { client, database } = db.eventStore
   const result = await client.query({
     query: `SELECT ${fullEventColumns} FROM ${database}.error_events
@@ -173,7 +173,7 @@ export async function getEvent(db: Db & Pick<Platform, 'issues'>, projectId: str
   })
   const [row] = await result.json<FullEventRow>()
   if (!row) return null
-  const mapping = await db.issues.fingerprints.get(`${projectId}:${row.fingerprint}`)
+  const mapping = await db.issues.fingerprints.get(orgId, fingerprintKey(projectId, row.fingerprint))
   return fullEvent(row, mapping?.issueId ?? row.issue_id)
 }
 

@@ -68,7 +68,7 @@ export function eventValueSql(key: string, params: Record<string, unknown>, para
 }
 
 /** Ids of the issues with at least one event in [since, until] matching every filter. */
-export async function issuesMatchingTags(db: Db, projectId: string, tags: TagFilter[], since?: number, until?: number): Promise<string[]> {
+export async function issuesMatchingTags(db: Db, orgId: string, projectId: string, tags: TagFilter[], since?: number, until?: number): Promise<string[]> {
   const conditions: string[] = []
   const params: Record<string, unknown> = { project: Number(projectId), limit: maxMatchedFingerprints + 1 }
   tags.forEach(({ key, value }, i) => {
@@ -93,7 +93,7 @@ export async function issuesMatchingTags(db: Db, projectId: string, tags: TagFil
   })
   const fingerprints = (await result.json<{ fingerprint: string }>()).map((r) => r.fingerprint)
   if (fingerprints.length > maxMatchedFingerprints) throw httpError(400, `The tag filters match events of more than ${maxMatchedFingerprints} fingerprints: add a filter or a shorter time range`)
-  const mappings = await db.issues.fingerprints.getMany(fingerprints.map((f) => fingerprintKey(projectId, f)))
+  const mappings = await db.issues.fingerprints.getMany(orgId, fingerprints.map((f) => fingerprintKey(projectId, f)))
   return [...new Set(mappings.map((m) => m.issueId))]
 }
 

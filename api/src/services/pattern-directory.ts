@@ -6,7 +6,8 @@
  */
 import { toUuid } from '@faultline/core/schema'
 import { httpError } from '@faultline/core/http'
-import type { Collection, MetadataStore } from '@faultline/core/ports'
+import type { MetadataStore } from '@faultline/core/ports'
+import { TenantCollection } from '@faultline/core/tenancy'
 import type { Platform } from '@faultline/core/platform'
 import {
   templateJournalCollection,
@@ -55,17 +56,20 @@ export class TemplateDirectory {
   }
 }
 
-const collections = new WeakMap<MetadataStore, Promise<[Collection<TemplateMinerDoc>, Collection<TemplateJournalDoc>]>>()
+const collections = new WeakMap<MetadataStore, Promise<[TenantCollection<TemplateMinerDoc>, TenantCollection<TemplateJournalDoc>]>>()
 
-export async function templateDirectory(metadata: MetadataStore, projectId: string): Promise<TemplateDirectory> {
+export async function templateDirectory(metadata: MetadataStore, orgId: string, projectId: string): Promise<TemplateDirectory> {
   let opened = collections.get(metadata)
   if (!opened) {
-    opened = Promise.all([metadata.collection<TemplateMinerDoc>(templateMinersCollection), metadata.collection<TemplateJournalDoc>(templateJournalCollection)])
+    opened = Promise.all([
+      TenantCollection.open<TemplateMinerDoc>(metadata, templateMinersCollection),
+      TenantCollection.open<TemplateJournalDoc>(metadata, templateJournalCollection),
+    ])
     collections.set(metadata, opened)
     opened.catch(() => collections.delete(metadata))
   }
   const [snapshots, journal] = await opened
-  const [doc, entries] = await Promise.all([snapshots.get(projectId), journal.find({ projectId })])
+  const [doc, entries] = await Promise.all([snapshots.get(orgId, projectId), journal.find(orgId, { projectId })])
   return new TemplateDirectory(doc, entries)
 }
 
@@ -82,7 +86,7 @@ export interface EventPattern {
 }
 
 /** The template one event belongs to; 404 for an unknown event or one stored without a template. */
-export async function eventPattern(db: Pick<Platform, 'eventStore' | 'metadata'>, projectId: string, eventId: string): Promise<EventPattern> {
+export async function eventPattern(db: Pick<Platform, 'eventStore' | 'metadata'>, orgId: string, projectId: string, eventId: string): Promise<EventPattern> {
   const { client, database } = db.eventStore
   const result = await client.query({
     // The text the processor mined (templates/event-templater.ts templateText).
@@ -96,7 +100,7 @@ export async function eventPattern(db: Pick<Platform, 'eventStore' | 'metadata'>
   const [row] = await result.json<{ template_id: string; template: string; text: string }>()
   if (!row) throw httpError(404, `No event ${eventId} in project ${projectId}`)
   if (row.template_id === '') throw httpError(404, `Event ${eventId} has no template: the miner failed on it (see the processor log)`)
-  const directory = await templateDirectory(db.metadata, projectId)
+  const directory = await templateDirectory(db.metadata, orgId, projectId)
   const live = directory.resolve(row.template_id)
   const template = directory.texts.get(live) ?? row.template
   return {

@@ -48,9 +48,9 @@ interface PatternRow {
   fingerprints: string[]
 }
 
-export async function listPatterns(db: Db, projectId: string, params: PatternListParams, now = Date.now()): Promise<{ data: PatternView[]; nextCursor: string | null }> {
+export async function listPatterns(db: Db, orgId: string, projectId: string, params: PatternListParams, now = Date.now()): Promise<{ data: PatternView[]; nextCursor: string | null }> {
   const after = params.cursor
-  const directory = await templateDirectory(db.metadata, projectId)
+  const directory = await templateDirectory(db.metadata, orgId, projectId)
   const { from, to } = directory.mapping()
   const sortColumn = params.sort === PatternSorts.count ? 'total' : 'last_ms'
   const { client, database } = db.eventStore
@@ -71,7 +71,7 @@ export async function listPatterns(db: Db, projectId: string, params: PatternLis
   const page = rows.slice(0, params.limit)
   const [texts, issues, stats] = await Promise.all([
     templateTexts(db, projectId, directory, page.map((r) => r.live)),
-    issuesByFingerprint(db, projectId, page.flatMap((r) => r.fingerprints)),
+    issuesByFingerprint(db, orgId, projectId, page.flatMap((r) => r.fingerprints)),
     patternStats(db, projectId, directory, page.map((r) => r.live), params.stats, now),
   ])
   const data = page.map((row): PatternView => {
@@ -115,14 +115,14 @@ async function templateTexts(db: Db, projectId: string, directory: TemplateDirec
 }
 
 /** Fingerprint → its issue now (following merges), for the issues a pattern spans. */
-async function issuesByFingerprint(db: Db, projectId: string, fingerprints: string[]): Promise<Map<string, PatternIssue>> {
+async function issuesByFingerprint(db: Db, orgId: string, projectId: string, fingerprints: string[]): Promise<Map<string, PatternIssue>> {
   const unique = [...new Set(fingerprints)]
-  const mappings = unique.length > 0 ? await db.issues.fingerprints.getMany(unique.map((f) => fingerprintKey(projectId, f))) : []
+  const mappings = unique.length > 0 ? await db.issues.fingerprints.getMany(orgId, unique.map((f) => fingerprintKey(projectId, f))) : []
   const docs = new Map<string, IssueDoc>()
   let wanted = [...new Set(mappings.map((m) => m.issueId))]
   // The mapping moves on merge; a merged issue still seen here (a race) resolves to its target.
   for (let hops = 0; hops < 5 && wanted.length > 0; hops++) {
-    for (const doc of await db.issues.issues.getMany(wanted)) if (doc.projectId === projectId) docs.set(doc._id, doc)
+    for (const doc of await db.issues.issues.getMany(orgId, wanted)) if (doc.projectId === projectId) docs.set(doc._id, doc)
     wanted = [...docs.values()].flatMap((d) => (d.status === IssueStatuses.merged && d.mergedInto && !docs.has(d.mergedInto) ? [d.mergedInto] : []))
   }
   const current = (id: string): IssueDoc | undefined => {
@@ -175,9 +175,9 @@ export interface PatternEvents {
 }
 
 /** A pattern's events, newest first; 404 for an id neither the miner nor any event knows. */
-export async function listPatternEvents(db: Db, projectId: string, templateId: string, params: { cursor?: CursorPosition; limit: number }): Promise<PatternEvents> {
+export async function listPatternEvents(db: Db, orgId: string, projectId: string, templateId: string, params: { cursor?: CursorPosition; limit: number }): Promise<PatternEvents> {
   const after = params.cursor
-  const directory = await templateDirectory(db.metadata, projectId)
+  const directory = await templateDirectory(db.metadata, orgId, projectId)
   const live = directory.resolve(templateId)
   const ids = directory.storedIds([live])
   const { client, database } = db.eventStore
@@ -201,7 +201,7 @@ export async function listPatternEvents(db: Db, projectId: string, templateId: s
   })
   const rows = await result.json<SummaryRow & { fingerprint: string; template_id: string; template: string }>()
   const page = rows.slice(0, params.limit)
-  const issues = await issuesByFingerprint(db, projectId, page.map((r) => r.fingerprint))
+  const issues = await issuesByFingerprint(db, orgId, projectId, page.map((r) => r.fingerprint))
   const last = page.at(-1)
   return {
     templateId: live,

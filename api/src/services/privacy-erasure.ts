@@ -133,10 +133,12 @@ export class ErasureService {
       const report = { ...doc.report }
       const perIssue = await this.#eventsPerIssue(doc.projectId, match)
       report.eventsFound = Math.max(report.eventsFound, [...perIssue.values()].reduce((a, b) => a + b, 0))
-      const issues = await redactIssues(this.#platform, doc.projectId, perIssue, match.literals)
+      const orgId = (await this.#platform.projects.projects.get(doc.projectId))?.orgId
+      if (orgId === undefined) throw new Error(`project ${doc.projectId} no longer exists`)
+      const issues = await redactIssues(this.#platform, orgId, doc.projectId, perIssue, match.literals)
       report.issuesDeleted += issues.deleted
       report.issuesUpdated += issues.updated
-      report.templatesRedacted += await redactTemplates(this.#platform.metadata, doc.projectId, match.literals)
+      report.templatesRedacted += await redactTemplates(this.#platform.metadata, orgId, doc.projectId, match.literals)
       report.deadLettersDiscarded += await discardSubjectDeadLetters(this.#platform.bus, doc.projectId, match)
       await this.#save(doc._id, report)
       await this.#deleteEvents(doc.projectId, match)
@@ -152,7 +154,7 @@ export class ErasureService {
       }
       // Once more at the end: a processor saves template samples a few seconds after mining them,
       // so a sample of an event that arrived just before the request can land after the first pass.
-      report.templatesRedacted += await redactTemplates(this.#platform.metadata, doc.projectId, match.literals)
+      report.templatesRedacted += await redactTemplates(this.#platform.metadata, orgId, doc.projectId, match.literals)
       await this.#docs.findOneAndUpdate({ _id: doc._id }, { $set: { status: ErasureStatuses.done, finishedAt: Date.now(), report } })
       await this.#platform.secrets.delete(sealedSubjectName(doc._id))
     } finally {

@@ -12,6 +12,7 @@ const PAGE = 500
 
 export async function exportSubject(
   platform: Pick<Platform, 'eventStore' | 'issues' | 'secrets'>,
+  orgId: string,
   projectId: string,
   subject: DataSubject,
 ): Promise<{ stream: ReadableStream<Uint8Array>; hashed: SubjectMatch['hashed'] }> {
@@ -47,7 +48,7 @@ export async function exportSubject(
         after = { ms: Number(last.timestamp_ms), eventId: last.event_id }
         return
       }
-      for (const issue of await platform.issues.issues.getMany([...issueIds])) controller.enqueue(line({ type: 'issue', issue: issueView(issue) }))
+      for (const issue of await platform.issues.issues.getMany(orgId, [...issueIds])) controller.enqueue(line({ type: 'issue', issue: issueView(issue) }))
       controller.enqueue(line({ type: 'summary', projectId, subject: match.hashed, events, issues: issueIds.size, exportedAt: new Date().toISOString() }))
       finished = true
       controller.close()

@@ -5,6 +5,7 @@
  * differ); and dead letters carrying the person's events are discarded.
  */
 import type { Platform } from '@faultline/core/platform'
+import { TenantCollection } from '@faultline/core/tenancy'
 import type { Bus, MetadataStore } from '@faultline/core/ports'
 import { Subjects } from '@faultline/core/ports'
 import { FILTERED } from '@faultline/core/privacy'
@@ -17,6 +18,7 @@ const MIN_LITERAL = 3
 
 export async function redactIssues(
   platform: Pick<Platform, 'issues' | 'eventStore'>,
+  orgId: string,
   projectId: string,
   subjectEventsPerIssue: Map<string, number>,
   literals: string[],
@@ -26,14 +28,15 @@ export async function redactIssues(
   const owned = ids.filter((id) => (totals.get(id) ?? 0) <= subjectEventsPerIssue.get(id)!)
   let deleted = 0
   if (owned.length > 0) {
-    await platform.issues.fingerprints.deleteMany({ projectId, issueId: { $in: owned } })
-    deleted = await platform.issues.issues.deleteMany({ projectId, _id: { $in: owned } })
+    await platform.issues.fingerprints.deleteMany(orgId, { projectId, issueId: { $in: owned } })
+    deleted = await platform.issues.issues.deleteMany(orgId, { projectId, _id: { $in: owned } })
   }
   let updated = 0
   for (const literal of literals.filter((l) => l.length >= MIN_LITERAL)) {
-    for (const issue of await platform.issues.issues.find({ projectId, searchText: { $contains: literal.toLowerCase() } }, { limit: 10_000 })) {
+    for (const issue of await platform.issues.issues.find(orgId, { projectId, searchText: { $contains: literal.toLowerCase() } }, { limit: 10_000 })) {
       const redact = (text: string) => replaceAllCaseless(text, literal, FILTERED)
       await platform.issues.issues.findOneAndUpdate(
+        orgId,
         { _id: issue._id },
         { $set: { title: redact(issue.title), value: redact(issue.value), culprit: redact(issue.culprit), searchText: redact(issue.searchText) } },
       )
@@ -60,7 +63,7 @@ async function eventsPerIssue(platform: Pick<Platform, 'eventStore'>, projectId:
  * Replaces tokens naming the person with wildcards in the miner's snapshot (saved on the revision
  * it read, retried on a race) and in the journal entries written after it, which replay onto it.
  */
-export async function redactTemplates(metadata: MetadataStore, projectId: string, literals: string[]): Promise<number> {
+export async function redactTemplates(metadata: MetadataStore, orgId: string, projectId: string, literals: string[]): Promise<number> {
   const needles = literals.filter((l) => l.length >= MIN_LITERAL).map((l) => l.toLowerCase())
   if (needles.length === 0) return 0
   const names = (token: string) => needles.some((needle) => token.toLowerCase().includes(needle))
@@ -68,22 +71,22 @@ export async function redactTemplates(metadata: MetadataStore, projectId: string
   const redactedIn = <T extends { tokens: string[] }>(templates: T[]) => templates.filter((t) => t.tokens.some(names)).length
 
   let redacted = 0
-  const journal = await metadata.collection<TemplateJournalDoc>(templateJournalCollection)
-  for (const entry of await journal.find({ projectId }, { limit: 100_000 })) {
+  const journal = await TenantCollection.open<TemplateJournalDoc>(metadata, templateJournalCollection)
+  for (const entry of await journal.find(orgId, { projectId }, { limit: 100_000 })) {
     const count = redactedIn(entry.changes.upserted)
     if (count === 0) continue
-    await journal.findOneAndUpdate({ _id: entry._id }, { $set: { changes: { ...entry.changes, upserted: entry.changes.upserted.map(redact) } } })
+    await journal.findOneAndUpdate(orgId, { _id: entry._id }, { $set: { changes: { ...entry.changes, upserted: entry.changes.upserted.map(redact) } } })
     redacted += count
   }
 
-  const miners = await metadata.collection<TemplateMinerDoc>(templateMinersCollection)
+  const miners = await TenantCollection.open<TemplateMinerDoc>(metadata, templateMinersCollection)
   for (let attempt = 0; attempt < 5; attempt++) {
-    const doc = await miners.get(projectId)
+    const doc = await miners.get(orgId, projectId)
     if (!doc) return redacted
     const count = redactedIn(doc.state.clusters)
     if (count === 0) return redacted
     const state = { ...doc.state, clusters: doc.state.clusters.map(redact) } as TemplateMinerDoc['state']
-    const saved = await miners.findOneAndUpdate({ _id: projectId, revision: doc.revision }, { $set: { state, updatedAt: Date.now() }, $inc: { revision: 1 } })
+    const saved = await miners.findOneAndUpdate(orgId, { _id: projectId, revision: doc.revision }, { $set: { state, updatedAt: Date.now() }, $inc: { revision: 1 } })
     if (saved) return redacted + count
   }
   throw new Error('the template samples kept changing while being redacted; the erasure retries them')

@@ -79,6 +79,7 @@ const schema = z.object({
     .optional(),
   API_RATE_LIMIT_PER_MINUTE: int(0, 100_000_000).default(6000),
   API_IP_RATE_LIMIT_PER_MINUTE: int(0, 100_000_000).default(12000),
+  CREDENTIAL_CACHE_TTL_MS: int(0, 3_600_000).default(30_000),
   SECURITY_AUDIT_PROJECT: z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a project number').optional(),
 })
 
@@ -127,6 +128,12 @@ export interface Config {
    * instance administrators' tokens only.
    */
   metrics: { listen?: { host: string; port: number } }
+  /**
+   * How long a process keeps an API token or DSN key it looked up. A revocation or change is
+   * announced to every process at once (`@faultline/core/credentials`); this bounds only one
+   * a process missed.
+   */
+  credentials: { cacheTtlMs: number }
 }
 
 /** The base URL links to this instance use: PUBLIC_URL, else the address it listens on. */
@@ -239,5 +246,6 @@ function toConfig(v: z.infer<typeof schema>): Config {
     },
     metrics: { listen: v.METRICS_LISTEN ? { host: v.METRICS_LISTEN.slice(0, v.METRICS_LISTEN.lastIndexOf(':')).replace(/^\[|\]$/g, ''), port: Number(v.METRICS_LISTEN.slice(v.METRICS_LISTEN.lastIndexOf(':') + 1)) } : undefined },
     api: { corsOrigins: v.API_CORS_ORIGINS, rateLimitPerMinute: v.API_RATE_LIMIT_PER_MINUTE, ipRateLimitPerMinute: v.API_IP_RATE_LIMIT_PER_MINUTE },
+    credentials: { cacheTtlMs: v.CREDENTIAL_CACHE_TTL_MS },
   }
 }

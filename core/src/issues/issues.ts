@@ -1,8 +1,10 @@
 /**
  * Issues: groups of error events sharing a fingerprint. An issue owns one or more fingerprints
- * (through the fingerprint mapping), so issues merge without rewriting stored events.
+ * (through the fingerprint mapping), so issues merge without rewriting stored events. Both belong
+ * to their project's organization and are reached only through it (`TenantCollection`).
  */
-import type { Collection, MetadataStore } from '../ports/metadata'
+import type { Collection, CollectionSpec, MetadataStore } from '../ports/metadata'
+import { TenantCollection } from '../tenancy'
 import { openIssueActivity, type IssueActivityDoc } from './issue-activity'
 
 export const IssueStatuses = {
@@ -32,6 +34,7 @@ export interface IgnoreConditions {
 
 export interface IssueDoc {
   _id: string
+  orgId: string
   projectId: string
   fingerprints: string[]
   title: string
@@ -72,27 +75,31 @@ export interface IssueDoc {
 
 export interface FingerprintDoc {
   _id: string // `${projectId}:${fingerprint}`
+  orgId: string
   projectId: string
   fingerprint: string
   issueId: string
 }
 
 export interface IssueStores {
-  issues: Collection<IssueDoc>
-  fingerprints: Collection<FingerprintDoc>
+  issues: TenantCollection<IssueDoc>
+  fingerprints: TenantCollection<FingerprintDoc>
   activity: Collection<IssueActivityDoc>
 }
 
 export const maxIssueEnvironments = 50
 export const maxIssueReleases = 100
 
+/** The collections' declarations, shared with the metadata migrations that backfill them. */
+export const issueCollections: Record<'issues' | 'fingerprints', CollectionSpec> = {
+  issues: { name: 'issues', indexes: ['orgId', 'projectId', 'status', 'level', 'lastSeen', 'firstSeen', 'eventCount', 'userCount'] },
+  fingerprints: { name: 'fingerprints', indexes: ['issueId', 'projectId'] },
+}
+
 export async function openIssueStores(metadata: MetadataStore): Promise<IssueStores> {
   return {
-    issues: await metadata.collection<IssueDoc>({
-      name: 'issues',
-      indexes: ['projectId', 'status', 'level', 'lastSeen', 'firstSeen', 'eventCount', 'userCount'],
-    }),
-    fingerprints: await metadata.collection<FingerprintDoc>({ name: 'fingerprints', indexes: ['issueId'] }),
+    issues: await TenantCollection.open<IssueDoc>(metadata, issueCollections.issues),
+    fingerprints: await TenantCollection.open<FingerprintDoc>(metadata, issueCollections.fingerprints),
     activity: await openIssueActivity(metadata),
   }
 }

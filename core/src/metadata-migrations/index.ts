@@ -4,7 +4,9 @@
  */
 import type { MetadataMigration } from '../adapters/metadata'
 import { defaultOrganizationMigration } from './default-organization'
+import { tenantDocumentsMigration } from './tenant-documents'
+import { projectSlugsPerOrgMigration } from './project-slugs-per-org'
 
-export const metadataMigrations: MetadataMigration[] = [defaultOrganizationMigration]
+export const metadataMigrations: MetadataMigration[] = [defaultOrganizationMigration, tenantDocumentsMigration, projectSlugsPerOrgMigration]
 
 export { legacyTokenScopes } from './default-organization'

@@ -1,11 +1,14 @@
 /**
  * Outcomes, as Sentry counts them: what happened to each item sent to ingest, per project, hour,
  * data category, outcome and reason. Ingest aggregates in memory and adds to the stored counters
- * every few seconds, so counting costs no write per request.
+ * every few seconds, so counting costs no write per request. The counters belong to the project's
+ * organization.
  */
 import { describeError } from '../errors'
 import type { Logger } from '../log'
-import type { Collection, MetadataStore } from '../ports/metadata'
+import type { MetadataStore } from '../ports/metadata'
+import type { ProjectOrganizations } from '../projects'
+import { TenantCollection } from '../tenancy'
 
 export const Outcomes = {
   accepted: 'accepted',
@@ -19,6 +22,7 @@ export type Outcome = (typeof Outcomes)[keyof typeof Outcomes]
 
 export interface OutcomeDoc {
   _id: string
+  orgId: string
   projectId: string
   hour: number
   category: string
@@ -27,8 +31,10 @@ export interface OutcomeDoc {
   quantity: number
 }
 
-export async function openOutcomes(metadata: MetadataStore): Promise<Collection<OutcomeDoc>> {
-  return metadata.collection<OutcomeDoc>({ name: 'outcomes', indexes: ['projectId', 'hour'] })
+export const outcomesCollection = { name: 'outcomes', indexes: ['projectId', 'hour'] }
+
+export async function openOutcomes(metadata: MetadataStore): Promise<TenantCollection<OutcomeDoc>> {
+  return TenantCollection.open<OutcomeDoc>(metadata, outcomesCollection)
 }
 
 const maxCategoryLength = 32
@@ -41,14 +47,18 @@ export interface OutcomeKey {
   reason: string
 }
 
+type PendingOutcome = Omit<OutcomeDoc, 'orgId'>
+
 export class OutcomeRecorder {
-  readonly #collection: Collection<OutcomeDoc>
+  readonly #collection: TenantCollection<OutcomeDoc>
+  readonly #projectOrgs: ProjectOrganizations
   readonly #logger: Logger
-  #pending = new Map<string, OutcomeDoc>()
+  #pending = new Map<string, PendingOutcome>()
   readonly #timer: NodeJS.Timeout
 
-  constructor(collection: Collection<OutcomeDoc>, logger: Logger, flushEveryMs = 5_000) {
+  constructor(collection: TenantCollection<OutcomeDoc>, projectOrgs: ProjectOrganizations, logger: Logger, flushEveryMs = 5_000) {
     this.#collection = collection
+    this.#projectOrgs = projectOrgs
     this.#logger = logger
     this.#timer = setInterval(() => void this.flush(), flushEveryMs)
     this.#timer.unref()
@@ -72,10 +82,24 @@ export class OutcomeRecorder {
   async flush(): Promise<void> {
     const batch = this.#pending
     this.#pending = new Map()
+    let orgs: Map<string, string>
+    try {
+      orgs = await this.#projectOrgs.of([...batch.values()].map((doc) => doc.projectId))
+    } catch (error) {
+      this.#logger.error('reading the organizations of outcome counts failed; they are kept for the next flush', { error: describeError(error) })
+      for (const doc of batch.values()) this.record(doc, doc.quantity, doc.hour)
+      return
+    }
     for (const doc of batch.values()) {
       const { _id, quantity, ...fields } = doc
+      const orgId = orgs.get(doc.projectId)
+      if (orgId === undefined) {
+        this.#logger.warn('outcome counts of a project that no longer exists dropped', { projectId: doc.projectId, quantity })
+        continue
+      }
       try {
         await this.#collection.findOneAndUpdate(
+          orgId,
           { _id },
           { $setOnInsert: fields, $inc: { quantity } },
           { upsert: true, insertId: _id },

@@ -19,7 +19,7 @@ import type { Bus } from '../ports/bus'
 import type { Cache } from '../ports/cache'
 import type { MetadataStore } from '../ports/metadata'
 import { openProjectStores, type ProjectStores } from '../projects'
-import { loadKeyring, openSecretStore, type SecretStore } from '../secrets'
+import { loadKeyring, openSecretStore, type Keyring, type SecretStore } from '../secrets'
 
 export interface Platform {
   config: Config
@@ -37,6 +37,8 @@ export interface Platform {
   issues: IssueStores
   /** Secrets at rest (SMTP, Slack, OIDC, webhook and hashing secrets), sealed under the master key. */
   secrets: SecretStore
+  /** The master keys themselves: sealing short values that leave the instance (signed links). */
+  keyring: Keyring
   /** Checks every port; resolves with the failures by port name (empty when ready). */
   readiness(): Promise<Record<string, string>>
   close(): Promise<void>
@@ -46,6 +48,8 @@ export interface OpenPlatformOptions {
   logger?: Logger
   /** The event store is opened only by roles that query or write it. */
   withEventStore?: boolean
+  /** A metadata store opened by the caller (embedding, tests that observe its queries); the platform closes it. */
+  metadata?: MetadataStore
 }
 
 export async function openPlatform(config: Config, options: OpenPlatformOptions = {}): Promise<Platform> {
@@ -66,10 +70,11 @@ export async function openPlatform(config: Config, options: OpenPlatformOptions 
   try {
     const metadata = track(
       'metadata',
-      await createMetadataStore(
-        { mongoUrl: config.mongodb?.url, mongoDatabase: config.mongodb?.database, sqlitePath: config.sqlite.metadataPath },
-        logger,
-      ),
+      options.metadata ??
+        (await createMetadataStore(
+          { mongoUrl: config.mongodb?.url, mongoDatabase: config.mongodb?.database, sqlitePath: config.sqlite.metadataPath },
+          logger,
+        )),
     )
     const bus = track(
       'bus',
@@ -109,6 +114,7 @@ export async function openPlatform(config: Config, options: OpenPlatformOptions 
       audit,
       issues,
       secrets,
+      keyring,
       async readiness() {
         const checks: [string, () => Promise<void>][] = [
           ['metadata', () => metadata.ping()],

@@ -85,6 +85,8 @@ export interface MetadataStore {
   readonly kind: 'sqlite' | 'mongodb'
   /** Declares a collection (creating indexes idempotently) and returns it. */
   collection<T extends Document>(spec: CollectionSpec): Promise<Collection<T>>
+  /** Drops a unique field set declared before (a migration's job: declarations only add); no-op when absent. */
+  dropUnique(collection: string, fields: FieldPath[]): Promise<void>
   ping(): Promise<void>
   close(): Promise<void>
 }

@@ -1,1 +1,2 @@
 export * from './projects'
+export * from './project-organizations'

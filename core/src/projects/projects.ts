@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { MetadataError } from '../errors'
-import type { Collection, MetadataStore } from '../ports/metadata'
+import type { Collection, CollectionSpec, MetadataStore } from '../ports/metadata'
 
 /** What a project's apps run on: the dashboard leads the project's SDK setup with that platform's. */
 export const ProjectPlatforms = { node: 'node', browser: 'browser', other: 'other' } as const
@@ -47,13 +47,16 @@ export interface ProjectStores {
   counters: Collection<CounterDoc>
 }
 
+/** Slugs are unique within an organization (two organizations may each have a "shop"). */
+export const projectsCollection: CollectionSpec = { name: 'projects', indexes: ['slug', 'orgId'], unique: [['orgId', 'slug']] }
+
 export function openCounters(metadata: MetadataStore): Promise<Collection<CounterDoc>> {
   return metadata.collection<CounterDoc>({ name: 'counters', indexes: [] })
 }
 
 export async function openProjectStores(metadata: MetadataStore): Promise<ProjectStores> {
   return {
-    projects: await metadata.collection<ProjectDoc>({ name: 'projects', indexes: ['slug', 'orgId'], unique: [['slug']] }),
+    projects: await metadata.collection<ProjectDoc>(projectsCollection),
     keys: await metadata.collection<ProjectKeyDoc>({ name: 'project_keys', indexes: ['projectId', 'orgId'] }),
     counters: await openCounters(metadata),
   }

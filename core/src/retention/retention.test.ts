@@ -75,17 +75,17 @@ describe('expired metadata', () => {
     const now = Date.now()
     const issue = (id: string, projectId: string, lastSeen: number) => ({ _id: id, projectId, lastSeen, fingerprints: [`fp${id}`] }) as unknown as IssueDoc
     for (const doc of [issue('1', '1', now - 10 * DAY), issue('2', '1', now - DAY), issue('3', '2', now - 10 * DAY)]) {
-      await issues.issues.insert(doc)
-      await issues.fingerprints.insert({ _id: `${doc.projectId}:fp${doc._id}`, projectId: doc.projectId, fingerprint: `fp${doc._id}`, issueId: doc._id })
+      await issues.issues.insert('o1', doc)
+      await issues.fingerprints.insert('o1', { _id: `${doc.projectId}:fp${doc._id}`, projectId: doc.projectId, fingerprint: `fp${doc._id}`, issueId: doc._id })
     }
     for (const [projectId, hour] of [['1', now - 10 * DAY], ['1', now - DAY], ['2', now - 10 * DAY]] as const) {
-      await outcomes.insert({ _id: `${projectId}:${hour}`, projectId, hour, category: 'error', outcome: 'accepted', reason: '', quantity: 1 })
+      await outcomes.insert('o1', { _id: `${projectId}:${hour}`, projectId, hour, category: 'error', outcome: 'accepted', reason: '', quantity: 1 })
     }
 
-    expect(await cleanExpiredMetadata({ issues, outcomes }, '1', 7, now)).toEqual({ issues: 1, outcomes: 1 })
-    expect((await issues.issues.find({})).map((i) => i._id).sort()).toEqual(['2', '3'])
-    expect((await issues.fingerprints.find({})).map((f) => f.issueId).sort()).toEqual(['2', '3'])
-    expect(await outcomes.count({})).toBe(2)
+    expect(await cleanExpiredMetadata({ issues, outcomes }, 'o1', '1', 7, now)).toEqual({ issues: 1, outcomes: 1 })
+    expect((await issues.issues.find('o1', {})).map((i) => i._id).sort()).toEqual(['2', '3'])
+    expect((await issues.fingerprints.find('o1', {})).map((f) => f.issueId).sort()).toEqual(['2', '3'])
+    expect(await outcomes.count('o1', {})).toBe(2)
     await metadata.close()
   })
 })

@@ -11,7 +11,7 @@ import type { EventStore } from '../event-store'
 import { retentionTables } from '../event-store'
 import type { IssueStores } from '../issues'
 import type { OutcomeDoc } from '../outcomes'
-import type { Collection } from '../ports/metadata'
+import type { TenantCollection } from '../tenancy'
 
 const DAY_MS = 86_400_000
 
@@ -59,7 +59,8 @@ export interface ExpiredMetadata {
  * retention (with their fingerprint mappings) and hourly outcome counts older than it.
  */
 export async function cleanExpiredMetadata(
-  stores: { issues: IssueStores; outcomes: Collection<OutcomeDoc> },
+  stores: { issues: IssueStores; outcomes: TenantCollection<OutcomeDoc> },
+  orgId: string,
   projectId: string,
   days: number,
   now = Date.now(),
@@ -67,12 +68,12 @@ export async function cleanExpiredMetadata(
   const cutoff = now - days * DAY_MS
   let issues = 0
   for (;;) {
-    const expired = await stores.issues.issues.find({ projectId, lastSeen: { $lt: cutoff } }, { limit: 500 })
+    const expired = await stores.issues.issues.find(orgId, { projectId, lastSeen: { $lt: cutoff } }, { limit: 500 })
     if (expired.length === 0) break
     const ids = expired.map((issue) => issue._id)
-    await stores.issues.fingerprints.deleteMany({ issueId: { $in: ids } })
-    issues += await stores.issues.issues.deleteMany({ _id: { $in: ids } })
+    await stores.issues.fingerprints.deleteMany(orgId, { issueId: { $in: ids } })
+    issues += await stores.issues.issues.deleteMany(orgId, { _id: { $in: ids } })
   }
-  const outcomes = await stores.outcomes.deleteMany({ projectId, hour: { $lt: cutoff } })
+  const outcomes = await stores.outcomes.deleteMany(orgId, { projectId, hour: { $lt: cutoff } })
   return { issues, outcomes }
 }

@@ -5,7 +5,8 @@
  * data it protects, so `npm start` needs no configuration; with MongoDB the processes share the
  * metadata and so must share a key: it has to be configured, and start fails until it is.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Config } from '../config'
 import { ConfigError } from '../errors'
@@ -22,10 +23,21 @@ export function loadKeyring(config: Pick<Config, 'secrets' | 'dataDir' | 'profil
     throw new ConfigError('missing', 'MONGODB_URL is set, so every process must share one master key: set SECRET_KEY or SECRET_KEY_FILE (generate one with `npm run faultline -- secrets generate-key`)')
   }
   const path = join(config.dataDir, generatedKeyFile)
-  try {
-    writeFileSync(path, `${generateMasterKey()}\n`, { mode: 0o600, flag: 'wx' })
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError('invalid', `cannot create ${path}`, { cause: error })
+  // Written whole under another name, then linked into place: processes starting together on a
+  // fresh directory never read a half-written key (one link wins, the others read its key).
+  if (!existsSync(path)) {
+    const draft = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`
+    try {
+      writeFileSync(draft, `${generateMasterKey()}\n`, { mode: 0o600, flag: 'wx' })
+    } catch (error) {
+      throw new ConfigError('invalid', `cannot create ${draft}`, { cause: error })
+    }
+    try {
+      linkSync(draft, path)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new ConfigError('invalid', `cannot create ${path}`, { cause: error })
+    }
+    unlinkSync(draft)
   }
   return createKeyring(parseMasterKey(readKeyFile(path, 'the generated key file'), path), previous)
 }

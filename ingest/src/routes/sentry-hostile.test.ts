@@ -91,7 +91,7 @@ describe('item limits and outcomes', () => {
     // 302 items an envelope: the fourth passes the 1000-item limit.
     expect(statuses).toEqual([200, 200, 200, 429, 429])
     await h.tier.close()
-    const outcomes = await (await openOutcomes(h.platform.metadata)).find({ projectId: key.projectId })
+    const outcomes = await (await openOutcomes(h.platform.metadata)).find(key.orgId, { projectId: key.projectId })
     expect(outcomes.map((o) => `${o.category} ${o.outcome} ${o.reason} ${o.quantity}`).sort()).toEqual(['default filtered no_processor:unknown 906', 'default rate_limited key_rate_limit 604'])
   })
 
@@ -105,7 +105,7 @@ describe('item limits and outcomes', () => {
     const response = await h.post(`/api/${key.projectId}/envelope/?sentry_key=${key._id}`, envelope([{ type: 'client_report', payload: { discarded_events: discarded } }]))
     expect(response.status).toBe(200)
     await h.tier.close()
-    const outcomes = await (await openOutcomes(h.platform.metadata)).find({ projectId: key.projectId })
+    const outcomes = await (await openOutcomes(h.platform.metadata)).find(key.orgId, { projectId: key.projectId })
     expect(outcomes.map((o) => `${o.category} ${o.reason} ${o.quantity}`).sort()).toEqual(['default sample_rate 4', 'error other 1', 'error queue_overflow 2'])
   })
 })

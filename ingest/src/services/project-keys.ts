@@ -1,31 +1,18 @@
 /**
- * DSN key lookups on the hot path, cached briefly so a request costs no metadata read. A disabled
- * or deleted key stops working within the TTL.
+ * DSN key lookups on the hot path, cached so a request costs no metadata read. A disabled,
+ * rotated or revoked key is announced by the API and dropped here at once, on every replica
+ * (`@faultline/core/credentials`).
  */
-import type { ProjectKeyDoc, ProjectStores } from '@faultline/core/projects'
+import { CredentialCache, CredentialKinds } from '@faultline/core/credentials'
+import type { Platform } from '@faultline/core/platform'
+import type { ProjectKeyDoc } from '@faultline/core/projects'
 
-export class ProjectKeyCache {
-  readonly #stores: ProjectStores
-  readonly #ttlMs: number
-  readonly #maxEntries: number
-  readonly #entries = new Map<string, { key: ProjectKeyDoc | null; expiresAt: number }>()
+/** Keys by public key (their `_id`). */
+export type ProjectKeyCache = CredentialCache<ProjectKeyDoc>
 
-  constructor(stores: ProjectStores, ttlMs = 30_000, maxEntries = 50_000) {
-    this.#stores = stores
-    this.#ttlMs = ttlMs
-    this.#maxEntries = maxEntries
-  }
-
-  async get(publicKey: string, now = Date.now()): Promise<ProjectKeyDoc | null> {
-    const cached = this.#entries.get(publicKey)
-    if (cached && cached.expiresAt > now) return cached.key
-    const key = await this.#stores.keys.get(publicKey)
-    if (this.#entries.size >= this.#maxEntries) {
-      // Oldest inserted first: Map iteration order is insertion order.
-      const oldest = this.#entries.keys().next().value
-      if (oldest !== undefined) this.#entries.delete(oldest)
-    }
-    this.#entries.set(publicKey, { key, expiresAt: now + this.#ttlMs })
-    return key
-  }
+/** A key cache that listens for key changes announced by any process. */
+export async function openProjectKeyCache(platform: Pick<Platform, 'projects' | 'cache' | 'config' | 'logger'>): Promise<ProjectKeyCache> {
+  const keys = new CredentialCache<ProjectKeyDoc>({ kind: CredentialKinds.projectKey, load: (id) => platform.projects.keys.get(id), ttlMs: platform.config.credentials.cacheTtlMs })
+  await keys.listen(platform.cache, platform.logger)
+  return keys
 }

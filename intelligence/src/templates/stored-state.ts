@@ -11,6 +11,8 @@ import { TemplateMiner, type LegacyState, type TemplateChanges, type TemplateMin
 export interface TemplateMinerDoc {
   /** The project id. */
   _id: string
+  /** The project's organization: the documents are reached through it (TenantCollection). */
+  orgId: string
   projectId: string
   /** Starts at 1 and grows by one with every save. */
   revision: number
@@ -20,6 +22,7 @@ export interface TemplateMinerDoc {
 
 export interface TemplateJournalDoc {
   _id: string
+  orgId: string
   projectId: string
   /** When the writer recorded it (ms): replay order. */
   at: number

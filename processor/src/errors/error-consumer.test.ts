@@ -17,12 +17,14 @@ import { ErrorConsumer, errorConsumerGroup } from './error-consumer'
 const dataDir = mkdtempSync(join(tmpdir(), 'fl-error-consumer-'))
 let platform: Platform
 let projectId: string
+let orgId: string
 const logs: string[] = []
 
 beforeAll(async () => {
   const logger = createLogger('error', {}, (line) => logs.push(line))
   platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' }), { logger })
-  projectId = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Consumer test')).project._id
+  orgId = (await defaultOrganization(platform.accounts))._id
+  projectId = (await createProject(platform.projects, orgId, 'Consumer test')).project._id
 }, 60_000)
 
 afterAll(async () => {
@@ -81,7 +83,7 @@ describe('ErrorConsumer templates', () => {
     expect(logs.some((line) => line.includes('template mining failed') && line.includes('mask exploded'))).toBe(true)
 
     await consumer.stop()
-    const saved = await (await TemplateStateStore.open(platform.metadata)).load(projectId)
+    const saved = await (await TemplateStateStore.open(platform.metadata)).load(orgId, projectId)
     expect(saved?.state.clusters.map((c) => c.id)).toEqual([first!.templateId])
   }, 60_000)
 })

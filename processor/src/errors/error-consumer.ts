@@ -9,6 +9,7 @@ import { ConsumerGroups, type BusMessage } from '@faultline/core/ports'
 import type { Platform } from '@faultline/core/platform'
 import { decodeErrorMessage } from '@faultline/core/schema'
 import { fingerprintKey } from '@faultline/core/issues'
+import { ProjectOrganizations } from '@faultline/core/projects'
 import { normalizeEvent } from '../normalize'
 import { computeGrouping } from '../grouping'
 import { EventWriter } from '../store/event-writer'
@@ -35,13 +36,15 @@ export class ErrorConsumer {
   readonly #updater: IssueUpdater
   readonly #templater: EventTemplater
   readonly #lifecycle: LifecycleAnnouncer
+  readonly #projectOrgs: ProjectOrganizations
   readonly #consumer: BatchConsumer<GroupedEvent>
 
   constructor(platform: Platform, options: ErrorConsumerOptions) {
     this.#writer = new EventWriter(platform.eventStore)
     this.#assigner = new IssueAssigner(platform.issues, platform.projects.counters)
     this.#updater = new IssueUpdater(platform.issues, platform.eventStore)
-    this.#templater = new EventTemplater(platform, options.templates)
+    this.#projectOrgs = new ProjectOrganizations(platform.projects.projects)
+    this.#templater = new EventTemplater({ ...platform, organizationOf: (projectId) => this.#projectOrgs.orgOf(projectId) }, options.templates)
     const deps = pipelineDeps(platform, 'error-consumer', 'Error', 'faultline_processor')
     this.#lifecycle = new LifecycleAnnouncer({ ...platform, logger: deps.logger }, options.escalation)
     this.#consumer = new BatchConsumer(
@@ -73,10 +76,12 @@ export class ErrorConsumer {
   }
 
   /** Decoding and normalizing cannot succeed on a retry, so their failures dead-letter at once. */
-  #prepare(message: BusMessage): Prepared<GroupedEvent> {
+  async #prepare(message: BusMessage): Promise<Prepared<GroupedEvent>> {
     const decoded = decodeErrorMessage(message.data)
     if (!decoded.ok) return { ok: false, deadLetter: `undecodable message: ${decoded.reason}` }
     const { projectId, receivedAt, clientIp, event } = decoded.message
+    // Its issues belong to the project's organization; a project deleted since ingest has none.
+    if ((await this.#projectOrgs.orgOf(projectId)) === undefined) return { ok: false, deadLetter: `project ${projectId} does not exist` }
     const normalized = normalizeEvent(event, { projectId, receivedAt, clientIp })
     if (!normalized.ok) return { ok: false, deadLetter: `event rejected by normalization: ${normalized.reason}` }
     const grouping = computeGrouping(normalized.event)
@@ -86,9 +91,10 @@ export class ErrorConsumer {
   async #store(prepared: { message: BusMessage; grouped: GroupedEvent }[]): Promise<void> {
     const events = prepared.map((p) => p.grouped)
     await this.#templater.assign(events)
-    const issueIds = await this.#assigner.assign(events.map((e) => ({ projectId: e.event.projectId, fingerprint: e.fingerprint })))
+    const orgs = await this.#projectOrgs.of(events.map((e) => e.event.projectId))
+    const issueIds = await this.#assigner.assign(events.map((e) => ({ orgId: orgs.get(e.event.projectId)!, projectId: e.event.projectId, fingerprint: e.fingerprint })))
     for (const grouped of events) grouped.issueId = issueIds.get(fingerprintKey(grouped.event.projectId, grouped.fingerprint))!
-    const issues = await this.#updater.upsert(events)
+    const issues = await this.#updater.upsert(events, orgs)
     const redelivered = new Set(prepared.filter((p) => p.message.deliveryCount > 1).map((p) => p.grouped.event.eventId))
     await this.#writer.write(events, redelivered)
     await this.#lifecycle.announce(await this.#updater.refresh(issues, events), events)

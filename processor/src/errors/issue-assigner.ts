@@ -1,6 +1,7 @@
 /**
  * Maps fingerprints to issues, creating the mapping on first sight. The mapping is an upsert keyed
- * by (project, fingerprint), so replicas racing on a new fingerprint agree on one issue id.
+ * by (project, fingerprint) within the project's organization, so replicas racing on a new
+ * fingerprint agree on one issue id.
  * Mappings are read fresh for every batch (one read for all of its fingerprints) rather than
  * cached, so merges and deletes made through the API take effect at once on every replica.
  */
@@ -18,15 +19,19 @@ export class IssueAssigner {
   }
 
   /** Issue id per `fingerprintKey(projectId, fingerprint)` for every pair given. */
-  async assign(pairs: { projectId: string; fingerprint: string }[]): Promise<Map<string, string>> {
+  async assign(pairs: { orgId: string; projectId: string; fingerprint: string }[]): Promise<Map<string, string>> {
     const wanted = new Map(pairs.map((p) => [fingerprintKey(p.projectId, p.fingerprint), p]))
-    const found = await this.#issues.fingerprints.getMany([...wanted.keys()])
-    const issueIds = new Map(found.map((mapping) => [mapping._id, mapping.issueId]))
+    const issueIds = new Map<string, string>()
+    for (const orgId of new Set(pairs.map((p) => p.orgId))) {
+      const keys = [...wanted].filter(([, p]) => p.orgId === orgId).map(([key]) => key)
+      for (const mapping of await this.#issues.fingerprints.getMany(orgId, keys)) issueIds.set(mapping._id, mapping.issueId)
+    }
     await Promise.all(
-      [...wanted].map(async ([key, { projectId, fingerprint }]) => {
+      [...wanted].map(async ([key, { orgId, projectId, fingerprint }]) => {
         if (issueIds.has(key)) return
         const candidate = String(await nextSequence(this.#counters, 'issue'))
         const mapping = await this.#issues.fingerprints.findOneAndUpdate(
+          orgId,
           { _id: key },
           { $setOnInsert: { projectId, fingerprint, issueId: candidate } },
           { upsert: true, insertId: key },

@@ -8,6 +8,7 @@ const minute = 60_000
 function issue(fields: Partial<IssueDoc>): IssueDoc {
   return {
     _id: '1',
+    orgId: '1',
     projectId: '1',
     fingerprints: ['f'],
     title: 'Error: boom',

@@ -13,6 +13,7 @@ import { transitionFor } from './issue-transitions'
 
 interface IssueActivity {
   issueId: string
+  orgId: string
   projectId: string
   latest: GroupedEvent
   firstSeen: number
@@ -35,10 +36,11 @@ export class IssueUpdater {
   /**
    * Upserts the issues of `events` (before their insert), following a merge that raced the batch.
    * The issues are written concurrently so a store that groups writes commits them together.
+   * `orgs` gives each event's project its organization.
    */
-  async upsert(events: GroupedEvent[]): Promise<Map<string, IssueDoc>> {
+  async upsert(events: GroupedEvent[], orgs: Map<string, string>): Promise<Map<string, IssueDoc>> {
     const docs = await Promise.all(
-      [...summarize(events).values()].map(async (activity) => {
+      [...summarize(events, orgs).values()].map(async (activity) => {
         let doc = await this.#upsertOne(activity.issueId, activity)
         for (let hops = 0; doc.status === IssueStatuses.merged && doc.mergedInto && hops < 5; hops++) {
           doc = await this.#upsertOne(doc.mergedInto, activity)
@@ -56,13 +58,14 @@ export class IssueUpdater {
   /** After the insert: exact counts from the rollups, then status transitions. Returns the issues as they now are. */
   async refresh(issues: Map<string, IssueDoc>, events: GroupedEvent[], now = Date.now()): Promise<IssueDoc[]> {
     const counts = await countIssues(this.#eventStore, [...issues.values()])
-    const activity = summarize(events)
+    const activity = summarize(events, new Map([...issues.values()].map((doc) => [doc.projectId, doc.orgId])))
     const refreshed: IssueDoc[] = []
     await Promise.all(
       [...issues.values()].map(async (issue) => {
         const count = counts.get(issue._id)
         if (!count) return
         const updated = await this.#stores.issues.findOneAndUpdate(
+          issue.orgId,
           { _id: issue._id },
           { $max: { eventCount: count.events, userCount: count.users } },
         )
@@ -70,7 +73,7 @@ export class IssueUpdater {
         if (!updated || !seen) return
         const transition = transitionFor(updated, { lastReceivedAt: seen.lastReceivedAt, releases: seen.releases }, now)
         // Guarded by the status read, so a change made meanwhile by a user is not overwritten.
-        const changed = transition ? await this.#stores.issues.findOneAndUpdate({ _id: issue._id, status: updated.status }, transition) : null
+        const changed = transition ? await this.#stores.issues.findOneAndUpdate(issue.orgId, { _id: issue._id, status: updated.status }, transition) : null
         if (changed) {
           const data = { status: changed.status, substatus: changed.substatus, previous: updated.status }
           await recordActivity(this.#stores.activity, [{ projectId: changed.projectId, issueId: changed._id, kind: ActivityKinds.status, actor: systemActor, data, at: now }])
@@ -111,16 +114,17 @@ export class IssueUpdater {
     update.$addToSet = {}
     if (environment !== undefined) update.$addToSet.environments = { value: environment, limit: maxIssueEnvironments }
     if (release !== undefined) update.$addToSet.releases = { value: release, limit: maxIssueReleases }
-    let doc = await this.#stores.issues.findOneAndUpdate({ _id: issueId }, update, { upsert: true, insertId: issueId })
+    const issues = this.#stores.issues
+    let doc = await issues.findOneAndUpdate(a.orgId, { _id: issueId }, update, { upsert: true, insertId: issueId })
     // Rare: one issue saw several environments or releases in one batch.
-    for (const value of moreEnvironments) doc = await this.#stores.issues.findOneAndUpdate({ _id: issueId }, { $addToSet: { environments: { value, limit: maxIssueEnvironments } } })
-    for (const value of moreReleases) doc = await this.#stores.issues.findOneAndUpdate({ _id: issueId }, { $addToSet: { releases: { value, limit: maxIssueReleases } } })
+    for (const value of moreEnvironments) doc = await issues.findOneAndUpdate(a.orgId, { _id: issueId }, { $addToSet: { environments: { value, limit: maxIssueEnvironments } } })
+    for (const value of moreReleases) doc = await issues.findOneAndUpdate(a.orgId, { _id: issueId }, { $addToSet: { releases: { value, limit: maxIssueReleases } } })
     if (!doc) throw new MetadataError('unavailable', `issue ${issueId} could not be upserted`)
     return doc
   }
 }
 
-function summarize(events: GroupedEvent[]): Map<string, IssueActivity> {
+function summarize(events: GroupedEvent[], orgs: Map<string, string>): Map<string, IssueActivity> {
   const activities = new Map<string, IssueActivity>()
   for (const grouped of events) {
     const { event } = grouped
@@ -128,6 +132,7 @@ function summarize(events: GroupedEvent[]): Map<string, IssueActivity> {
     if (!a) {
       a = {
         issueId: grouped.issueId,
+        orgId: orgs.get(event.projectId)!,
         projectId: event.projectId,
         latest: grouped,
         firstSeen: event.timestamp,

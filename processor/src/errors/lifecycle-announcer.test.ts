@@ -16,10 +16,12 @@ import { ErrorConsumer, errorConsumerGroup } from './error-consumer'
 const dataDir = mkdtempSync(join(tmpdir(), 'fl-lifecycle-'))
 let platform: Platform
 let projectId: string
+let orgId: string
 
 beforeAll(async () => {
   platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' }), { logger: createLogger('error', {}, () => {}) })
-  projectId = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Lifecycle test')).project._id
+  orgId = (await defaultOrganization(platform.accounts))._id
+  projectId = (await createProject(platform.projects, orgId, 'Lifecycle test')).project._id
 }, 60_000)
 
 afterAll(async () => {
@@ -100,12 +102,12 @@ describe('issue lifecycle events', () => {
       issue: { type: 'NewError', status: 'unresolved', substatus: 'new' },
       trigger: { environment: 'staging', release: 'r1', tags: { team: 'core' } },
     })
-    await platform.issues.issues.findOneAndUpdate({ _id: created!.issueId }, { $set: { status: 'resolved', resolvedAt: Date.now() - 1 } })
+    await platform.issues.issues.findOneAndUpdate(orgId, { _id: created!.issueId }, { $set: { status: 'resolved', resolvedAt: Date.now() - 1 } })
     await runBatch(consumer, [{ type: 'NewError', release: 'r2' }])
     const [regressed, ...more] = await lifecycleEvents()
     expect(more).toEqual([])
     expect(regressed).toMatchObject({ type: 'regressed', issueId: created!.issueId, issue: { status: 'unresolved', substatus: 'regressed' }, trigger: { release: 'r2' } })
-    expect((await platform.issues.issues.get(created!.issueId))?.lifecycleOwed).toBeUndefined()
+    expect((await platform.issues.issues.get(orgId, created!.issueId))?.lifecycleOwed).toBeUndefined()
   }, 60_000)
 
   it('still announces a new issue when the first publish failed and the batch is retried', async () => {
@@ -151,6 +153,6 @@ describe('issue lifecycle events', () => {
     expect(events.map((e) => e.type)).toEqual(['escalating'])
     expect(events[0]!.escalation!.recentPerMinute).toBeGreaterThanOrEqual(3)
     expect(events[0]!.escalation!.baselinePerMinute).toBeLessThan(0.1)
-    expect((await platform.issues.issues.get(created!.issueId))?.substatus).toBe('escalating')
+    expect((await platform.issues.issues.get(orgId, created!.issueId))?.substatus).toBe('escalating')
   }, 60_000)
 })

@@ -68,7 +68,7 @@ export class LifecycleAnnouncer {
     await publishIssueEvents(this.#bus, out)
     await Promise.all(
       owed.map((doc) =>
-        this.#issues.findOneAndUpdate({ _id: doc._id, 'lifecycleOwed.at': doc.lifecycleOwed!.at, 'lifecycleOwed.type': doc.lifecycleOwed!.type }, { $unset: ['lifecycleOwed'] }),
+        this.#issues.findOneAndUpdate(doc.orgId, { _id: doc._id, 'lifecycleOwed.at': doc.lifecycleOwed!.at, 'lifecycleOwed.type': doc.lifecycleOwed!.type }, { $unset: ['lifecycleOwed'] }),
       ),
     )
   }
@@ -99,12 +99,13 @@ export class LifecycleAnnouncer {
         const jumped = r.recentPerMinute >= minRecentPerMinute && r.recentPerMinute >= factor * r.baselinePerMinute
         if (doc.substatus !== IssueSubstatuses.escalating && jumped) {
           const updated = await this.#issues.findOneAndUpdate(
+            doc.orgId,
             { _id: doc._id, status: IssueStatuses.unresolved, substatus: doc.substatus },
             { $set: { substatus: IssueSubstatuses.escalating, escalatingAt: now, lifecycleOwed: { type: 'escalating', at: now, escalation: r } } },
           )
           if (updated) changed.set(doc._id, updated)
         } else if (doc.substatus === IssueSubstatuses.escalating && !jumped && 2 * r.recentPerMinute < factor * r.baselinePerMinute) {
-          const updated = await this.#issues.findOneAndUpdate({ _id: doc._id, substatus: IssueSubstatuses.escalating }, { $set: { substatus: IssueSubstatuses.ongoing } })
+          const updated = await this.#issues.findOneAndUpdate(doc.orgId, { _id: doc._id, substatus: IssueSubstatuses.escalating }, { $set: { substatus: IssueSubstatuses.ongoing } })
           if (updated) changed.set(doc._id, updated)
         }
       }),

@@ -18,10 +18,11 @@ import { refreshProjectRollups } from '@faultline/core/event-store'
 const dataDir = mkdtempSync(join(tmpdir(), 'fl-anomaly-job-'))
 let platform: Platform
 let projectId: string
+let orgId: string
 const now = floorMinute(Date.now()) + 20_000
 const scoredMinute = floorMinute(now) - minuteMs
 
-function issue(id: string, fingerprint: string, lastSeen: number): IssueDoc {
+function issue(id: string, fingerprint: string, lastSeen: number): Omit<IssueDoc, 'orgId'> {
   return {
     _id: id, projectId, fingerprints: [fingerprint], title: id, culprit: '', type: 'Error', value: id, level: 'error', platform: 'node', searchText: id,
     groupingStrategy: 'test', status: 'unresolved', substatus: 'ongoing', firstSeen: now - 6 * 3_600_000, lastSeen, eventCount: 0, userCount: 0,
@@ -50,11 +51,12 @@ async function scoreRows(): Promise<Array<{ series_kind: string; series_id: stri
 
 beforeAll(async () => {
   platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), { logger: createLogger('silent') })
-  projectId = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Job test')).project._id
-  await platform.issues.issues.put(issue('1', 'fp-spike', now - 60_000))
-  await platform.issues.issues.put(issue('2', 'fp-steady', now - 60_000))
-  await platform.issues.issues.put(issue('3', 'fp-quiet', now - 3_600_000))
-  await platform.issues.issues.put(issue('4', 'fp-stale', now - 3 * 86_400_000))
+  orgId = (await defaultOrganization(platform.accounts))._id
+  projectId = (await createProject(platform.projects, orgId, 'Job test')).project._id
+  await platform.issues.issues.put(orgId, issue('1', 'fp-spike', now - 60_000))
+  await platform.issues.issues.put(orgId, issue('2', 'fp-steady', now - 60_000))
+  await platform.issues.issues.put(orgId, issue('3', 'fp-quiet', now - 3_600_000))
+  await platform.issues.issues.put(orgId, issue('4', 'fp-stale', now - 3 * 86_400_000))
   const rows: Record<string, unknown>[] = []
   for (let back = 180; back >= 0; back--) {
     const minute = scoredMinute - back * minuteMs

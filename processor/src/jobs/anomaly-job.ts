@@ -141,7 +141,7 @@ export class AnomalyJob {
       if (dataStart === undefined || dataStart > minute) continue
       report.projects++
       started = performance.now()
-      const active = (await issues.issues.find({ projectId: project._id, lastSeen: { $gte: now - this.#activeWindowMs } })).filter((issue) => issue.fingerprints.length > 0)
+      const active = (await issues.issues.find(project.orgId, { projectId: project._id, lastSeen: { $gte: now - this.#activeWindowMs } })).filter((issue) => issue.fingerprints.length > 0)
       const series = this.#plan(project._id, active, minute, Math.max(warmupStart, dataStart))
       const counts = await this.#read(project._id, active, series, minute)
       report.readMs += performance.now() - started

@@ -8,7 +8,8 @@
 import { describeError } from '@faultline/core/errors'
 import { openOutcomes, type OutcomeDoc } from '@faultline/core/outcomes'
 import type { Platform } from '@faultline/core/platform'
-import type { Collection, Subject } from '@faultline/core/ports'
+import type { Subject } from '@faultline/core/ports'
+import type { TenantCollection } from '@faultline/core/tenancy'
 import { Subjects } from '@faultline/core/ports'
 import { PrivacySettingsStore } from '@faultline/core/privacy'
 import { applyProjectRetention, cleanExpiredMetadata, storedRetention } from '@faultline/core/retention'
@@ -37,7 +38,7 @@ export interface RetentionReport {
 export class RetentionJob {
   readonly #platform: Platform
   readonly #schedule: LeasedSchedule
-  #stores: Promise<{ settings: PrivacySettingsStore; outcomes: Collection<OutcomeDoc> }> | undefined
+  #stores: Promise<{ settings: PrivacySettingsStore; outcomes: TenantCollection<OutcomeDoc> }> | undefined
 
   constructor(platform: Platform, options: RetentionJobOptions = {}) {
     this.#platform = platform
@@ -76,7 +77,7 @@ export class RetentionJob {
           await applyProjectRetention(platform.eventStore, project._id, days, now)
           report.applied.push(project._id)
         }
-        const removed = await cleanExpiredMetadata({ issues: platform.issues, outcomes }, project._id, days, now)
+        const removed = await cleanExpiredMetadata({ issues: platform.issues, outcomes }, project.orgId, project._id, days, now)
         report.issuesRemoved += removed.issues
         report.outcomesRemoved += removed.outcomes
       } catch (error) {

@@ -17,9 +17,11 @@ let files = 0
 const freshStore = (): MetadataStore => createSqliteMetadataStore({ path: join(dir, `metadata-${files++}.sqlite`), optimizeIntervalMs: 0 })
 const logs: string[] = []
 const logger = createLogger('error', {}, (line) => logs.push(line))
+/** Every project of these tests belongs to one organization. */
+const org = 'o1'
 
 function templater(metadata: MetadataStore, options: Partial<EventTemplaterOptions> = {}): EventTemplater {
-  return new EventTemplater({ metadata, logger, metrics: new MetricsRegistry() }, options)
+  return new EventTemplater({ metadata, logger, metrics: new MetricsRegistry(), organizationOf: async () => org }, options)
 }
 
 function event(text: string, projectId = '1', exception = false): Templated {
@@ -55,7 +57,7 @@ describe('EventTemplater', () => {
 
     const restarted = templater(metadata)
     const after = await mine(restarted, ['Job monthly-audit finished with errors', 'timeout after 17 ms for user 4'])
-    const job = (await TemplateStateStore.open(metadata).then((s) => s.load('1')))!.state
+    const job = (await TemplateStateStore.open(metadata).then((s) => s.load(org, '1')))!.state
     const live = TemplateMiner.fromJSON(job)
     // Four different words at one position made it a variable: all five are one template now.
     expect(new Set([...before.slice(0, 4), after[0]!].map((e) => live.resolve(e.templateId!))).size).toBe(1)
@@ -74,16 +76,16 @@ describe('EventTemplater', () => {
     const before = await mine(crashed, users.map((user) => `Invalid user ${user} from 10.0.0.1`))
     // No save: the process dies here. The events are stored with these ids.
     const store = await TemplateStateStore.open(metadata)
-    expect(await store.load('1')).toBeUndefined()
+    expect(await store.load(org, '1')).toBeUndefined()
 
     const restarted = templater(metadata)
     const after = await mine(restarted, ['Invalid user mallory from 10.0.0.2'])
     expect(after[0]!.template).toBe('Invalid user <*> from <*>')
     await restarted.saveAll()
-    const saved = TemplateMiner.fromJSON((await store.load('1'))!.state)
+    const saved = TemplateMiner.fromJSON((await store.load(org, '1'))!.state)
     for (const event of [...before, ...after]) expect(saved.resolve(event.templateId!)).toBe(saved.resolve(after[0]!.templateId!))
     // The snapshot holds the journal now, so the journal is dropped.
-    expect(await store.journal('1')).toEqual([])
+    expect(await store.journal(org, '1')).toEqual([])
   })
 
   it('fails the batch when the journal cannot be written, and writes it with the retry', async () => {
@@ -106,19 +108,19 @@ describe('EventTemplater', () => {
     const start = Date.now()
     await mine(t, ['queue full on shard 1'])
     await t.saveDue(start + 1_000)
-    expect(await store.load('1')).toBeUndefined()
+    expect(await store.load(org, '1')).toBeUndefined()
     await t.saveDue(start + 6_000)
-    expect((await store.load('1'))?.revision).toBe(1)
+    expect((await store.load(org, '1'))?.revision).toBe(1)
 
     await mine(t, ['queue full on shard 2'])
     await t.saveDue(start + 12_000)
-    expect((await store.load('1'))?.revision).toBe(1)
+    expect((await store.load(org, '1'))?.revision).toBe(1)
     await t.saveDue(start + 67_000)
-    const saved = await store.load('1')
+    const saved = await store.load(org, '1')
     expect(saved?.revision).toBe(2)
     expect(saved?.state.clusters[0]?.count).toBe(2)
     await t.saveAll(start + 68_000)
-    expect((await store.load('1'))?.revision).toBe(2)
+    expect((await store.load(org, '1'))?.revision).toBe(2)
   })
 
   it('keeps projects apart', async () => {
@@ -128,8 +130,8 @@ describe('EventTemplater', () => {
     await mine(t, ['lock held by worker 3'], '2')
     await t.saveAll()
     const store = await TemplateStateStore.open(metadata)
-    expect((await store.load('1'))?.state.clusters.map((c) => c.tokens.join(' '))).toEqual(['cache miss for key <*>'])
-    expect((await store.load('2'))?.state.clusters.map((c) => c.tokens.join(' '))).toEqual(['lock held by worker <*>'])
+    expect((await store.load(org, '1'))?.state.clusters.map((c) => c.tokens.join(' '))).toEqual(['cache miss for key <*>'])
+    expect((await store.load(org, '2'))?.state.clusters.map((c) => c.tokens.join(' '))).toEqual(['lock held by worker <*>'])
   })
 
   it('merges with another replica on save, so neither loses templates', async () => {
@@ -141,7 +143,7 @@ describe('EventTemplater', () => {
     await a.saveAll()
     await b.saveAll()
     const store = await TemplateStateStore.open(metadata)
-    const saved = await store.load('1')
+    const saved = await store.load(org, '1')
     expect(saved?.revision).toBe(2)
 
     const c = templater(metadata)

@@ -39,6 +39,8 @@ const Dirt = { none: 0, counts: 1, structure: 2 } as const
 type Dirt = (typeof Dirt)[keyof typeof Dirt]
 
 interface ProjectMiner {
+  /** The project's organization: its miner state is stored there. */
+  orgId: string
   /** The stored revision this miner's state builds on (0: nothing stored yet). */
   revision: number
   dirt: Dirt
@@ -55,8 +57,17 @@ export function templateText(event: NormalizedEvent): string {
   return event.message || outermost?.value || outermost?.type || event.title
 }
 
+export interface EventTemplaterDeps {
+  metadata: MetadataStore
+  logger: Logger
+  metrics: MetricsRegistry
+  /** The organization of a project (undefined when it does not exist). */
+  organizationOf(projectId: string): Promise<string | undefined>
+}
+
 export class EventTemplater {
   readonly #metadata: MetadataStore
+  readonly #organizationOf: EventTemplaterDeps['organizationOf']
   readonly #logger: Logger
   readonly #options: EventTemplaterOptions
   readonly #registry: TemplateRegistry
@@ -67,8 +78,9 @@ export class EventTemplater {
   // which must not drop templates mined in between.
   #turn: Promise<unknown> = Promise.resolve()
 
-  constructor(deps: { metadata: MetadataStore; logger: Logger; metrics: MetricsRegistry }, options: Partial<EventTemplaterOptions> = {}) {
+  constructor(deps: EventTemplaterDeps, options: Partial<EventTemplaterOptions> = {}) {
     this.#metadata = deps.metadata
+    this.#organizationOf = deps.organizationOf
     this.#logger = deps.logger.child({ component: 'event-templater' })
     this.#options = { ...defaultTemplaterOptions, ...options }
     this.#registry = new TemplateRegistry(this.#options.miner)
@@ -126,7 +138,7 @@ export class EventTemplater {
       if (!project.unwritten) continue
       let id
       try {
-        id = await (await this.#openStore()).append(projectId, project.unwritten)
+        id = await (await this.#openStore()).append(project.orgId, projectId, project.unwritten)
       } catch (cause) {
         throw new TemplatePersistenceError('journal_failed', `writing the template journal of project ${projectId} failed`, { cause })
       }
@@ -137,17 +149,20 @@ export class EventTemplater {
 
   async #ensureLoaded(projectId: string): Promise<void> {
     if (this.#projects.has(projectId)) return
+    const orgId = await this.#organizationOf(projectId)
+    if (orgId === undefined) throw new TemplatePersistenceError('load_failed', `project ${projectId} does not exist`)
     let stored
     let journal
     try {
       const store = await this.#openStore()
-      ;[stored, journal] = await Promise.all([store.load(projectId), store.journal(projectId)])
+      ;[stored, journal] = await Promise.all([store.load(orgId, projectId), store.journal(orgId, projectId)])
     } catch (cause) {
       throw new TemplatePersistenceError('load_failed', `loading the template miner of project ${projectId} failed`, { cause })
     }
     this.#registry.put(projectId, replayJournal(stored?.state, journal, this.#options.miner))
     // A restored miner counts as just saved; a replayed journal is written into the next snapshot.
     this.#projects.set(projectId, {
+      orgId,
       revision: stored?.revision ?? 0,
       dirt: journal.length > 0 ? Dirt.structure : Dirt.none,
       lastSaved: Date.now(),
@@ -174,7 +189,7 @@ export class EventTemplater {
     this.#registry.miner(projectId).settle()
     let state = this.#registry.snapshot(projectId)!
     for (let attempt = 1; attempt <= this.#options.maxSaveAttempts; attempt++) {
-      const result = await store.save(projectId, state, project.revision, now)
+      const result = await store.save(project.orgId, projectId, state, project.revision, now)
       if (result.ok) {
         project.revision = result.revision
         project.dirt = Dirt.none
@@ -184,7 +199,7 @@ export class EventTemplater {
         project.unwritten = undefined
         const held = project.journaled
         project.journaled = []
-        await store.forget(held).catch((error: unknown) => {
+        await store.forget(project.orgId, held).catch((error: unknown) => {
           project.journaled.push(...held)
           this.#logger.warn('dropping saved template journal entries failed; retried after the next save', { projectId, error: describeError(error) })
         })

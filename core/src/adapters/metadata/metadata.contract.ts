@@ -89,6 +89,19 @@ export function describeMetadataContract(name: string, makeStore: () => Promise<
       expect(await items.count({})).toBe(4)
     })
 
+    it('drops a unique field set on request, idempotently, leaving the others', async () => {
+      const name = `c_${randomUUID().replaceAll('-', '').slice(0, 16)}`
+      const items = await store.collection<Item>({ name, indexes: [], unique: [['slug'], ['orgId', 'slug']] })
+      await items.insert({ _id: '1', orgId: 'a', slug: 's' })
+      await expectCode(items.insert({ _id: '2', orgId: 'b', slug: 's' }), 'duplicate')
+      await store.dropUnique(name, ['slug'])
+      await store.dropUnique(name, ['slug'])
+      await store.dropUnique(`c_${randomUUID().replaceAll('-', '').slice(0, 16)}`, ['slug'])
+      await items.insert({ _id: '2', orgId: 'b', slug: 's' })
+      await expectCode(items.insert({ _id: '3', orgId: 'b', slug: 's' }), 'duplicate')
+      await expectCode(store.dropUnique(name, ['bad path!']), 'invalid_query')
+    })
+
     it('matches equality on strings, numbers, booleans and null', async () => {
       const items = await seeded()
       expect(await match(items, { name: 'Alpha' })).toEqual(['a'])

@@ -95,6 +95,20 @@ export class MongoMetadataStore implements MetadataStore {
     return new MongoMetadataCollection<T>(collection, name)
   }
 
+  async dropUnique(collection: string, fields: string[]): Promise<void> {
+    const name = assertCollectionName(collection)
+    const paths = fields.map(assertFieldPath)
+    await guard(`dropping a unique field set of ${name}`, async () => {
+      try {
+        await this.#db.collection(name).dropIndex(`ux_${paths.join('_')}`)
+      } catch (error) {
+        // 26: no such collection, 27: no such index — already as wanted.
+        const code = (error as { code?: number }).code
+        if (code !== 26 && code !== 27) throw error
+      }
+    })
+  }
+
   async ping(): Promise<void> {
     await guard('ping', () => this.#db.command({ ping: 1 }))
   }

@@ -200,6 +200,19 @@ export class SqliteMetadataStore implements MetadataStore {
     return new SqliteCollection<T>(this, table)
   }
 
+  async dropUnique(collection: string, fields: string[]): Promise<void> {
+    const table = assertCollectionName(collection)
+    const paths = fields.map(assertFieldPath)
+    try {
+      this.immediate(() => {
+        this.#db.exec(`DROP INDEX IF EXISTS ${quote(indexName(table, 'ux', paths))}`)
+        this.#db.exec(`DROP INDEX IF EXISTS ${quote(indexName(table, 'uxl', paths))}`)
+      })
+    } catch (error) {
+      throw toMetadataError(error, `dropping a unique field set of ${table}`)
+    }
+  }
+
   async ping(): Promise<void> {
     try {
       this.commitGrouped()

@@ -1,0 +1,1 @@
+export { announceCredentialChange, CredentialCache, CredentialKinds, type CredentialCacheOptions, type CredentialKind } from './credential-cache'
