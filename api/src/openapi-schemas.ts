@@ -6,11 +6,15 @@ import { z } from 'zod'
 import { auditActionNames } from '@faultline/core/audit'
 import { orgRoleNames } from '@faultline/core/accounts'
 import { ProjectPlatforms } from '@faultline/core/projects'
+import { Outcomes } from '@faultline/core/outcomes'
 
 const iso = z.string().describe('ISO 8601 time')
 const isoOrNull = iso.nullable()
 const role = z.enum(orgRoleNames)
 const list = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item) })
+const page = <T extends z.ZodType>(item: T) => z.object({ data: z.array(item), nextCursor: z.string().nullable() })
+/** `[bucket start, count]` pairs of a sparkline. */
+const stats = z.array(z.tuple([iso, z.number()]))
 
 export const Problem = z.object({ title: z.string(), status: z.number().int(), detail: z.string() }).passthrough()
 export const Organization = z.object({ id: z.string(), name: z.string(), slug: z.string(), mfaRequired: z.boolean() })
@@ -107,9 +111,50 @@ export const Issue = z
     groupingStrategy: z.string(),
     resolvedInRelease: z.string().optional(),
     mergedInto: z.string().optional(),
-    stats: z.array(z.tuple([z.string(), z.number()])).optional(),
+    stats: stats.optional(),
   })
   .passthrough()
+
+export const EventSummary = z.object({
+  eventId: z.string().describe('32-hex event id'),
+  issueId: z.string(),
+  timestamp: iso,
+  title: z.string(),
+  message: z.string(),
+  level: z.string(),
+  environment: z.string(),
+  release: z.string(),
+  userKey: z.string(),
+  tags: z.record(z.string(), z.string()),
+})
+export const Event = EventSummary.extend({
+  fingerprint: z.string(),
+  groupingStrategy: z.string(),
+  payload: z.record(z.string(), z.unknown()).describe('The normalized event: exceptions with frames, breadcrumbs, contexts, request, user, sdk'),
+})
+export const IssueDetail = Issue.extend({
+  latestEvent: Event.nullable(),
+  tags: z.array(z.object({ key: z.string(), totalCount: z.number().int(), topValues: z.array(z.object({ value: z.string(), count: z.number().int() })) })),
+})
+const outcomeKey = { category: z.string(), outcome: z.enum(Object.values(Outcomes)), reason: z.string(), quantity: z.number().int() }
+export const OutcomeStats = z.object({ totals: z.array(z.object(outcomeKey)), series: z.array(z.object({ hour: iso, ...outcomeKey })) })
+export const Pattern = z.object({
+  id: z.string().describe('16-hex template id'),
+  template: z.string(),
+  count: z.number().int(),
+  firstSeen: iso,
+  lastSeen: iso,
+  issues: z.array(z.object({ id: z.string(), title: z.string(), status: z.string() })),
+  stats,
+})
+export const EventPattern = z.object({
+  eventId: z.string(),
+  templateId: z.string(),
+  template: z.string(),
+  storedTemplateId: z.string(),
+  storedTemplate: z.string(),
+  variables: z.array(z.string()),
+})
 
 export const Assignee = z.object({ id: z.string(), email: z.string(), name: z.string() })
 const grant = { role: role.nullable(), permissions: z.array(z.string()) }
@@ -152,28 +197,18 @@ export const responses = {
   Elevation,
   Elevations: list(Elevation),
   AuditRecord,
-  AuditPage: z.object({ data: z.array(AuditRecord), nextCursor: z.string().nullable() }),
+  AuditPage: page(AuditRecord),
   AuditVerify,
   Issue,
-  IssuePage: z.object({ data: z.array(Issue), nextCursor: z.string().nullable() }),
+  IssuePage: page(Issue),
   IssueList: list(Issue),
-  EventPage: z.object({
-    data: z.array(
-      z.object({
-        eventId: z.string(),
-        issueId: z.string(),
-        timestamp: iso,
-        title: z.string(),
-        message: z.string(),
-        level: z.string(),
-        environment: z.string(),
-        release: z.string(),
-        userKey: z.string(),
-        tags: z.record(z.string(), z.string()),
-      }),
-    ),
-    nextCursor: z.string().nullable(),
-  }),
+  EventPage: page(EventSummary),
+  IssueDetail,
+  Event,
+  OutcomeStats,
+  PatternPage: page(Pattern),
+  PatternEvents: page(EventSummary.extend({ templateId: z.string(), template: z.string() })).extend({ templateId: z.string(), template: z.string() }),
+  EventPattern,
   SetupState: z.object({ required: z.boolean() }),
   SetupDone: z.object({ orgId: z.string(), userId: z.string(), csrfToken: z.string() }),
   Accepted: z.object({ userId: z.string(), orgId: z.string(), role, secondFactorDue: z.boolean(), csrfToken: z.string() }),

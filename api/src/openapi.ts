@@ -86,26 +86,26 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
         },
       },
       '/projects/{projectId}/issues/{issueId}': {
-        get: { summary: 'Issue detail with the latest event and top tag values', parameters: [project, issue], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Issue detail with the latest event and top tag values', parameters: [project, issue], responses: ok('IssueDetail') },
         delete: { summary: 'Delete an issue and its events', parameters: [project, issue], responses: { 204: { description: 'Deleted' }, ...errors } },
       },
       '/projects/{projectId}/issues/{issueId}/events': {
         get: { summary: "An issue's events, newest first", parameters: [project, issue, { name: 'cursor', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: ok('EventPage') },
       },
       '/projects/{projectId}/events/{eventId}': {
-        get: { summary: 'One event in full', parameters: [project, pathParam('eventId', '32-hex event id')], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'One event in full', parameters: [project, pathParam('eventId', '32-hex event id')], responses: ok('Event') },
       },
       '/projects/{projectId}/stats/outcomes': {
-        get: { summary: 'Outcome counts per category, outcome and reason', parameters: [project, { name: 'since', in: 'query', schema: { type: 'integer' } }, { name: 'until', in: 'query', schema: { type: 'integer' } }], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Outcome counts per category, outcome and reason', parameters: [project, { name: 'since', in: 'query', schema: { type: 'integer' } }, { name: 'until', in: 'query', schema: { type: 'integer' } }], responses: ok('OutcomeStats') },
       },
       '/projects/{projectId}/patterns': {
-        get: { summary: 'Message patterns (mined templates) with counts, first/last seen, the issues they span and a count series', parameters: [project, ...queryParams(patternListQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Message patterns (mined templates) with counts, first/last seen, the issues they span and a count series', parameters: [project, ...queryParams(patternListQuery)], responses: ok('PatternPage') },
       },
       '/projects/{projectId}/events/{eventId}/pattern': {
-        get: { summary: 'The template one event belongs to: its live template (after merges), the template it was stored with, and its values at the variables', parameters: [project, pathParam('eventId', '32-hex event id')], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'The template one event belongs to: its live template (after merges), the template it was stored with, and its values at the variables', parameters: [project, pathParam('eventId', '32-hex event id')], responses: ok('EventPattern') },
       },
       '/projects/{projectId}/patterns/{templateId}/events': {
-        get: { summary: "A pattern's events, newest first (a merged template id resolves to its survivor)", parameters: [project, pathParam('templateId', '16-hex template id'), ...queryParams(patternEventsQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: "A pattern's events, newest first (a merged template id resolves to its survivor)", parameters: [project, pathParam('templateId', '16-hex template id'), ...queryParams(patternEventsQuery)], responses: ok('PatternEvents') },
       },
       '/projects/{projectId}/anomalies': {
         get: { summary: 'Anomaly scores (0..1) of the project series or an issue series per minute, with the model version and the features behind high scores', parameters: [project, ...queryParams(anomaliesQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
