@@ -7,6 +7,7 @@ import { auditActionNames } from '@faultline/core/audit'
 import { orgRoleNames } from '@faultline/core/accounts'
 import { ProjectPlatforms } from '@faultline/core/projects'
 import { Outcomes } from '@faultline/core/outcomes'
+import { AnomalyDrivers, Seasonalities } from '@faultline/intelligence'
 
 const iso = z.string().describe('ISO 8601 time')
 const isoOrNull = iso.nullable()
@@ -147,6 +148,78 @@ export const Pattern = z.object({
   issues: z.array(z.object({ id: z.string(), title: z.string(), status: z.string() })),
   stats,
 })
+const seriesKind = z.enum(['project', 'issue'])
+const driver = z.enum(Object.values(AnomalyDrivers))
+const seasonality = z.enum(Object.values(Seasonalities))
+const series = { series: seriesKind, seriesId: z.string() }
+const probability = z.number().min(0).max(1)
+export const Anomalies = z.object({
+  ...series,
+  since: iso,
+  until: iso,
+  threshold: z.number(),
+  detectorVersion: z.string(),
+  points: z.array(
+    z.object({
+      minute: iso,
+      value: z.number(),
+      score: z.number(),
+      anomalous: z.boolean(),
+      modelVersion: z.string(),
+      drivers: z.array(z.object({ driver, distance: z.number(), p: probability, seasonality })).describe('What drove a score at or above the threshold; empty below it'),
+    }),
+  ),
+})
+/** Signature features two issues share, e.g. `libFrame:pg/lib/client:connect`. */
+const sharedFeatures = z.array(z.string())
+export const SimilarIssues = z.object({
+  issueId: z.string(),
+  modelVersion: z.string(),
+  compared: z.number().int(),
+  similar: z.array(z.object({ issueId: z.string(), title: z.string(), culprit: z.string(), score: z.number(), shared: sharedFeatures })),
+})
+export const IssueClusters = z.object({
+  modelVersion: z.string(),
+  threshold: z.number(),
+  issues: z.number().int(),
+  clusters: z.array(z.object({ issueIds: z.array(z.string()), titles: z.array(z.string()), minScore: z.number(), shared: sharedFeatures })),
+})
+export const Forecast = z.object({
+  ...series,
+  resolution: z.enum(['minute', 'hour']),
+  bucketSeconds: z.number().int(),
+  history: z.object({ from: iso, to: iso, points: z.number().int(), last: z.number() }),
+  params: z.object({ alpha: z.number(), beta: z.number(), gamma: z.number(), seasonal: z.boolean() }),
+  residualStd: z.number(),
+  points: z.array(z.object({ time: iso, value: z.number(), lower: z.number(), upper: z.number() })),
+  threshold: z.object({ value: z.number(), expectedAt: isoOrNull, earliestAt: isoOrNull }).optional().describe('With a threshold asked for: when the forecast (and its upper bound) crosses it'),
+})
+export const Backtest = z.object({
+  source: z.union([z.object({ kind: z.literal('csv'), points: z.number().int() }), z.object({ kind: seriesKind, seriesId: z.string(), since: iso, until: iso })]),
+  sensitivity: z.union([z.enum(['low', 'medium', 'high']), probability]),
+  points: z.array(z.object({ t: z.number().describe('Epoch milliseconds'), v: z.number(), score: z.number(), p: probability, driver })),
+  windows: z.array(z.object({ start: z.number(), end: z.number(), peak: z.number(), peakScore: z.number() })),
+  threshold: z.number(),
+  seasonality,
+  detectorVersion: z.string(),
+})
+const test = { z: z.number(), pValue: probability }
+export const RootCause = z.object({
+  issueId: z.string(),
+  window: z.object({ since: iso, until: iso }),
+  suspectRelease: z.object({ release: z.string(), reason: z.enum(['first_seen', 'rate_jump']), rate: z.number(), previousRate: z.number(), ...test, firstSeen: iso }).nullable(),
+  releases: z.array(z.object({ release: z.string(), firstSeen: iso, issueEvents: z.number().int(), projectEvents: z.number().int() })),
+  tags: z.object({
+    issueEvents: z.number().int(),
+    baselineEvents: z.number().int(),
+    test: z.string(),
+    hints: z.array(
+      z.object({ key: z.string(), value: z.string(), issueCount: z.number().int(), issueShare: z.number(), baselineShare: z.number(), lift: z.number().nullable().describe('null: the value never occurs outside the issue'), ...test, adjustedPValue: z.number() }),
+    ),
+  }),
+  spike: z.object({ startedAt: iso, events: z.number() }).nullable(),
+  coSpikes: z.array(z.object({ issueId: z.string(), title: z.string().optional(), lagMinutes: z.number(), correlation: z.number() })),
+})
 export const EventPattern = z.object({
   eventId: z.string(),
   templateId: z.string(),
@@ -209,6 +282,12 @@ export const responses = {
   PatternPage: page(Pattern),
   PatternEvents: page(EventSummary.extend({ templateId: z.string(), template: z.string() })).extend({ templateId: z.string(), template: z.string() }),
   EventPattern,
+  Anomalies,
+  SimilarIssues,
+  IssueClusters,
+  Forecast,
+  Backtest,
+  RootCause,
   SetupState: z.object({ required: z.boolean() }),
   SetupDone: z.object({ orgId: z.string(), userId: z.string(), csrfToken: z.string() }),
   Accepted: z.object({ userId: z.string(), orgId: z.string(), role, secondFactorDue: z.boolean(), csrfToken: z.string() }),

@@ -108,19 +108,19 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
         get: { summary: "A pattern's events, newest first (a merged template id resolves to its survivor)", parameters: [project, pathParam('templateId', '16-hex template id'), ...queryParams(patternEventsQuery)], responses: ok('PatternEvents') },
       },
       '/projects/{projectId}/anomalies': {
-        get: { summary: 'Anomaly scores (0..1) of the project series or an issue series per minute, with the model version and the features behind high scores', parameters: [project, ...queryParams(anomaliesQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Anomaly scores (0..1) of the project series or an issue series per minute, with the model version and the features behind high scores', parameters: [project, ...queryParams(anomaliesQuery)], responses: ok('Anomalies') },
       },
       '/projects/{projectId}/issues/{issueId}/similar': {
-        get: { summary: 'Issues with a similar signature (ONNX embedding of type, template and top frames), with score and shared features', parameters: [project, issue, ...queryParams(similarQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Issues with a similar signature (ONNX embedding of type, template and top frames), with score and shared features', parameters: [project, issue, ...queryParams(similarQuery)], responses: ok('SimilarIssues') },
       },
       '/projects/{projectId}/issue-clusters': {
-        get: { summary: 'Pattern clusters: groups of active issues whose embeddings lie within the cosine threshold, with the features all members share', parameters: [project, ...queryParams(clustersQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Pattern clusters: groups of active issues whose embeddings lie within the cosine threshold, with the features all members share', parameters: [project, ...queryParams(clustersQuery)], responses: ok('IssueClusters') },
       },
       '/projects/{projectId}/forecast': {
         get: {
           summary: 'Holt-Winters forecast of a series with a 95 % interval and the predicted time a threshold (events per minute or hour) is crossed',
           parameters: [project, ...queryParams(forecastQuery)],
-          responses: { 200: json({ type: 'object' }), 422: { description: 'Not enough history', content: { 'application/problem+json': { schema: problem } } }, ...errors },
+          responses: { ...ok('Forecast'), 422: { description: 'Not enough history', content: { 'application/problem+json': { schema: problem } } }, ...errors },
         },
       },
       '/projects/{projectId}/backtest': {
@@ -128,11 +128,11 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
           summary: 'Score every point of a CSV (timestamp,value; at most 5 MB and 100k points) or a stored series and return the anomaly windows at a sensitivity',
           parameters: [project],
           requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(backtestBody, { io: 'input' }) } } },
-          responses: { 200: json({ type: 'object' }), ...errors },
+          responses: ok('Backtest'),
         },
       },
       '/projects/{projectId}/issues/{issueId}/root-cause': {
-        get: { summary: 'Root-cause hints: suspect release, over-represented tag values (with p-values) and co-spiking issues', parameters: [project, issue], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Root-cause hints: suspect release, over-represented tag values (with p-values) and co-spiking issues', parameters: [project, issue], responses: ok('RootCause') },
       },
       '/auth/sso-providers': { get: { summary: 'Organizations that offer single sign-on, for the sign-in page (start at /auth/sso/{orgSlug}/start)', responses: ok('SsoProviders') } },
       '/me/permissions': { get: { summary: 'What the caller may do: its role and permissions per organization and per visible project', responses: ok('Permissions') } },
