@@ -1,6 +1,6 @@
 /**
  * The response schemas of the routes that read events (issue and event detail, event pages,
- * outcomes, patterns, intelligence) against live answers over stored events. chDB binds one data directory per
+ * outcomes, patterns, intelligence, privacy) against live answers over stored events. chDB binds one data directory per
  * process, so this file starts its own harness with the event store.
  */
 import { randomUUID } from 'node:crypto'
@@ -82,6 +82,7 @@ describe('OpenAPI response schemas of the event routes', () => {
     expect((await owner.request('GET', `${project}/patterns`)).body.data, 'the stored pattern is read').toHaveLength(1)
     expect((await owner.request('GET', `${project}/anomalies`)).body.points[0]?.drivers, 'the stored score is read').toHaveLength(1)
     expect((await owner.request('GET', `${project}/issues/${issueId}/similar?minScore=-1`)).body.similar[0]?.issueId, 'the other issue is compared').toBe(otherIssueId)
+    const erasure = await owner.request('POST', `${project}/privacy/erasures`, { email: 'nobody@example.test' })
     const problems = await shapeProblems(h.app, doc, (method, path, body) => owner.request(method, path, body), [
       ['GET', `${project}/issues/${issueId}`],
       ['GET', `${project}/issues/${issueId}/events?limit=1`],
@@ -97,8 +98,15 @@ describe('OpenAPI response schemas of the event routes', () => {
       ['POST', `${project}/backtest`, { csv: backtestCsv(), sensitivity: 'high' }],
       ['POST', `${project}/backtest`, { series: 'project' }],
       ['GET', `${project}/issues/${issueId}/root-cause`],
+      ['GET', `${project}/privacy`],
+      ['PUT', `${project}/privacy`, { settings: { ipAddresses: 'remove', customRules: [{ id: 'card', keys: { exact: ['card'] } }] }, expectedVersion: 0 }],
+      ['GET', `${project}/privacy/history`],
+      ['POST', `${project}/privacy/erasures`, { userId: 'nobody' }],
+      ['GET', `${project}/privacy/erasures`],
+      ['GET', `${project}/privacy/erasures/${erasure.body.id}`],
     ])
     expect(problems).toEqual([])
+    await erasuresFinished(project)
   }, 60_000)
 })
 
@@ -106,4 +114,15 @@ describe('OpenAPI response schemas of the event routes', () => {
 function backtestCsv(): string {
   const start = Date.UTC(2026, 0, 1)
   return Array.from({ length: 1440 }, (_, i) => `${start + i * 60_000},${i >= 1400 && i < 1405 ? 80 : 3 + (i % 3)}`).join('\n')
+}
+
+/** Waits (with a deadline that fails loudly) until no erasure of the project is running, so none outlives the harness. */
+async function erasuresFinished(project: string): Promise<void> {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const { body } = await owner.request('GET', `${project}/privacy/erasures`)
+    if (body.data.every((e: { status: string }) => e.status !== 'running')) return
+    if (Date.now() > deadline) throw new Error(`erasures still running: ${JSON.stringify(body.data)}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
 }

@@ -8,6 +8,9 @@ import { orgRoleNames } from '@faultline/core/accounts'
 import { ProjectPlatforms } from '@faultline/core/projects'
 import { Outcomes } from '@faultline/core/outcomes'
 import { AnomalyDrivers, Seasonalities } from '@faultline/intelligence'
+import { RulePacks, keyMatchSchema, privacySettingsSchema, ruleActionSchema, valueMatchSchema } from '@faultline/core/privacy'
+import { Subjects } from '@faultline/core/ports'
+import { ErasureStatuses } from './services/privacy-erasure'
 
 const iso = z.string().describe('ISO 8601 time')
 const isoOrNull = iso.nullable()
@@ -220,6 +223,41 @@ export const RootCause = z.object({
   spike: z.object({ startedAt: iso, events: z.number() }).nullable(),
   coSpikes: z.array(z.object({ issueId: z.string(), title: z.string().optional(), lagMinutes: z.number(), correlation: z.number() })),
 })
+export const DeadLetter = z.object({
+  seq: z.number().int(),
+  subject: z.enum(Object.values(Subjects)),
+  group: z.string().describe('The consumer group that failed it'),
+  id: z.string(),
+  error: z.string(),
+  deliveryCount: z.number().int(),
+  failedAt: iso,
+  size: z.number().int(),
+  payload: z.string().describe('The (scrubbed) message, its first 64 KiB as text'),
+})
+export const PrivacyPack = z.object({
+  name: z.enum(Object.keys(RulePacks) as [keyof typeof RulePacks]),
+  rules: z.array(z.object({ id: z.string(), description: z.string(), matches: z.union([z.object({ keys: keyMatchSchema }), z.object({ value: valueMatchSchema })]), action: ruleActionSchema })),
+})
+export const PrivacySettingsVersion = z.object({ version: z.number().int(), settings: privacySettingsSchema, updatedAt: isoOrNull, updatedBy: z.string().nullable() })
+export const Erasure = z.object({
+  id: z.string(),
+  projectId: z.string(),
+  status: z.enum(Object.values(ErasureStatuses)),
+  requestedBy: z.string(),
+  requestedAt: iso,
+  finishedAt: isoOrNull,
+  subject: z.object({ userId: z.string(), email: z.string(), ipAddress: z.string() }).partial().describe('Keyed hashes of the identifiers, never the identifiers'),
+  report: z.object({
+    eventsFound: z.number().int(),
+    eventsRemaining: z.number().int(),
+    issuesDeleted: z.number().int(),
+    issuesUpdated: z.number().int(),
+    templatesRedacted: z.number().int(),
+    deadLettersDiscarded: z.number().int(),
+    partsToDo: z.number().int(),
+  }),
+  error: z.string().nullable(),
+})
 export const EventPattern = z.object({
   eventId: z.string(),
   templateId: z.string(),
@@ -288,6 +326,13 @@ export const responses = {
   Forecast,
   Backtest,
   RootCause,
+  DeadLetterPage: z.object({ data: z.array(DeadLetter), nextAfter: z.number().int().nullable() }),
+  DeadLetterReplayed: z.object({ replayed: z.number().int() }),
+  PrivacyPacks: list(PrivacyPack),
+  PrivacySettingsVersion,
+  PrivacyHistory: list(PrivacySettingsVersion),
+  Erasure,
+  Erasures: list(Erasure),
   SetupState: z.object({ required: z.boolean() }),
   SetupDone: z.object({ orgId: z.string(), userId: z.string(), csrfToken: z.string() }),
   Accepted: z.object({ userId: z.string(), orgId: z.string(), role, secondFactorDue: z.boolean(), csrfToken: z.string() }),

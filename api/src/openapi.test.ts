@@ -38,6 +38,7 @@ describe('OpenAPI document', () => {
   it('answers with the shapes it publishes', async () => {
     const orgId = (await owner.request('GET', '/orgs')).body.data[0].id
     const project = await owner.request('POST', `/orgs/${orgId}/projects`, { name: 'Shop' })
+    const seq = await deadLetterOne()
     const calls: Call[] = [
       ['GET', '/orgs'],
       ['GET', '/projects'],
@@ -55,8 +56,21 @@ describe('OpenAPI document', () => {
       ['GET', `/orgs/${orgId}/elevations`],
       ['GET', '/setup'],
       ['POST', '/auth/mfa/enroll'],
+      ['GET', '/dead-letters/errors'],
+      ['POST', `/dead-letters/errors/${seq}/replay`],
+      ['GET', '/privacy/packs'],
     ]
     const problems = await shapeProblems(h.app, doc, (method, path, body) => owner.request(method, path, body), calls)
     expect(problems).toEqual([])
   })
 })
+
+/** A message that failed in its consumer group, moved to the dead-letter queue; its sequence there. */
+async function deadLetterOne(): Promise<number> {
+  const { bus } = h.platform
+  await bus.publish('errors', [{ id: 'm1', data: new TextEncoder().encode('{"event_id":"m1"}') }])
+  const [message] = await bus.fetch('errors', 'openapi-test', { max: 1, expiresMs: 5_000 })
+  await bus.deadLetter(message!, 'kept failing')
+  const [letter] = await bus.listDeadLetters('errors', { limit: 1 })
+  return letter!.seq
+}

@@ -34,7 +34,8 @@ const errors = Object.fromEntries(
 )
 const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } })
 const ref = (name: ResponseName) => ({ $ref: `#/components/schemas/${name}` })
-const ok = (name: ResponseName, status = 200) => ({ [status]: json(ref(name), status === 201 ? 'Created' : 'OK'), ...errors })
+const statusNames: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted' }
+const ok = (name: ResponseName, status = 200) => ({ [status]: json(ref(name), statusNames[status]), ...errors })
 const noContent = { 204: { description: 'Done' }, ...errors }
 const html = { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }
 const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } })
@@ -159,30 +160,30 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
       '/projects/{projectId}/tag-keys/{key}/values': {
         get: { summary: 'The most common values of a tag or event field (user.email, release, ...) in recent events, by prefix', parameters: [project, pathParam('key', 'Tag key or event field'), ...queryParams(tagValuesQuery)], responses: ok('TagValues') },
       },
-      '/privacy/packs': { get: { summary: 'The scrubbing rule packs (default, healthcare) and their rules as written', responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/privacy/packs': { get: { summary: 'The scrubbing rule packs (default, healthcare) and their rules as written', responses: ok('PrivacyPacks') } },
       '/projects/{projectId}/privacy': {
-        get: { summary: "The project's privacy settings and their version (version 0: the defaults)", parameters: [project], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: "The project's privacy settings and their version (version 0: the defaults)", parameters: [project], responses: ok('PrivacySettingsVersion') },
         put: {
           summary: 'Replace the privacy settings (packs, custom rules, allowed keys, IP and user.email handling, retention in days) as a new version; applied to new events within seconds',
           parameters: [project],
           requestBody: jsonBody(privacySettingsBody),
-          responses: { 200: json({ type: 'object' }), ...errors },
+          responses: ok('PrivacySettingsVersion'),
         },
       },
       '/projects/{projectId}/privacy/history': {
-        get: { summary: 'Every version of the privacy settings, newest first, with who changed them and when', parameters: [project, ...queryParams(privacyHistoryQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Every version of the privacy settings, newest first, with who changed them and when', parameters: [project, ...queryParams(privacyHistoryQuery)], responses: ok('PrivacyHistory') },
       },
       '/projects/{projectId}/privacy/erasures': {
         post: {
           summary: "Erase one end user's data (by user id, email or IP address) from events, issues, template samples and dead letters; answers 202 with the erasure to follow",
           parameters: [project],
           requestBody: jsonBody(dataSubjectSchema),
-          responses: { 202: json({ type: 'object' }, 'Accepted'), ...errors },
+          responses: ok('Erasure', 202),
         },
-        get: { summary: "The project's erasures, newest first", parameters: [project, ...queryParams(erasureListQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: "The project's erasures, newest first", parameters: [project, ...queryParams(erasureListQuery)], responses: ok('Erasures') },
       },
       '/projects/{projectId}/privacy/erasures/{erasureId}': {
-        get: { summary: 'An erasure with its progress and report', parameters: [project, pathParam('erasureId', '24-hex erasure id')], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'An erasure with its progress and report', parameters: [project, pathParam('erasureId', '24-hex erasure id')], responses: ok('Erasure') },
       },
       '/projects/{projectId}/privacy/exports': {
         post: {
@@ -192,8 +193,8 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
           responses: { 200: { description: 'NDJSON', content: { 'application/x-ndjson': { schema: { type: 'string' } } } }, ...errors },
         },
       },
-      '/dead-letters/{subject}': { get: { summary: 'Dead letters of a subject', parameters: [pathParam('subject', 'errors, spans, replays or security')], responses: { 200: json({ type: 'object' }), ...errors } } },
-      '/dead-letters/{subject}/{seq}/replay': { post: { summary: 'Publish a dead letter again', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/dead-letters/{subject}': { get: { summary: 'Dead letters of a subject', parameters: [pathParam('subject', 'errors, spans, replays or security')], responses: ok('DeadLetterPage') } },
+      '/dead-letters/{subject}/{seq}/replay': { post: { summary: 'Publish a dead letter again', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: ok('DeadLetterReplayed') } },
       '/dead-letters/{subject}/{seq}': { delete: { summary: 'Discard a dead letter', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 204: { description: 'Discarded' }, ...errors } } },
       ...accountPaths(),
       ...securityPaths({ project, errors, json, jsonBody, queryParams, pathParam }),
