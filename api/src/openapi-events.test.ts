@@ -1,6 +1,6 @@
 /**
  * The response schemas of the routes that read events (issue and event detail, event pages,
- * outcomes, patterns, intelligence, privacy) against live answers over stored events. chDB binds one data directory per
+ * outcomes, patterns, intelligence, privacy, security investigations) against live answers over stored events. chDB binds one data directory per
  * process, so this file starts its own harness with the event store.
  */
 import { randomUUID } from 'node:crypto'
@@ -82,6 +82,7 @@ describe('OpenAPI response schemas of the event routes', () => {
     expect((await owner.request('GET', `${project}/patterns`)).body.data, 'the stored pattern is read').toHaveLength(1)
     expect((await owner.request('GET', `${project}/anomalies`)).body.points[0]?.drivers, 'the stored score is read').toHaveLength(1)
     expect((await owner.request('GET', `${project}/issues/${issueId}/similar?minScore=-1`)).body.similar[0]?.issueId, 'the other issue is compared').toBe(otherIssueId)
+    const investigation = await owner.request('POST', `${project}/security/investigations`, { title: 'Credential stuffing' })
     const erasure = await owner.request('POST', `${project}/privacy/erasures`, { email: 'nobody@example.test' })
     const problems = await shapeProblems(h.app, doc, (method, path, body) => owner.request(method, path, body), [
       ['GET', `${project}/issues/${issueId}`],
@@ -104,9 +105,15 @@ describe('OpenAPI response schemas of the event routes', () => {
       ['POST', `${project}/privacy/erasures`, { userId: 'nobody' }],
       ['GET', `${project}/privacy/erasures`],
       ['GET', `${project}/privacy/erasures/${erasure.body.id}`],
+      ['POST', `${project}/security/investigations`, { title: 'Scan from one address' }],
+      ['PATCH', `${project}/security/investigations/${investigation.body._id}`, { note: 'blocked at the edge', pin: [eventId] }],
+      ['GET', `${project}/security/investigations/${investigation.body._id}`],
+      ['GET', `${project}/security/investigations`],
+      ['POST', `${project}/security/saved-searches`, { name: 'failed logins', query: 'event.severity >= high', columns: [] }],
+      ['GET', `${project}/security/saved-searches`],
     ])
-    expect(problems).toEqual([])
     await erasuresFinished(project)
+    expect(problems).toEqual([])
   }, 60_000)
 })
 

@@ -258,6 +258,19 @@ export const Erasure = z.object({
   }),
   error: z.string().nullable(),
 })
+const epochMs = z.number().int().describe('Epoch milliseconds')
+export const Investigation = z.object({
+  _id: z.string(),
+  projectId: z.string(),
+  title: z.string(),
+  status: z.enum(['open', 'closed']),
+  pinned: z.array(z.object({ eventId: z.string(), pinnedAt: epochMs, by: z.string() })),
+  notes: z.array(z.object({ id: z.string(), text: z.string(), at: epochMs, by: z.string() })),
+  createdAt: epochMs,
+  createdBy: z.string(),
+  updatedAt: epochMs,
+})
+export const SavedSearch = z.object({ _id: z.string(), projectId: z.string(), name: z.string(), query: z.string(), columns: z.array(z.string()), createdAt: epochMs, createdBy: z.string() })
 export const EventPattern = z.object({
   eventId: z.string(),
   templateId: z.string(),
@@ -333,6 +346,10 @@ export const responses = {
   PrivacyHistory: list(PrivacySettingsVersion),
   Erasure,
   Erasures: list(Erasure),
+  Investigation,
+  Investigations: list(Investigation),
+  SavedSearch,
+  SavedSearches: list(SavedSearch),
   SetupState: z.object({ required: z.boolean() }),
   SetupDone: z.object({ orgId: z.string(), userId: z.string(), csrfToken: z.string() }),
   Accepted: z.object({ userId: z.string(), orgId: z.string(), role, secondFactorDue: z.boolean(), csrfToken: z.string() }),

@@ -197,8 +197,8 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
       '/dead-letters/{subject}/{seq}/replay': { post: { summary: 'Publish a dead letter again', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: ok('DeadLetterReplayed') } },
       '/dead-letters/{subject}/{seq}': { delete: { summary: 'Discard a dead letter', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 204: { description: 'Discarded' }, ...errors } } },
       ...accountPaths(),
-      ...securityPaths({ project, errors, json, jsonBody, queryParams, pathParam }),
-      ...alertingPaths({ errors, json, jsonBody, queryParams, pathParam }),
+      ...securityPaths({ project, errors, json, jsonBody, queryParams, pathParam, ok }),
+      ...alertingPaths({ errors, json, jsonBody, queryParams, pathParam, ok }),
     }),
   }
 }

@@ -15,7 +15,7 @@ import {
 } from './security'
 
 
-export function securityPaths({ project, errors, json, jsonBody, queryParams, pathParam }: OpenApiHelpers): Record<string, object> {
+export function securityPaths({ project, errors, json, jsonBody, queryParams, pathParam, ok: typed }: OpenApiHelpers): Record<string, object> {
   const ok = { 200: json({ type: 'object' }), ...errors }
   const rule = pathParam('ruleId', 'Rule id')
   const investigation = pathParam('investigationId', 'Investigation id')
@@ -34,16 +34,16 @@ export function securityPaths({ project, errors, json, jsonBody, queryParams, pa
     },
     [`${base}/rules/backtest`]: { post: { summary: 'Run a rule over stored events without storing anything', parameters: [project], requestBody: jsonBody(backtestRuleBody), responses: ok } },
     [`${base}/investigations`]: {
-      get: { summary: 'Investigations', parameters: [project], responses: ok },
-      post: { summary: 'Open an investigation with pinned events', parameters: [project], requestBody: jsonBody(investigationBody), responses: { 201: json({ type: 'object' }, 'Created'), ...errors } },
+      get: { summary: 'Investigations', parameters: [project], responses: typed('Investigations') },
+      post: { summary: 'Open an investigation with pinned events', parameters: [project], requestBody: jsonBody(investigationBody), responses: typed('Investigation', 201) },
     },
     [`${base}/investigations/{investigationId}`]: {
-      get: { summary: 'An investigation', parameters: [project, investigation], responses: ok },
-      patch: { summary: 'Retitle, close, pin or unpin events, add a note', parameters: [project, investigation], requestBody: jsonBody(investigationChangeBody), responses: ok },
+      get: { summary: 'An investigation', parameters: [project, investigation], responses: typed('Investigation') },
+      patch: { summary: 'Retitle, close, pin or unpin events, add a note', parameters: [project, investigation], requestBody: jsonBody(investigationChangeBody), responses: typed('Investigation') },
     },
     [`${base}/saved-searches`]: {
-      get: { summary: 'Saved searches', parameters: [project], responses: ok },
-      post: { summary: 'Save a search', parameters: [project], requestBody: jsonBody(savedSearchBody), responses: { 201: json({ type: 'object' }, 'Created'), ...errors } },
+      get: { summary: 'Saved searches', parameters: [project], responses: typed('SavedSearches') },
+      post: { summary: 'Save a search', parameters: [project], requestBody: jsonBody(savedSearchBody), responses: typed('SavedSearch', 201) },
     },
     [`${base}/saved-searches/{searchId}`]: { delete: { summary: 'Delete a saved search', parameters: [project, pathParam('searchId', 'Saved search id')], responses: { 204: { description: 'Deleted' }, ...errors } } },
   }
