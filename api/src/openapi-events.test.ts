@@ -1,6 +1,6 @@
 /**
  * The response schemas of the routes that read events (issue and event detail, event pages,
- * outcomes, patterns, intelligence, privacy, security investigations) against live answers over stored events. chDB binds one data directory per
+ * outcomes, patterns, intelligence, privacy, security investigations and rules) against live answers over stored events. chDB binds one data directory per
  * process, so this file starts its own harness with the event store.
  */
 import { randomUUID } from 'node:crypto'
@@ -83,6 +83,7 @@ describe('OpenAPI response schemas of the event routes', () => {
     expect((await owner.request('GET', `${project}/anomalies`)).body.points[0]?.drivers, 'the stored score is read').toHaveLength(1)
     expect((await owner.request('GET', `${project}/issues/${issueId}/similar?minScore=-1`)).body.similar[0]?.issueId, 'the other issue is compared').toBe(otherIssueId)
     const investigation = await owner.request('POST', `${project}/security/investigations`, { title: 'Credential stuffing' })
+    const [rule] = (await owner.request('GET', `${project}/security/rules`)).body.data
     const erasure = await owner.request('POST', `${project}/privacy/erasures`, { email: 'nobody@example.test' })
     const problems = await shapeProblems(h.app, doc, (method, path, body) => owner.request(method, path, body), [
       ['GET', `${project}/issues/${issueId}`],
@@ -111,6 +112,9 @@ describe('OpenAPI response schemas of the event routes', () => {
       ['GET', `${project}/security/investigations`],
       ['POST', `${project}/security/saved-searches`, { name: 'failed logins', query: 'event.severity >= high', columns: [] }],
       ['GET', `${project}/security/saved-searches`],
+      ['GET', `${project}/security/rules`],
+      ['PUT', `${project}/security/rules/${rule.id}`, { source: rule.source }],
+      ['PATCH', `${project}/security/rules/${rule.id}`, { enabled: false }],
     ])
     await erasuresFinished(project)
     expect(problems).toEqual([])

@@ -10,6 +10,8 @@ import { Outcomes } from '@faultline/core/outcomes'
 import { AnomalyDrivers, Seasonalities } from '@faultline/intelligence'
 import { RulePacks, keyMatchSchema, privacySettingsSchema, ruleActionSchema, valueMatchSchema } from '@faultline/core/privacy'
 import { Subjects } from '@faultline/core/ports'
+import { severityLevels } from '@faultline/core/security'
+import { RuleKinds } from '@faultline/core/detections'
 import { ErasureStatuses } from './services/privacy-erasure'
 
 const iso = z.string().describe('ISO 8601 time')
@@ -271,6 +273,17 @@ export const Investigation = z.object({
   updatedAt: epochMs,
 })
 export const SavedSearch = z.object({ _id: z.string(), projectId: z.string(), name: z.string(), query: z.string(), columns: z.array(z.string()), createdAt: epochMs, createdBy: z.string() })
+export const SecurityRule = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  kind: z.enum(Object.values(RuleKinds)),
+  severity: z.enum(severityLevels),
+  enabled: z.boolean(),
+  version: z.string().describe('12 hex digits of the SHA-256 of its source'),
+  builtIn: z.boolean().describe('The built-in pack rule as shipped'),
+  source: z.string().describe('The rule as YAML'),
+})
 export const EventPattern = z.object({
   eventId: z.string(),
   templateId: z.string(),
@@ -350,6 +363,9 @@ export const responses = {
   Investigations: list(Investigation),
   SavedSearch,
   SavedSearches: list(SavedSearch),
+  SecurityRule,
+  SecurityRules: list(SecurityRule),
+  SecurityRuleSwitch: z.object({ id: z.string(), enabled: z.boolean() }),
   SetupState: z.object({ required: z.boolean() }),
   SetupDone: z.object({ orgId: z.string(), userId: z.string(), csrfToken: z.string() }),
   Accepted: z.object({ userId: z.string(), orgId: z.string(), role, secondFactorDue: z.boolean(), csrfToken: z.string() }),

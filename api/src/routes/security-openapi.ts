@@ -26,10 +26,10 @@ export function securityPaths({ project, errors, json, jsonBody, queryParams, pa
     [`${base}/pivot`]: { get: { summary: 'Everything about an IP, user or session: actions, related users and IPs with countries, sessions, recent events, errors of the same users', parameters: [project, ...queryParams(securityPivotQuery)], responses: ok } },
     [`${base}/export`]: { get: { summary: 'Export a search as NDJSON or CSV (audited)', parameters: [project, ...queryParams(securityExportQuery)], responses: { 200: { description: 'NDJSON or CSV stream' }, ...errors } } },
     [`${base}/detections`]: { get: { summary: 'Detections found by the rules', parameters: [project, ...queryParams(detectionsQuery)], responses: ok } },
-    [`${base}/rules`]: { get: { summary: 'The rules the project runs: the built-in pack and its own', parameters: [project], responses: ok } },
+    [`${base}/rules`]: { get: { summary: 'The rules the project runs: the built-in pack and its own', parameters: [project], responses: typed('SecurityRules') } },
     [`${base}/rules/{ruleId}`]: {
-      put: { summary: 'Save a rule from its YAML (422 with line-numbered problems)', parameters: [project, rule], requestBody: jsonBody(ruleBody), responses: ok },
-      patch: { summary: 'Turn a rule on or off', parameters: [project, rule], requestBody: jsonBody(ruleSwitchBody), responses: ok },
+      put: { summary: 'Save a rule from its YAML (422 with line-numbered problems)', parameters: [project, rule], requestBody: jsonBody(ruleBody), responses: typed('SecurityRule') },
+      patch: { summary: 'Turn a rule on or off', parameters: [project, rule], requestBody: jsonBody(ruleSwitchBody), responses: typed('SecurityRuleSwitch') },
       delete: { summary: "Remove the project's own rule (a built-in one comes back)", parameters: [project, rule], responses: { 204: { description: 'Removed' }, ...errors } },
     },
     [`${base}/rules/backtest`]: { post: { summary: 'Run a rule over stored events without storing anything', parameters: [project], requestBody: jsonBody(backtestRuleBody), responses: ok } },
