@@ -1,6 +1,6 @@
 /**
  * The response schemas of the routes that read events (issue and event detail, event pages,
- * outcomes, patterns, intelligence, privacy, security investigations and rules) against live answers over stored events. chDB binds one data directory per
+ * outcomes, patterns, intelligence, privacy, security investigations, rules and detections) against live answers over stored events. chDB binds one data directory per
  * process, so this file starts its own harness with the event store.
  */
 import { randomUUID } from 'node:crypto'
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createProject } from '@faultline/core/projects'
 import { openOutcomes } from '@faultline/core/outcomes'
 import { refreshProjectRollups } from '@faultline/core/event-store'
+import { openDetectionStores } from '@faultline/core/detections'
 import { compactEventId } from '@faultline/core/schema'
 import { shapeProblems, type PublishedDocument } from './openapi-conformance'
 import { ApiHarness, type Browser } from './testing/api-harness'
@@ -40,7 +41,7 @@ function eventRow(id: string, issue: string, fingerprint: string, type: string, 
   }
 }
 
-/** Stores two issues with their events, an anomaly score and an outcome, and refreshes the rollups, as the processor does. */
+/** Stores two issues with their events, an anomaly score, a detection and an outcome, and refreshes the rollups, as the processor does. */
 async function storeIssuesWithEvents(orgId: string): Promise<void> {
   const now = Date.now()
   for (const [id, fingerprint, type] of [[issueId, 'f1', 'DbError'], [otherIssueId, 'f2', 'PoolError']] as const) {
@@ -57,6 +58,12 @@ async function storeIssuesWithEvents(orgId: string): Promise<void> {
   const minute = Math.floor(now / 60_000) * 60
   const drivers = JSON.stringify([{ driver: 'spike', distance: 6.5, p: 0.0001, seasonality: 'none' }])
   await client.insert({ table: `${database}.anomaly_scores`, values: [{ project_id: Number(projectId), series_kind: 'project', series_id: projectId, minute, value: 4, score: 0.99, model_version: 'test', drivers, scored_at: now }], format: 'JSONEachRow' })
+  const { detections } = await openDetectionStores(h.platform.metadata)
+  await detections.insert({
+    _id: 'd1', projectId, ruleGroup: `${projectId}:brute-force-single-ip:10.0.0.1`, ruleId: 'brute-force-single-ip', ruleVersion: '0123456789ab', ruleName: 'Brute force from one IP',
+    kind: 'threshold', severity: 'high', group: { 'source.ip': '10.0.0.1' }, groupKey: '10.0.0.1', anchorAt: now, anchorEventId: eventIds[0]!.replaceAll('-', ''), firstAt: now - 60_000, lastAt: now,
+    count: 12, eventIds: [eventIds[0]!.replaceAll('-', '')], summary: '12 failed logins from 10.0.0.1', detectedAt: now, signalled: true,
+  })
   const outcomes = await openOutcomes(h.platform.metadata)
   await outcomes.insert(orgId, { _id: `${projectId}:error:accepted`, projectId, hour: Math.floor(now / 3_600_000) * 3_600_000, category: 'error', outcome: 'accepted', reason: '', quantity: 6 })
 }
@@ -80,6 +87,7 @@ describe('OpenAPI response schemas of the event routes', () => {
     const issue = await owner.request('GET', `${project}/issues/${issueId}`)
     expect(issue.body.latestEvent?.eventId, 'the stored events are read').toBe(eventId)
     expect((await owner.request('GET', `${project}/patterns`)).body.data, 'the stored pattern is read').toHaveLength(1)
+    expect((await owner.request('GET', `${project}/security/detections`)).body.data, 'the stored detection is read').toHaveLength(1)
     expect((await owner.request('GET', `${project}/anomalies`)).body.points[0]?.drivers, 'the stored score is read').toHaveLength(1)
     expect((await owner.request('GET', `${project}/issues/${issueId}/similar?minScore=-1`)).body.similar[0]?.issueId, 'the other issue is compared').toBe(otherIssueId)
     const investigation = await owner.request('POST', `${project}/security/investigations`, { title: 'Credential stuffing' })
@@ -113,6 +121,7 @@ describe('OpenAPI response schemas of the event routes', () => {
       ['POST', `${project}/security/saved-searches`, { name: 'failed logins', query: 'event.severity >= high', columns: [] }],
       ['GET', `${project}/security/saved-searches`],
       ['GET', `${project}/security/rules`],
+      ['GET', `${project}/security/detections`],
       ['PUT', `${project}/security/rules/${rule.id}`, { source: rule.source }],
       ['PATCH', `${project}/security/rules/${rule.id}`, { enabled: false }],
     ])

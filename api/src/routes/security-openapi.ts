@@ -25,7 +25,7 @@ export function securityPaths({ project, errors, json, jsonBody, queryParams, pa
     [`${base}/search`]: { post: { summary: 'Search in the query language, with an optional time histogram and chosen columns', parameters: [project], requestBody: jsonBody(securitySearchBody), responses: ok } },
     [`${base}/pivot`]: { get: { summary: 'Everything about an IP, user or session: actions, related users and IPs with countries, sessions, recent events, errors of the same users', parameters: [project, ...queryParams(securityPivotQuery)], responses: ok } },
     [`${base}/export`]: { get: { summary: 'Export a search as NDJSON or CSV (audited)', parameters: [project, ...queryParams(securityExportQuery)], responses: { 200: { description: 'NDJSON or CSV stream' }, ...errors } } },
-    [`${base}/detections`]: { get: { summary: 'Detections found by the rules', parameters: [project, ...queryParams(detectionsQuery)], responses: ok } },
+    [`${base}/detections`]: { get: { summary: 'Detections found by the rules', parameters: [project, ...queryParams(detectionsQuery)], responses: typed('Detections') } },
     [`${base}/rules`]: { get: { summary: 'The rules the project runs: the built-in pack and its own', parameters: [project], responses: typed('SecurityRules') } },
     [`${base}/rules/{ruleId}`]: {
       put: { summary: 'Save a rule from its YAML (422 with line-numbered problems)', parameters: [project, rule], requestBody: jsonBody(ruleBody), responses: typed('SecurityRule') },
