@@ -27,7 +27,7 @@ export async function shapeProblems(app: Hono, doc: PublishedDocument, request: 
     const op = route && doc.paths[openApiPath(route.path)]?.[method.toLowerCase()]
     const ref = op?.responses[String(answer.status)]?.content?.['application/json']?.schema.$ref
     if (!ref) {
-      problems.push(`${method} ${path}: ${answer.status} is not a documented JSON answer (${JSON.stringify(answer.body).slice(0, 200)})`)
+      problems.push(`${method} ${path}: ${answer.status} is not a documented JSON answer (${String(JSON.stringify(answer.body)).slice(0, 200)})`)
       continue
     }
     const parsed = responses[ref.split('/').at(-1) as ResponseName].safeParse(answer.body)

@@ -306,6 +306,16 @@ export const Detection = z.object({
   suppressedBy: z.string().optional().describe('The suppression rule that held it back'),
   signalled: z.boolean(),
 })
+export const Silence = z.object({
+  _id: z.string(),
+  orgId: z.string(),
+  matchers: z.array(z.string()).describe('Matchers in their text form, e.g. issue="42"'),
+  startsAt: epochMs,
+  endsAt: epochMs,
+  createdBy: z.string(),
+  comment: z.string(),
+  createdAt: epochMs,
+})
 export const EventPattern = z.object({
   eventId: z.string(),
   templateId: z.string(),
@@ -388,6 +398,9 @@ export const responses = {
   SecurityRule,
   SecurityRules: list(SecurityRule),
   Detections: list(Detection),
+  Silence,
+  Silences: list(Silence),
+  AlertingSecretNames: z.object({ names: z.array(z.string()).describe('Sorted; never the values') }),
   SecurityRuleSwitch: z.object({ id: z.string(), enabled: z.boolean() }),
   SetupState: z.object({ required: z.boolean() }),
   SetupDone: z.object({ orgId: z.string(), userId: z.string(), csrfToken: z.string() }),

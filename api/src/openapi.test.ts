@@ -39,6 +39,8 @@ describe('OpenAPI document', () => {
     const orgId = (await owner.request('GET', '/orgs')).body.data[0].id
     const project = await owner.request('POST', `/orgs/${orgId}/projects`, { name: 'Shop' })
     const seq = await deadLetterOne()
+    expect((await owner.request('PUT', `/orgs/${orgId}/alerting/secrets/slack-webhook`, { value: 'https://hooks.example.test/1' })).status).toBe(204)
+    const silence = await owner.request('POST', `/orgs/${orgId}/alerting/silences`, { matchers: ['issue="41"'], endsAt: Date.now() + 3_600_000, comment: 'deploy' })
     const calls: Call[] = [
       ['GET', '/orgs'],
       ['GET', '/projects'],
@@ -59,6 +61,10 @@ describe('OpenAPI document', () => {
       ['GET', '/dead-letters/errors'],
       ['POST', `/dead-letters/errors/${seq}/replay`],
       ['GET', '/privacy/packs'],
+      ['GET', `/orgs/${orgId}/alerting/secrets`],
+      ['POST', `/orgs/${orgId}/alerting/silences`, { matchers: ['issue="42"'], endsAt: Date.now() + 3_600_000, comment: 'maintenance' }],
+      ['GET', `/orgs/${orgId}/alerting/silences`],
+      ['DELETE', `/orgs/${orgId}/alerting/silences/${silence.body._id}`],
     ]
     const problems = await shapeProblems(h.app, doc, (method, path, body) => owner.request(method, path, body), calls)
     expect(problems).toEqual([])
