@@ -40,6 +40,7 @@ describe('OpenAPI document', () => {
     const project = await owner.request('POST', `/orgs/${orgId}/projects`, { name: 'Shop' })
     const seq = await deadLetterOne()
     expect((await owner.request('PUT', `/orgs/${orgId}/alerting/secrets/slack-webhook`, { value: 'https://hooks.example.test/1' })).status).toBe(204)
+    expect((await owner.request('GET', `/orgs/${orgId}/alerting/secrets`)).body.names).toEqual(['slack-webhook'])
     const silence = await owner.request('POST', `/orgs/${orgId}/alerting/silences`, { matchers: ['issue="41"'], endsAt: Date.now() + 3_600_000, comment: 'deploy' })
     const calls: Call[] = [
       ['GET', '/orgs'],
