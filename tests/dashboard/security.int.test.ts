@@ -142,7 +142,13 @@ describe('the security pages in a browser', () => {
       await security.getByRole('link', { name: 'bob', exact: true }).waitFor()
       await security.getByRole('link', { name: 'sess-bob-1' }).waitFor()
       const errors = page.getByRole('region', { name: 'Errors of the same users' })
-      await expect.poll(async () => (await page.reload(), errors.getByRole('link', { name: 'Checkout failed for bob' }).count()), soon).toBe(1)
+      // Each reload loads the pivot again: count only once it has arrived (the error may still be on its way to the store).
+      const errorLinks = async () => {
+        await page.reload()
+        await page.getByText('12 security events').waitFor()
+        return errors.getByRole('link', { name: 'Checkout failed for bob' }).count()
+      }
+      await expect.poll(errorLinks, soon).toBe(1)
       await screenshot(page, 'security-pivot')
     })
   }, 120_000)
@@ -179,7 +185,13 @@ describe('the security pages in a browser', () => {
     await step(page, 'security-rules', async () => {
       await page.getByRole('link', { name: 'Detections' }).click()
       await page.waitForURL(/\/security\/detections$/)
-      await expect.poll(async () => (await page.reload(), page.getByRole('cell', { name: /Brute force from one IP/ }).count()), soon).toBeGreaterThan(0)
+      // Each reload lists the detections again: give the list time to arrive before counting.
+      const detectionCells = async () => {
+        await page.reload()
+        const cell = page.getByRole('cell', { name: /Brute force from one IP/ })
+        return cell.first().waitFor({ timeout: 5_000 }).then(() => cell.count(), () => 0)
+      }
+      await expect.poll(detectionCells, soon).toBeGreaterThan(0)
       await page.getByRole('link', { name: 'Rules', exact: true }).click()
       const bruteForce = page.getByRole('row', { name: /Brute force from one IP/ })
       await bruteForce.getByRole('button', { name: 'Edit' }).click()
