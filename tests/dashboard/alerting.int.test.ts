@@ -48,6 +48,8 @@ let projectId: string
 let orgId: string
 let publicKey: string
 
+const tabs = () => page.getByRole('navigation', { name: 'Alerting' })
+
 async function sendError(message: string): Promise<void> {
   const response = await fetch(`${server.url}/api/${projectId}/store/?sentry_key=${publicKey}`, {
     method: 'POST',
@@ -109,7 +111,7 @@ describe('the alerting pages in a browser', () => {
     await step(page, 'alerting-config', async () => {
       await page.getByRole('link', { name: 'Alerting', exact: true }).click()
       await page.waitForURL(`${server.url}/orgs/${orgId}/alerting`)
-      await page.getByRole('link', { name: 'Configuration' }).click()
+      await tabs().getByRole('link', { name: 'Configuration' }).click()
       const editor = page.getByLabel('Alerting configuration (YAML)')
       await editor.fill(config.replace('receiver: pager', 'receiver: nobody'))
       await page.getByRole('button', { name: 'Apply' }).click()
@@ -134,7 +136,7 @@ describe('the alerting pages in a browser', () => {
   it('shows the group an error fires, acknowledges it, and declares an incident with a note', async () => {
     await step(page, 'alerting-group', async () => {
       await sendError(`Checkout failed ${randomUUID()}`)
-      await page.getByRole('link', { name: 'Alert groups' }).click()
+      await tabs().getByRole('link', { name: 'Alert groups' }).click()
       const firstGroup = page.locator('table.alert-groups tbody tr a').first()
       // The error is processed and dispatched in the background: reload until its group is stored.
       await expect.poll(async () => (await page.reload(), page.locator('table.alert-groups tbody tr').count()), soon).toBeGreaterThan(0)
@@ -159,4 +161,23 @@ describe('the alerting pages in a browser', () => {
       await page.emulateMedia({ colorScheme: 'light' })
     })
   }, 180_000)
+
+  it('creates and expires a silence, and says which schedule does not exist', async () => {
+    await step(page, 'alerting-silences', async () => {
+      await tabs().getByRole('link', { name: 'Silences' }).click()
+      await page.getByLabel(/^Matchers/).fill('severity="critical"')
+      await page.getByLabel('Comment').fill('Deploy window')
+      await page.getByRole('button', { name: 'Create silence' }).click()
+      await page.getByRole('status').getByText('Silence created').waitFor()
+      await page.getByRole('button', { name: 'Expire the silence severity="critical"' }).click()
+      await page.getByRole('status').getByText('Silence expired').waitFor()
+      await page.getByRole('cell', { name: /\(expired\)/ }).waitFor()
+      expect(await accessibilityViolations(page)).toEqual([])
+      await tabs().getByRole('link', { name: 'Schedules' }).click()
+      await page.getByLabel('Schedule name').fill('primary')
+      await page.getByRole('button', { name: 'Who is on call?' }).click()
+      await page.getByRole('alert').getByText('No schedule primary').waitFor()
+      expect(await accessibilityViolations(page)).toEqual([])
+    })
+  }, 120_000)
 })
