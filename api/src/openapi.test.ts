@@ -4,12 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { declaredRoutes } from './permissions'
-import { responses, type ResponseName } from './openapi-schemas'
+import { responses } from './openapi-schemas'
+import { openApiPath, shapeProblems, type Call, type PublishedDocument } from './openapi-conformance'
 import { ApiHarness, type Browser } from './testing/api-harness'
 
 let h: ApiHarness
 let owner: Browser
-let doc: { paths: Record<string, Record<string, { 'x-permission': string; responses: Record<string, { content?: Record<string, { schema: { $ref?: string } }> }> }>>; components: { schemas: Record<string, unknown> } }
+let doc: PublishedDocument
 
 beforeAll(async () => {
   h = await ApiHarness.start()
@@ -21,8 +22,6 @@ beforeAll(async () => {
   doc = (await h.request('GET', '/openapi.json')).body
 }, 60_000)
 afterAll(() => h?.close())
-
-const openApiPath = (path: string) => path.replace(/^\/api\/v1/, '').replace(/:(\w+)/g, '{$1}')
 
 describe('OpenAPI document', () => {
   it('describes every route of the router with the permission it declares', () => {
@@ -39,7 +38,11 @@ describe('OpenAPI document', () => {
   it('answers with the shapes it publishes', async () => {
     const orgId = (await owner.request('GET', '/orgs')).body.data[0].id
     const project = await owner.request('POST', `/orgs/${orgId}/projects`, { name: 'Shop' })
-    const calls: [string, string, unknown?][] = [
+    const seq = await deadLetterOne()
+    expect((await owner.request('PUT', `/orgs/${orgId}/alerting/secrets/slack-webhook`, { value: 'https://hooks.example.test/1' })).status).toBe(204)
+    expect((await owner.request('GET', `/orgs/${orgId}/alerting/secrets`)).body.names).toEqual(['slack-webhook'])
+    const silence = await owner.request('POST', `/orgs/${orgId}/alerting/silences`, { matchers: ['issue="41"'], endsAt: Date.now() + 3_600_000, comment: 'deploy' })
+    const calls: Call[] = [
       ['GET', '/orgs'],
       ['GET', '/projects'],
       ['GET', `/projects/${project.body.id}`],
@@ -56,20 +59,25 @@ describe('OpenAPI document', () => {
       ['GET', `/orgs/${orgId}/elevations`],
       ['GET', '/setup'],
       ['POST', '/auth/mfa/enroll'],
+      ['GET', '/dead-letters/errors'],
+      ['POST', `/dead-letters/errors/${seq}/replay`],
+      ['GET', '/privacy/packs'],
+      ['GET', `/orgs/${orgId}/alerting/secrets`],
+      ['POST', `/orgs/${orgId}/alerting/silences`, { matchers: ['issue="42"'], endsAt: Date.now() + 3_600_000, comment: 'maintenance' }],
+      ['GET', `/orgs/${orgId}/alerting/silences`],
+      ['DELETE', `/orgs/${orgId}/alerting/silences/${silence.body._id}`],
     ]
-    const problems: string[] = []
-    for (const [method, path, body] of calls) {
-      const answer = await owner.request(method, path, body)
-      const route = declaredRoutes(h.app).find((r) => r.method === method && new RegExp(`^${openApiPath(r.path).replace(/\{\w+\}/g, '[^/]+')}$`).test(path))!
-      const op = doc.paths[openApiPath(route.path)]![method.toLowerCase()]!
-      const ref = op.responses[String(answer.status)]?.content?.['application/json']?.schema.$ref
-      if (!ref) {
-        problems.push(`${method} ${path}: ${answer.status} is not a documented JSON answer`)
-        continue
-      }
-      const parsed = responses[ref.split('/').at(-1) as ResponseName].safeParse(answer.body)
-      if (!parsed.success) problems.push(`${method} ${path}: ${parsed.error.message.slice(0, 300)}`)
-    }
+    const problems = await shapeProblems(h.app, doc, (method, path, body) => owner.request(method, path, body), calls)
     expect(problems).toEqual([])
   })
 })
+
+/** A message that failed in its consumer group, moved to the dead-letter queue; its sequence there. */
+async function deadLetterOne(): Promise<number> {
+  const { bus } = h.platform
+  await bus.publish('errors', [{ id: 'm1', data: new TextEncoder().encode('{"event_id":"m1"}') }])
+  const [message] = await bus.fetch('errors', 'openapi-test', { max: 1, expiresMs: 5_000 })
+  await bus.deadLetter(message!, 'kept failing')
+  const [letter] = await bus.listDeadLetters('errors', { limit: 1 })
+  return letter!.seq
+}

@@ -34,7 +34,8 @@ const errors = Object.fromEntries(
 )
 const json = (schema: object, description = 'OK') => ({ description, content: { 'application/json': { schema } } })
 const ref = (name: ResponseName) => ({ $ref: `#/components/schemas/${name}` })
-const ok = (name: ResponseName, status = 200) => ({ [status]: json(ref(name), status === 201 ? 'Created' : 'OK'), ...errors })
+const statusNames: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted' }
+const ok = (name: ResponseName, status = 200) => ({ [status]: json(ref(name), statusNames[status]), ...errors })
 const noContent = { 204: { description: 'Done' }, ...errors }
 const html = { description: 'HTML page', content: { 'text/html': { schema: { type: 'string' } } } }
 const pathParam = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } })
@@ -86,41 +87,41 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
         },
       },
       '/projects/{projectId}/issues/{issueId}': {
-        get: { summary: 'Issue detail with the latest event and top tag values', parameters: [project, issue], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Issue detail with the latest event and top tag values', parameters: [project, issue], responses: ok('IssueDetail') },
         delete: { summary: 'Delete an issue and its events', parameters: [project, issue], responses: { 204: { description: 'Deleted' }, ...errors } },
       },
       '/projects/{projectId}/issues/{issueId}/events': {
         get: { summary: "An issue's events, newest first", parameters: [project, issue, { name: 'cursor', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer' } }], responses: ok('EventPage') },
       },
       '/projects/{projectId}/events/{eventId}': {
-        get: { summary: 'One event in full', parameters: [project, pathParam('eventId', '32-hex event id')], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'One event in full', parameters: [project, pathParam('eventId', '32-hex event id')], responses: ok('Event') },
       },
       '/projects/{projectId}/stats/outcomes': {
-        get: { summary: 'Outcome counts per category, outcome and reason', parameters: [project, { name: 'since', in: 'query', schema: { type: 'integer' } }, { name: 'until', in: 'query', schema: { type: 'integer' } }], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Outcome counts per category, outcome and reason', parameters: [project, { name: 'since', in: 'query', schema: { type: 'integer' } }, { name: 'until', in: 'query', schema: { type: 'integer' } }], responses: ok('OutcomeStats') },
       },
       '/projects/{projectId}/patterns': {
-        get: { summary: 'Message patterns (mined templates) with counts, first/last seen, the issues they span and a count series', parameters: [project, ...queryParams(patternListQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Message patterns (mined templates) with counts, first/last seen, the issues they span and a count series', parameters: [project, ...queryParams(patternListQuery)], responses: ok('PatternPage') },
       },
       '/projects/{projectId}/events/{eventId}/pattern': {
-        get: { summary: 'The template one event belongs to: its live template (after merges), the template it was stored with, and its values at the variables', parameters: [project, pathParam('eventId', '32-hex event id')], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'The template one event belongs to: its live template (after merges), the template it was stored with, and its values at the variables', parameters: [project, pathParam('eventId', '32-hex event id')], responses: ok('EventPattern') },
       },
       '/projects/{projectId}/patterns/{templateId}/events': {
-        get: { summary: "A pattern's events, newest first (a merged template id resolves to its survivor)", parameters: [project, pathParam('templateId', '16-hex template id'), ...queryParams(patternEventsQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: "A pattern's events, newest first (a merged template id resolves to its survivor)", parameters: [project, pathParam('templateId', '16-hex template id'), ...queryParams(patternEventsQuery)], responses: ok('PatternEvents') },
       },
       '/projects/{projectId}/anomalies': {
-        get: { summary: 'Anomaly scores (0..1) of the project series or an issue series per minute, with the model version and the features behind high scores', parameters: [project, ...queryParams(anomaliesQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Anomaly scores (0..1) of the project series or an issue series per minute, with the model version and the features behind high scores', parameters: [project, ...queryParams(anomaliesQuery)], responses: ok('Anomalies') },
       },
       '/projects/{projectId}/issues/{issueId}/similar': {
-        get: { summary: 'Issues with a similar signature (ONNX embedding of type, template and top frames), with score and shared features', parameters: [project, issue, ...queryParams(similarQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Issues with a similar signature (ONNX embedding of type, template and top frames), with score and shared features', parameters: [project, issue, ...queryParams(similarQuery)], responses: ok('SimilarIssues') },
       },
       '/projects/{projectId}/issue-clusters': {
-        get: { summary: 'Pattern clusters: groups of active issues whose embeddings lie within the cosine threshold, with the features all members share', parameters: [project, ...queryParams(clustersQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Pattern clusters: groups of active issues whose embeddings lie within the cosine threshold, with the features all members share', parameters: [project, ...queryParams(clustersQuery)], responses: ok('IssueClusters') },
       },
       '/projects/{projectId}/forecast': {
         get: {
           summary: 'Holt-Winters forecast of a series with a 95 % interval and the predicted time a threshold (events per minute or hour) is crossed',
           parameters: [project, ...queryParams(forecastQuery)],
-          responses: { 200: json({ type: 'object' }), 422: { description: 'Not enough history', content: { 'application/problem+json': { schema: problem } } }, ...errors },
+          responses: { ...ok('Forecast'), 422: { description: 'Not enough history', content: { 'application/problem+json': { schema: problem } } }, ...errors },
         },
       },
       '/projects/{projectId}/backtest': {
@@ -128,11 +129,11 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
           summary: 'Score every point of a CSV (timestamp,value; at most 5 MB and 100k points) or a stored series and return the anomaly windows at a sensitivity',
           parameters: [project],
           requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(backtestBody, { io: 'input' }) } } },
-          responses: { 200: json({ type: 'object' }), ...errors },
+          responses: ok('Backtest'),
         },
       },
       '/projects/{projectId}/issues/{issueId}/root-cause': {
-        get: { summary: 'Root-cause hints: suspect release, over-represented tag values (with p-values) and co-spiking issues', parameters: [project, issue], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Root-cause hints: suspect release, over-represented tag values (with p-values) and co-spiking issues', parameters: [project, issue], responses: ok('RootCause') },
       },
       '/auth/sso-providers': { get: { summary: 'Organizations that offer single sign-on, for the sign-in page (start at /auth/sso/{orgSlug}/start)', responses: ok('SsoProviders') } },
       '/me/permissions': { get: { summary: 'What the caller may do: its role and permissions per organization and per visible project', responses: ok('Permissions') } },
@@ -159,30 +160,30 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
       '/projects/{projectId}/tag-keys/{key}/values': {
         get: { summary: 'The most common values of a tag or event field (user.email, release, ...) in recent events, by prefix', parameters: [project, pathParam('key', 'Tag key or event field'), ...queryParams(tagValuesQuery)], responses: ok('TagValues') },
       },
-      '/privacy/packs': { get: { summary: 'The scrubbing rule packs (default, healthcare) and their rules as written', responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/privacy/packs': { get: { summary: 'The scrubbing rule packs (default, healthcare) and their rules as written', responses: ok('PrivacyPacks') } },
       '/projects/{projectId}/privacy': {
-        get: { summary: "The project's privacy settings and their version (version 0: the defaults)", parameters: [project], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: "The project's privacy settings and their version (version 0: the defaults)", parameters: [project], responses: ok('PrivacySettingsVersion') },
         put: {
           summary: 'Replace the privacy settings (packs, custom rules, allowed keys, IP and user.email handling, retention in days) as a new version; applied to new events within seconds',
           parameters: [project],
           requestBody: jsonBody(privacySettingsBody),
-          responses: { 200: json({ type: 'object' }), ...errors },
+          responses: ok('PrivacySettingsVersion'),
         },
       },
       '/projects/{projectId}/privacy/history': {
-        get: { summary: 'Every version of the privacy settings, newest first, with who changed them and when', parameters: [project, ...queryParams(privacyHistoryQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'Every version of the privacy settings, newest first, with who changed them and when', parameters: [project, ...queryParams(privacyHistoryQuery)], responses: ok('PrivacyHistory') },
       },
       '/projects/{projectId}/privacy/erasures': {
         post: {
           summary: "Erase one end user's data (by user id, email or IP address) from events, issues, template samples and dead letters; answers 202 with the erasure to follow",
           parameters: [project],
           requestBody: jsonBody(dataSubjectSchema),
-          responses: { 202: json({ type: 'object' }, 'Accepted'), ...errors },
+          responses: ok('Erasure', 202),
         },
-        get: { summary: "The project's erasures, newest first", parameters: [project, ...queryParams(erasureListQuery)], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: "The project's erasures, newest first", parameters: [project, ...queryParams(erasureListQuery)], responses: ok('Erasures') },
       },
       '/projects/{projectId}/privacy/erasures/{erasureId}': {
-        get: { summary: 'An erasure with its progress and report', parameters: [project, pathParam('erasureId', '24-hex erasure id')], responses: { 200: json({ type: 'object' }), ...errors } },
+        get: { summary: 'An erasure with its progress and report', parameters: [project, pathParam('erasureId', '24-hex erasure id')], responses: ok('Erasure') },
       },
       '/projects/{projectId}/privacy/exports': {
         post: {
@@ -192,12 +193,12 @@ export function openApiDocument(serverUrl: string, routes: DeclaredRoute[]): obj
           responses: { 200: { description: 'NDJSON', content: { 'application/x-ndjson': { schema: { type: 'string' } } } }, ...errors },
         },
       },
-      '/dead-letters/{subject}': { get: { summary: 'Dead letters of a subject', parameters: [pathParam('subject', 'errors, spans, replays or security')], responses: { 200: json({ type: 'object' }), ...errors } } },
-      '/dead-letters/{subject}/{seq}/replay': { post: { summary: 'Publish a dead letter again', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 200: json({ type: 'object' }), ...errors } } },
+      '/dead-letters/{subject}': { get: { summary: 'Dead letters of a subject', parameters: [pathParam('subject', 'errors, spans, replays or security')], responses: ok('DeadLetterPage') } },
+      '/dead-letters/{subject}/{seq}/replay': { post: { summary: 'Publish a dead letter again', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: ok('DeadLetterReplayed') } },
       '/dead-letters/{subject}/{seq}': { delete: { summary: 'Discard a dead letter', parameters: [pathParam('subject', 'Subject'), pathParam('seq', 'Sequence')], responses: { 204: { description: 'Discarded' }, ...errors } } },
       ...accountPaths(),
-      ...securityPaths({ project, errors, json, jsonBody, queryParams, pathParam }),
-      ...alertingPaths({ errors, json, jsonBody, queryParams, pathParam }),
+      ...securityPaths({ project, errors, json, jsonBody, queryParams, pathParam, ok }),
+      ...alertingPaths({ errors, json, jsonBody, queryParams, pathParam, ok }),
     }),
   }
 }

@@ -62,6 +62,8 @@ describe('dashboard assets', () => {
   it('leaves /api paths to the API, answers a missing file 404, and never leaves the build', async () => {
     expect(await (await app.request('/api/v1/ping')).json()).toEqual({ pong: true })
     expect((await app.request('/api/v1/nothing')).status).toBe(404)
+    // The server's own paths are not pages: /metrics moved to METRICS_LISTEN stays a 404 here.
+    for (const path of ['/metrics', '/healthz', '/readyz']) expect((await app.request(path)).status, path).toBe(404)
     expect((await app.request('/_app/immutable/chunks/gone.js')).status).toBe(404)
     const escape = await app.request('/..%2fsecret.txt')
     expect(escape.status).toBe(400)

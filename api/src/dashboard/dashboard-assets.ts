@@ -3,7 +3,8 @@
  * files under `/_app/immutable/` with a year-long immutable cache (their names carry a content
  * hash), other files briefly cached, and `index.html` for any other page path so deep links
  * survive a reload (the app routes in the browser). Precompressed `.br`/`.gz` files are sent to
- * clients that accept them. Paths under /api/ are never answered here.
+ * clients that accept them. The server's own paths (the API, health, readiness, metrics) are never
+ * answered here: with METRICS_LISTEN set, `/metrics` on the main port must stay a 404, not a page.
  */
 import { readFile, stat } from 'node:fs/promises'
 import { extname, join, normalize, sep } from 'node:path'
@@ -31,6 +32,10 @@ const securityHeaders = {
   'referrer-policy': 'same-origin',
 }
 
+/** Paths the server answers itself, or refuses: never pages of the app. */
+const serverPaths = ['/api', '/healthz', '/readyz', '/metrics']
+const isServerPath = (path: string) => serverPaths.some((p) => path === p || path.startsWith(`${p}/`))
+
 export interface DashboardAssetsOptions {
   buildDir: string
 }
@@ -51,7 +56,7 @@ export function dashboardAssets({ buildDir }: DashboardAssetsOptions): Hono {
 function serveAssets(root: string): MiddlewareHandler {
   return async function serveDashboard(c, next) {
     const path = c.req.path
-    if ((c.req.method !== 'GET' && c.req.method !== 'HEAD') || path === '/api' || path.startsWith('/api/')) return next()
+    if ((c.req.method !== 'GET' && c.req.method !== 'HEAD') || isServerPath(path)) return next()
     let relative: string
     try {
       relative = decodeURIComponent(path)

@@ -3,7 +3,7 @@ import type { OpenApiHelpers } from './openapi-helpers'
 import { groupQuery, icalQuery, previewBody, revisionQuery, secretBody, silenceBody, silenceGroupBody, testBody } from './alerting'
 import { declareBody, issueBody, listQuery, noteBody, responderBody, statusBody } from './alerting-incidents'
 
-export function alertingPaths({ errors, json, jsonBody, queryParams, pathParam }: Omit<OpenApiHelpers, 'project'>): Record<string, object> {
+export function alertingPaths({ errors, json, jsonBody, queryParams, pathParam, ok: typed }: Omit<OpenApiHelpers, 'project'>): Record<string, object> {
   const ok = (description = 'OK') => ({ 200: json({ type: 'object' }, description), ...errors })
   const created = { 201: json({ type: 'object' }, 'Created'), ...errors }
   const done = { 204: { description: 'Done' }, ...errors }
@@ -35,16 +35,16 @@ export function alertingPaths({ errors, json, jsonBody, queryParams, pathParam }
       },
     },
     [`${base}/config/preview`]: { post: { summary: 'Check a configuration and show its diff against the applied one, without applying it', parameters: [org], requestBody: yamlOrJson, responses: ok() } },
-    [`${base}/secrets`]: { get: { summary: 'Names of the alerting secrets (webhook URLs, tokens) the configuration may refer to; never their values', parameters: [org], responses: ok() } },
+    [`${base}/secrets`]: { get: { summary: 'Names of the alerting secrets (webhook URLs, tokens) the configuration may refer to; never their values', parameters: [org], responses: typed('AlertingSecretNames') } },
     [`${base}/secrets/{name}`]: {
       put: { summary: 'Set a secret, stored encrypted', parameters: [org, pathParam('name', 'Secret name')], requestBody: jsonBody(secretBody), responses: done },
       delete: { summary: 'Delete a secret', parameters: [org, pathParam('name', 'Secret name')], responses: done },
     },
     [`${base}/silences`]: {
-      get: { summary: 'Silences, active and expired', parameters: [org], responses: ok() },
-      post: { summary: 'Silence the alerts whose labels match every matcher (Alertmanager syntax) until endsAt', parameters: [org], requestBody: jsonBody(silenceBody), responses: created },
+      get: { summary: 'Silences, active and expired', parameters: [org], responses: typed('Silences') },
+      post: { summary: 'Silence the alerts whose labels match every matcher (Alertmanager syntax) until endsAt', parameters: [org], requestBody: jsonBody(silenceBody), responses: typed('Silence', 201) },
     },
-    [`${base}/silences/{id}`]: { delete: { summary: 'Expire a silence now', parameters: [org, id('Silence')], responses: ok() } },
+    [`${base}/silences/{id}`]: { delete: { summary: 'Expire a silence now', parameters: [org, id('Silence')], responses: typed('Silence') } },
     [`${base}/groups`]: { get: { summary: 'Alert groups (alerts grouped by their route), newest first', parameters: [org, ...queryParams(groupQuery)], responses: ok() } },
     [`${base}/groups/{id}`]: { get: { summary: 'An alert group with its alerts and notifications', parameters: group, responses: ok() } },
     [`${base}/groups/{id}/acknowledge`]: { post: { summary: 'Acknowledge a group: escalation stops', parameters: group, responses: ok() } },

@@ -15,7 +15,7 @@ import {
 } from './security'
 
 
-export function securityPaths({ project, errors, json, jsonBody, queryParams, pathParam }: OpenApiHelpers): Record<string, object> {
+export function securityPaths({ project, errors, json, jsonBody, queryParams, pathParam, ok: typed }: OpenApiHelpers): Record<string, object> {
   const ok = { 200: json({ type: 'object' }), ...errors }
   const rule = pathParam('ruleId', 'Rule id')
   const investigation = pathParam('investigationId', 'Investigation id')
@@ -25,25 +25,25 @@ export function securityPaths({ project, errors, json, jsonBody, queryParams, pa
     [`${base}/search`]: { post: { summary: 'Search in the query language, with an optional time histogram and chosen columns', parameters: [project], requestBody: jsonBody(securitySearchBody), responses: ok } },
     [`${base}/pivot`]: { get: { summary: 'Everything about an IP, user or session: actions, related users and IPs with countries, sessions, recent events, errors of the same users', parameters: [project, ...queryParams(securityPivotQuery)], responses: ok } },
     [`${base}/export`]: { get: { summary: 'Export a search as NDJSON or CSV (audited)', parameters: [project, ...queryParams(securityExportQuery)], responses: { 200: { description: 'NDJSON or CSV stream' }, ...errors } } },
-    [`${base}/detections`]: { get: { summary: 'Detections found by the rules', parameters: [project, ...queryParams(detectionsQuery)], responses: ok } },
-    [`${base}/rules`]: { get: { summary: 'The rules the project runs: the built-in pack and its own', parameters: [project], responses: ok } },
+    [`${base}/detections`]: { get: { summary: 'Detections found by the rules', parameters: [project, ...queryParams(detectionsQuery)], responses: typed('Detections') } },
+    [`${base}/rules`]: { get: { summary: 'The rules the project runs: the built-in pack and its own', parameters: [project], responses: typed('SecurityRules') } },
     [`${base}/rules/{ruleId}`]: {
-      put: { summary: 'Save a rule from its YAML (422 with line-numbered problems)', parameters: [project, rule], requestBody: jsonBody(ruleBody), responses: ok },
-      patch: { summary: 'Turn a rule on or off', parameters: [project, rule], requestBody: jsonBody(ruleSwitchBody), responses: ok },
+      put: { summary: 'Save a rule from its YAML (422 with line-numbered problems)', parameters: [project, rule], requestBody: jsonBody(ruleBody), responses: typed('SecurityRule') },
+      patch: { summary: 'Turn a rule on or off', parameters: [project, rule], requestBody: jsonBody(ruleSwitchBody), responses: typed('SecurityRuleSwitch') },
       delete: { summary: "Remove the project's own rule (a built-in one comes back)", parameters: [project, rule], responses: { 204: { description: 'Removed' }, ...errors } },
     },
     [`${base}/rules/backtest`]: { post: { summary: 'Run a rule over stored events without storing anything', parameters: [project], requestBody: jsonBody(backtestRuleBody), responses: ok } },
     [`${base}/investigations`]: {
-      get: { summary: 'Investigations', parameters: [project], responses: ok },
-      post: { summary: 'Open an investigation with pinned events', parameters: [project], requestBody: jsonBody(investigationBody), responses: { 201: json({ type: 'object' }, 'Created'), ...errors } },
+      get: { summary: 'Investigations', parameters: [project], responses: typed('Investigations') },
+      post: { summary: 'Open an investigation with pinned events', parameters: [project], requestBody: jsonBody(investigationBody), responses: typed('Investigation', 201) },
     },
     [`${base}/investigations/{investigationId}`]: {
-      get: { summary: 'An investigation', parameters: [project, investigation], responses: ok },
-      patch: { summary: 'Retitle, close, pin or unpin events, add a note', parameters: [project, investigation], requestBody: jsonBody(investigationChangeBody), responses: ok },
+      get: { summary: 'An investigation', parameters: [project, investigation], responses: typed('Investigation') },
+      patch: { summary: 'Retitle, close, pin or unpin events, add a note', parameters: [project, investigation], requestBody: jsonBody(investigationChangeBody), responses: typed('Investigation') },
     },
     [`${base}/saved-searches`]: {
-      get: { summary: 'Saved searches', parameters: [project], responses: ok },
-      post: { summary: 'Save a search', parameters: [project], requestBody: jsonBody(savedSearchBody), responses: { 201: json({ type: 'object' }, 'Created'), ...errors } },
+      get: { summary: 'Saved searches', parameters: [project], responses: typed('SavedSearches') },
+      post: { summary: 'Save a search', parameters: [project], requestBody: jsonBody(savedSearchBody), responses: typed('SavedSearch', 201) },
     },
     [`${base}/saved-searches/{searchId}`]: { delete: { summary: 'Delete a saved search', parameters: [project, pathParam('searchId', 'Saved search id')], responses: { 204: { description: 'Deleted' }, ...errors } } },
   }
