@@ -32,6 +32,7 @@ export const orgNav: NavEntry[] = [
   { id: 'org-projects', label: 'Projects', href: ({ orgId }) => `/orgs/${orgId}/projects`, permission: 'projects:read' },
   { id: 'members', label: 'Members', href: ({ orgId }) => `/orgs/${orgId}/members`, permission: 'members:read' },
   { id: 'tokens', label: 'API tokens', href: ({ orgId }) => `/orgs/${orgId}/tokens`, permission: 'tokens:read' },
+  { id: 'alerting', label: 'Alerting', href: ({ orgId }) => `/orgs/${orgId}/alerting`, permission: 'alerts:read' },
   { id: 'audit', label: 'Audit log', href: ({ orgId }) => `/orgs/${orgId}/audit`, permission: 'audit:read' },
 ]
 
