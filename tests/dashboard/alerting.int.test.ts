@@ -135,11 +135,21 @@ describe('the alerting pages in a browser', () => {
 
   it('shows the group an error fires, acknowledges it, and declares an incident with a note', async () => {
     await step(page, 'alerting-group', async () => {
-      await sendError(`Checkout failed ${randomUUID()}`)
       await tabs().getByRole('link', { name: 'Alert groups' }).click()
+      // The tab navigates in the browser: a reload before the URL changed would reload the old page.
+      await page.waitForURL(`${server.url}/orgs/${orgId}/alerting`)
       const firstGroup = page.locator('table.alert-groups tbody tr a').first()
       // The error is processed and dispatched in the background: reload until its group is stored.
-      await expect.poll(async () => (await page.reload(), page.locator('table.alert-groups tbody tr').count()), soon).toBeGreaterThan(0)
+      // Each reload lists the groups again: give the list time to arrive before counting.
+      // A configuration acts on events after its replica has loaded it (read again every second),
+      // which a loaded machine can delay: each round sends a new error, so one lands after it.
+      const groupRows = async () => {
+        await sendError(`Checkout failed ${randomUUID()}`)
+        await page.reload()
+        const rows = page.locator('table.alert-groups tbody tr')
+        return rows.first().waitFor({ timeout: 5_000 }).then(() => rows.count(), () => 0)
+      }
+      await expect.poll(groupRows, soon).toBeGreaterThan(0)
       await firstGroup.click()
       await page.waitForURL(/\/alerting\/groups\/[^/]+$/)
       await page.getByRole('button', { name: 'Acknowledge' }).click()
