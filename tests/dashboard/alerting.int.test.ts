@@ -12,9 +12,8 @@ import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SmtpSink } from '../../api/src/testing/smtp-sink'
-import type { Endpoint } from '../../dashboard/src/lib/api/endpoints'
 import { alertingEndpoints } from '../../dashboard/src/lib/api/alerting-endpoints'
-import { configureSmtp, password } from './support/accounts'
+import { configureSmtp, expectEndpointsDocumented, setUpOwnerAndProject } from './support/accounts'
 import { accessibilityViolations, artifactsDir, launchChromium, newPage, screenshot, step } from './support/browser'
 import { npmStart, type NpmStarted } from './support/npm-start'
 
@@ -77,33 +76,12 @@ afterAll(async () => {
 
 describe('the alerting pages in a browser', () => {
   it("calls only operations of the API's OpenAPI document, with declared query parameters", async () => {
-    const document = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, { parameters?: { name: string; in: string }[] }>> }
-    for (const endpoint of Object.values(alertingEndpoints) as Endpoint[]) {
-      const operation = document.paths[endpoint.path]?.[endpoint.method.toLowerCase()]
-      expect(operation, `${endpoint.method} ${endpoint.path}`).toBeDefined()
-      const declared = new Set((operation!.parameters ?? []).map((p) => p.name))
-      expect((endpoint.query ?? []).filter((name) => !declared.has(name)), endpoint.path).toEqual([])
-    }
+    await expectEndpointsDocumented(server.url, alertingEndpoints)
   })
 
   it('sets up an owner and a project', async () => {
     await step(page, 'alerting-setup', async () => {
-      const setupLink = () => /(http:\/\/\S+\/setup\?token=\S+)/.exec(server.output())?.[1]
-      await expect.poll(setupLink, soon).toBeTruthy()
-      await page.goto(setupLink()!)
-      await page.fill('input[name=organization]', 'Acme')
-      await page.fill('input[name=name]', 'Olive Owner')
-      await page.fill('input[name=email]', 'owner@example.com')
-      await page.fill('input[name=password]', password)
-      await page.fill('input[name=confirm]', password)
-      await page.click('button[type=submit]')
-      await page.waitForURL(/\/orgs\/\d+\/projects$/)
-      orgId = /\/orgs\/(\d+)\//.exec(page.url())![1]!
-      await page.getByLabel('Name').fill('Shop')
-      await page.getByRole('button', { name: 'Create project' }).click()
-      const dsn = (await page.locator('.created code').textContent())!
-      projectId = dsn.split('/').at(-1)!
-      publicKey = /\/\/([0-9a-f]{32})@/.exec(dsn)![1]!
+      ;({ orgId, projectId, publicKey } = await setUpOwnerAndProject(page, () => server.output(), soon))
     })
   }, 240_000)
 
