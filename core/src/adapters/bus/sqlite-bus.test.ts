@@ -141,15 +141,19 @@ describe('sqlite bus across processes', () => {
       child.on('exit', (code) => reject(new Error(`publisher exited early with ${code}: ${stderr}`)))
       // Says what the publisher got to, rather than the bare test timeout.
       setTimeout(() => reject(new Error(`publisher printed ${JSON.stringify(lines)} in 20 s; stderr: ${stderr}`)), 20_000).unref()
-      child.stdout?.on('data', (chunk: Buffer) => {
+      const onData = (chunk: Buffer) => {
         lines += chunk.toString()
         const done = lines.split('\n').filter(Boolean)
         if (done.length >= 10) {
+          // Output still in the pipe arrives after the kill: reading it again would remove the
+          // exit listener the test waits on below, and the test would wait forever.
+          child.stdout?.off('data', onData)
           child.removeAllListeners('exit')
           child.kill('SIGKILL')
           resolve(Number(done.at(-1)) + 1)
         }
-      })
+      }
+      child.stdout?.on('data', onData)
     })
     await new Promise((resolve) => child.once('exit', resolve))
     const backlog = await bus.backlog('errors')
