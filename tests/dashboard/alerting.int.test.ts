@@ -6,16 +6,14 @@
  * Screenshots go to test-artifacts/dashboard/alerting-*.
  */
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SmtpSink } from '../../api/src/testing/smtp-sink'
+import type { SmtpSink } from '../../api/src/testing/smtp-sink'
 import { alertingEndpoints } from '../../dashboard/src/lib/api/alerting-endpoints'
-import { configureSmtp, expectEndpointsDocumented, setUpOwnerAndProject } from './support/accounts'
-import { accessibilityViolations, artifactsDir, launchChromium, newPage, screenshot, step } from './support/browser'
-import { npmStart, type NpmStarted } from './support/npm-start'
+import { expectEndpointsDocumented, setUpOwnerAndProject } from './support/accounts'
+import { accessibilityViolations, screenshot, step } from './support/browser'
+import { startBrowserSuite, stopBrowserSuite } from './support/suite'
+import { type NpmStarted } from './support/npm-start'
 
 const soon = { timeout: 60_000, interval: 500 }
 const config = `route:
@@ -59,20 +57,10 @@ async function sendError(message: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  for (const file of existsSync(artifactsDir) ? readdirSync(artifactsDir) : []) if (file.startsWith('alerting-')) rmSync(join(artifactsDir, file))
-  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-alerting-ui-'))
-  smtp = await new SmtpSink().start()
-  await configureSmtp(dataDir, smtp.port)
-  server = await npmStart({ PROCESSOR_FLUSH_MS: '50' }, dataDir)
-  browser = await launchChromium()
-  page = (await newPage(browser)).page
+  ;({ server, smtp, browser, page } = await startBrowserSuite('alerting-ui', (file) => file.startsWith('alerting-')))
 }, 240_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  await smtp?.close()
-})
+afterAll(() => stopBrowserSuite({ server, smtp, browser }))
 
 describe('the alerting pages in a browser', () => {
   it("calls only operations of the API's OpenAPI document, with declared query parameters", async () => {

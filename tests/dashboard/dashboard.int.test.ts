@@ -8,16 +8,15 @@
  * axe-core in both themes. Screenshots go to test-artifacts/dashboard/ (on failure, and a few on success).
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SmtpSink } from '../../api/src/testing/smtp-sink'
-import { configureSmtp, password } from './support/accounts'
-import { accessibilityViolations, artifactsDir, launchChromium, newPage, screenshot, step } from './support/browser'
-import { npmStart, repoRoot, type NpmStarted } from './support/npm-start'
+import type { SmtpSink } from '../../api/src/testing/smtp-sink'
+import { password } from './support/accounts'
+import { accessibilityViolations, newPage, screenshot, step } from './support/browser'
+import { startBrowserSuite, stopBrowserSuite } from './support/suite'
+import { repoRoot, type NpmStarted } from './support/npm-start'
 
 const run = promisify(execFile)
 const owner = { email: 'owner@example.com', name: 'Olive Owner' }
@@ -52,20 +51,10 @@ async function signIn(p: Page, email: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  rmSync(artifactsDir, { recursive: true, force: true }) // a failure's screenshot is never one left by an earlier run
-  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-dashboard-'))
-  smtp = await new SmtpSink().start()
-  await configureSmtp(dataDir, smtp.port)
-  server = await npmStart({ PROCESSOR_FLUSH_MS: '50' }, dataDir)
-  browser = await launchChromium()
-  page = (await newPage(browser)).page
+  ;({ server, smtp, browser, page } = await startBrowserSuite('dashboard', () => true))
 }, 240_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  await smtp?.close()
-})
+afterAll(() => stopBrowserSuite({ server, smtp, browser }))
 
 /** The quoted-printable mail body with soft breaks and escapes undone. */
 const decoded = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))

@@ -7,16 +7,14 @@
  * `security:read`) who sees no Security entry. Screenshots go to test-artifacts/dashboard/security-*.
  */
 import { randomUUID } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SmtpSink } from '../../api/src/testing/smtp-sink'
+import type { SmtpSink } from '../../api/src/testing/smtp-sink'
 import { securityEndpoints } from '../../dashboard/src/lib/api/security-endpoints'
-import { configureSmtp, expectEndpointsDocumented, password, setUpOwnerAndProject } from './support/accounts'
-import { accessibilityViolations, artifactsDir, launchChromium, newPage, screenshot, step } from './support/browser'
-import { npmStart, type NpmStarted } from './support/npm-start'
+import { expectEndpointsDocumented, password, setUpOwnerAndProject } from './support/accounts'
+import { accessibilityViolations, newPage, screenshot, step } from './support/browser'
+import { startBrowserSuite, stopBrowserSuite } from './support/suite'
+import { type NpmStarted } from './support/npm-start'
 
 const attacker = '203.0.113.7'
 const soon = { timeout: 30_000, interval: 250 }
@@ -47,21 +45,10 @@ async function send(path: string, body: string, type: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  // A failure's screenshot is never one left by an earlier run.
-  for (const file of existsSync(artifactsDir) ? readdirSync(artifactsDir) : []) if (file.startsWith('security-')) rmSync(join(artifactsDir, file))
-  const dataDir = mkdtempSync(join(tmpdir(), 'faultline-security-ui-'))
-  smtp = await new SmtpSink().start()
-  await configureSmtp(dataDir, smtp.port)
-  server = await npmStart({ PROCESSOR_FLUSH_MS: '50' }, dataDir)
-  browser = await launchChromium()
-  page = (await newPage(browser)).page
+  ;({ server, smtp, browser, page } = await startBrowserSuite('security-ui', (file) => file.startsWith('security-')))
 }, 240_000)
 
-afterAll(async () => {
-  await browser?.close()
-  await server?.stop()
-  await smtp?.close()
-})
+afterAll(() => stopBrowserSuite({ server, smtp, browser }))
 
 const rows = (p: Page) => p.locator('table.security-events tbody tr')
 
