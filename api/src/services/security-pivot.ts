@@ -5,8 +5,9 @@
  * errors of the same users beside them (error events with that user's id, username or email).
  */
 import type { Platform } from '@faultline/core/platform'
-import { queryToSql, type QueryNode } from '@faultline/core/security'
-import { parseQueryText, searchSecurityEvents, type TimeRange, type TimelineRow } from './security-timeline'
+import type { SecurityEntityKind } from '@faultline/core/event-store'
+import type { QueryNode } from '@faultline/core/security'
+import { parseQueryText, rowOf, type TimeRange, type TimelineRow } from './security-timeline'
 
 export const PivotFields = { ip: 'ip', user: 'user', session: 'session' } as const
 export type PivotField = (typeof PivotFields)[keyof typeof PivotFields]
@@ -35,36 +36,58 @@ export interface Pivot {
   errors: { eventId: string; issueId: string; title: string; timestamp: string; user: string }[]
 }
 
+/**
+ * The pivot reads `security_entities` (event-store migration 8), where the value's events are one
+ * short range of the sort key: a handful of small reads however many events the project has.
+ */
 export async function securityPivot(platform: Platform, projectId: string, field: PivotField, value: string, range: TimeRange): Promise<Pivot> {
-  const query = pivotQuery(field, value)
   const { client, database } = platform.eventStore
-  const compiled = queryToSql(query)
-  const params = { ...compiled.params, project: Number(projectId), from: range.from, to: range.to }
-  const where = `project_id = {project:UInt64} AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp < fromUnixTimestamp64Milli({to:Int64}) AND (${compiled.sql})`
+  const params = { ...entityRange(field, value), project: Number(projectId), from: range.from, to: range.to }
+  const where = `project_id = {project:UInt64} AND entity_kind = {kind:String} AND entity BETWEEN {low:String} AND {high:String}
+    AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp < fromUnixTimestamp64Milli({to:Int64})`
+  const from = `${database}.security_entities WHERE ${where}`
   const run = async <T>(sql: string): Promise<T[]> => (await client.query({ query: sql, query_params: params, format: 'JSONEachRow' })).json<T>()
-  const [summary, actions, users, ips, sessions, recent] = await Promise.all([
-    run<{ n: number; first: number; last: number }>(`SELECT uniqExact(event_id) AS n, toUnixTimestamp64Milli(min(timestamp)) AS first, toUnixTimestamp64Milli(max(timestamp)) AS last FROM ${database}.security_events WHERE ${where}`),
-    run<{ action: string; outcome: string; n: number }>(`SELECT action, outcome, uniqExact(event_id) AS n FROM ${database}.security_events WHERE ${where} GROUP BY action, outcome ORDER BY n DESC LIMIT 50`),
-    run<{ v: string; n: number }>(`SELECT v, uniqExact(event_id) AS n FROM ${database}.security_events ARRAY JOIN arrayDistinct(arrayFilter(x -> x != '', arrayPushBack(related_user, user_name))) AS v WHERE ${where} GROUP BY v ORDER BY n DESC LIMIT 50`),
-    run<{ v: string; c: string; n: number }>(`SELECT IPv6NumToString(source_ip) AS v, any(geo_country_iso_code) AS c, uniqExact(event_id) AS n FROM ${database}.security_events WHERE ${where} AND source_ip != toIPv6('::') GROUP BY source_ip ORDER BY n DESC LIMIT 50`),
-    run<{ v: string; n: number }>(`SELECT session_id AS v, uniqExact(event_id) AS n FROM ${database}.security_events WHERE ${where} AND session_id != '' GROUP BY v ORDER BY n DESC LIMIT 50`),
-    searchSecurityEvents(platform, projectId, { ...range, query, limit: 20 }),
+  const [actions, users, ips, sessions, recent] = await Promise.all([
+    // Every event has one action and outcome, so the groups' distinct counts add up to the total.
+    run<{ action: string; outcome: string; n: number; first: number; last: number }>(`SELECT action, outcome, uniqExact(event_id) AS n, toUnixTimestamp64Milli(min(timestamp)) AS first, toUnixTimestamp64Milli(max(timestamp)) AS last FROM ${from} GROUP BY action, outcome ORDER BY n DESC`),
+    run<{ v: string; n: number }>(`SELECT v, uniqExact(event_id) AS n FROM ${from.replace(' WHERE ', ' ARRAY JOIN users AS v WHERE ')} GROUP BY v ORDER BY n DESC, v LIMIT 50`),
+    run<{ v: string; c: string; n: number }>(`SELECT IPv6NumToString(source_ip) AS v, any(geo_country_iso_code) AS c, uniqExact(event_id) AS n FROM ${from} AND source_ip != toIPv6('::') GROUP BY source_ip ORDER BY n DESC, v LIMIT 50`),
+    run<{ v: string; n: number }>(`SELECT session_id AS v, uniqExact(event_id) AS n FROM ${from} AND session_id != '' GROUP BY v ORDER BY n DESC, v LIMIT 50`),
+    // The newest events in full, read from security_events by their sort key.
+    run<{ at: number; id: string; payload: string }>(`SELECT toUnixTimestamp64Milli(timestamp) AS at, toString(event_id) AS id, payload FROM ${database}.security_events
+      WHERE project_id = {project:UInt64} AND (timestamp, event_id) IN (SELECT DISTINCT timestamp, event_id FROM ${from} ORDER BY timestamp DESC, event_id DESC LIMIT ${recentEvents})
+      ORDER BY timestamp DESC, event_id DESC`),
   ])
-  const s = summary[0]
+  const events = actions.reduce((n, a) => n + Number(a.n), 0)
   const userValues = field === 'user' ? [value, ...users.map((u) => u.v)] : users.map((u) => u.v)
   return {
     field,
     value,
-    events: Number(s?.n ?? 0),
-    firstSeen: s && Number(s.n) > 0 ? new Date(Number(s.first)).toISOString() : null,
-    lastSeen: s && Number(s.n) > 0 ? new Date(Number(s.last)).toISOString() : null,
-    actions: actions.map((a) => ({ action: a.action, outcome: a.outcome, count: Number(a.n) })),
+    events,
+    firstSeen: events > 0 ? new Date(Math.min(...actions.map((a) => Number(a.first)))).toISOString() : null,
+    lastSeen: events > 0 ? new Date(Math.max(...actions.map((a) => Number(a.last)))).toISOString() : null,
+    actions: actions.slice(0, 50).map((a) => ({ action: a.action, outcome: a.outcome, count: Number(a.n) })),
     users: users.map((u) => ({ value: u.v, count: Number(u.n) })),
     ips: ips.map((i) => ({ value: i.v.startsWith('::ffff:') && i.v.includes('.') ? i.v.slice(7) : i.v, country: i.c, count: Number(i.n) })),
     sessions: sessions.map((x) => ({ value: x.v, count: Number(x.n) })),
-    recent: recent.data,
+    recent: recent.filter((r, i) => i === 0 || r.id !== recent[i - 1]!.id).map((r) => rowOf(Number(r.at), r.payload, undefined)),
     errors: await correlatedErrors(platform, projectId, [...new Set(userValues)].slice(0, 50), range),
   }
+}
+
+const recentEvents = 20
+
+/**
+ * The entity keys the pivot covers: the IP (or CIDR range) as the hex of its IPv6 form, or the
+ * user or session as given. Parsed as the same search would be, so a bad IP is a 400.
+ */
+function entityRange(field: PivotField, value: string): { kind: SecurityEntityKind; low: string; high: string } {
+  const query = pivotQuery(field, value)
+  if (field !== 'ip') return { kind: field, low: value, high: value }
+  const term = query.type === 'or' ? query.children[0] : undefined
+  if (term?.type !== 'term' || term.predicate.kind !== 'ipRange') throw new Error(`pivot on ${JSON.stringify(value)} did not compile to an IP range`)
+  const hex = (n: bigint) => n.toString(16).toUpperCase().padStart(32, '0')
+  return { kind: 'ip', low: hex(term.predicate.low), high: hex(term.predicate.high) }
 }
 
 /** Error events of the same users in the range, newest first. */

@@ -1,4 +1,9 @@
-/** The stored events a rule could use in a time range, oldest first: what streaming detections read back and backtests scan. */
+/**
+ * The stored events a rule could use in a time range, oldest first: what streaming detections read
+ * back and backtests scan. Along the sort key with a plain LIMIT, so ClickHouse reads in order and
+ * stops early (`LIMIT 1 BY event_id` would read the whole range); a copy a crash left behind sorts
+ * next to its original and is dropped here.
+ */
 import type { EventStore } from '../event-store'
 import { queryToSql, type SecurityEvent } from '../security'
 import type { TimedEvent } from './engine'
@@ -16,12 +21,13 @@ export async function readRuleEvents(store: EventStore, projectId: string, rule:
   const wheres = rule.kind === 'threshold' ? [rule.where] : rule.steps.map((s) => s.where)
   const where = queryToSql(wheres.length === 1 ? wheres[0]! : { type: 'or', children: wheres })
   const result = await store.client.query({
-    query: `SELECT toUnixTimestamp64Milli(timestamp) AS at, payload FROM ${store.database}.security_events
+    query: `SELECT toUnixTimestamp64Milli(timestamp) AS at, event_id AS id, payload FROM ${store.database}.security_events
       WHERE project_id = {project:UInt64} AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp < fromUnixTimestamp64Milli({to:Int64})
         AND (${where.sql}) AND (${q.extra?.sql ?? '1'})
-      ORDER BY timestamp LIMIT 1 BY event_id LIMIT {limit:UInt32}`,
+      ORDER BY timestamp, event_id LIMIT {limit:UInt32}`,
     query_params: { ...where.params, ...q.extra?.params, project: Number(projectId), from: q.from, to: q.to, limit: q.limit },
     format: 'JSONEachRow',
   })
-  return (await result.json<{ at: number; payload: string }>()).map((row) => ({ at: Number(row.at), event: JSON.parse(row.payload) as SecurityEvent }))
+  const rows = await result.json<{ at: number; id: string; payload: string }>()
+  return rows.filter((row, i) => i === 0 || row.id !== rows[i - 1]!.id).map((row) => ({ at: Number(row.at), event: JSON.parse(row.payload) as SecurityEvent }))
 }

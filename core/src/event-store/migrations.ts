@@ -9,6 +9,7 @@ import { rollupRefreshStatements } from './rollup-refresh'
 import { retentionMigration } from './retention-migration'
 import { engine } from './table-engine'
 import { securityEventsMigration } from './security-migration'
+import { securityEntitiesMigration } from './security-entities'
 
 export interface EventStoreMigration {
   version: number
@@ -177,6 +178,7 @@ export const eventStoreMigrations: EventStoreMigration[] = [
   },
   retentionMigration,
   securityEventsMigration,
+  securityEntitiesMigration,
 ]
 
 export async function applyEventStoreMigrations(

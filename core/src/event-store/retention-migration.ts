@@ -16,7 +16,7 @@ const tablesAtMigration5 = [
  * at insert from the `project_retention_dict` dictionary (`retentionDaysDefault`) and a TTL on it.
  * A table added later is created with that column and TTL and listed here.
  */
-export const retentionTables: readonly { table: string }[] = [...tablesAtMigration5, { table: 'security_events' }, { table: 'security_minute' }]
+export const retentionTables: readonly { table: string }[] = [...tablesAtMigration5, { table: 'security_events' }, { table: 'security_minute' }, { table: 'security_entities' }]
 
 /** The `retention_days` default of every event table: the project's retention, or the default. */
 export function retentionDaysDefault(database: string): string {

@@ -6,7 +6,7 @@
  * ids twice changes nothing (see the migration).
  */
 import type { EventStore } from '@faultline/core/event-store'
-import { securityMinuteSelect } from '@faultline/core/event-store'
+import { fillSecurityEntities, securityMinuteSelect } from '@faultline/core/event-store'
 import { toUuid } from '@faultline/core/schema'
 import type { SecurityEvent } from '@faultline/core/security'
 import { toSecurityEventRow } from './security-rows'
@@ -39,6 +39,7 @@ export class SecurityEventWriter {
         query_params: { projects: projectsOf(events), ids: [...stored] },
       })
     }
+    await fillSecurityEntities(this.#store, events)
     return fresh
   }
 

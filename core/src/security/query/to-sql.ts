@@ -64,3 +64,23 @@ function predicateSql(predicate: Predicate, column: string, ipColumn: boolean, b
     }
   }
 }
+
+/**
+ * Whether the query reads only `columns` (no free text, no attributes): such a query's condition
+ * also runs on a rollup table that has those columns under the same names.
+ */
+export function queryUsesOnlyColumns(query: QueryNode, columns: readonly string[]): boolean {
+  switch (query.type) {
+    case 'all':
+      return true
+    case 'text':
+      return false
+    case 'not':
+      return queryUsesOnlyColumns(query.child, columns)
+    case 'and':
+    case 'or':
+      return query.children.every((child) => queryUsesOnlyColumns(child, columns))
+    case 'term':
+      return query.spec.attribute === undefined && columns.includes(query.spec.column)
+  }
+}
