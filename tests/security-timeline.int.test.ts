@@ -78,6 +78,26 @@ describe('POST /projects/:id/security/search', () => {
   })
 })
 
+describe('histograms', () => {
+  const histogram = async (query: string, startDate: number, endDate = Date.now() + 60_000) => {
+    const result = await fl.api('POST', `/projects/${fl.projectId}/security/search`, { query, startDate, endDate, histogram: true, limit: 1 })
+    expect(result.status).toBe(200)
+    const buckets = result.body.histogram.buckets as { count: number; failures: number }[]
+    return { source: result.body.histogram.source, count: buckets.reduce((n, b) => n + b.count, 0), failures: buckets.reduce((n, b) => n + b.failures, 0) }
+  }
+
+  it('counts action and outcome queries from the rollup and exactly at edges inside a minute, as the events count them', async () => {
+    // Starting mid-burst (failures 4..11 remain, at t0 + 2 s .. t0 + 5.5 s) and ending before the success at t0 + 7 s:
+    // the range's edges cut minutes, whose events are counted one by one.
+    const from = t0 + 2_000
+    const to = t0 + 6_000 + 3 * 3600_000
+    expect(await histogram('event.action: authn_login_fail', from, to)).toEqual({ source: 'rollup', count: 8, failures: 8 })
+    expect(await histogram('event.action: authn_login_fail and message: attempt', from, to)).toEqual({ source: 'events', count: 8, failures: 8 })
+    expect(await histogram('event.outcome: failure or event.action: authn_login_success', t0 - 60_000, t0 + 3 * 3600_000)).toEqual({ source: 'rollup', count: 18, failures: 17 })
+    expect(await histogram('', t0 + 6_999, t0 + 7_001 + 3 * 3600_000)).toEqual({ source: 'rollup', count: 6, failures: 5 })
+  })
+})
+
 describe('GET /projects/:id/security/pivot', () => {
   it('pivots from an IP to the users it touched and their errors', async () => {
     const result = await fl.api('GET', `/projects/${fl.projectId}/security/pivot?field=ip&value=203.0.113.50&${range}`)
@@ -85,6 +105,18 @@ describe('GET /projects/:id/security/pivot', () => {
     expect(result.body).toMatchObject({ events: 13, users: [{ value: 'alice', count: 13 }], ips: [{ value: '203.0.113.50', country: 'AU', count: 13 }] })
     expect(result.body.actions).toEqual(expect.arrayContaining([{ action: 'authn_login_fail', outcome: 'failure', count: 12 }]))
     expect(result.body.errors).toMatchObject([{ title: expect.stringContaining('boom after login'), user: 'alice' }])
+  })
+
+  it('pivots on a CIDR range and on a user, from the entity table the writer fills', async () => {
+    const cidr = await fl.api('GET', `/projects/${fl.projectId}/security/pivot?field=ip&value=${encodeURIComponent('203.0.113.0/24')}&${range}`)
+    expect(cidr.status).toBe(200)
+    expect(cidr.body).toMatchObject({ events: 13, users: [{ value: 'alice', count: 13 }] })
+    expect(cidr.body.recent).toHaveLength(13)
+    expect(cidr.body.recent[0].event.event.action).toBe('authn_login_success')
+    const user = await fl.api('GET', `/projects/${fl.projectId}/security/pivot?field=user&value=svc-scan&${range}`)
+    expect(user.body).toMatchObject({ events: 5, actions: [{ action: 'authz_fail', outcome: 'failure', count: 5 }], ips: [{ value: '198.51.100.9', count: 5 }] })
+    const outside = await fl.api('GET', `/projects/${fl.projectId}/security/pivot?field=ip&value=203.0.114.0/24&${range}`)
+    expect(outside.body).toMatchObject({ events: 0, firstSeen: null, recent: [] })
   })
 })
 

@@ -22,6 +22,7 @@ export function securityPaths({ project, errors, json, jsonBody, queryParams, pa
   const base = '/projects/{projectId}/security'
   return {
     [`${base}/events`]: { get: { summary: 'Security events, newest first: startDate, endDate, severity, action, outcome, sourceIp (CIDR), user, q (query language), columns; cursor pagination', parameters: [project, ...queryParams(securityEventsQuery)], responses: ok } },
+    '/security/events': { get: { summary: 'Security events of every project where the caller holds security:read (the organization-level list), newest first, each with its projectId: the same filters and cursor as a project\'s list; startDate/endDate default to the last 24 hours; `projects` names the projects searched', parameters: queryParams(securityEventsQuery), responses: ok } },
     [`${base}/search`]: { post: { summary: 'Search in the query language, with an optional time histogram and chosen columns', parameters: [project], requestBody: jsonBody(securitySearchBody), responses: ok } },
     [`${base}/pivot`]: { get: { summary: 'Everything about an IP, user or session: actions, related users and IPs with countries, sessions, recent events, errors of the same users', parameters: [project, ...queryParams(securityPivotQuery)], responses: ok } },
     [`${base}/export`]: { get: { summary: 'Export a search as NDJSON or CSV (audited)', parameters: [project, ...queryParams(securityExportQuery)], responses: { 200: { description: 'NDJSON or CSV stream' }, ...errors } } },

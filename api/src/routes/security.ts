@@ -16,6 +16,7 @@ import { appendAudit } from '../services/audit-trail'
 import { cursors } from '../services/cursor'
 import { parseColumns, parseQueryText, searchSecurityEvents, securityEventPages, securityHistogram, type TimeRange } from '../services/security-timeline'
 import { PivotFields, securityPivot, type PivotField } from '../services/security-pivot'
+import { organizationSecurityEvents, securityReadableProjects } from '../services/security-org-events'
 import { changeInvestigation, createInvestigation, deleteSavedSearch, getInvestigation, investigationStores, listInvestigations, saveSearch } from '../services/security-investigations'
 import { backtestRule, detectionStores, parseOneRule, removeRule, ruleView, saveRule, switchRule } from '../services/security-rules'
 import { projectRules, ruleIdPattern } from '@faultline/core/detections'
@@ -102,6 +103,19 @@ export function securityRoutes(platform: Platform): Hono<ApiEnv> {
     const q = parseQuery(c, securityEventsQuery)
     const result = await searchSecurityEvents(platform, projectId, { ...timeRange(q), query: filterQuery(q), columns: parseColumns(q.columns), limit: q.limit, cursor: q.cursor })
     await audit(c, projectId, { search: new URL(c.req.url).search.slice(0, 500) })
+    return c.json(result)
+  })
+
+  // Across projects: any signed-in caller may ask; it gets the projects where it holds security:read.
+  app.get('/security/events', requires('account:read'), async (c) => {
+    const q = parseQuery(c, securityEventsQuery)
+    const projects = await securityReadableProjects(platform, c.get('authorizer'), c.get('access').principal!)
+    const result = await organizationSecurityEvents(platform, projects, { ...timeRange(q), query: filterQuery(q), columns: parseColumns(q.columns), limit: q.limit, cursor: q.cursor })
+    const search = new URL(c.req.url).search.slice(0, 500)
+    for (const orgId of new Set(projects.map((p) => p.orgId))) {
+      const ids = projects.filter((p) => p.orgId === orgId).map((p) => p._id)
+      await appendAudit(platform.audit, platform.logger, c, { action: AuditActions.sensitiveRead, outcome: 'success', orgId, target: { type: 'security_events', id: ids.join(',').slice(0, 500) }, detail: { search } })
+    }
     return c.json(result)
   })
 

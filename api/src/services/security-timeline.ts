@@ -43,11 +43,13 @@ export function parseColumns(columns: string[] | undefined): string[] | undefine
   return columns
 }
 
+const timeRangeSql = 'timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp < fromUnixTimestamp64Milli({to:Int64})'
+
 function condition(projectId: string, range: TimeRange, query: QueryNode): { sql: string; compiled: string; params: Record<string, unknown> } {
   const compiled = queryToSql(query)
   return {
     compiled: compiled.sql,
-    sql: `project_id = {project:UInt64} AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp < fromUnixTimestamp64Milli({to:Int64}) AND (${compiled.sql})`,
+    sql: `project_id = {project:UInt64} AND ${timeRangeSql} AND (${compiled.sql})`,
     params: { ...compiled.params, project: Number(projectId), from: range.from, to: range.to },
   }
 }
@@ -62,37 +64,52 @@ export function rowOf(at: number, payload: string, columns: string[] | undefined
 }
 
 export async function searchSecurityEvents(platform: Platform, projectId: string, params: SearchParams): Promise<{ data: TimelineRow[]; nextCursor: string | null }> {
-  const page = await searchPage(platform, projectId, params)
+  const page = await searchPage(platform, [projectId], params)
+  return { data: page.data.map(({ projectId: _p, ...row }) => row), nextCursor: page.next && encodeCursor(page.next) }
+}
+
+/**
+ * One search over several projects (the organization-level list): each project's newest matches
+ * read in order as in a single project's search, merged newest first, with the same keyset cursor.
+ */
+export async function searchSecurityEventsAcross(platform: Platform, projectIds: readonly string[], params: SearchParams): Promise<{ data: (TimelineRow & { projectId: string })[]; nextCursor: string | null }> {
+  if (projectIds.length === 0) return { data: [], nextCursor: null }
+  const page = await searchPage(platform, projectIds, params)
   return { data: page.data, nextCursor: page.next && encodeCursor(page.next) }
 }
 
 /**
  * Newest first along the table's sort key, so ClickHouse reads in order and stops after `limit`
- * rows. No `LIMIT 1 BY event_id` (it disables that early stop and made a search read the whole
- * range): the writer stores each id once, and a copy left by a crash sorts next to its original
- * (same timestamp and id), so the page drops adjacent repeats. The cursor follows the last row
- * read, so a page shortened by a dropped copy still continues where it stopped.
+ * rows; over several projects, one such read per project and a merge of their pages. No
+ * `LIMIT 1 BY event_id` (it disables that early stop and made a search read the whole range): the
+ * writer stores each id once, and a copy left by a crash sorts next to its original (same
+ * timestamp and id), so the page drops adjacent repeats. The cursor follows the last row read, so a
+ * page shortened by a dropped copy still continues where it stopped.
  */
-async function searchPage(platform: Platform, projectId: string, params: SearchParams): Promise<{ data: TimelineRow[]; next: CursorPosition | null }> {
-  const where = condition(projectId, params, params.query)
+async function searchPage(platform: Platform, projectIds: readonly string[], params: SearchParams): Promise<{ data: (TimelineRow & { projectId: string })[]; next: CursorPosition | null }> {
+  const compiled = queryToSql(params.query)
+  const queryParams: Record<string, unknown> = { ...compiled.params, from: params.from, to: params.to, limit: params.limit }
   let after = ''
   if (params.cursor) {
     after = ' AND (timestamp, event_id) < (fromUnixTimestamp64Milli({cursorAt:Int64}), toUUID({cursorId:String}))'
-    where.params.cursorAt = params.cursor.value
-    where.params.cursorId = toUuid(params.cursor.id)
+    queryParams.cursorAt = params.cursor.value
+    queryParams.cursorId = toUuid(params.cursor.id)
   }
   const { client, database } = platform.eventStore
-  const result = await client.query({
-    query: `SELECT toUnixTimestamp64Milli(timestamp) AS at, toString(event_id) AS id, payload FROM ${database}.security_events
-      WHERE ${where.sql}${after}
-      ORDER BY timestamp DESC, event_id DESC LIMIT {limit:UInt32}`,
-    query_params: { ...where.params, limit: params.limit },
-    format: 'JSONEachRow',
+  const perProject = projectIds.map((projectId, i) => {
+    queryParams[`project${i}`] = Number(projectId)
+    return `SELECT toUnixTimestamp64Milli(timestamp) AS at, event_id, toString(project_id) AS project, payload FROM ${database}.security_events
+      WHERE project_id = {project${i}:UInt64} AND ${timeRangeSql}${after} AND (${compiled.sql})
+      ORDER BY timestamp DESC, event_id DESC LIMIT {limit:UInt32}`
   })
-  const raw = await result.json<{ at: number; id: string; payload: string }>()
-  const rows = raw.filter((r, i) => i === 0 || r.id !== raw[i - 1]!.id).map((r) => rowOf(Number(r.at), r.payload, params.columns))
+  const query = perProject.length === 1 ? perProject[0]! : `SELECT * FROM (${perProject.join(' UNION ALL ')}) ORDER BY at DESC, event_id DESC LIMIT {limit:UInt32}`
+  const result = await client.query({ query, query_params: queryParams, format: 'JSONEachRow' })
+  const raw = await result.json<{ at: number; event_id: string; project: string; payload: string }>()
+  const rows = raw
+    .filter((r, i) => i === 0 || r.event_id !== raw[i - 1]!.event_id || r.project !== raw[i - 1]!.project)
+    .map((r) => ({ ...rowOf(Number(r.at), r.payload, params.columns), projectId: r.project }))
   const last = raw.at(-1)
-  return { data: rows, next: raw.length === params.limit && last ? { value: Number(last.at), id: last.id.replaceAll('-', '') } : null }
+  return { data: rows, next: raw.length === params.limit && last ? { value: Number(last.at), id: last.event_id.replaceAll('-', '') } : null }
 }
 
 const intervals = [1, 5, 10, 30, 60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400]
@@ -148,7 +165,7 @@ export async function* securityEventPages(platform: Platform, projectId: string,
   let cursor: CursorPosition | undefined
   let sent = 0
   while (sent < max) {
-    const page = await searchPage(platform, projectId, { ...params, limit: Math.min(5000, max - sent), cursor })
+    const page = await searchPage(platform, [projectId], { ...params, limit: Math.min(5000, max - sent), cursor })
     if (page.data.length > 0) yield page.data
     sent += page.data.length
     if (!page.next) return

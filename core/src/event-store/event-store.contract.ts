@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { securityEntitiesContract } from './security-entities.contract'
 import type { EventStore } from './event-store'
 import { applyEventStoreMigrations, eventStoreMigrations } from './migrations'
 import { refreshProjectRollups, refreshRollups, rollupTotals } from './rollup-refresh'
@@ -147,6 +148,8 @@ export function describeEventStoreContract(name: string, makeStore: () => Promis
         await store.client.command({ query: `DROP DATABASE IF EXISTS ${upgrade.database}` })
       }
     })
+
+    securityEntitiesContract(() => store)
 
     it('keeps one row per event id after deduplication', async () => {
       const db = store.database
