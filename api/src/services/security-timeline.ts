@@ -116,49 +116,44 @@ const intervals = [1, 5, 10, 30, 60, 300, 900, 1800, 3600, 10800, 21600, 43200, 
 
 export interface Histogram {
   intervalSeconds: number
-  /** `rollup`: counted from the per-minute rollups (ids sketched per minute: exact while a minute's set is small, an estimate within about 1% beyond); `events`: counted over the matching events. */
+  /** `rollup`: the range's whole minutes counted from the per-minute counts of `security_events` (its `minute_counts` projection), its partial minutes from the events; `events`: counted over the matching events. Both exact. */
   source: 'rollup' | 'events'
-  approximate: boolean
   buckets: { start: string; count: number; failures: number }[]
 }
 
 /**
- * Counts per interval. A query on `event.action`/`event.outcome` alone (or none) reads the
- * per-minute rollups for the range's whole minutes and the events only for the partial minutes at
- * its edges, so its cost does not grow with the events; any other query counts the events.
+ * Counts per interval. A query on `event.action`/`event.outcome` alone (or none) groups by the
+ * minute, so ClickHouse answers the range's whole minutes from the `minute_counts` projection
+ * (event-store migration 8), whose size does not grow with the events; the partial minutes at the
+ * range's edges are counted from the events. Any other query counts the events.
  */
 export async function securityHistogram(platform: Platform, projectId: string, range: TimeRange, query: QueryNode, maxBuckets = 120): Promise<Histogram> {
   const seconds = (range.to - range.from) / 1000
   const intervalSeconds = intervals.find((s) => seconds / s <= maxBuckets) ?? 86400
   const { client, database } = platform.eventStore
-  const fromRollup = intervalSeconds >= 60 && queryUsesOnlyColumns(query, rollupColumns)
+  const perMinute = intervalSeconds >= 60 && queryUsesOnlyColumns(query, projectionColumns)
   const where = condition(projectId, range, query)
-  const eventCounts = (sql: string) => `SELECT toUnixTimestamp(toStartOfInterval(timestamp, toIntervalSecond({interval:UInt32}))) AS t, count() AS count, countIf(outcome = 'failure') AS failures
-       FROM ${database}.security_events WHERE ${sql} GROUP BY t`
-  const sql = fromRollup
-    ? `SELECT t, sum(count) AS count, sum(failures) AS failures FROM (
-         SELECT toUnixTimestamp(toStartOfInterval(minute, toIntervalSecond({interval:UInt32}))) AS t, sum(n) AS count, sumIf(n, outcome = 'failure') AS failures
-         FROM (SELECT minute, outcome, uniqCombinedMerge(events) AS n FROM ${database}.security_minute
-               WHERE project_id = {project:UInt64} AND minute >= fromUnixTimestamp({wholeFrom:Int64}) AND minute < fromUnixTimestamp({wholeTo:Int64}) AND (${where.compiled})
-               GROUP BY minute, outcome)
-         GROUP BY t
-         UNION ALL
-         ${eventCounts(`${where.sql} AND (timestamp < fromUnixTimestamp({wholeFrom:Int64}) OR timestamp >= fromUnixTimestamp({wholeTo:Int64}))`)}
-       ) GROUP BY t ORDER BY t`
-    : `${eventCounts(where.sql)} ORDER BY t`
-  const minute = 60_000
-  const params = { ...where.params, interval: intervalSeconds, wholeFrom: Math.ceil(range.from / minute) * 60, wholeTo: Math.floor(range.to / minute) * 60 }
+  const counts = (time: string, sql: string) => `SELECT toUnixTimestamp(toStartOfInterval(${time}, toIntervalSecond({interval:UInt32}))) AS t, outcome, count() AS n
+       FROM ${database}.security_events WHERE ${sql} GROUP BY t, outcome`
+  const minute = 'toStartOfMinute(timestamp)'
+  const inner = perMinute
+    ? `${counts(minute, `project_id = {project:UInt64} AND ${minute} >= fromUnixTimestamp({wholeFrom:Int64}) AND ${minute} < fromUnixTimestamp({wholeTo:Int64}) AND (${where.compiled})`)}
+       UNION ALL
+       ${counts('timestamp', `${where.sql} AND (timestamp < fromUnixTimestamp({wholeFrom:Int64}) OR timestamp >= fromUnixTimestamp({wholeTo:Int64}))`)}`
+    : counts('timestamp', where.sql)
+  const sql = `SELECT t, sum(n) AS count, sumIf(n, outcome = 'failure') AS failures FROM (${inner}) GROUP BY t ORDER BY t`
+  const minuteMs = 60_000
+  const params = { ...where.params, interval: intervalSeconds, wholeFrom: Math.ceil(range.from / minuteMs) * 60, wholeTo: Math.floor(range.to / minuteMs) * 60 }
   const rows = await (await client.query({ query: sql, query_params: params, format: 'JSONEachRow' })).json<{ t: number; count: number; failures: number }>()
   return {
     intervalSeconds,
-    source: fromRollup ? 'rollup' : 'events',
-    approximate: fromRollup,
+    source: perMinute ? 'rollup' : 'events',
     buckets: rows.map((r) => ({ start: new Date(Number(r.t) * 1000).toISOString(), count: Number(r.count), failures: Number(r.failures) })),
   }
 }
 
-/** The columns `security_minute` shares with `security_events`: a query on these alone runs on either table. */
-const rollupColumns = ['action', 'outcome']
+/** The columns the `minute_counts` projection groups by besides project and minute. */
+const projectionColumns = ['action', 'outcome']
 
 /** Pages of a search, oldest of each page last, for exports; stops after `max` rows. */
 export async function* securityEventPages(platform: Platform, projectId: string, params: Omit<SearchParams, 'limit' | 'cursor'>, max: number): AsyncGenerator<TimelineRow[]> {

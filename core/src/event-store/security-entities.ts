@@ -12,6 +12,12 @@
  *   copies with the same sort key, which ReplacingMergeTree merges away, and readers count
  *   distinct event ids, so counts never double.
  * - The migration backfills the table from the events already stored.
+ *
+ * It also gives `security_events` a projection of event counts per project, minute, action and
+ * outcome (`minute_counts`): a histogram of a query on action and outcome alone then reads a few
+ * rows per minute instead of every event (the `security_minute` sketches cost as much to merge as
+ * the ids they hold). Counts are `count()`, exact as the events' own; projections are rebuilt when
+ * ReplacingMergeTree merges drop copies or rows are deleted, and materialized for stored parts.
  */
 import { toUuid } from '../schema'
 import type { EventStore } from './event-store'
@@ -24,7 +30,7 @@ export type SecurityEntityKind = (typeof SecurityEntityKinds)[keyof typeof Secur
 
 export const securityEntitiesMigration: EventStoreMigration = {
   version: 8,
-  name: 'security events by entity (ip, user, session) for pivots, backfilled from the stored events',
+  name: 'security events by entity (ip, user, session) for pivots, backfilled; per-minute count projection on security_events',
   statements: (s) => [
     `CREATE TABLE IF NOT EXISTS ${s.database}.security_entities ${s.onCluster} (
       project_id UInt64,
@@ -44,6 +50,11 @@ export const securityEntitiesMigration: EventStoreMigration = {
     ORDER BY (project_id, entity_kind, entity, timestamp, event_id)
     TTL toDateTime(timestamp) + toIntervalDay(retention_days)`,
     securityEntitiesInsert(s, '1'),
+    `ALTER TABLE ${s.database}.security_events ${s.onCluster}
+      MODIFY SETTING deduplicate_merge_projection_mode = 'rebuild', lightweight_mutation_projection_mode = 'rebuild'`,
+    `ALTER TABLE ${s.database}.security_events ${s.onCluster} ADD PROJECTION IF NOT EXISTS minute_counts
+      (SELECT project_id, toStartOfMinute(timestamp), action, outcome, count() GROUP BY project_id, toStartOfMinute(timestamp), action, outcome)`,
+    `ALTER TABLE ${s.database}.security_events ${s.onCluster} MATERIALIZE PROJECTION minute_counts`,
   ],
 }
 

@@ -22,7 +22,7 @@ function fakeApi(stored: TimelineRow[]) {
       const start = Number(body.cursor ?? 0)
       const page = matching.slice(start, start + (body.limit ?? 100))
       const next = start + page.length < matching.length ? String(start + page.length) : null
-      return { data: page, nextCursor: next, ...(body.histogram && { histogram: { intervalSeconds: 60, source: 'events' as const, approximate: false, buckets: [{ start: '2026-01-01T00:00:00.000Z', count: matching.length, failures: 1 }] } }) }
+      return { data: page, nextCursor: next, ...(body.histogram && { histogram: { intervalSeconds: 60, source: 'events' as const, buckets: [{ start: '2026-01-01T00:00:00.000Z', count: matching.length, failures: 1 }] } }) }
     },
     investigations: {
       list: async () => ({ data: [...investigations.values()] }),
