@@ -47,29 +47,36 @@ export async function securityPivot(platform: Platform, projectId: string, field
     AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp < fromUnixTimestamp64Milli({to:Int64})`
   const from = `${database}.security_entities WHERE ${where}`
   const run = async <T>(sql: string): Promise<T[]> => (await client.query({ query: sql, query_params: params, format: 'JSONEachRow' })).json<T>()
-  const [actions, users, ips, sessions, recent] = await Promise.all([
-    // Every event has one action and outcome, so the groups' distinct counts add up to the total.
-    run<{ action: string; outcome: string; n: number; first: number; last: number }>(`SELECT action, outcome, uniqExact(event_id) AS n, toUnixTimestamp64Milli(min(timestamp)) AS first, toUnixTimestamp64Milli(max(timestamp)) AS last FROM ${from} GROUP BY action, outcome ORDER BY n DESC`),
-    run<{ v: string; n: number }>(`SELECT v, uniqExact(event_id) AS n FROM ${from.replace(' WHERE ', ' ARRAY JOIN users AS v WHERE ')} GROUP BY v ORDER BY n DESC, v LIMIT 50`),
-    run<{ v: string; c: string; n: number }>(`SELECT IPv6NumToString(source_ip) AS v, any(geo_country_iso_code) AS c, uniqExact(event_id) AS n FROM ${from} AND source_ip != toIPv6('::') GROUP BY source_ip ORDER BY n DESC, v LIMIT 50`),
-    run<{ v: string; n: number }>(`SELECT session_id AS v, uniqExact(event_id) AS n FROM ${from} AND session_id != '' GROUP BY v ORDER BY n DESC, v LIMIT 50`),
+  type Counted = [value: string, count: number | string]
+  // One statement for the summaries (each a scalar subquery over the same short key range), one for
+  // the newest events. Every event has one action and outcome, so the action groups add up to the total.
+  const [[summary], recent] = await Promise.all([
+    run<{ actions: [string, string, number | string, number | string, number | string][]; users: Counted[]; ips: [string, string, number | string][]; sessions: Counted[] }>(`SELECT
+      (SELECT groupArray((action, outcome, n, first, last)) FROM (SELECT action, outcome, uniqExact(event_id) AS n, toUnixTimestamp64Milli(min(timestamp)) AS first, toUnixTimestamp64Milli(max(timestamp)) AS last FROM ${from} GROUP BY action, outcome)) AS actions,
+      (SELECT groupArray((v, n)) FROM (SELECT v, uniqExact(event_id) AS n FROM ${from.replace(' WHERE ', ' ARRAY JOIN users AS v WHERE ')} GROUP BY v ORDER BY n DESC, v LIMIT 50)) AS users,
+      (SELECT groupArray((v, c, n)) FROM (SELECT IPv6NumToString(source_ip) AS v, any(geo_country_iso_code) AS c, uniqExact(event_id) AS n FROM ${from} AND source_ip != toIPv6('::') GROUP BY source_ip ORDER BY n DESC, v LIMIT 50)) AS ips,
+      (SELECT groupArray((v, n)) FROM (SELECT session_id AS v, uniqExact(event_id) AS n FROM ${from} AND session_id != '' GROUP BY v ORDER BY n DESC, v LIMIT 50)) AS sessions`),
     // The newest events in full, read from security_events by their sort key.
     run<{ at: number; id: string; payload: string }>(`SELECT toUnixTimestamp64Milli(timestamp) AS at, toString(event_id) AS id, payload FROM ${database}.security_events
       WHERE project_id = {project:UInt64} AND (timestamp, event_id) IN (SELECT DISTINCT timestamp, event_id FROM ${from} ORDER BY timestamp DESC, event_id DESC LIMIT ${recentEvents})
       ORDER BY timestamp DESC, event_id DESC`),
   ])
-  const events = actions.reduce((n, a) => n + Number(a.n), 0)
-  const userValues = field === 'user' ? [value, ...users.map((u) => u.v)] : users.map((u) => u.v)
+  // groupArray need not keep its subquery's order: sorted again (stably, ties as the subquery left them).
+  const byCount = <T extends { count: number }>(rows: T[]) => rows.sort((x, y) => y.count - x.count)
+  const actions = byCount(summary!.actions.map(([action, outcome, n, first, last]) => ({ action, outcome, count: Number(n), first: Number(first), last: Number(last) })))
+  const users = byCount(summary!.users.map(([value, n]) => ({ value, count: Number(n) })))
+  const events = actions.reduce((n, a) => n + a.count, 0)
+  const userValues = field === 'user' ? [value, ...users.map((u) => u.value)] : users.map((u) => u.value)
   return {
     field,
     value,
     events,
-    firstSeen: events > 0 ? new Date(Math.min(...actions.map((a) => Number(a.first)))).toISOString() : null,
-    lastSeen: events > 0 ? new Date(Math.max(...actions.map((a) => Number(a.last)))).toISOString() : null,
-    actions: actions.slice(0, 50).map((a) => ({ action: a.action, outcome: a.outcome, count: Number(a.n) })),
-    users: users.map((u) => ({ value: u.v, count: Number(u.n) })),
-    ips: ips.map((i) => ({ value: i.v.startsWith('::ffff:') && i.v.includes('.') ? i.v.slice(7) : i.v, country: i.c, count: Number(i.n) })),
-    sessions: sessions.map((x) => ({ value: x.v, count: Number(x.n) })),
+    firstSeen: events > 0 ? new Date(Math.min(...actions.map((a) => a.first))).toISOString() : null,
+    lastSeen: events > 0 ? new Date(Math.max(...actions.map((a) => a.last))).toISOString() : null,
+    actions: actions.slice(0, 50).map(({ action, outcome, count }) => ({ action, outcome, count })),
+    users,
+    ips: byCount(summary!.ips.map(([v, country, n]) => ({ value: v.startsWith('::ffff:') && v.includes('.') ? v.slice(7) : v, country, count: Number(n) }))),
+    sessions: byCount(summary!.sessions.map(([value, n]) => ({ value, count: Number(n) }))),
     recent: recent.filter((r, i) => i === 0 || r.id !== recent[i - 1]!.id).map((r) => rowOf(Number(r.at), r.payload, undefined)),
     errors: await correlatedErrors(platform, projectId, [...new Set(userValues)].slice(0, 50), range),
   }
