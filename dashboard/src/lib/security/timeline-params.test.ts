@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { defaultColumns, eventIdsQuery, fieldValue, histogramSlots, pivotHref, pivotOf, pivotSearch, quoteValue, readTimelineParams, timelineSearch, timeWindow, withFilter } from './timeline-params'
+import { queryFieldNames } from './query-completion'
+import { defaultColumns, eventIdsQuery, fieldValue, histogramSlots, pivotHref, pivotOf, pivotSearch, quoteValue, readTimelineParams, securityFields, timelineSearch, timeWindow, withFilter } from './timeline-params'
 
 describe('the timeline URL', () => {
   it('reads defaults, a range, chosen columns (unknown ones dropped) and a zoomed window', () => {
@@ -7,6 +8,10 @@ describe('the timeline URL', () => {
     const params = readTimelineParams(new URLSearchParams('q=event.action:x&range=7d&columns=@timestamp,source.ip,bogus&from=2026-01-01T00:00:00.000Z&to=2026-01-01T01:00:00.000Z'))
     expect(params).toEqual({ q: 'event.action:x', range: '7d', columns: ['@timestamp', 'source.ip'], from: Date.parse('2026-01-01T00:00:00Z'), to: Date.parse('2026-01-01T01:00:00Z') })
     expect(readTimelineParams(new URLSearchParams('range=nope&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z'))).toEqual({ q: '', range: '24h', columns: defaultColumns })
+  })
+
+  it('offers as columns exactly the fields of the query language (in its own order)', () => {
+    expect([...securityFields].sort()).toEqual(['@timestamp', ...queryFieldNames].sort())
   })
 
   it('writes what it reads, leaving defaults out', () => {
