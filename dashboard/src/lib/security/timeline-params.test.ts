@@ -20,6 +20,9 @@ describe('the timeline URL', () => {
     expect(readTimelineParams(new URLSearchParams(timelineSearch(params)))).toEqual(params)
     const zoomed = { q: '', range: '24h' as const, from: 1_000, to: 61_000, columns: defaultColumns }
     expect(readTimelineParams(new URLSearchParams(timelineSearch(zoomed)))).toEqual(zoomed)
+    const opened = { q: '', range: '24h' as const, columns: defaultColumns, event: 'ab'.repeat(16) }
+    expect(readTimelineParams(new URLSearchParams(timelineSearch(opened)))).toEqual(opened)
+    expect(readTimelineParams(new URLSearchParams('event=not-an-id')).event).toBeUndefined()
   })
 
   it('turns a range into a window ending now, and keeps an explicit one', () => {
