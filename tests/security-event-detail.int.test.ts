@@ -37,7 +37,7 @@ beforeAll(async () => {
   const body = events().map((e) => JSON.stringify(e)).join('\n')
   const sent = await fetch(`${fl.url}/api/${fl.projectId}/security/events/?sentry_key=${fl.publicKey}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body })
   expect(sent.status).toBe(200)
-  const error = { ...sentryEvent({ type: 'Error', value: 'query failed', user: 'alice', timestamp: t0 + 5_500 }), contexts: { trace: { trace_id: traceId, span_id: '00f067aa0ba902b7' } } }
+  const error: Record<string, unknown> = { ...sentryEvent({ type: 'Error', value: 'query failed', user: 'alice', timestamp: t0 + 5_500 }), contexts: { trace: { trace_id: traceId, span_id: '00f067aa0ba902b7' } } }
   const envelope = [JSON.stringify({ event_id: error.event_id, dsn: fl.dsn }), JSON.stringify({ type: 'event' }), JSON.stringify(error)].join('\n')
   expect((await fetch(`${fl.url}/api/${fl.projectId}/envelope/`, { method: 'POST', body: envelope })).status).toBe(200)
   await fl.waitFor(async () => (await fl.api('GET', `${project()}/events?${range}&limit=500`)).body.data?.length === 6)
@@ -117,7 +117,8 @@ describe('OpenAPI response schemas of the security reads', () => {
     const doc = (await fl.api('GET', '/openapi.json')).body as PublishedDocument
     const rule = "id: mine\nname: Three failures\nkind: threshold\nwhere: 'event.action: authn_login_fail'\ngroup_by: [source.ip]\nwindow: 10s\nthreshold: 3"
     const routes = securityRoutes(fl.server.platform) as unknown as Hono
-    const problems = await shapeProblems(routes, doc, fl.api, [
+    const request = async (method: string, path: string, body?: unknown) => ({ ...(await fl.api(method, path, body)), headers: new Headers() })
+    const problems = await shapeProblems(routes, doc, request, [
       ['GET', `${project()}/events?${range}`],
       ['GET', `${project()}/events?${range}&columns=@timestamp,event.severity,related.ip,source.port,user.name`],
       ['POST', `${project()}/search`, { query: 'user.name: al*', startDate: t0 - 60_000, histogram: true, limit: 2 }],

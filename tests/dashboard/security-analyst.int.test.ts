@@ -141,13 +141,14 @@ describe('the security analyst in a browser', () => {
       await flyout.waitFor({ state: 'detached' })
       expect(new URL(analyst.url()).searchParams.get('event')).toBeNull()
       const focused = () => analyst.evaluate(() => document.activeElement?.id || document.activeElement?.getAttribute('aria-label'))
-      await expect.poll(focused, 'the search no longer shows the event: the focus goes to the query box').toBe('security-query')
+      // The search no longer shows the event: the focus goes to the query box.
+      await expect.poll(focused).toBe('security-query')
       // A click on the row itself (not on a value) opens it too.
       await rows(analyst).first().locator('time').click()
       await analyst.getByRole('dialog', { name: /Event authn_login_fail/ }).waitFor()
       await analyst.getByRole('dialog').getByRole('button', { name: 'Close' }).click()
       await analyst.getByRole('dialog').waitFor({ state: 'detached' })
-      await expect.poll(focused, 'the focus goes back to the row').toMatch(/^Details of event /)
+      await expect.poll(focused).toMatch(/^Details of event /) // back to the row it was opened from
     })
   }, 120_000)
 
