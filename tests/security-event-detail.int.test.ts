@@ -7,6 +7,9 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Hono } from 'hono'
+import { createApiToken } from '@faultline/core/accounts'
+import { createProject } from '@faultline/core/projects'
+import { permissionsOf } from '@faultline/api'
 import { shapeProblems, type PublishedDocument } from '../api/src/openapi-conformance'
 import { securityRoutes } from '../api/src/routes/security'
 import { startFaultline, type TestFaultline } from './support/faultline'
@@ -64,6 +67,17 @@ describe('GET /projects/:id/security/events/:eventId', () => {
     expect((await fl.api('GET', `${project()}/events/${probeId}`)).body.errors).toMatchObject([{ title: expect.stringContaining('query failed'), via: 'trace.id' }])
     const audit = await fl.server.platform.audit.search({ action: 'sensitive_read', limit: 50 })
     expect(audit.some((d) => d.target?.id === fl.projectId && d.detail?.event === probeId)).toBe(true)
+  })
+
+  it("answers 404 for an event of another project of the same organization, to a caller who may read both", async () => {
+    const orgId = (await fl.server.platform.projects.projects.get(fl.projectId))!.orgId
+    const other = (await createProject(fl.server.platform.projects, orgId, 'Other')).project._id
+    const { token } = await createApiToken(fl.server.platform.accounts.tokens, { kind: 'org', orgId, name: 'both projects', scopes: permissionsOf('admin') })
+    const both = fl.apiAs(token)
+    expect((await both('GET', `${project()}/events/${probeId}`)).status).toBe(200)
+    const elsewhere = await both('GET', `/projects/${other}/security/events/${probeId}`)
+    expect(elsewhere.status).toBe(404)
+    expect(elsewhere.body.detail).toContain(`No security event ${probeId} in project ${other}`)
   })
 
   it('answers 404 with a reason for an id it does not hold, and 400 for one that is not an id', async () => {
