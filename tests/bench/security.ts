@@ -15,6 +15,7 @@
  *   npm run bench -- security     (BENCH_SECONDS=20 load, BENCH_ROWS=10000000 (0 skips 3), BENCH_RUNS=20)
  */
 import { randomUUID } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { decodeSignalMessage } from '@faultline/core/detections'
 import { startFaultline, type TestFaultline } from '../support/faultline'
@@ -128,6 +129,7 @@ async function endToEnd(fl: TestFaultline, burstNet: string, rate?: number) {
     }
   }
   const cpuBefore = process.cpuUsage()
+  const threadsBefore = threadCpu()
   const listening = clock.listen(fl)
   await Promise.all([...Array.from({ length: concurrency }, sender), burster()])
   const ingestSeconds = (performance.now() - started) / 1000
@@ -136,11 +138,13 @@ async function endToEnd(fl: TestFaultline, burstNet: string, rate?: number) {
   while ((count = (await stored(fl)) - storedBefore) < total) await sleep(200)
   const storedSeconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
+  const threads = cpuByThread(threadsBefore, threadCpu())
   clock.stop()
   await listening
   const latencies = clock.latencies
   return {
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    threads,
     sent: total,
     ingestPerSecond: total / ingestSeconds,
     storedPerSecond: count / storedSeconds,
@@ -149,6 +153,44 @@ async function endToEnd(fl: TestFaultline, burstNet: string, rate?: number) {
     detected: latencies.length,
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) },
   }
+}
+
+/**
+ * CPU seconds of this process's threads by name (Linux /proc; empty elsewhere): the main thread
+ * (ingest, API and the load generator), Node's other threads, chDB's named pools (queries, merges).
+ */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>()
+  let tasks: string[]
+  try {
+    tasks = readdirSync('/proc/self/task')
+  } catch {
+    return out
+  }
+  for (const task of tasks) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks of 1/100 s
+      // Node names its other threads "node" alike: the processor's worker, libuv's pool (where chDB runs
+      // the queries and inserts it is handed, besides its own ThreadPool) and V8's helpers.
+      const kind = task === String(process.pid) ? 'main thread' : name === 'node' ? 'other node threads' : `chDB ${name.replace(/[0-9]+$/, '')}`
+      out.set(kind, (out.get(kind) ?? 0) + seconds)
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out
+}
+
+function cpuByThread(before: Map<string, number>, after: Map<string, number>): string {
+  return [...after]
+    .map(([name, seconds]) => [name, seconds - (before.get(name) ?? 0)] as const)
+    .filter(([, seconds]) => seconds >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, seconds]) => `${name} ${seconds.toFixed(1)} s`)
+    .join(', ')
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -174,6 +216,7 @@ function printEndToEnd(title: string, e2e: Awaited<ReturnType<typeof endToEnd>>,
   console.log(title)
   console.log(`  sent ${e2e.sent} events; ingest accepted ${e2e.ingestPerSecond.toFixed(0)} events/s; all stored after ${e2e.storedSeconds.toFixed(1)} s: ${e2e.storedPerSecond.toFixed(0)} events/s end to end   (target ≥ 10,000/s)`)
   console.log(`  CPU: ${e2e.cpuSeconds.toFixed(1)} s over all threads of this process (load generator included), ${(e2e.cpuSeconds / e2e.storedSeconds).toFixed(2)} CPU-s per s of the machine's 2 cores = ${(e2e.sent / e2e.cpuSeconds).toFixed(0)} events per CPU-second = ${micros.toFixed(0)} µs per event = ${(micros / yardstick).toFixed(0)}× one JSON parse+stringify of the event in this run (${yardstick.toFixed(1)} µs)`)
+  if (e2e.threads) console.log(`  CPU by thread: ${e2e.threads}`)
   console.log(`  detection latency, request with a burst's 10th failure → signal on the bus: ${e2e.detected}/${e2e.bursts} bursts, p50 ${e2e.latencyMs.p50.toFixed(0)} ms, p95 ${e2e.latencyMs.p95.toFixed(0)} ms, max ${e2e.latencyMs.max.toFixed(0)} ms   (target p95 ≤ 5,000 ms)`)
   console.log(`  load: ${load()}`)
 }
