@@ -7,7 +7,8 @@
  * 2. detection latency: brute-force bursts sent during that load, each from its own address,
  *    timed from the request carrying the burst's tenth event to its signal on the bus;
  * 1 and 2 run twice: saturated (senders as fast as ingest answers; the latency then measures the
- *    backlog) and paced at BENCH_PACED_FRACTION (0.5) of the saturated end-to-end rate. CPU per
+ *    backlog) and paced at BENCH_PACED_FRACTION (0.5) of the saturated end-to-end rate, or at
+ *    BENCH_PACED_RATE events/s to compare two builds at the same load. CPU per
  *    event is also given as a multiple of a JSON parse+stringify of the event in the same run;
  * 3. timeline search p95 and pivot p95 through the API over 10M events bulk-inserted straight into
  *    ClickHouse by a generator query (not through ingest), spread over 7 days.
@@ -27,6 +28,8 @@ const batch = 500
 const concurrency = 4
 /** The paced run's rate as a fraction of the saturated run's end-to-end rate. */
 const pacedFraction = Number(process.env.BENCH_PACED_FRACTION ?? 0.5)
+/** A fixed rate for the paced run instead (events/s), to compare two builds at the same load. */
+const pacedRate = process.env.BENCH_PACED_RATE ? Number(process.env.BENCH_PACED_RATE) : undefined
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -283,9 +286,9 @@ try {
   const yardstick = jsonRoundTripMicros()
   const saturated = await endToEnd(fl, '198.18')
   printEndToEnd(`end to end, saturated (${seconds} s of load, ${concurrency} senders × ${batch} events per NDJSON request as fast as ingest answers, embedded, processor in a worker thread; latency here measures the backlog):`, saturated, yardstick)
-  const paced = Math.round(saturated.storedPerSecond * pacedFraction)
+  const paced = pacedRate ?? Math.round(saturated.storedPerSecond * pacedFraction)
   const below = await endToEnd(fl, '198.19', paced)
-  printEndToEnd(`end to end, paced at ${paced} events/s (${pacedFraction * 100}% of the saturated run's end-to-end rate) for ${seconds} s:`, below, yardstick)
+  printEndToEnd(`end to end, paced at ${paced} events/s (${pacedRate ? 'BENCH_PACED_RATE' : `${pacedFraction * 100}% of the saturated run's end-to-end rate`}) for ${seconds} s:`, below, yardstick)
   console.log(`  yardstick after: ${jsonRoundTripMicros().toFixed(1)} µs per JSON parse+stringify (before: ${yardstick.toFixed(1)} µs)`)
   if (rows <= 0) {
     console.log('BENCH_ROWS=0: bulk load and timeline queries skipped')

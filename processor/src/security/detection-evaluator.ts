@@ -80,12 +80,9 @@ export class DetectionEvaluator {
     for (const [projectId, events] of byProject) {
       const rules = (await this.#projectRules(projectId, now)).filter((r) => r.enabled)
       const suppressions = rules.filter((r): r is SuppressionRule => r.kind === 'suppression')
-      // Rules run side by side: each has its own leases, detections and signals, and their store
-      // queries overlap on chDB's threads. Every evaluation settles before a failure is passed on, so
-      // none is still running when the batch is retried.
-      const evaluations = rules.filter((r): r is EvaluatedRule => r.kind !== 'suppression').map((rule) => this.#evaluateRule(projectId, rule, events, suppressions))
-      const failed = (await Promise.allSettled(evaluations)).find((r): r is PromiseRejectedResult => r.status === 'rejected')
-      if (failed) throw failed.reason
+      for (const rule of rules) {
+        if (rule.kind !== 'suppression') await this.#evaluateRule(projectId, rule, events, suppressions)
+      }
     }
   }
 
