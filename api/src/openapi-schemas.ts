@@ -13,6 +13,7 @@ import { Subjects } from '@faultline/core/ports'
 import { severityLevels } from '@faultline/core/security'
 import { RuleKinds } from '@faultline/core/detections'
 import { ErasureStatuses } from './services/privacy-erasure'
+import { alertingResponses } from './openapi-alerting-schemas'
 
 const iso = z.string().describe('ISO 8601 time')
 const isoOrNull = iso.nullable()
@@ -425,5 +426,6 @@ export const responses = {
   TagKeys: list(z.object({ key: z.string(), count: z.number().int() })),
   TagValues: list(z.object({ value: z.string(), count: z.number().int() })),
   IcalFeed: z.object({ schedule: z.string(), url: z.string() }),
+  ...alertingResponses,
 } as const
 export type ResponseName = keyof typeof responses
