@@ -6,12 +6,18 @@
  *    detections have work;
  * 2. detection latency: brute-force bursts sent during that load, each from its own address,
  *    timed from the request carrying the burst's tenth event to its signal on the bus;
+ * 1 and 2 run twice: saturated (senders as fast as ingest answers; the latency then measures the
+ *    backlog) and paced at BENCH_PACED_FRACTION (0.25: small batches cost about twice the CPU per event of
+ *    saturated ones, so half the saturated rate was no longer below saturation) of the saturated end-to-end rate, or at
+ *    BENCH_PACED_RATE events/s to compare two builds at the same load. CPU per
+ *    event is also given as a multiple of a JSON parse+stringify of the event in the same run;
  * 3. timeline search p95 and pivot p95 through the API over 10M events bulk-inserted straight into
  *    ClickHouse by a generator query (not through ingest), spread over 7 days.
  *
- *   npm run bench -- security     (BENCH_SECONDS=20 load, BENCH_ROWS=10000000, BENCH_RUNS=20)
+ *   npm run bench -- security     (BENCH_SECONDS=20 load, BENCH_ROWS=10000000 (0 skips 3), BENCH_RUNS=20)
  */
 import { randomUUID } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { decodeSignalMessage } from '@faultline/core/detections'
 import { securityEntitiesInsert } from '@faultline/core/event-store'
@@ -22,6 +28,10 @@ const rows = Number(process.env.BENCH_ROWS ?? 10_000_000)
 const runs = Number(process.env.BENCH_RUNS ?? 20)
 const batch = 500
 const concurrency = 4
+/** The paced run's rate as a fraction of the saturated run's end-to-end rate. */
+const pacedFraction = Number(process.env.BENCH_PACED_FRACTION ?? 0.25)
+/** A fixed rate for the paced run instead (events/s), to compare two builds at the same load. */
+const pacedRate = process.env.BENCH_PACED_RATE ? Number(process.env.BENCH_PACED_RATE) : undefined
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -53,56 +63,168 @@ async function stored(fl: TestFaultline): Promise<number> {
   return Number((await result.json<{ n: number }>())[0]!.n)
 }
 
-async function endToEnd(fl: TestFaultline) {
-  const bursts = new Map<string, number>()
-  const latencies: number[] = []
+/** Detection latencies, request carrying a burst's tenth failure → its signal on the bus, by the burst's address. */
+class BurstClock {
+  readonly sentAt = new Map<string, number>()
+  readonly latencies: number[] = []
+  #stoppedAt = Infinity
+
+  /** Reads the `signals` subject until `stop`, then until every burst has its signal or 30 s more have passed. */
+  async listen(fl: TestFaultline): Promise<void> {
+    const seen = new Set<string>()
+    while (performance.now() < this.#stoppedAt || (performance.now() < this.#stoppedAt + 30_000 && seen.size < this.sentAt.size)) {
+      const messages = await fl.server.platform.bus.fetch('signals', 'bench', { max: 100, expiresMs: 100 })
+      const now = performance.now()
+      for (const message of messages) {
+        const decoded = decodeSignalMessage(message.data)
+        const ip = decoded.ok && decoded.message.ruleId === 'brute-force-single-ip' ? decoded.message.group['source.ip'] : undefined
+        const at = ip ? this.sentAt.get(ip) : undefined
+        if (at !== undefined && !seen.has(ip!)) {
+          seen.add(ip!)
+          this.latencies.push(now - at)
+        }
+        await message.ack()
+      }
+    }
+  }
+
+  stop(): void {
+    this.#stoppedAt = performance.now()
+  }
+}
+
+/**
+ * `seconds` of load: 4 senders posting NDJSON batches, either as fast as ingest answers (`rate`
+ * undefined: saturation, where latency measures the backlog) or paced to `rate` events/s; brute-force
+ * bursts from their own addresses (`burstNet`.x.y) every 500 ms meanwhile. Waits until every event
+ * is stored and every burst detected.
+ */
+async function endToEnd(fl: TestFaultline, burstNet: string, rate?: number) {
+  const clock = new BurstClock()
+  const storedBefore = await stored(fl)
   let sent = 0
-  let next = 0
+  let scheduled = 0
+  let bursts = 0
   const started = performance.now()
   const deadline = started + seconds * 1000
   const sender = async () => {
     while (performance.now() < deadline) {
+      if (rate !== undefined) {
+        const due = started + (scheduled / rate) * 1000
+        scheduled += batch
+        if (due > performance.now()) await sleep(due - performance.now())
+        if (performance.now() >= deadline) break
+      }
       const lines: string[] = []
-      for (let i = 0; i < batch; i++) lines.push(JSON.stringify(randomEvent(next++)))
+      for (let i = 0; i < batch; i++) lines.push(JSON.stringify(randomEvent(nextEvent++)))
       await post(fl, lines)
       sent += lines.length
     }
   }
   const burster = async () => {
     for (let b = 0; performance.now() < deadline - 2_000; b++) {
-      const ip = `198.18.${b >> 8}.${b & 255}`
+      const ip = `${burstNet}.${b >> 8}.${b & 255}`
       const now = Date.now()
       const lines = Array.from({ length: 10 }, (_, i) => JSON.stringify({ 'event.id': randomUUID(), 'event.action': 'authn_login_fail', '@timestamp': now - 900 + i * 100, 'source.ip': ip, 'user.name': 'admin' }))
       const at = performance.now()
       await post(fl, lines)
-      bursts.set(ip, at)
-      await new Promise((resolve) => setTimeout(resolve, 500))
-    }
-  }
-  const listener = async () => {
-    while (performance.now() < deadline + 30_000 && (performance.now() < deadline || latencies.length < bursts.size)) {
-      const messages = await fl.server.platform.bus.fetch('signals', 'bench', { max: 100, expiresMs: 100 })
-      const now = performance.now()
-      for (const message of messages) {
-        const decoded = decodeSignalMessage(message.data)
-        const ip = decoded.ok ? decoded.message.group['source.ip'] : undefined
-        const at = ip ? bursts.get(ip) : undefined
-        if (decoded.ok && decoded.message.ruleId === 'brute-force-single-ip' && at !== undefined) latencies.push(now - at)
-        await message.ack()
-      }
+      clock.sentAt.set(ip, at)
+      bursts++
+      await sleep(500)
     }
   }
   const cpuBefore = process.cpuUsage()
-  const listening = listener()
+  const threadsBefore = threadCpu()
+  const listening = clock.listen(fl)
   await Promise.all([...Array.from({ length: concurrency }, sender), burster()])
   const ingestSeconds = (performance.now() - started) / 1000
-  const total = sent + bursts.size * 10
+  const total = sent + bursts * 10
   let count = 0
-  while ((count = await stored(fl)) < total) await new Promise((resolve) => setTimeout(resolve, 200))
+  while ((count = (await stored(fl)) - storedBefore) < total) await sleep(200)
   const storedSeconds = (performance.now() - started) / 1000
   const cpu = process.cpuUsage(cpuBefore)
+  const threads = cpuByThread(threadsBefore, threadCpu())
+  clock.stop()
   await listening
-  return { cpuSeconds: (cpu.user + cpu.system) / 1e6, sent: total, ingestPerSecond: total / ingestSeconds, storedPerSecond: count / storedSeconds, storedSeconds, bursts: bursts.size, detected: latencies.length, latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) } }
+  const latencies = clock.latencies
+  return {
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    threads,
+    sent: total,
+    ingestPerSecond: total / ingestSeconds,
+    storedPerSecond: count / storedSeconds,
+    storedSeconds,
+    ingestSeconds,
+    bursts,
+    detected: latencies.length,
+    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) },
+  }
+}
+
+/**
+ * CPU seconds of this process's threads by name (Linux /proc; empty elsewhere): the main thread
+ * (ingest, API and the load generator), Node's other threads, chDB's named pools (queries, merges).
+ */
+function threadCpu(): Map<string, number> {
+  const out = new Map<string, number>()
+  let tasks: string[]
+  try {
+    tasks = readdirSync('/proc/self/task')
+  } catch {
+    return out
+  }
+  for (const task of tasks) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8')
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      const seconds = (Number(fields[11]) + Number(fields[12])) / 100 // utime + stime, in clock ticks of 1/100 s
+      // Node names its other threads "node" alike: the processor's worker, libuv's pool (where chDB runs
+      // the queries and inserts it is handed, besides its own ThreadPool) and V8's helpers.
+      const kind = task === String(process.pid) ? 'main thread' : name === 'node' ? 'other node threads' : `chDB ${name.replace(/[0-9]+$/, '')}`
+      out.set(kind, (out.get(kind) ?? 0) + seconds)
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out
+}
+
+function cpuByThread(before: Map<string, number>, after: Map<string, number>): string {
+  return [...after]
+    .map(([name, seconds]) => [name, seconds - (before.get(name) ?? 0)] as const)
+    .filter(([, seconds]) => seconds >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, seconds]) => `${name} ${seconds.toFixed(1)} s`)
+    .join(', ')
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+let nextEvent = 0
+
+/**
+ * The same run's yardstick for CPU per event: one JSON.parse and one JSON.stringify of each of the
+ * bench's events, the least any JSON pipeline does with an event once. The machine's speed (and the
+ * other work on it) varies several-fold between runs; the ratio to this varies far less.
+ */
+function jsonRoundTripMicros(): number {
+  const lines = Array.from({ length: 20_000 }, (_, i) => JSON.stringify(randomEvent(i)))
+  const before = process.cpuUsage()
+  let bytes = 0
+  for (const line of lines) bytes += JSON.stringify(JSON.parse(line)).length
+  const cpu = process.cpuUsage(before)
+  if (bytes === 0) throw new Error('no events')
+  return (cpu.user + cpu.system) / lines.length
+}
+
+function printEndToEnd(title: string, e2e: Awaited<ReturnType<typeof endToEnd>>, yardstick: number): void {
+  const micros = (e2e.cpuSeconds * 1e6) / e2e.sent
+  console.log(title)
+  console.log(`  sent ${e2e.sent} events; ingest accepted ${e2e.ingestPerSecond.toFixed(0)} events/s; all stored after ${e2e.storedSeconds.toFixed(1)} s (${(e2e.storedSeconds - e2e.ingestSeconds).toFixed(1)} s after the last send): ${e2e.storedPerSecond.toFixed(0)} events/s end to end   (target ≥ 10,000/s)`)
+  console.log(`  CPU: ${e2e.cpuSeconds.toFixed(1)} s over all threads of this process (load generator included), ${(e2e.cpuSeconds / e2e.storedSeconds).toFixed(2)} CPU-s per s of the machine's 2 cores = ${(e2e.sent / e2e.cpuSeconds).toFixed(0)} events per CPU-second = ${micros.toFixed(0)} µs per event = ${(micros / yardstick).toFixed(0)}× one JSON parse+stringify of the event in this run (${yardstick.toFixed(1)} µs)`)
+  if (e2e.threads) console.log(`  CPU by thread: ${e2e.threads}`)
+  console.log(`  detection latency, request with a burst's 10th failure → signal on the bus: ${e2e.detected}/${e2e.bursts} bursts, p50 ${e2e.latencyMs.p50.toFixed(0)} ms, p95 ${e2e.latencyMs.p95.toFixed(0)} ms, max ${e2e.latencyMs.max.toFixed(0)} ms   (target p95 ≤ 5,000 ms)`)
+  console.log(`  load: ${load()}`)
 }
 
 async function bulkLoad(fl: TestFaultline, count: number): Promise<number> {
@@ -166,18 +288,24 @@ async function queryLatency(fl: TestFaultline) {
 const fl = await startFaultline({ LOG_LEVEL: 'error', PROCESSOR_THREAD: 'worker', PROCESSOR_FLUSH_MS: '250', KEY_RATE_LIMIT_PER_MINUTE: '0', PROJECT_QUOTA_PER_MINUTE: '0', API_RATE_LIMIT_PER_MINUTE: '0', API_IP_RATE_LIMIT_PER_MINUTE: '0' })
 try {
   console.log(`load before: ${load()}`)
-  const e2e = await endToEnd(fl)
-  console.log(`end to end (${seconds} s of load, ${concurrency} senders × ${batch} events per NDJSON request, embedded, processor in a worker thread):`)
-  console.log(`  sent ${e2e.sent} events; ingest accepted ${e2e.ingestPerSecond.toFixed(0)} events/s; all stored after ${e2e.storedSeconds.toFixed(1)} s: ${e2e.storedPerSecond.toFixed(0)} events/s end to end   (target ≥ 10,000/s)`)
-  console.log(`  CPU: ${e2e.cpuSeconds.toFixed(1)} s over all threads of this process (load generator included) = ${(e2e.sent / e2e.cpuSeconds).toFixed(0)} events per CPU-second; the machine's other work is what the load average shows`)
-  console.log(`  detection latency, request with a burst's 10th failure → signal on the bus: ${e2e.detected}/${e2e.bursts} bursts, p50 ${e2e.latencyMs.p50.toFixed(0)} ms, p95 ${e2e.latencyMs.p95.toFixed(0)} ms, max ${e2e.latencyMs.max.toFixed(0)} ms   (target p95 ≤ 5,000 ms)`)
-  console.log(`  load after: ${load()}`)
+  const yardstick = jsonRoundTripMicros()
+  const saturated = await endToEnd(fl, '198.18')
+  printEndToEnd(`end to end, saturated (${seconds} s of load, ${concurrency} senders × ${batch} events per NDJSON request as fast as ingest answers, embedded, processor in a worker thread; latency here measures the backlog):`, saturated, yardstick)
+  const paced = pacedRate ?? Math.round(saturated.storedPerSecond * pacedFraction)
+  const below = await endToEnd(fl, '198.19', paced)
+  printEndToEnd(`end to end, paced at ${paced} events/s (${pacedRate ? 'BENCH_PACED_RATE' : `${pacedFraction * 100}% of the saturated run's end-to-end rate`}) for ${seconds} s:`, below, yardstick)
+  console.log(`  yardstick after: ${jsonRoundTripMicros().toFixed(1)} µs per JSON parse+stringify (before: ${yardstick.toFixed(1)} µs)`)
+  if (rows <= 0) {
+    console.log('BENCH_ROWS=0: bulk load and timeline queries skipped')
+    process.exitCode = 0
+  } else {
   const loadSeconds = await bulkLoad(fl, rows)
   console.log(`bulk insert of ${rows} events over 7 days by a generator query: ${loadSeconds.toFixed(1)} s; ${await stored(fl)} events in the project`)
   const q = await queryLatency(fl)
   console.log(`timeline search through the API (${q.search.n} searches: query language with CIDR/wildcard/not, histograms, message phrase, user, severity list): p50 ${q.search.p50.toFixed(0)} ms, p95 ${q.search.p95.toFixed(0)} ms   (target ≤ 500 ms)`)
   console.log(`pivot through the API (${q.pivot.n} pivots on an IP or a user, 7 days): p50 ${q.pivot.p50.toFixed(0)} ms, p95 ${q.pivot.p95.toFixed(0)} ms   (target ≤ 500 ms)`)
   console.log(`load after: ${load()}`)
+  }
 } finally {
   await fl.stop()
 }

@@ -37,6 +37,7 @@ import {
   type TimedEvent,
 } from '@faultline/core/detections'
 import { matchesQuery } from '@faultline/core/security'
+import { candidateValues } from './detection-candidates'
 import type { StoredSecurityEvent } from './security-writer'
 
 export interface DetectionEvaluatorOptions {
@@ -109,8 +110,23 @@ export class DetectionEvaluator {
     // An unsignalled one (a crash between its insert and its signal) is evaluated again, to send it.
     for (const detection of covering) if (detection.signalled || detection.suppressedBy) touched.delete(detection.groupKey)
     if (touched.size === 0) return
+    // Only groups with enough matching stored events to fire are read back (see detection-candidates).
+    const first = rule.groupBy[0]
+    const firstValue = (values: Record<string, string>) => (first ? values[first.name]! : '')
+    const candidates = await candidateValues(this.#platform.eventStore, rule, { projectId, from: minAt - span, to: maxAt + span + 1, values: [...new Set([...touched.values()].map(firstValue))] })
+    if (candidates) for (const [key, values] of touched) if (!candidates.has(firstValue(values))) touched.delete(key)
+    if (touched.size === 0) return
     const events = await this.#readBack(projectId, rule, touched, minAt - span, maxAt + span)
     const received = new Map(batch.map((e) => [e.event.event.id, e.receivedAt]))
+    // Each read-back event is grouped once, then handed to the partition of its group.
+    const eventsOf = new Map<string, TimedEvent[]>()
+    for (const e of events) {
+      const key = groupOf(rule.groupBy, e.event)?.key
+      if (key === undefined || !touched.has(key)) continue
+      const list = eventsOf.get(key)
+      if (list) list.push(e)
+      else eventsOf.set(key, [e])
+    }
     const partitions = new Map<number, string[]>()
     for (const key of touched.keys()) {
       const partition = createHash('sha1').update(key).digest().readUInt32BE(0) % this.#options.partitions
@@ -123,8 +139,7 @@ export class DetectionEvaluator {
       try {
         const ruleGroups = keys.map((key) => ruleGroupKey(projectId, rule.id, key))
         const known = await stores.detections.find({ ruleGroup: { $in: ruleGroups }, anchorAt: { $gte: minAt - span - rule.suppressMs, $lte: maxAt + span + rule.suppressMs } }, { limit: 10_000 })
-        const keySet = new Set(keys)
-        const inPartition = events.filter((e) => keySet.has(groupOf(rule.groupBy, e.event)?.key ?? ''))
+        const inPartition = keys.flatMap((key) => eventsOf.get(key) ?? [])
         const result = evaluateRule(rule, inPartition, known.map((d) => ({ id: d._id, groupKey: d.groupKey, anchorAt: d.anchorAt })))
         const anchors = new Map(inPartition.map((e) => [e.event.event.id, e.event]))
         const toSignal = known.filter((d) => result.again.includes(d._id) && !d.signalled && !d.suppressedBy).map((d) => d._id)

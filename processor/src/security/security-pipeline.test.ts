@@ -13,12 +13,13 @@ import { createLogger } from '@faultline/core/log'
 import { defaultOrganization } from '@faultline/core/accounts'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
-import { decodeSignalMessage, openDetectionStores, ruleGroupKey } from '@faultline/core/detections'
+import { builtInRules, decodeSignalMessage, openDetectionStores, ruleGroupKey, type SequenceRule, type ThresholdRule } from '@faultline/core/detections'
 import { encodeSecurityMessage, normalizeSecurityEvent, securityMessageId, type SecurityEvent } from '@faultline/core/security'
+import { candidateValues } from './detection-candidates'
 import { DetectionEvaluator } from './detection-evaluator'
 import { GeoLocator } from './geo'
 import { SecurityConsumer, securityConsumerGroup } from './security-consumer'
-import type { StoredSecurityEvent } from './security-writer'
+import { SecurityEventWriter, type StoredSecurityEvent } from './security-writer'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fl-security-pipeline-'))
 let platform: Platform
@@ -151,5 +152,33 @@ describe('DetectionEvaluator', () => {
     await new DetectionEvaluator(platform).evaluate(stored)
     expect(await detectionsFor(ip)).toMatchObject([{ suppressedBy: 'pentest', signalled: false }])
     expect(await signals()).toEqual([])
+  })
+})
+
+describe('candidateValues', () => {
+  const rule = (id: string) => builtInRules.find((r) => r.id === id) as ThresholdRule | SequenceRule
+  async function stored(events: SecurityEvent[]): Promise<{ from: number; to: number }> {
+    await new SecurityEventWriter(platform.eventStore).write(events.map((e) => ({ projectId, receivedAt: Date.now(), event: e, redelivered: false })))
+    return { from: Date.now() - 600_000, to: Date.now() + 1 }
+  }
+  const fails = (ip: string, users: number, n: number, t0 = Date.now() - 5_000, user = 'u') =>
+    Array.from({ length: n }, (_, i) => event('authn_login_fail', t0 + i * 100, { 'source.ip': ip, 'user.name': `${user}${i % users}` }))
+
+  it('keeps the groups with enough matching stored events, IPv4 and IPv6 alike, and drops the rest', async () => {
+    const [a, b, c] = ['100.64.0.77', '100.64.0.78', '2001:db8::77']
+    const range = await stored([...fails(a, 1, 10), ...fails(b, 1, 9), ...fails(c, 1, 10)])
+    expect(await candidateValues(platform.eventStore, rule('brute-force-single-ip'), { projectId, ...range, values: [a, b, c, '100.64.0.79'] })).toEqual(new Set([a, c]))
+  })
+
+  it('counts distinct values for a cardinality rule', async () => {
+    const [many, one] = ['100.64.1.77', '100.64.1.78']
+    const range = await stored([...fails(many, 10, 10), ...fails(one, 1, 12)])
+    expect(await candidateValues(platform.eventStore, rule('password-spraying'), { projectId, ...range, values: [many, one] })).toEqual(new Set([many]))
+  })
+
+  it('requires every step of a sequence', async () => {
+    const t0 = Date.now() - 10_000
+    const range = await stored([...fails('192.0.2.77', 1, 5, t0, 'alice'), ...fails('192.0.2.78', 1, 5, t0, 'bob'), event('authn_login_success', t0 + 1_000, { 'source.ip': '192.0.2.77', 'user.name': 'alice0' })])
+    expect(await candidateValues(platform.eventStore, rule('success-after-failures'), { projectId, ...range, values: ['alice0', 'bob0'] })).toEqual(new Set(['alice0']))
   })
 })

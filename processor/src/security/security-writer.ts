@@ -9,7 +9,7 @@ import type { EventStore } from '@faultline/core/event-store'
 import { fillSecurityEntities, securityMinuteSelect } from '@faultline/core/event-store'
 import { toUuid } from '@faultline/core/schema'
 import type { SecurityEvent } from '@faultline/core/security'
-import { toSecurityEventRow } from './security-rows'
+import { securityEventColumns, toSecurityEventRow } from './security-rows'
 
 export interface StoredSecurityEvent {
   projectId: string
@@ -31,7 +31,7 @@ export class SecurityEventWriter {
     const stored = await this.#alreadyStored(events.filter((e) => e.redelivered))
     const fresh = events.filter((e) => !stored.has(toUuid(e.event.event.id)))
     if (fresh.length > 0) {
-      await client.insert({ table: `${database}.security_events`, values: fresh.map((e) => toSecurityEventRow(e.projectId, e.receivedAt, e.event)), format: 'JSONEachRow' })
+      await client.insert({ table: `${database}.security_events`, columns: securityEventColumns, values: fresh.map((e) => toSecurityEventRow(e.projectId, e.receivedAt, e.event)), format: 'JSONCompactEachRow' })
     }
     if (stored.size > 0) {
       await client.command({

@@ -59,7 +59,8 @@ function inList(value: string, type: string, values: Scalar[], params: SqlValue[
     parts.push(`${value} IN (SELECT value FROM json_each(?))`)
     params.push(JSON.stringify(plain))
   }
-  for (const v of values) if (!plain.includes(v)) parts.push(equals(value, type, v, params))
+  const bound = new Set(plain)
+  for (const v of values) if (!bound.has(v)) parts.push(equals(value, type, v, params))
   return parts.length === 0 ? '0' : parts.length === 1 ? (parts[0] as string) : `(${parts.join(' OR ')})`
 }
 

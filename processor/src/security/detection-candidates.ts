@@ -1,0 +1,71 @@
+/**
+ * Which groups a batch touched could fire a rule at all, counted in ClickHouse over the same stored
+ * events the read-back would return, so that only those groups' events are read back and parsed.
+ * A group can fire only if, over the read-back's range, it has at least `threshold` matching events
+ * (and `cardinality.min` distinct values), or for a sequence at least each step's `count` events
+ * matching that step. Counts are taken per value of the first group field: a group's events are a
+ * subset of its first field's, so a group this drops could not have fired (counts that are too high,
+ * e.g. an empty cardinality value counted as one, only let more through).
+ */
+import type { EventStore } from '@faultline/core/event-store'
+import type { SequenceRule, ThresholdRule } from '@faultline/core/detections'
+import { queryToSql } from '@faultline/core/security'
+
+export interface CandidateQuery {
+  projectId: string
+  from: number
+  to: number
+  /** Distinct values of the rule's first group field among the touched groups (ignored without group_by). */
+  values: string[]
+}
+
+/**
+ * The first-group-field values (all of `values`, or `['']` for a rule without group_by) whose groups
+ * could fire; undefined when the rule's fields cannot be counted in SQL (the caller reads back all).
+ */
+export async function candidateValues(store: EventStore, rule: ThresholdRule | SequenceRule, q: CandidateQuery): Promise<Set<string> | undefined> {
+  const first = rule.groupBy[0]
+  if (first?.spec.attribute !== undefined) return undefined
+  const params: Record<string, unknown> = { project: Number(q.projectId), from: q.from, to: q.to, groups: q.values }
+  const conditions: string[] = []
+  const counts: string[] = []
+  let where: string
+  if (rule.kind === 'threshold') {
+    const sql = queryToSql(rule.where, 'w')
+    Object.assign(params, sql.params)
+    where = sql.sql
+    counts.push('count() AS n')
+    conditions.push(`n >= ${rule.threshold}`)
+    const cardinality = rule.cardinality
+    if (cardinality && cardinality.field.spec.attribute === undefined) {
+      counts.push(`uniqExact(${cardinality.field.spec.column}) AS d`)
+      conditions.push(`d >= ${cardinality.min}`)
+    }
+  } else {
+    const steps = rule.steps.map((step, i) => queryToSql(step.where, `s${i}_`))
+    for (const step of steps) Object.assign(params, step.params)
+    where = steps.map((step) => `(${step.sql})`).join(' OR ')
+    steps.forEach((step, i) => {
+      counts.push(`countIf(${step.sql}) AS c${i}`)
+      conditions.push(`c${i} >= ${rule.steps[i]!.count}`)
+    })
+  }
+  // Rows of the touched groups (a set lookup, as the read-back's), then the 1-based position of their
+  // first-field value in `groups`, computed only on those rows.
+  const ip = first?.spec.kind === 'ip'
+  const touched = !first ? '1' : ip ? `${first.spec.column} IN (SELECT toIPv6(arrayJoin({groups:Array(String)})))` : `toString(${first.spec.column}) IN {groups:Array(String)}`
+  const position = !first ? '1' : ip ? `indexOf(arrayMap(x -> toIPv6(x), {groups:Array(String)}), ${first.spec.column})` : `indexOf({groups:Array(String)}, toString(${first.spec.column}))`
+  const result = await store.client.query({
+    query: `SELECT ${position} AS i, ${counts.join(', ')} FROM ${store.database}.security_events
+      WHERE project_id = {project:UInt64} AND timestamp >= fromUnixTimestamp64Milli({from:Int64}) AND timestamp < fromUnixTimestamp64Milli({to:Int64})
+        AND (${where}) AND ${touched}
+      GROUP BY i HAVING i > 0 AND ${conditions.join(' AND ')}`,
+    query_params: params,
+    format: 'JSONEachRow',
+    // One thread: a batch runs one such count per rule beside ingest and the insert; spread over the
+    // pool, the counts cost twice the CPU on a busy two-core machine (issue 15's bench) for no gain.
+    clickhouse_settings: { max_threads: 1 },
+  })
+  const rows = await result.json<{ i: number }>()
+  return new Set(rows.map((row) => (first ? q.values[Number(row.i) - 1]! : '')))
+}
