@@ -144,6 +144,21 @@ export function describeBusContract(name: string, makeBus: () => Promise<BusUnde
       expect(await bus.backlog('errors')).toBe(0)
     })
 
+    it('never returns one message twice in a fetch, however long the others waited past the ack wait', async () => {
+      const { bus } = await open()
+      const ids = Array.from({ length: 20 }, (_, i) => `w-${i}`)
+      await bus.publish('errors', ids.map((id) => message(id)))
+      const [held] = await bus.fetch('errors', 'workers', { max: 1, expiresMs: 1_000 })
+      // A consumer busy with a batch for several ack waits: the slowness is the case under test.
+      // JetStream's pull buffer received every message meanwhile, and received each again per lapsed wait.
+      await new Promise((r) => setTimeout(r, contractBusOptions.ackWaitMs * 4))
+      await held!.ack()
+      const batch = await bus.fetch('errors', 'workers', { max: 1_000, expiresMs: 1_000 })
+      const batchIds = batch.map((m) => m.id)
+      expect(batchIds.length).toBeGreaterThan(0)
+      expect(batchIds.filter((id, i) => batchIds.indexOf(id) !== i)).toEqual([])
+    })
+
     it('working() keeps a message leased past the ack wait', async () => {
       const { bus } = await open()
       await bus.publish('errors', [message('long')])
