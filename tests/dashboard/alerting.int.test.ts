@@ -120,7 +120,7 @@ describe('the alerting pages in a browser', () => {
       await page.waitForURL(/\/alerting\/groups\/[^/]+$/)
       await page.getByRole('button', { name: 'Acknowledge' }).click()
       await page.getByRole('status').getByText('Acknowledged').waitFor()
-      expect(await page.locator('h1 .badge').textContent()).toBe('acknowledged')
+      await expect.poll(() => page.locator('h1 .badge').textContent(), soon).toBe('acknowledged')
       expect(await accessibilityViolations(page)).toEqual([])
       await page.getByLabel('Title').fill('Checkout is down')
       await page.getByRole('button', { name: 'Declare incident' }).click()

@@ -17,7 +17,7 @@ import { startBrowserSuite, stopBrowserSuite } from './support/suite'
 import { type NpmStarted } from './support/npm-start'
 
 const attacker = '203.0.113.7'
-const soon = { timeout: 30_000, interval: 250 }
+const soon = { timeout: 60_000, interval: 250 }
 
 let server: NpmStarted
 let smtp: SmtpSink
@@ -139,7 +139,7 @@ describe('the security pages in a browser', () => {
       await page.reload()
       await page.getByText(`Blocked ${attacker} at the edge`).waitFor()
       await page.getByRole('heading', { name: /Brute force on bob\s*closed/ }).waitFor()
-      expect(await rows(page).count()).toBe(2)
+      await expect.poll(() => rows(page).count(), soon).toBe(2)
       await page.getByRole('link', { name: 'Investigations' }).click()
       await page.getByRole('link', { name: 'Brute force on bob' }).waitFor()
       await screenshot(page, 'security-investigation')
