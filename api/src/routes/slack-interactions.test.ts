@@ -84,11 +84,11 @@ describe('Slack interactions: the answer cutoff', () => {
     await vi.advanceTimersByTimeAsync(2_499)
     expect(answered, 'answered before the 2.5 s a quick action is given').toBe(false)
     await vi.advanceTimersByTimeAsync(1)
-    await vi.waitFor(() => expect(answered, 'no answer at 2.5 s while the action still runs').toBe(true))
+    await vi.waitFor(() => expect(answered, 'no answer at 2.5 s while the action still runs').toBe(true), { timeout: 60_000 })
     expect((await response).status).toBe(200)
     expect(await stateOf(group)).toBe('triggered')
 
     release()
-    await vi.waitFor(async () => expect(await stateOf(group)).toBe('acknowledged'))
+    await vi.waitFor(async () => expect(await stateOf(group)).toBe('acknowledged'), { timeout: 60_000 })
   })
 })
