@@ -126,5 +126,5 @@ describe('backpressure', () => {
     await processor.stop()
     await ingest.stop()
     console.log(`backpressure: drained and verified in ${Date.now() - started} ms`)
-  }, 120_000)
+  }, 300_000)
 })
