@@ -55,7 +55,7 @@ beforeAll(async () => {
     { encoding: 'deflate', body: deflateRawSync(zeros, { level: 9 }) },
     { encoding: 'br', body: brotliCompressSync(zeros) },
   ]
-}, 60_000)
+})
 
 afterAll(() => f?.stop())
 
@@ -373,6 +373,8 @@ describe('ingest fuzz', () => {
     }
     await Promise.all(Array.from({ length: concurrency }, worker))
     const sentMs = Date.now() - started
+    // Printed now as well as asserted at the end: a run that then times out still says what went wrong.
+    if (failures.length > 0) console.log(`fuzz: ${failures.length} failures, the first: ${failures.slice(0, 5).join(' | ')}`)
 
     const health = await fetch(`${f.url}/healthz`)
     expect(health.status).toBe(200)
@@ -402,5 +404,6 @@ describe('ingest fuzz', () => {
     expect(failures.slice(0, 20)).toEqual([])
     expect(valid.length).toBe(Math.ceil(totalCases / validEvery))
     expect([...missing]).toEqual([])
-  }, 300_000)
+    // On a loaded 2-core machine (load 16) the 4000 requests took 309 s.
+  }, 600_000)
 })
