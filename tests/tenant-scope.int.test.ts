@@ -18,6 +18,8 @@ import { createLogger } from '@faultline/core/log'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import type { Collection, Document, Filter, MetadataStore } from '@faultline/core/ports'
 import { createProject } from '@faultline/core/projects'
+import { PrivacySettingsStore } from '@faultline/core/privacy'
+import { TenantCollection } from '@faultline/core/tenancy'
 import { createApiTier, permissionsOf } from '@faultline/api'
 import { createIngestTier } from '@faultline/ingest'
 import { createProcessorTier, type ProcessorTier } from '@faultline/processor'
@@ -40,6 +42,10 @@ const tenantCollections = new Set([
   'incident_timeline',
   'alert_unsubscriptions',
   'alert_ical_feeds',
+  'issue_activity',
+  'privacy_settings',
+  'privacy_settings_history',
+  'privacy_erasures',
 ])
 
 const alertingYaml = `
@@ -180,6 +186,32 @@ describe('tenant scope', () => {
     expect(incident.status).toBe(201)
     expect((await api(acme.token, 'GET', `/orgs/${acme.orgId}/alerting/incidents/${incident.body._id}/summary`)).status).toBe(200)
     expect((await api(globex.token, 'GET', `/orgs/${globex.orgId}/alerting/incidents/${incident.body._id}`)).status).toBe(404)
+  }, 60_000)
+
+  it("keeps issue activity, privacy settings and erasures to their organization, out of the other's reach even with the project id", async () => {
+    const [acme, globex] = tenants as [(typeof tenants)[0], (typeof tenants)[0]]
+    const project = `/projects/${acme.projectId}`
+    const [issue] = (await api(acme.token, 'GET', `${project}/issues?status=all`)).body.data
+    expect((await api(acme.token, 'POST', `${project}/issues/${issue.id}/comments`, { text: 'looking into it' })).status).toBe(201)
+    expect((await api(acme.token, 'PUT', `${project}/privacy`, { settings: { ipAddresses: 'remove' }, expectedVersion: 0 })).status).toBe(200)
+    const erasure = await api(acme.token, 'POST', `${project}/privacy/erasures`, { email: 'nobody@example.test' })
+    expect(erasure.status).toBe(202)
+    for (const path of [`${project}/issues/${issue.id}/activity`, `${project}/privacy`, `${project}/privacy/history`, `${project}/privacy/erasures/${erasure.body.id}`]) {
+      expect((await api(globex.token, 'GET', path)).status, path).toBe(404)
+    }
+    // Below the API, the stores asked for Globex with Acme's project id find nothing, and for Acme they find it.
+    expect(await platform.issues.activity.find(globex.orgId, { projectId: acme.projectId })).toEqual([])
+    expect((await platform.issues.activity.find(acme.orgId, { projectId: acme.projectId })).map((a) => a.kind)).toContain('comment')
+    const settings = await PrivacySettingsStore.open(platform.metadata, { scrubIpAddresses: false })
+    expect((await settings.get(globex.orgId, acme.projectId)).version).toBe(0)
+    expect(await settings.history(globex.orgId, acme.projectId, { limit: 10 })).toEqual([])
+    expect((await settings.get(acme.orgId, acme.projectId)).version).toBe(1)
+    const erasures = await TenantCollection.open<{ _id: string; orgId: string; projectId: string }>(platform.metadata, { name: 'privacy_erasures', indexes: [] })
+    expect(await erasures.get(globex.orgId, erasure.body.id)).toBeNull()
+    expect(await erasures.find(globex.orgId, { projectId: acme.projectId })).toEqual([])
+    expect((await erasures.get(acme.orgId, erasure.body.id))?.projectId).toBe(acme.projectId)
+    // The erasure runs in the background: it ends before the platform closes.
+    await waitFor('the erasure to end', async () => ((await api(acme.token, 'GET', `${project}/privacy/erasures/${erasure.body.id}`)).body.status !== 'running' ? true : undefined))
   }, 60_000)
 
   it('merges and deletes within one organization only', async () => {

@@ -13,6 +13,8 @@ import { Subjects } from '@faultline/core/ports'
 import { severityLevels } from '@faultline/core/security'
 import { RuleKinds } from '@faultline/core/detections'
 import { ErasureStatuses } from './services/privacy-erasure'
+import { securityResponses } from './openapi-security-schemas'
+import { alertingResponses } from './openapi-alerting-schemas'
 
 const iso = z.string().describe('ISO 8601 time')
 const isoOrNull = iso.nullable()
@@ -306,6 +308,13 @@ export const Detection = z.object({
   suppressedBy: z.string().optional().describe('The suppression rule that held it back'),
   signalled: z.boolean(),
 })
+export const SecurityBacktest = z.object({
+  rule: z.string(),
+  eventsScanned: z.number().int(),
+  truncated: z.boolean().describe('The range held more events than a backtest reads'),
+  detections: z.number().int(),
+  first: z.array(Detection.omit({ projectId: true, detectedAt: true, suppressedBy: true, signalled: true })).describe('The first 100 detections (nothing is stored)'),
+})
 export const Silence = z.object({
   _id: z.string(),
   orgId: z.string(),
@@ -398,6 +407,8 @@ export const responses = {
   SecurityRule,
   SecurityRules: list(SecurityRule),
   Detections: list(Detection),
+  SecurityBacktest,
+  ...securityResponses,
   Silence,
   Silences: list(Silence),
   AlertingSecretNames: z.object({ names: z.array(z.string()).describe('Sorted; never the values') }),
@@ -425,5 +436,6 @@ export const responses = {
   TagKeys: list(z.object({ key: z.string(), count: z.number().int() })),
   TagValues: list(z.object({ value: z.string(), count: z.number().int() })),
   IcalFeed: z.object({ schedule: z.string(), url: z.string() }),
+  ...alertingResponses,
 } as const
 export type ResponseName = keyof typeof responses

@@ -24,9 +24,11 @@ export interface IngestTier {
 
 export async function createIngestTier(platform: Platform): Promise<IngestTier> {
   const { config, logger, metrics } = platform
-  const outcomes = new OutcomeRecorder(await openOutcomes(platform.metadata), new ProjectOrganizations(platform.projects.projects), logger.child({ component: 'outcomes' }))
+  const organizations = new ProjectOrganizations(platform.projects.projects)
+  const outcomes = new OutcomeRecorder(await openOutcomes(platform.metadata), organizations, logger.child({ component: 'outcomes' }))
   const scrubbers = await ProjectScrubbers.open({
     settings: await PrivacySettingsStore.open(platform.metadata, { scrubIpAddresses: config.scrub.scrubIpAddresses }),
+    organizations,
     secrets: platform.secrets,
     cache: platform.cache,
     logger: logger.child({ component: 'scrub' }),

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { SeriesScorer, defaultDetectorOptions, loadAnomalyCombiner, type ScorerOptions } from '../src/anomaly'
+import { SeriesScorer, defaultDetectorOptions, defaultOnsetOptions, loadAnomalyCombiner, scoreThreshold, type ScorerOptions } from '../src/anomaly'
 import { parseCsv } from './eval-data'
 import { loadNab, nabProfiles, nabReferenceScores } from './nab'
 import { nabSplits } from './nab-figures'
@@ -50,6 +50,8 @@ const candidates: Array<[string, Partial<ScorerOptions>, boolean?]> = [
   ['defaults, plain score', {}, false],
   ['defaults', {}],
   ...[0, 50, 200, 400].map((n): [string, Partial<ScorerOptions>] => [`onsetPoints ${n}`, { onsetPoints: n }]),
+  ...[0, 25, 100, 150].map((n): [string, Partial<ScorerOptions>] => [`refractoryPoints ${n}`, { refractoryPoints: n }]),
+  ...(['medium', 'low'] as const).map((s): [string, Partial<ScorerOptions>] => [`alarmScore at ${s} sensitivity`, { alarmScore: scoreThreshold(s) }]),
   ...[0, 96, 120, 168, 192, 240, 288].map((n): [string, Partial<ScorerOptions>] => [`slowShiftPoints ${n}`, { slowShiftPoints: n }]),
   ...[3, 4, 8, 12].map((n): [string, Partial<ScorerOptions>] => [`shiftPoints ${n}`, { shiftPoints: n }]),
   ...[0.02, 0.1].map((a): [string, Partial<ScorerOptions>] => [`levelAlpha ${a}`, { levelAlpha: a }]),
@@ -57,6 +59,6 @@ const candidates: Array<[string, Partial<ScorerOptions>, boolean?]> = [
   ...[0.005, 0.0075, 0.015, 0.02].map((share): [string, Partial<ScorerOptions>] => [`tailShare ${share}`, { calibration: { tailShare: share } }]),
   ...[1000, 3000, 5000].map((h): [string, Partial<ScorerOptions>] => [`halfLife ${h}`, { calibration: { halfLife: h } }]),
 ]
-console.log(`defaults: ${JSON.stringify(defaultDetectorOptions)}, combiner ${combiner.version} (scripts/train-anomaly.ts)`)
+console.log(`defaults: ${JSON.stringify({ ...defaultDetectorOptions, ...defaultOnsetOptions })}, combiner ${combiner.version} (scripts/train-anomaly.ts)`)
 console.log(`development split, ${development.length} files: standard / reward_low_FP_rate / reward_low_FN_rate`)
 for (const [label, options, onset] of candidates) console.log(`${label.padEnd(52)} ${await score(options, onset ?? true)}`)

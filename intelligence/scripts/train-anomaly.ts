@@ -2,7 +2,7 @@
  * Trains the anomaly combiner (src/anomaly/combiner.ts): one dense layer over a point's three
  * statistics (improbabilities in decades of the point, shift and slow shift statistics).
  *
- * - Weights: a coordinate search from equal weights that maximizes NAB's standard score (the
+ * - Weights: a coordinate search (from the shipped weights, or equal ones without a model) that maximizes NAB's standard score (the
  *   TypeScript port of its scorer, bench/nab-sweep.ts) on the development half of NAB only (the
  *   even-indexed files of each category); the odd files are never read here.
  * - Calibration: the scale and offset that make 10^−output the share of points at least this
@@ -79,11 +79,19 @@ const unionBound: AnomalyCombiner = {
   combine: async (rows) => Float64Array.from(rows, (row) => (row.scored ? Math.max(0, Math.max(...row.decades) - Math.log10(3)) : 0)),
 }
 
+const manifestPath = join(out, 'manifest.json')
+const manifest = JSON.parse(await readFile(manifestPath, 'utf8').catch(() => '{"models":{}}')) as { models: Record<string, unknown> }
+// The search starts from the shipped weights when there are some, so a retrain (after a change
+// of the detector or the onsets) never ships worse than what it replaces on the development half.
+const shippedStart = (manifest.models.anomaly as { search?: { unscaledWeights?: number[] } } | undefined)?.search?.unscaledWeights
+const start = shippedStart?.length === 3 ? shippedStart : [1, 1, 1]
+
 const started = performance.now()
 const noise = noiseDecades()
 const baseline = await developmentScore(unionBound)
-let weights = [1, 1, 1]
+let weights = [...start]
 let best = await developmentScore(await combinerOf(calibrate(weights, noise)))
+const startScore = best
 for (let round = 0; round < searchRounds; round++) {
   for (let k = 0; k < weights.length; k++) {
     for (const factor of searchFactors) {
@@ -105,8 +113,6 @@ if (!(best >= baseline)) {
 }
 const bytes = buildCombinerModel(shipped, combinerVersion, { trainedOn: 'NAB development half (even files); calibration on generated noise' })
 await writeAtomically(join(out, 'anomaly.onnx'), bytes)
-const manifestPath = join(out, 'manifest.json')
-const manifest = JSON.parse(await readFile(manifestPath, 'utf8').catch(() => '{"models":{}}')) as { models: Record<string, unknown> }
 manifest.models.anomaly = {
   file: 'anomaly.onnx',
   generatedBy: 'intelligence/scripts/train-anomaly.ts',
@@ -116,7 +122,7 @@ manifest.models.anomaly = {
   weights: shipped.weights,
   bias: shipped.bias,
   seed,
-  search: { start: [1, 1, 1], factors: searchFactors, rounds: searchRounds, unscaledWeights: weights },
+  search: { start, startStandard: startScore, factors: searchFactors, rounds: searchRounds, unscaledWeights: weights },
   calibration: { noise: 'gaussian, poisson(3), lognormal(σ 2)', pointsEach: noisePoints, tailShares },
   choice: { data: `NAB development half, ${devSeries.length} even-indexed files`, standard: { unionBound: baseline, combiner: best } },
   trainingSeconds: Math.round(seconds * 10) / 10,

@@ -73,7 +73,7 @@ describe('the security pages in a browser', () => {
       await page.waitForURL(timelineUrl)
       // The events are processed in the background: search again until they are stored.
       await expect.poll(async () => (await page.getByRole('button', { name: 'Search', exact: true }).click(), rows(page).count()), soon).toBe(14)
-      await page.getByRole('searchbox', { name: 'Security query' }).fill('event.action: authn_login_fail')
+      await page.getByRole('combobox', { name: 'Security query' }).fill('event.action: authn_login_fail')
       await page.getByRole('button', { name: 'Search', exact: true }).click()
       await page.waitForURL(/q=event\.action/)
       await expect.poll(() => rows(page).count(), soon).toBe(12)
@@ -81,7 +81,7 @@ describe('the security pages in a browser', () => {
       await rows(page).first().getByRole('button', { name: 'bob', exact: true }).click()
       await expect.poll(() => new URL(page.url()).searchParams.get('q'), soon).toBe('event.action: authn_login_fail and user.name: bob')
       await expect.poll(() => rows(page).count(), soon).toBe(12)
-      await page.getByRole('searchbox', { name: 'Security query' }).fill('event.action: (')
+      await page.getByRole('combobox', { name: 'Security query' }).fill('event.action: (')
       await page.getByRole('button', { name: 'Search', exact: true }).click()
       await page.getByRole('alert').filter({ hasText: 'Invalid query' }).waitFor()
       await page.goBack()

@@ -26,7 +26,7 @@ export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
     const project = c.get('access').project!
     const issue = await issueOf(project, parseParam(c, 'issueId', issueIdSchema))
     const { limit } = parseQuery(c, activityQuery)
-    const docs = await platform.issues.activity.find({ projectId: project._id, issueId: issue._id }, { sort: { field: 'at', direction: 'desc' }, limit })
+    const docs = await platform.issues.activity.find(project.orgId, { projectId: project._id, issueId: issue._id }, { sort: { field: 'at', direction: 'desc' }, limit })
     return c.json({ data: docs.map(activityView) })
   })
 
@@ -34,7 +34,7 @@ export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
     const project = c.get('access').project!
     const issue = await issueOf(project, parseParam(c, 'issueId', issueIdSchema))
     const { text } = await parseJsonBody(c, commentBody, 64 * 1024)
-    const [doc] = await recordActivity(platform.issues.activity, [{ projectId: project._id, issueId: issue._id, kind: ActivityKinds.comment, actor: actorOf(c), data: { text } }])
+    const [doc] = await recordActivity(platform.issues.activity, project.orgId, [{ projectId: project._id, issueId: issue._id, kind: ActivityKinds.comment, actor: actorOf(c), data: { text } }])
     return c.json(activityView(doc!), 201)
   })
 
@@ -42,11 +42,11 @@ export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
     const { project, role } = c.get('access')
     const issueId = parseParam(c, 'issueId', issueIdSchema)
     const commentId = parseParam(c, 'commentId', activityIdSchema)
-    const doc = await platform.issues.activity.get(commentId)
+    const doc = await platform.issues.activity.get(project!.orgId, commentId)
     if (!doc || doc.projectId !== project!._id || doc.issueId !== issueId || doc.kind !== ActivityKinds.comment) throw httpError(404, `No comment ${commentId} on issue ${issueId}`)
     const mine = doc.actor.type === actorOf(c).type && doc.actor.id === actorOf(c).id
     if (!mine && role !== 'owner' && role !== 'admin') throw httpError(403, 'Only the author or an administrator may delete a comment')
-    await platform.issues.activity.deleteMany({ _id: doc._id })
+    await platform.issues.activity.deleteMany(project!.orgId, { _id: doc._id })
     return c.body(null, 204)
   })
 
@@ -76,6 +76,7 @@ export function issueActivityRoutes(platform: Platform): Hono<ApiEnv> {
     for (const issue of issues) updated.push((await platform.issues.issues.findOneAndUpdate(project.orgId, { _id: issue._id }, update))!)
     await recordActivity(
       platform.issues.activity,
+      project.orgId,
       changed.map((i) => ({ projectId: project._id, issueId: i._id, kind: ActivityKinds.assigned, actor, data: { assigneeId, previous: i.assigneeId ?? null } })),
     )
     const views = updated.map(issueView)

@@ -72,7 +72,7 @@ export function issueRoutes(platform: Platform): Hono<ApiEnv> {
     const { ids, ...change } = body
     const before = await loadProjectIssues(platform, orgId, projectId, ids)
     const updated = await changeStatus(platform, orgId, projectId, ids, change)
-    await recordStatusChanges(platform, c, before, updated)
+    await recordStatusChanges(platform, c, orgId, before, updated)
     return c.json({ data: updated.map(issueView) })
   })
 

@@ -16,7 +16,7 @@ import { exportSubject } from '../services/privacy-export'
 import { historyView, packsView, settingsView, updatePrivacySettings } from '../services/privacy-settings'
 import { appendAudit } from '../services/audit-trail'
 import { parseJsonBody, parseParam, parseQuery } from '../validation'
-import { projectIdSchema, requireProject } from './issues'
+import { requireProject } from './issues'
 
 export const privacySettingsBody = z
   .object({
@@ -41,47 +41,47 @@ export function privacyRoutes(platform: Platform, settings: PrivacySettingsStore
   app.get('/privacy/packs', requires('account:read'), (c) => c.json({ data: packsView() }))
 
   app.get('/projects/:projectId/privacy', requires('settings:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     await requireProject(platform, projectId)
-    return c.json(settingsView(await settings.get(projectId)))
+    return c.json(settingsView(await settings.get(orgId, projectId)))
   })
 
   app.put('/projects/:projectId/privacy', requires('settings:write'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     await requireProject(platform, projectId)
     const body = await parseJsonBody(c, privacySettingsBody)
-    const updated = await updatePrivacySettings(platform, settings, projectId, body, actorOf(c.get('principal')))
+    const updated = await updatePrivacySettings(platform, settings, orgId, projectId, body, actorOf(c.get('principal')))
     await audit(c, AuditActions.settingChanged, { type: 'privacy_settings', id: projectId }, { version: updated.version, retentionDays: updated.settings.retentionDays })
     return c.json(updated)
   })
 
   app.get('/projects/:projectId/privacy/history', requires('settings:read'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     await requireProject(platform, projectId)
     const { before, limit } = parseQuery(c, privacyHistoryQuery)
-    return c.json({ data: (await settings.history(projectId, { limit, beforeVersion: before })).map(historyView) })
+    return c.json({ data: (await settings.history(orgId, projectId, { limit, beforeVersion: before })).map(historyView) })
   })
 
   app.post('/projects/:projectId/privacy/erasures', requires('events:write'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     await requireProject(platform, projectId)
     const subject = await parseJsonBody(c, dataSubjectSchema)
-    const erasure = await erasures.request(projectId, subject, actorOf(c.get('principal')))
+    const erasure = await erasures.request(orgId, projectId, subject, actorOf(c.get('principal')))
     await audit(c, AuditActions.sensitiveDelete, { type: 'end_user', id: subjectId(erasure.subject) }, { erasureId: erasure._id, projectId })
     return c.json(erasureView(erasure), 202)
   })
 
   app.get('/projects/:projectId/privacy/erasures', requires('events:write'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     await requireProject(platform, projectId)
     const { limit } = parseQuery(c, erasureListQuery)
-    return c.json({ data: (await erasures.list(projectId, limit)).map(erasureView) })
+    return c.json({ data: (await erasures.list(orgId, projectId, limit)).map(erasureView) })
   })
 
   app.get('/projects/:projectId/privacy/erasures/:erasureId', requires('events:write'), async (c) => {
-    const projectId = parseParam(c, 'projectId', projectIdSchema)
+    const { orgId, projectId } = projectScope(c)
     const erasureId = parseParam(c, 'erasureId', erasureIdSchema)
-    const doc = await erasures.get(projectId, erasureId)
+    const doc = await erasures.get(orgId, projectId, erasureId)
     if (!doc) throw httpError(404, `No erasure ${erasureId} in project ${projectId}`)
     return c.json(erasureView(doc))
   })

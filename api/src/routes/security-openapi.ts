@@ -3,6 +3,7 @@ import type { OpenApiHelpers } from './openapi-helpers'
 import {
   backtestRuleBody,
   detectionsQuery,
+  fieldValuesQuery,
   investigationBody,
   investigationChangeBody,
   ruleBody,
@@ -14,16 +15,16 @@ import {
   securitySearchBody,
 } from './security'
 
-
-export function securityPaths({ project, errors, json, jsonBody, queryParams, pathParam, ok: typed }: OpenApiHelpers): Record<string, object> {
-  const ok = { 200: json({ type: 'object' }), ...errors }
+export function securityPaths({ project, errors, jsonBody, queryParams, pathParam, ok: typed }: OpenApiHelpers): Record<string, object> {
   const rule = pathParam('ruleId', 'Rule id')
   const investigation = pathParam('investigationId', 'Investigation id')
   const base = '/projects/{projectId}/security'
   return {
-    [`${base}/events`]: { get: { summary: 'Security events, newest first: startDate, endDate, severity, action, outcome, sourceIp (CIDR), user, q (query language), columns; cursor pagination', parameters: [project, ...queryParams(securityEventsQuery)], responses: ok } },
-    [`${base}/search`]: { post: { summary: 'Search in the query language, with an optional time histogram and chosen columns', parameters: [project], requestBody: jsonBody(securitySearchBody), responses: ok } },
-    [`${base}/pivot`]: { get: { summary: 'Everything about an IP, user or session: actions, related users and IPs with countries, sessions, recent events, errors of the same users', parameters: [project, ...queryParams(securityPivotQuery)], responses: ok } },
+    [`${base}/events`]: { get: { summary: 'Security events, newest first: startDate, endDate, severity, action, outcome, sourceIp (CIDR), user, q (query language), columns; cursor pagination', parameters: [project, ...queryParams(securityEventsQuery)], responses: typed('SecurityEventPage') } },
+    [`${base}/events/{eventId}`]: { get: { summary: 'One security event in full (audited): the ECS document, when it was received, the trace, span, session and replay it names with the security events sharing each, and the errors of the same trace or replay; 404 when absent', parameters: [project, pathParam('eventId', 'Event id (32 hex digits)')], responses: typed('SecurityEventDetail') } },
+    [`${base}/field-values`]: { get: { summary: 'The most frequent values of a query-language field (or attributes.<key>) starting with prefix, with counts, in a time range (the last 24 hours by default)', parameters: [project, ...queryParams(fieldValuesQuery)], responses: typed('SecurityFieldValues') } },
+    [`${base}/search`]: { post: { summary: 'Search in the query language, with an optional time histogram and chosen columns', parameters: [project], requestBody: jsonBody(securitySearchBody), responses: typed('SecuritySearch') } },
+    [`${base}/pivot`]: { get: { summary: 'Everything about an IP, user or session: actions, related users and IPs with countries, sessions, recent events, errors of the same users', parameters: [project, ...queryParams(securityPivotQuery)], responses: typed('SecurityPivot') } },
     [`${base}/export`]: { get: { summary: 'Export a search as NDJSON or CSV (audited)', parameters: [project, ...queryParams(securityExportQuery)], responses: { 200: { description: 'NDJSON or CSV stream' }, ...errors } } },
     [`${base}/detections`]: { get: { summary: 'Detections found by the rules', parameters: [project, ...queryParams(detectionsQuery)], responses: typed('Detections') } },
     [`${base}/rules`]: { get: { summary: 'The rules the project runs: the built-in pack and its own', parameters: [project], responses: typed('SecurityRules') } },
@@ -32,7 +33,7 @@ export function securityPaths({ project, errors, json, jsonBody, queryParams, pa
       patch: { summary: 'Turn a rule on or off', parameters: [project, rule], requestBody: jsonBody(ruleSwitchBody), responses: typed('SecurityRuleSwitch') },
       delete: { summary: "Remove the project's own rule (a built-in one comes back)", parameters: [project, rule], responses: { 204: { description: 'Removed' }, ...errors } },
     },
-    [`${base}/rules/backtest`]: { post: { summary: 'Run a rule over stored events without storing anything', parameters: [project], requestBody: jsonBody(backtestRuleBody), responses: ok } },
+    [`${base}/rules/backtest`]: { post: { summary: 'Run a rule over stored events without storing anything', parameters: [project], requestBody: jsonBody(backtestRuleBody), responses: typed('SecurityBacktest') } },
     [`${base}/investigations`]: {
       get: { summary: 'Investigations', parameters: [project], responses: typed('Investigations') },
       post: { summary: 'Open an investigation with pinned events', parameters: [project], requestBody: jsonBody(investigationBody), responses: typed('Investigation', 201) },

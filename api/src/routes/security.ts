@@ -16,6 +16,8 @@ import { appendAudit } from '../services/audit-trail'
 import { cursors } from '../services/cursor'
 import { parseColumns, parseQueryText, searchSecurityEvents, securityEventPages, securityHistogram, type TimeRange } from '../services/security-timeline'
 import { PivotFields, securityPivot, type PivotField } from '../services/security-pivot'
+import { securityEventDetail } from '../services/security-event-detail'
+import { securityFieldValues } from '../services/security-field-values'
 import { changeInvestigation, createInvestigation, deleteSavedSearch, getInvestigation, investigationStores, listInvestigations, saveSearch } from '../services/security-investigations'
 import { backtestRule, detectionStores, parseOneRule, removeRule, ruleView, saveRule, switchRule } from '../services/security-rules'
 import { projectRules, ruleIdPattern } from '@faultline/core/detections'
@@ -56,6 +58,7 @@ export const savedSearchBody = z.object({ name: z.string().min(1).max(200), quer
 export const ruleBody = z.object({ source: z.string().min(1).max(256 * 1024) }).strict()
 export const ruleSwitchBody = z.object({ enabled: z.boolean() }).strict()
 export const backtestRuleBody = z.object({ source: z.string().min(1).max(256 * 1024), ...range }).strict()
+export const fieldValuesQuery = z.object({ field: z.string().min(1).max(140), prefix: z.string().max(256).default(''), ...range, limit: z.coerce.number().int().min(1).max(50).default(10) }).strict()
 export const detectionsQuery = z.object({ ...range, rule: ruleIdSchema.optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }).strict()
 
 const day = 24 * 3600_000
@@ -103,6 +106,21 @@ export function securityRoutes(platform: Platform): Hono<ApiEnv> {
     const result = await searchSecurityEvents(platform, projectId, { ...timeRange(q), query: filterQuery(q), columns: parseColumns(q.columns), limit: q.limit, cursor: q.cursor })
     await audit(c, projectId, { search: new URL(c.req.url).search.slice(0, 500) })
     return c.json(result)
+  })
+
+  app.get('/projects/:projectId/security/events/:eventId', requires('security:read'), async (c) => {
+    const projectId = await project(c)
+    const eventId = parseParam(c, 'eventId', eventIdSchema)
+    const detail = await securityEventDetail(platform, projectId, eventId)
+    await audit(c, projectId, { event: eventId })
+    return c.json(detail)
+  })
+
+  // Not audited: the query box asks on every keystroke, and a value shown here is one a search would show (which is audited).
+  app.get('/projects/:projectId/security/field-values', requires('security:read'), async (c) => {
+    const projectId = await project(c)
+    const q = parseQuery(c, fieldValuesQuery)
+    return c.json(await securityFieldValues(platform, projectId, q.field, q.prefix, timeRange(q), q.limit))
   })
 
   app.post('/projects/:projectId/security/search', requires('security:read'), async (c) => {

@@ -14,8 +14,8 @@ export function actorOf(c: Context<ApiEnv>): ActivityActor {
   return actor.type === 'anonymous' ? { type: 'system', id: '' } : { type: actor.type, id: actor.id, ...(actor.name !== undefined && { name: actor.name }) }
 }
 
-/** One status entry per issue whose status a user changed. */
-export async function recordStatusChanges(db: Db, c: Context<ApiEnv>, before: IssueDoc[], after: IssueDoc[]): Promise<void> {
+/** One status entry per issue (of the organization's project) whose status a user changed. */
+export async function recordStatusChanges(db: Db, c: Context<ApiEnv>, orgId: string, before: IssueDoc[], after: IssueDoc[]): Promise<void> {
   const previous = new Map(before.map((i) => [i._id, i.status]))
   const actor = actorOf(c)
   const entries: NewActivity[] = after
@@ -27,14 +27,14 @@ export async function recordStatusChanges(db: Db, c: Context<ApiEnv>, before: Is
       actor,
       data: { status: issue.status, previous: previous.get(issue._id) ?? null, ...(issue.ignore && { ignore: issue.ignore }), ...(issue.resolvedInRelease && { resolvedInRelease: issue.resolvedInRelease }) },
     }))
-  await recordActivity(db.issues.activity, entries)
+  await recordActivity(db.issues.activity, orgId, entries)
 }
 
 /** On the surviving issue, which issues it absorbed; on each absorbed one, where it went. */
 export async function recordMerge(db: Db, c: Context<ApiEnv>, survivor: IssueDoc, absorbed: string[]): Promise<void> {
   const actor = actorOf(c)
   const others = absorbed.filter((id) => id !== survivor._id)
-  await recordActivity(db.issues.activity, [
+  await recordActivity(db.issues.activity, survivor.orgId, [
     { projectId: survivor.projectId, issueId: survivor._id, kind: ActivityKinds.merged, actor, data: { from: others } },
     ...others.map((id) => ({ projectId: survivor.projectId, issueId: id, kind: ActivityKinds.merged, actor, data: { into: survivor._id } })),
   ])

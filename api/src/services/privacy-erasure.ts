@@ -7,12 +7,13 @@
  * runs (so an interrupted one resumes after a restart) and deleted when it ends. Events are
  * removed by a ClickHouse mutation (`ALTER TABLE … DELETE`, physically rewriting the parts), whose
  * progress is read from `system.mutations`. Rollups keep their counts: they hold no identifier,
- * only aggregates (the distinct-user states are 64-bit hashes of already hashed keys).
+ * only aggregates (the distinct-user states are 64-bit hashes of already hashed keys). Records
+ * belong to the project's organization, which every read and write names (`TenantCollection`).
  */
 import { randomBytes } from 'node:crypto'
 import { describeError } from '@faultline/core/errors'
 import type { Platform } from '@faultline/core/platform'
-import type { Collection } from '@faultline/core/ports'
+import { TenantCollection } from '@faultline/core/tenancy'
 import { dataSubjectSchema, matchSubject, subjectCondition, type DataSubject, type SubjectMatch } from './data-subject'
 import { discardSubjectDeadLetters, redactIssues, redactTemplates } from './privacy-redaction'
 
@@ -32,6 +33,7 @@ export interface ErasureReport {
 
 export interface ErasureDoc {
   _id: string
+  orgId: string
   projectId: string
   status: ErasureStatus
   requestedBy: string
@@ -53,25 +55,26 @@ const RETRY_MS = 30_000
 
 export class ErasureService {
   readonly #platform: Platform
-  readonly #docs: Collection<ErasureDoc>
+  readonly #docs: TenantCollection<ErasureDoc>
   readonly #running = new Map<string, Promise<void>>()
 
-  private constructor(platform: Platform, docs: Collection<ErasureDoc>) {
+  private constructor(platform: Platform, docs: TenantCollection<ErasureDoc>) {
     this.#platform = platform
     this.#docs = docs
   }
 
   static async open(platform: Platform): Promise<ErasureService> {
-    return new ErasureService(platform, await platform.metadata.collection<ErasureDoc>({ name: 'privacy_erasures', indexes: ['projectId', 'status', 'requestedAt'] }))
+    return new ErasureService(platform, await TenantCollection.open<ErasureDoc>(platform.metadata, { name: 'privacy_erasures', indexes: ['projectId', 'status', 'requestedAt'] }))
   }
 
   /** Records the request and starts the erasure in the background; returns the record. */
-  async request(projectId: string, subject: DataSubject, actor: string, now = Date.now()): Promise<ErasureDoc> {
+  async request(orgId: string, projectId: string, subject: DataSubject, actor: string, now = Date.now()): Promise<ErasureDoc> {
     const match = await matchSubject(this.#platform, projectId, subject)
     const id = randomBytes(12).toString('hex')
     await this.#platform.secrets.put(sealedSubjectName(id), JSON.stringify(subject))
     const doc: ErasureDoc = {
       _id: id,
+      orgId,
       projectId,
       status: ErasureStatuses.running,
       requestedBy: actor,
@@ -79,23 +82,24 @@ export class ErasureService {
       subject: match.hashed,
       report: { eventsFound: 0, eventsRemaining: 0, issuesDeleted: 0, issuesUpdated: 0, templatesRedacted: 0, deadLettersDiscarded: 0, partsToDo: 0 },
     }
-    await this.#docs.insert(doc)
+    await this.#docs.insert(orgId, doc)
     this.#start(doc)
     return doc
   }
 
-  async get(projectId: string, id: string): Promise<ErasureDoc | null> {
-    const doc = await this.#docs.get(id)
-    return doc && doc.projectId === projectId ? doc : null
+  async get(orgId: string, projectId: string, id: string): Promise<ErasureDoc | null> {
+    return this.#docs.findOne(orgId, { _id: id, projectId })
   }
 
-  async list(projectId: string, limit: number): Promise<ErasureDoc[]> {
-    return this.#docs.find({ projectId }, { sort: { field: 'requestedAt', direction: 'desc' }, limit })
+  async list(orgId: string, projectId: string, limit: number): Promise<ErasureDoc[]> {
+    return this.#docs.find(orgId, { projectId }, { sort: { field: 'requestedAt', direction: 'desc' }, limit })
   }
 
-  /** Resumes erasures a stopped process left running (each step is idempotent). */
+  /** Resumes erasures a stopped process left running, organization by organization (each step is idempotent). */
   async resume(): Promise<void> {
-    for (const doc of await this.#docs.find({ status: ErasureStatuses.running })) this.#start(doc)
+    for (const org of await this.#platform.accounts.organizations.find({})) {
+      for (const doc of await this.#docs.find(org._id, { status: ErasureStatuses.running })) this.#start(doc)
+    }
   }
 
   /** Waits for the erasures this process runs (tests, shutdown). */
@@ -112,7 +116,7 @@ export class ErasureService {
         this.#platform.logger.error(final ? 'an erasure failed for good' : 'an erasure failed; it is retried', { erasureId: doc._id, projectId: doc.projectId, attempts, error: describeError(error) })
         const update = final ? { status: ErasureStatuses.failed, finishedAt: Date.now() } : {}
         await this.#docs
-          .findOneAndUpdate({ _id: doc._id }, { $set: { ...update, error: describeError(error), attempts } })
+          .findOneAndUpdate(doc.orgId, { _id: doc._id }, { $set: { ...update, error: describeError(error), attempts } })
           .catch((cause: unknown) => this.#platform.logger.error('recording an erasure failure failed', { erasureId: doc._id, error: describeError(cause) }))
         // Unref'd: a process shutting down does not wait, and the next start resumes the erasure.
         if (!final) setTimeout(() => this.#start({ ...doc, attempts }), RETRY_MS * attempts).unref()
@@ -133,21 +137,20 @@ export class ErasureService {
       const report = { ...doc.report }
       const perIssue = await this.#eventsPerIssue(doc.projectId, match)
       report.eventsFound = Math.max(report.eventsFound, [...perIssue.values()].reduce((a, b) => a + b, 0))
-      const orgId = (await this.#platform.projects.projects.get(doc.projectId))?.orgId
-      if (orgId === undefined) throw new Error(`project ${doc.projectId} no longer exists`)
+      const { orgId } = doc
       const issues = await redactIssues(this.#platform, orgId, doc.projectId, perIssue, match.literals)
       report.issuesDeleted += issues.deleted
       report.issuesUpdated += issues.updated
       report.templatesRedacted += await redactTemplates(this.#platform.metadata, orgId, doc.projectId, match.literals)
       report.deadLettersDiscarded += await discardSubjectDeadLetters(this.#platform.bus, doc.projectId, match)
-      await this.#save(doc._id, report)
+      await this.#save(doc, report)
       await this.#deleteEvents(doc.projectId, match)
       const deadline = Date.now() + MAX_RUN_MS
       for (;;) {
         await lease.extend(60_000)
         report.partsToDo = await this.#partsToDo()
         report.eventsRemaining = [...(await this.#eventsPerIssue(doc.projectId, match)).values()].reduce((a, b) => a + b, 0)
-        await this.#save(doc._id, report)
+        await this.#save(doc, report)
         if (report.partsToDo === 0 && report.eventsRemaining === 0) break
         if (Date.now() > deadline) throw new Error(`event-store mutations unfinished after ${MAX_RUN_MS / 60_000} minutes`)
         await new Promise((resolve) => setTimeout(resolve, POLL_MS))
@@ -155,15 +158,15 @@ export class ErasureService {
       // Once more at the end: a processor saves template samples a few seconds after mining them,
       // so a sample of an event that arrived just before the request can land after the first pass.
       report.templatesRedacted += await redactTemplates(this.#platform.metadata, orgId, doc.projectId, match.literals)
-      await this.#docs.findOneAndUpdate({ _id: doc._id }, { $set: { status: ErasureStatuses.done, finishedAt: Date.now(), report } })
+      await this.#docs.findOneAndUpdate(orgId, { _id: doc._id }, { $set: { status: ErasureStatuses.done, finishedAt: Date.now(), report } })
       await this.#platform.secrets.delete(sealedSubjectName(doc._id))
     } finally {
       await lease.release()
     }
   }
 
-  async #save(id: string, report: ErasureReport): Promise<void> {
-    await this.#docs.findOneAndUpdate({ _id: id }, { $set: { report } })
+  async #save(doc: ErasureDoc, report: ErasureReport): Promise<void> {
+    await this.#docs.findOneAndUpdate(doc.orgId, { _id: doc._id }, { $set: { report } })
   }
 
   async #eventsPerIssue(projectId: string, match: SubjectMatch): Promise<Map<string, number>> {

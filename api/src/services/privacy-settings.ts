@@ -42,12 +42,13 @@ export function historyView(doc: PrivacySettingsHistoryDoc): PrivacySettingsView
 export async function updatePrivacySettings(
   platform: Pick<Platform, 'cache' | 'eventStore' | 'logger'>,
   store: PrivacySettingsStore,
+  orgId: string,
   projectId: string,
   change: { settings: PrivacySettings; expectedVersion?: number },
   actor: string,
 ): Promise<PrivacySettingsView> {
-  const before = await store.get(projectId)
-  const result = await store.update(projectId, change.settings, { expectedVersion: change.expectedVersion, actor })
+  const before = await store.get(orgId, projectId)
+  const result = await store.update(orgId, projectId, change.settings, { expectedVersion: change.expectedVersion, actor })
   if (!result.ok) {
     throw httpError(409, `The privacy settings changed meanwhile: they are at version ${result.current.version}, not ${change.expectedVersion ?? before.version}. Read them again and retry.`)
   }

@@ -4,7 +4,8 @@
  * happens (API routes, the processor's issue updater), read by the issue page.
  */
 import { randomUUID } from 'node:crypto'
-import type { Collection, MetadataStore } from '../ports/metadata'
+import type { CollectionSpec, MetadataStore } from '../ports/metadata'
+import { TenantCollection } from '../tenancy'
 
 export const ActivityKinds = {
   status: 'status',
@@ -22,6 +23,7 @@ export interface ActivityActor {
 
 export interface IssueActivityDoc {
   _id: string
+  orgId: string
   projectId: string
   issueId: string
   at: number
@@ -35,15 +37,19 @@ export interface IssueActivityDoc {
 
 export const maxCommentLength = 10_000
 
-export function openIssueActivity(metadata: MetadataStore): Promise<Collection<IssueActivityDoc>> {
-  return metadata.collection<IssueActivityDoc>({ name: 'issue_activity', indexes: ['projectId', 'issueId', 'at', 'kind'] })
+/** Declared once, shared with the metadata migration that gave the entries their organization. */
+export const issueActivityCollection: CollectionSpec = { name: 'issue_activity', indexes: ['projectId', 'issueId', 'at', 'kind'] }
+
+export function openIssueActivity(metadata: MetadataStore): Promise<TenantCollection<IssueActivityDoc>> {
+  return TenantCollection.open<IssueActivityDoc>(metadata, issueActivityCollection)
 }
 
-export type NewActivity = Omit<IssueActivityDoc, '_id' | 'at'> & { at?: number }
+export type NewActivity = Omit<IssueActivityDoc, '_id' | 'at' | 'orgId'> & { at?: number }
 
-export async function recordActivity(activity: Collection<IssueActivityDoc>, entries: NewActivity[]): Promise<IssueActivityDoc[]> {
-  const docs = entries.map((entry) => ({ ...entry, _id: randomUUID(), at: entry.at ?? Date.now() }))
-  for (const doc of docs) await activity.insert(doc)
+/** Records entries on issues of the organization's projects. */
+export async function recordActivity(activity: TenantCollection<IssueActivityDoc>, orgId: string, entries: NewActivity[]): Promise<IssueActivityDoc[]> {
+  const docs = entries.map((entry) => ({ ...entry, orgId, _id: randomUUID(), at: entry.at ?? Date.now() }))
+  for (const doc of docs) await activity.insert(orgId, doc)
   return docs
 }
 

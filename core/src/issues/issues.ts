@@ -3,7 +3,7 @@
  * (through the fingerprint mapping), so issues merge without rewriting stored events. Both belong
  * to their project's organization and are reached only through it (`TenantCollection`).
  */
-import type { Collection, CollectionSpec, MetadataStore } from '../ports/metadata'
+import type { CollectionSpec, MetadataStore } from '../ports/metadata'
 import { TenantCollection } from '../tenancy'
 import { openIssueActivity, type IssueActivityDoc } from './issue-activity'
 
@@ -84,7 +84,7 @@ export interface FingerprintDoc {
 export interface IssueStores {
   issues: TenantCollection<IssueDoc>
   fingerprints: TenantCollection<FingerprintDoc>
-  activity: Collection<IssueActivityDoc>
+  activity: TenantCollection<IssueActivityDoc>
 }
 
 export const maxIssueEnvironments = 50

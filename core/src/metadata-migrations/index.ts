@@ -6,7 +6,8 @@ import type { MetadataMigration } from '../adapters/metadata'
 import { defaultOrganizationMigration } from './default-organization'
 import { tenantDocumentsMigration } from './tenant-documents'
 import { projectSlugsPerOrgMigration } from './project-slugs-per-org'
+import { projectRecordsMigration } from './project-records'
 
-export const metadataMigrations: MetadataMigration[] = [defaultOrganizationMigration, tenantDocumentsMigration, projectSlugsPerOrgMigration]
+export const metadataMigrations: MetadataMigration[] = [defaultOrganizationMigration, tenantDocumentsMigration, projectSlugsPerOrgMigration, projectRecordsMigration]
 
 export { legacyTokenScopes } from './default-organization'

@@ -10,11 +10,13 @@ import { openPlatform } from '../platform'
 import { createProject } from '../projects'
 import { openOutcomes } from '../outcomes'
 
+/** Version 4's collections. */
+const projectRecords = ['issue_activity', 'privacy_settings', 'privacy_settings_history', 'privacy_erasures']
 const dir = mkdtempSync(join(tmpdir(), 'faultline-tenant-migration-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-describe('metadata migrations 2 and 3: organizations on tenant documents, slugs per organization', () => {
-  it('gives issues, fingerprints, outcomes and template miners their project organization, and frees slugs across organizations', async () => {
+describe('metadata migrations 2 to 4: organizations on tenant documents, slugs per organization', () => {
+  it('gives issues, fingerprints, outcomes, template miners, issue activity, privacy settings and erasures their project organization, and frees slugs across organizations', async () => {
     const dataDir = join(dir, 'old')
     mkdirSync(dataDir)
     // A store as it was before: projects with a unique slug across the instance, documents without orgId.
@@ -29,6 +31,7 @@ describe('metadata migrations 2 and 3: organizations on tenant documents, slugs 
     await (await raw('outcomes')).insert({ _id: '1:0:error:accepted:', projectId: '1' })
     await (await raw('template_miners')).insert({ _id: '1', projectId: '1' })
     await (await raw('template_journal')).insert({ _id: 'j1', projectId: '1' })
+    for (const name of projectRecords) await (await raw(name)).insert({ _id: 'r1', projectId: '1' })
     await old.close()
 
     for (let start = 0; start < 2; start++) {
@@ -42,6 +45,8 @@ describe('metadata migrations 2 and 3: organizations on tenant documents, slugs 
       expect((await miners.get('1'))?.orgId).toBe(orgId)
       const journal = await platform.metadata.collection<{ _id: string; orgId?: string }>({ name: 'template_journal', indexes: ['projectId', 'at'] })
       expect((await journal.get('j1'))?.orgId).toBe(orgId)
+      for (const name of projectRecords) expect((await (await platform.metadata.collection<{ _id: string; orgId?: string }>({ name, indexes: [] })).get('r1'))?.orgId, name).toBe(orgId)
+      expect((await platform.issues.activity.get(orgId, 'r1'))?.projectId).toBe('1')
       // A project that no longer exists gives its issue no organization: it stays out of reach.
       const issues = await platform.metadata.collection<{ _id: string; orgId?: string }>({ name: 'issues', indexes: [] })
       expect((await issues.get('11'))?.orgId).toBeUndefined()

@@ -5,7 +5,7 @@
  * Documents of a project that no longer exists keep none and stay out of reach. Idempotent: only
  * documents still without an organization are touched.
  */
-import type { MetadataStore } from '../ports/metadata'
+import type { CollectionSpec, MetadataStore } from '../ports/metadata'
 import type { MetadataMigration } from '../adapters/metadata'
 import { issueCollections } from '../issues'
 import { outcomesCollection } from '../outcomes'
@@ -24,11 +24,14 @@ const projectDocuments = [
 export const tenantDocumentsMigration: MetadataMigration = {
   version: 2,
   name: 'org-on-tenant-documents',
-  async up(store: MetadataStore) {
-    const projects = await (await openProjectStores(store)).projects.find({})
-    for (const spec of projectDocuments) {
-      const docs = await store.collection<{ _id: string; projectId: string; orgId?: string }>(spec)
-      for (const project of projects) await docs.updateMany({ projectId: project._id, orgId: null }, { $set: { orgId: project.orgId } })
-    }
-  },
+  up: (store: MetadataStore) => stampProjectOrganizations(store, projectDocuments),
+}
+
+/** Gives each document of these collections still without an organization its project's one. */
+export async function stampProjectOrganizations(store: MetadataStore, specs: CollectionSpec[]): Promise<void> {
+  const projects = await (await openProjectStores(store)).projects.find({})
+  for (const spec of specs) {
+    const docs = await store.collection<{ _id: string; projectId: string; orgId?: string }>(spec)
+    for (const project of projects) await docs.updateMany({ projectId: project._id, orgId: null }, { $set: { orgId: project.orgId } })
+  }
 }

@@ -28,13 +28,15 @@ const dir = mkdtempSync(join(tmpdir(), 'faultline-scrubbers-'))
 const masterKey = parseMasterKey(generateMasterKey(), 'test')
 let redis: RunningServer
 const replicas: Replica[] = []
+/** Every project of these tests belongs to one organization. */
+const orgId = '1'
 
 async function replica(refreshMs: number): Promise<Replica> {
   const cache = await openRedisCache({ url: redis.url })
   const metadata = createSqliteMetadataStore({ path: join(dir, 'metadata.sqlite') })
   const settings = await PrivacySettingsStore.open(metadata, { scrubIpAddresses: false })
   const secrets = await openSecretStore(metadata, createKeyring(masterKey))
-  const scrubbers = await ProjectScrubbers.open({ settings, secrets, cache, logger: createLogger('error'), refreshMs })
+  const scrubbers = await ProjectScrubbers.open({ settings, organizations: { orgOf: async () => orgId }, secrets, cache, logger: createLogger('error'), refreshMs })
   const made = { cache, metadata, settings, scrubbers }
   replicas.push(made)
   return made
@@ -74,7 +76,7 @@ describe('project scrubbers across replicas', () => {
     expect(await scrubbed(b, '1', { diagnosis: 'J45', mrn: '123' })).toEqual({ diagnosis: 'J45', mrn: F })
 
     const settings = privacySettingsSchema.parse({ customRules: [{ id: 'diagnosis', keys: { contains: ['diagnosis'] } }], packs: { default: true, healthcare: false } })
-    const result = await a.settings.update('1', settings, { expectedVersion: 0, actor: 'test' })
+    const result = await a.settings.update(orgId, '1', settings, { expectedVersion: 0, actor: 'test' })
     expect(result.ok).toBe(true)
     await announceSettingsChange(a.cache, { projectId: '1', version: 1 })
 
@@ -86,7 +88,7 @@ describe('project scrubbers across replicas', () => {
   it('picks up a change whose announcement was lost, at the next refresh', async () => {
     const r = await replica(50)
     expect(await scrubbed(r, '2', { phone: '555-123-4567' })).toEqual({ phone: F })
-    await r.settings.update('2', privacySettingsSchema.parse({ packs: { default: true, healthcare: false } }), { actor: 'test' })
+    await r.settings.update(orgId, '2', privacySettingsSchema.parse({ packs: { default: true, healthcare: false } }), { actor: 'test' })
     await until(async () => JSON.stringify(await scrubbed(r, '2', { phone: '555-123-4567' })) === JSON.stringify({ phone: '555-123-4567' }), 'the refresh')
   })
 

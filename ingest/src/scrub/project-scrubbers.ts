@@ -8,11 +8,14 @@ import { describeError } from '@faultline/core/errors'
 import type { Logger } from '@faultline/core/log'
 import type { Cache } from '@faultline/core/ports'
 import { parseSettingsChange, PRIVACY_SETTINGS_CHANNEL, projectHashKey, type PrivacySettingsStore } from '@faultline/core/privacy'
+import type { ProjectOrganizations } from '@faultline/core/projects'
 import type { SecretStore } from '@faultline/core/secrets'
 import { scrubberFromSettings, type Scrubber } from './scrubber'
 
 export interface ProjectScrubbersDeps {
   settings: PrivacySettingsStore
+  /** Settings are read through the project's organization. */
+  organizations: Pick<ProjectOrganizations, 'orgOf'>
   secrets: SecretStore
   cache: Cache
   logger: Logger
@@ -21,6 +24,7 @@ export interface ProjectScrubbersDeps {
 }
 
 interface Entry {
+  orgId: string
   version: number
   scrubber: Scrubber
   checkedAt: number
@@ -77,8 +81,10 @@ export class ProjectScrubbers {
   }
 
   async #load(projectId: string, now: number): Promise<Entry> {
-    const [current, hashKey] = await Promise.all([this.#deps.settings.get(projectId), projectHashKey(this.#deps.secrets, projectId)])
-    const entry: Entry = { version: current.version, scrubber: scrubberFromSettings(current.settings, hashKey), checkedAt: now }
+    const orgId = await this.#deps.organizations.orgOf(projectId)
+    if (orgId === undefined) throw new Error(`project ${projectId} does not exist`)
+    const [current, hashKey] = await Promise.all([this.#deps.settings.get(orgId, projectId), projectHashKey(this.#deps.secrets, projectId)])
+    const entry: Entry = { orgId, version: current.version, scrubber: scrubberFromSettings(current.settings, hashKey), checkedAt: now }
     this.#entries.set(projectId, entry)
     return entry
   }
@@ -87,7 +93,7 @@ export class ProjectScrubbers {
   #refresh(projectId: string, entry: Entry, now: number): void {
     entry.refreshing = (async () => {
       try {
-        const current = await this.#deps.settings.get(projectId)
+        const current = await this.#deps.settings.get(entry.orgId, projectId)
         if (current.version === entry.version) entry.checkedAt = now
         else if (this.#entries.get(projectId) === entry) await this.#load(projectId, now)
       } catch (error) {

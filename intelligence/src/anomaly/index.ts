@@ -1,6 +1,6 @@
 export { SeriesDetector, AnomalyDrivers, decadesOf, defaultDetectorOptions, probabilityOf, scoreDecades, scoreOf } from './series-detector'
 export type { AnomalyDriver, DetectorOptions, PointStatistics } from './series-detector'
-export { SeriesScorer, detectorVersion } from './series-scorer'
+export { SeriesScorer, defaultOnsetOptions, detectorVersion } from './series-scorer'
 export type { ScoredPoint, ScorerOptions } from './series-scorer'
 export { buildCombinerModel, combinerInputs, loadAnomalyCombiner, onnxCombiner } from './combiner'
 export type { AnomalyCombiner, CombinerWeights } from './combiner'

@@ -147,11 +147,30 @@ describe('SeriesDetector and SeriesScorer', () => {
     for (const p of points) expect(p.onset === 0 || p.onset === p.score).toBe(true)
   })
 
+  it('marks a growing incident once: no new onset within the refractory points after an alarming one', async () => {
+    const r = createPrng(13)
+    const times = everyMinute(1000)
+    // A ramp: each point tops the last, so without the refractory period every one is an onset.
+    const values = times.map((_, i) => r.poisson(30) + (i >= 700 && i < 720 ? 20 * (i - 699) : 0))
+    const high = scoreThreshold('high')
+    const onsets = (points: ScoredPoint[]): number[] => points.flatMap((p, i) => (i >= 690 && p.onset >= high ? [i] : []))
+    const shaped = onsets(await run(times, values))
+    expect(shaped).toHaveLength(1)
+    expect(shaped[0]!).toBeGreaterThanOrEqual(700)
+    expect(shaped[0]!).toBeLessThan(705)
+    expect(onsets(await run(times, values, { refractoryPoints: 0 })).length).toBeGreaterThan(2)
+    // After the refractory points, a new incident is marked again.
+    const twice = values.map((v, i) => v + (i >= 900 && i < 903 ? 2000 : 0))
+    expect(onsets(await run(times, twice)).filter((i) => i >= 900)).toEqual([900])
+  })
+
   it('is causal: a point is scored from earlier points only', async () => {
     const r = createPrng(7)
-    const values = Array.from({ length: 1200 }, () => r.poisson(10))
+    // A growing incident just before the cut: its refractory period reaches past it.
+    const values = Array.from({ length: 1200 }, (_, i) => r.poisson(10) + (i >= 780 && i < 800 ? 10 * (i - 779) : 0))
     const times = everyMinute(values.length)
     const full = await run(times, values)
+    expect(full.slice(780, 800).some((p) => p.onset >= scoreThreshold('high'))).toBe(true)
     const changedFuture = [...values.slice(0, 800), ...values.slice(800).map((v) => v * 10)]
     const other = await run(times, changedFuture)
     for (let i = 0; i < 800; i++) expect(other[i]).toEqual(full[i])

@@ -6,7 +6,7 @@
  * points only; the model scores each point's own statistics.
  */
 import type { AnomalyCombiner } from './combiner'
-import { SeriesDetector, scoreDecades, type DetectorOptions, type PointStatistics } from './series-detector'
+import { SeriesDetector, scoreDecades, scoreOf, type DetectorOptions, type PointStatistics } from './series-detector'
 import type { Seasonality } from './seasonal-profile'
 
 export interface ScoredPoint extends PointStatistics {
@@ -14,14 +14,25 @@ export interface ScoredPoint extends PointStatistics {
   score: number
   /** The chance of a point at least this unusual on this series, as the combiner calibrates it. */
   p: number
-  /** The score if it tops every score of the last `onsetPoints` points (an incident starts or grows), else 0. */
+  /**
+   * The score if it tops every score of the last `onsetPoints` points (an incident starts or
+   * grows) and no onset at or above `alarmScore` came in the last `refractoryPoints` points (an
+   * incident already reported is not reported again as it grows), else 0.
+   */
   onset: number
 }
 
 export interface ScorerOptions extends DetectorOptions {
   /** Points a score must top to be an onset. */
   onsetPoints: number
+  /** Points after an alarming onset during which no new onset is marked (0: none). */
+  refractoryPoints: number
+  /** The score of an alarming onset (default: the high sensitivity's, p = 1e-3). */
+  alarmScore: number
 }
+
+/** The refractory defaults: chosen on NAB's development half (bench/nab-tune.ts). */
+export const defaultOnsetOptions = { onsetPoints: 100, refractoryPoints: 50, alarmScore: scoreOf(1e-3) } as const
 
 /** Recorded with every stored score beside the combiner's version, so a change of detector shows in the data. */
 export const detectorVersion = 'stream-3'
@@ -31,14 +42,20 @@ export class SeriesScorer {
   readonly #combiner: AnomalyCombiner
   /** Recent scores, for the onset (a ring of onsetPoints). */
   readonly #recent: Float64Array
+  readonly #refractoryPoints: number
+  readonly #alarmScore: number
   #count = 0
+  /** The point count at the last alarming onset. */
+  #lastAlarm = Number.NEGATIVE_INFINITY
   /** Chunks are scored one after another, so the onsets see the scores in time order. */
   #queue: Promise<unknown> = Promise.resolve()
 
   constructor(combiner: AnomalyCombiner, options: Partial<ScorerOptions> = {}) {
     this.#detector = new SeriesDetector(options)
     this.#combiner = combiner
-    this.#recent = new Float64Array(options.onsetPoints ?? 100)
+    this.#recent = new Float64Array(options.onsetPoints ?? defaultOnsetOptions.onsetPoints)
+    this.#refractoryPoints = options.refractoryPoints ?? defaultOnsetOptions.refractoryPoints
+    this.#alarmScore = options.alarmScore ?? defaultOnsetOptions.alarmScore
   }
 
   get seasonality(): Seasonality {
@@ -70,8 +87,10 @@ export class SeriesScorer {
       let peak = 0
       for (let j = 0; j < m; j++) peak = Math.max(peak, this.#recent[j]!)
       if (m > 0) this.#recent[this.#count % m] = score
+      const onset = score > peak && this.#count - this.#lastAlarm > this.#refractoryPoints ? score : 0
+      if (onset > 0 && onset >= this.#alarmScore) this.#lastAlarm = this.#count
       this.#count++
-      return { ...stats, score, p: Math.min(1, 10 ** -decades[i]!), onset: score > peak ? score : 0 }
+      return { ...stats, score, p: Math.min(1, 10 ** -decades[i]!), onset }
     })
   }
 }

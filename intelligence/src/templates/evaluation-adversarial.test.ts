@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { growthOf8x } from '../shared/cost'
+import { costGrowth, superLinearGrowth } from '@faultline/core/testing'
 import { AdversarialKinds, adversarialMessages, type AdversarialKind } from './evaluation-adversarial'
 import { TemplateMiner } from './template-miner'
 
@@ -22,13 +22,14 @@ describe.each(Object.values(AdversarialKinds))('the miner on %s', (kind) => {
   })
 
   it('spends time linear in the number of messages', () => {
-    const growth = growthOf8x((n) => {
+    const work = (n: number) => {
       const messages = adversarialMessages(kind, n, 5)
       return () => {
         const miner = new TemplateMiner()
         for (const m of messages) miner.add(m, 0)
       }
-    }, counts[kind])
-    expect(growth).toBeLessThan(24)
+    }
+    const growth = costGrowth(work(counts[kind]), work(8 * counts[kind]))
+    expect(growth.ratio, JSON.stringify(growth)).toBeLessThan(superLinearGrowth)
   })
 })

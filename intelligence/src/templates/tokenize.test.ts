@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { costGrowth, superLinearGrowth } from '@faultline/core/testing'
 import { parameterize } from '../parameterize'
-import { growthOf8x } from '../shared/cost'
 import { classifyToken, maxTokens, placeholderValues, tokenize } from './tokenize'
 
 const tokens = (text: string): string[] => tokenize(parameterize(text)).tokens
@@ -49,13 +49,12 @@ describe('tokenize', () => {
   it('costs time linear in the text, whatever the text', () => {
     const kinds = ['word ', 'a1 ', '(1 ', '1, ', 'x=1 ', '<int> ', '<<<< ', 'aaaa']
     for (const unit of kinds) {
-      const growth = growthOf8x((n) => {
+      const work = (n: number) => {
         const text = unit.repeat(n)
-        return () => {
-          for (let i = 0; i < 20; i++) tokenize(text, placeholderValues(text, text))
-        }
-      }, 500)
-      expect(growth, unit).toBeLessThan(24)
+        return () => tokenize(text, placeholderValues(text, text))
+      }
+      const growth = costGrowth(work(500), work(4000))
+      expect(growth.ratio, `${unit}: ${JSON.stringify(growth)}`).toBeLessThan(superLinearGrowth)
     }
   })
 })

@@ -76,7 +76,7 @@ export class IssueUpdater {
         const changed = transition ? await this.#stores.issues.findOneAndUpdate(issue.orgId, { _id: issue._id, status: updated.status }, transition) : null
         if (changed) {
           const data = { status: changed.status, substatus: changed.substatus, previous: updated.status }
-          await recordActivity(this.#stores.activity, [{ projectId: changed.projectId, issueId: changed._id, kind: ActivityKinds.status, actor: systemActor, data, at: now }])
+          await recordActivity(this.#stores.activity, changed.orgId, [{ projectId: changed.projectId, issueId: changed._id, kind: ActivityKinds.status, actor: systemActor, data, at: now }])
         }
         refreshed.push(changed ?? updated)
       }),

@@ -70,7 +70,7 @@ export class RetentionJob {
     const report: RetentionReport = { projects: projects.length, applied: [], issuesRemoved: 0, outcomesRemoved: 0, deadLettersRemoved: 0 }
     const retention = new Map<string, number>()
     for (const project of projects) {
-      const days = (await settings.get(project._id)).settings.retentionDays
+      const days = (await settings.get(project.orgId, project._id)).settings.retentionDays
       retention.set(project._id, days)
       try {
         if (stored.get(project._id) !== days) {

@@ -9,6 +9,8 @@ const op = (method: Endpoint['method'], path: string, query?: readonly string[])
 
 export const securityEndpoints = {
   securitySearch: op('POST', '/search'),
+  securityEvent: op('GET', '/events/{eventId}'),
+  securityFieldValues: op('GET', '/field-values', ['field', 'prefix', 'startDate', 'endDate', 'limit']),
   securityPivot: op('GET', '/pivot', ['field', 'value', 'startDate', 'endDate']),
   securityExport: op('GET', '/export', ['format', 'q', 'startDate', 'endDate', 'columns']),
   detections: op('GET', '/detections', ['startDate', 'endDate', 'rule', 'limit']),

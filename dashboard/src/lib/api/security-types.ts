@@ -8,8 +8,10 @@ import type { TimelineRow, securityHistogram } from '$server/api/services/securi
 import type { Pivot, PivotField } from '$server/api/services/security-pivot'
 import type { InvestigationChange, InvestigationDoc, SavedSearchDoc } from '$server/api/services/security-investigations'
 import type { BacktestResult, ruleView } from '$server/api/services/security-rules'
+import type { SecurityEventDetail, SecurityEventLink } from '$server/api/services/security-event-detail'
+import type { FieldValues as SecurityFieldValues } from '$server/api/services/security-field-values'
 
-export type { BacktestResult, InvestigationChange, PivotField, SecurityEvent, TimelineRow }
+export type { BacktestResult, InvestigationChange, PivotField, SecurityEvent, SecurityEventDetail, SecurityEventLink, SecurityFieldValues, TimelineRow }
 export type SecurityPivot = Pivot
 export type Investigation = InvestigationDoc
 export type SavedSearch = Omit<SavedSearchDoc, 'projectId'>

@@ -12,6 +12,8 @@ import type {
   InvestigationChange,
   PivotField,
   SavedSearch,
+  SecurityEventDetail,
+  SecurityFieldValues,
   SecurityPivot,
   SecuritySearchBody,
   SecuritySearchResult,
@@ -34,6 +36,9 @@ export function securityExportUrl(projectId: string, query: ExportQuery): string
 
 export const securityApi = {
   search: (projectId: string, body: SecuritySearchBody, signal?: AbortSignal) => request<SecuritySearchResult>(e.securitySearch, { params: { projectId }, body, signal }),
+  event: (projectId: string, eventId: string, signal?: AbortSignal) => request<SecurityEventDetail>(e.securityEvent, { params: { projectId, eventId }, signal }),
+  fieldValues: (projectId: string, query: { field: string; prefix: string; startDate: number; endDate: number; limit?: number }, signal?: AbortSignal) =>
+    request<SecurityFieldValues>(e.securityFieldValues, { params: { projectId }, query, signal }),
   pivot: (projectId: string, query: { field: PivotField; value: string; startDate: number; endDate: number }, signal?: AbortSignal) =>
     request<SecurityPivot>(e.securityPivot, { params: { projectId }, query, signal }),
   detections: (projectId: string, query: { startDate: number; endDate: number; rule?: string }) => request<{ data: DetectionView[] }>(e.detections, { params: { projectId }, query }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { defaultColumns, eventIdsQuery, fieldValue, histogramSlots, pivotHref, pivotOf, pivotSearch, quoteValue, readTimelineParams, timelineSearch, timeWindow, withFilter } from './timeline-params'
+import { queryFieldNames } from './query-completion'
+import { defaultColumns, eventIdsQuery, fieldValue, histogramSlots, pivotHref, pivotOf, pivotSearch, quoteValue, readTimelineParams, securityFields, timelineSearch, timeWindow, withFilter } from './timeline-params'
 
 describe('the timeline URL', () => {
   it('reads defaults, a range, chosen columns (unknown ones dropped) and a zoomed window', () => {
@@ -9,12 +10,19 @@ describe('the timeline URL', () => {
     expect(readTimelineParams(new URLSearchParams('range=nope&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z'))).toEqual({ q: '', range: '24h', columns: defaultColumns })
   })
 
+  it('offers as columns exactly the fields of the query language (in its own order)', () => {
+    expect([...securityFields].sort()).toEqual(['@timestamp', ...queryFieldNames].sort())
+  })
+
   it('writes what it reads, leaving defaults out', () => {
     expect(timelineSearch({ q: '', range: '24h', columns: defaultColumns })).toBe('')
     const params = { q: 'not user.name: svc-*', range: '7d' as const, columns: ['@timestamp', 'user.name'] }
     expect(readTimelineParams(new URLSearchParams(timelineSearch(params)))).toEqual(params)
     const zoomed = { q: '', range: '24h' as const, from: 1_000, to: 61_000, columns: defaultColumns }
     expect(readTimelineParams(new URLSearchParams(timelineSearch(zoomed)))).toEqual(zoomed)
+    const opened = { q: '', range: '24h' as const, columns: defaultColumns, event: 'ab'.repeat(16) }
+    expect(readTimelineParams(new URLSearchParams(timelineSearch(opened)))).toEqual(opened)
+    expect(readTimelineParams(new URLSearchParams('event=not-an-id')).event).toBeUndefined()
   })
 
   it('turns a range into a window ending now, and keeps an explicit one', () => {

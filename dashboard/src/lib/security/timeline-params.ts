@@ -1,7 +1,7 @@
 /**
  * The security timeline's URL and its query text: `?q=event.action: authn_login_fail&range=24h
  * &columns=@timestamp,event.action,source.ip` or an explicit `from`/`to` (ISO, from a histogram
- * zoom or a detection). The URL is the only place the view lives, so it reloads and can be shared.
+ * zoom or a detection), and `event=<id>` for the event open in full. The URL is the only place the view lives, so it reloads and can be shared.
  * The language itself is parsed and checked by the API (`core/src/security/query`); here we only
  * add terms to it and read values out of rows.
  */
@@ -31,6 +31,8 @@ export interface TimelineParams {
   from?: number
   to?: number
   columns: string[]
+  /** The event shown in full (the detail flyout). */
+  event?: string
 }
 
 const known = new Set<string>(securityFields)
@@ -45,6 +47,7 @@ export function readTimelineParams(search: URLSearchParams): TimelineParams {
     range: range && range in ranges ? (range as Range) : '24h',
     ...(Number.isFinite(from) && Number.isFinite(to) && from < to && { from, to }),
     columns: columns.length > 0 ? columns : defaultColumns,
+    ...(/^[0-9a-f]{32}$/.test(search.get('event') ?? '') && { event: search.get('event')! }),
   }
 }
 
@@ -57,6 +60,7 @@ export function timelineSearch(params: Partial<TimelineParams>): string {
     search.set('to', new Date(params.to).toISOString())
   } else if (params.range && params.range !== '24h') search.set('range', params.range)
   if (params.columns && params.columns.join(',') !== defaultColumns.join(',')) search.set('columns', params.columns.join(','))
+  if (params.event) search.set('event', params.event)
   const text = search.toString()
   return text ? `?${text}` : ''
 }

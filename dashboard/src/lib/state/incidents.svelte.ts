@@ -1,6 +1,7 @@
 /** Incidents of an organization: the list (declare a new one), and one incident with its timeline, status, notes and responders. */
 import { alertingApi, type AlertingClient, type Incident, type IncidentDetail, type IncidentSeverityName, type IncidentStatusName } from '$lib/api/alerting'
 import { FormAction } from './form-action.svelte'
+import { NoteTimeline } from './note-timeline.svelte'
 import { ResourceList } from './resource.svelte'
 
 export type IncidentClient = Pick<AlertingClient, 'incidents'>
@@ -27,6 +28,12 @@ export class IncidentState {
   loading = $state(true)
   error = $state<unknown>(null)
   readonly action = new FormAction()
+  /** The incident's whole timeline (declaration, alerts, status changes, notes); notes are added to it. */
+  readonly notes = new NoteTimeline(
+    this.action,
+    () => (this.incident?.timeline ?? []).map(({ _id, at, kind, text, by }) => ({ id: _id, at, kind, text, ...(by && { by }) })),
+    (text, notice) => this.#change(() => this.#client.incidents.addNote(this.#orgId, this.#id, text), notice),
+  )
   readonly #orgId: string
   readonly #id: string
   readonly #client: IncidentClient
@@ -47,10 +54,6 @@ export class IncidentState {
     } finally {
       this.loading = false
     }
-  }
-
-  addNote(text: string): Promise<unknown> {
-    return this.#change(() => this.#client.incidents.addNote(this.#orgId, this.#id, text), 'Note added')
   }
 
   setStatus(status: IncidentStatusName, message: string): Promise<unknown> {

@@ -6,6 +6,7 @@ import type { Investigation, InvestigationChange, SecurityClient, TimelineRow } 
 import { securityApi } from '$lib/api/security'
 import { eventIdsQuery } from '$lib/security/timeline-params'
 import { FormAction } from './form-action.svelte'
+import { NoteTimeline } from './note-timeline.svelte'
 import { ResourceList } from './resource.svelte'
 
 export type InvestigationClient = Pick<SecurityClient, 'search' | 'investigations'>
@@ -41,6 +42,11 @@ export class InvestigationState {
   loading = $state(true)
   error = $state<unknown>(null)
   readonly action = new FormAction()
+  readonly notes = new NoteTimeline(
+    this.action,
+    () => this.investigation?.notes ?? [],
+    (text, notice) => this.#change({ note: text }, notice),
+  )
   readonly #projectId: string
   readonly #id: string
   readonly #client: InvestigationClient
@@ -62,10 +68,6 @@ export class InvestigationState {
     } finally {
       this.loading = false
     }
-  }
-
-  addNote(text: string): Promise<unknown> {
-    return this.#change({ note: text }, 'Note added')
   }
 
   setStatus(status: 'open' | 'closed'): Promise<unknown> {

@@ -139,7 +139,7 @@ describe('InvestigationState', () => {
     const { _id } = await client.investigations.create('1', 'Case', ids(2))
     const view = new InvestigationState('1', _id, client)
     await view.load()
-    await view.addNote('Blocked 203.0.113.7 at the edge')
+    await view.notes.add('Blocked 203.0.113.7 at the edge')
     await view.unpin(ids(1)[0]!)
     await view.setStatus('closed')
     expect(searches).toHaveLength(1)
