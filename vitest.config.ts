@@ -2,8 +2,9 @@ import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Generous for a 2-core machine at load 15 and more: a test or hook that hangs fails at these, a slow one does not.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // chDB binds one data directory per process: files must not share a worker process.
     pool: 'forks',
     poolOptions: { forks: { singleFork: false, isolate: true } },

@@ -102,17 +102,17 @@ describe('alert routing and timing', () => {
   it('repeats an unchanged group after repeat_interval and not before', async () => {
     await send('repeat', [{ type: 'RepeatMe' }])
     const first = await collector.waitFor('the first notification', () => at('repeat')[0])
-    const second = await collector.waitFor('the repeat', () => at('repeat')[1], 15_000)
+    const second = await collector.waitFor('the repeat', () => at('repeat')[1])
     expect(second.at - first.at).toBeGreaterThanOrEqual(2_900)
     expect(titles(second)).toEqual(titles(first))
-  }, 30_000)
+  })
 
   it('sends a resolved notification when the issue is resolved', async () => {
     const id = await issueId('RepeatMe: failed')
     expect((await f.api('PUT', `/projects/${f.projectId}/issues`, { ids: [id], status: 'resolved' })).status).toBe(200)
     const resolved = await collector.waitFor('the resolved notification', () => at('repeat').find((h) => h.json.status === 'resolved'))
     expect(resolved.json.alerts).toEqual([expect.objectContaining({ status: 'resolved', issue: expect.objectContaining({ title: 'RepeatMe: failed' }) })])
-  }, 30_000)
+  })
 
   it('inhibits warning alerts while a critical one fires in the same environment', async () => {
     await send('inhibit', [{ type: 'Outage', level: 'fatal' }, { type: 'Symptom', level: 'error' }])
@@ -125,7 +125,7 @@ describe('alert routing and timing', () => {
     const outage = await issueId('Outage: failed')
     await f.api('PUT', `/projects/${f.projectId}/issues`, { ids: [outage], status: 'resolved' })
     await collector.waitFor('the formerly inhibited alert', () => at('inhibit').find((h) => titles(h).includes('Symptom: failed')))
-  }, 30_000)
+  })
 
   it('keeps silenced alerts out of notifications until the silence ends', async () => {
     const silence = await org.call('POST', '/alerting/silences', { matchers: ['environment="silence"'], endsAt: Date.now() + 60_000, comment: 'deploy' })
@@ -139,7 +139,7 @@ describe('alert routing and timing', () => {
     await collector.waitFor('the alert after the silence', () => at('silence').find((h) => titles(h).includes('Hushed: failed')))
     const groups = await org.call('GET', '/alerting/groups?limit=500')
     expect(groups.body.data.find((g: any) => g.labels.environment === 'silence')?.state).toBe('triggered')
-  }, 30_000)
+  })
 
   it('sends nothing inside a mute time interval or outside an active one', async () => {
     await send('muted', [{ type: 'MutedNow' }])
@@ -155,19 +155,19 @@ describe('alert routing and timing', () => {
     await afterFlush(f, org, (g) => g.receiver === 'witness' && g.labels.environment === 'inactive')
     expect(at('inactive')).toEqual([])
     expect(at('muted')).toEqual([])
-  }, 30_000)
+  })
 
   it('retries a receiver that fails until it recovers', async () => {
     collector.failNext('webhook', 2, 503, { path: '/retry' })
     const sentAt = Date.now()
     await send('retry', [{ type: 'Flaky' }])
-    const delivered = await collector.waitFor('the notification after recovery', () => at('retry')[0], 20_000)
+    const delivered = await collector.waitFor('the notification after recovery', () => at('retry')[0])
     expect(delivered.at - sentAt).toBeGreaterThanOrEqual(1_000)
     expect(titles(delivered)).toEqual(['Flaky: failed'])
     // A whole flush after the delivery tells nothing again.
     await afterFlush(f, org, (g) => groupOf('retry')(g) && g.updatedAt > delivered.at)
     expect(at('retry')).toHaveLength(1)
-  }, 30_000)
+  })
 
   it('bounds the notifications of an alert that flaps', async () => {
     await send('flap', [{ type: 'Flapper' }])
@@ -187,5 +187,5 @@ describe('alert routing and timing', () => {
     expect(at('flap').length).toBeLessThanOrEqual(Math.ceil(elapsed / 2_000) + 1)
     const gaps = at('flap').slice(1).map((h, i) => h.at - at('flap')[i]!.at)
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1_900)
-  }, 40_000)
+  })
 })

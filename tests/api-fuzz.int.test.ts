@@ -56,9 +56,9 @@ beforeAll(async () => {
     sentryEvent({ message: 'disk full on volume 3', timestamp: now }),
   ])
   expect(statuses).toEqual([200, 200, 200])
-  const issue = await f.waitFor(async () => (await f.api('GET', `/projects/${f.projectId}/issues?limit=1`)).body.data[0], 30_000)
-  const pattern = await f.waitFor(async () => (await f.api('GET', `/projects/${f.projectId}/patterns?limit=1`)).body.data[0], 30_000)
-  const event = await f.waitFor(async () => (await f.api('GET', `/projects/${f.projectId}/issues/${issue.id}/events?limit=1`)).body.data[0], 30_000)
+  const issue = await f.waitFor(async () => (await f.api('GET', `/projects/${f.projectId}/issues?limit=1`)).body.data[0])
+  const pattern = await f.waitFor(async () => (await f.api('GET', `/projects/${f.projectId}/patterns?limit=1`)).body.data[0])
+  const event = await f.waitFor(async () => (await f.api('GET', `/projects/${f.projectId}/issues/${issue.id}/events?limit=1`)).body.data[0])
   const { accounts, projects } = f.server.platform
   const orgId = (await projects.projects.get(f.projectId))!.orgId
   const org = await createApiToken(accounts.tokens, { kind: 'org', orgId, name: 'fuzz', scopes: permissionsOf('admin') })

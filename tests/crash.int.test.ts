@@ -106,7 +106,7 @@ async function clusterProfile(ingestFaults = '', processorFaults = ''): Promise<
 async function runIntoFaults(victim: FaultlineProcess, faults: string[], sender: ContinuousSender): Promise<void> {
   for (const [i, fault] of faults.entries()) {
     sender.phase = fault
-    await victim.exited(90_000)
+    await victim.exited()
     const point = fault.split(':')[0]
     expect(victim.output(), `the process did not die at ${fault}`).toContain(`fault injected: ${point}`)
     await victim.restart({ FAULTLINE_FAULTS: faults[i + 1] ?? '' })
@@ -143,12 +143,12 @@ interface Outcome {
 async function settle(profile: Profile, sender: ContinuousSender, label: string): Promise<Outcome> {
   sender.phase = 'after the last restart'
   // However slowly a loaded machine restarts, at least this many events are acknowledged.
-  await sender.waitForAcks(100)
+  await sender.waitForAcks(100, 120_000)
   await sender.stop()
   const bus = await profile.openBus()
   let deadLetters: number
   try {
-    await waitUntil('empty errors backlog', async () => (await bus.backlog('errors')) === 0, 90_000, 200)
+    await waitUntil('empty errors backlog', async () => (await bus.backlog('errors')) === 0, 180_000, 200)
     deadLetters = (await bus.listDeadLetters('errors', { limit: 20 })).length
   } finally {
     await bus.close()
@@ -188,7 +188,8 @@ function exactlyOnceTests(outcome: () => Outcome): void {
 }
 
 const processorFaults = ['before-event-insert:kill@5', 'after-event-insert:kill@5', 'in-metadata-transaction:kill@40']
-const scenarioTimeoutMs = 300_000
+// Generous for a loaded 2-core machine (each scenario starts Faultline several times): only a hang reaches it.
+const scenarioTimeoutMs = 600_000
 
 describe('crash: fault points, embedded profile (the whole process killed at each)', () => {
   let outcome: Outcome

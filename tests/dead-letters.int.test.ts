@@ -53,7 +53,7 @@ describe.each([
 
   /** Waits for the dead letter with message id `id` (and a seq other than `not`). */
   function deadLetterOf(id: string, not?: number): Promise<DeadLetterView> {
-    return f.waitFor(async () => (await deadLetters()).find((l) => l.id === id && l.seq !== not), 20_000)
+    return f.waitFor(async () => (await deadLetters()).find((l) => l.id === id && l.seq !== not))
   }
 
   function publish(id: string, message: unknown): Promise<void> {
@@ -116,7 +116,7 @@ describe.each([
         const stored = await f.waitFor(async () => {
           const { status, body } = await f.api('GET', `/projects/${f.projectId}/events/${eventId}`)
           return status === 200 ? body : undefined
-        }, 20_000)
+        })
         expect(stored.payload.exceptions[0].value).toBe('written during an outage')
         expect((await deadLetters()).some((l) => l.id === letter.id)).toBe(false)
 
@@ -127,7 +127,7 @@ describe.each([
         const count = await f.waitFor(async () => {
           const seen = await countOf()
           return seen >= 1 ? seen : undefined
-        }, 10_000)
+        })
         expect(count).toBe(1)
       } finally {
         if (!constraintDropped) await client.command({ query: `ALTER TABLE ${database}.error_events DROP CONSTRAINT IF EXISTS dlq_outage` })

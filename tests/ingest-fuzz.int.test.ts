@@ -5,8 +5,9 @@
  * `FUZZ_SEED=… FUZZ_TIME=…` as printed replays a run. Every mutated request must be answered,
  * never with a 5xx: a 4xx with an application/problem+json reason, or a 200 when the mutation
  * happens to leave a valid submission. The server must stay up, and every valid event sent
- * alongside must be stored. Inputs whose size a sender chooses (object keys, strings, item types)
- * must cost time linear in that size at most: each is sent at n and 8n in the same run.
+ * alongside must be stored. That inputs whose size a sender chooses (object keys, strings, item
+ * types) cost time linear in that size is checked in CPU time, with the ingest tier alone in its
+ * process: `ingest/src/routes/sentry-growth.test.ts`.
  */
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -54,7 +55,7 @@ beforeAll(async () => {
     { encoding: 'deflate', body: deflateRawSync(zeros, { level: 9 }) },
     { encoding: 'br', body: brotliCompressSync(zeros) },
   ]
-}, 60_000)
+})
 
 afterAll(() => f?.stop())
 
@@ -331,32 +332,6 @@ async function send(testCase: Case): Promise<Outcome> {
   }
 }
 
-/**
- * Inputs whose size the sender chooses, each built at a given size: the time to answer one at 8n
- * must stay within a linear cost of the time at n (a quadratic one takes 64 times as long). Every
- * case is new (`serial`), as an attacker's would be: a repeated key name could be answered from a
- * cache and hide the cost.
- */
-let serial = 0
-const scaled: Record<string, (size: number) => Case> = {
-  longKey: (size) => envelopeCase('longKey', envelopeOf([{ ...baseEvent(seededRandom(size)), extra: { [`${serial++}${'A'.repeat(size)}`]: 1, [`${serial++}${'aB'.repeat(size / 2)}`]: 2 } }])),
-  longValue: (size) =>
-    envelopeCase('longValue', envelopeOf([{ ...baseEvent(seededRandom(size)), message: `${serial++} ${'user 12 at 10.0.0.1 password=x card 4111 '.repeat(size / 40)}`, extra: { note: 'A1-'.repeat(size / 3) } }])),
-  hugeItemType: (size) => envelopeCase('hugeItemType', `{}\n${Array.from({ length: 20 }, () => `{"type":"${serial++}${'T'.repeat(size)}"}\n{}`).join('\n')}\n`),
-}
-
-/** The fastest of `runs` answers to `make()`: the least disturbed by the rest of the machine. */
-async function fastestAnswer(make: () => Case, runs: number): Promise<number> {
-  let fastest = Infinity
-  for (let i = 0; i < runs; i++) {
-    const testCase = make()
-    const outcome = await send(testCase)
-    expect(outcome.status, `${testCase.kind}: ${outcome.error ?? String(outcome.detail)}`).toBeLessThan(500)
-    fastest = Math.min(fastest, outcome.ms)
-  }
-  return fastest
-}
-
 describe('ingest fuzz', () => {
   it(`answers ${totalCases} mutated envelopes with 4xx reasons, never 5xx, and stores every valid event`, async () => {
     const started = Date.now()
@@ -398,6 +373,8 @@ describe('ingest fuzz', () => {
     }
     await Promise.all(Array.from({ length: concurrency }, worker))
     const sentMs = Date.now() - started
+    // Printed now as well as asserted at the end: a run that then times out still says what went wrong.
+    if (failures.length > 0) console.log(`fuzz: ${failures.length} failures, the first: ${failures.slice(0, 5).join(' | ')}`)
 
     const health = await fetch(`${f.url}/healthz`)
     expect(health.status).toBe(200)
@@ -414,7 +391,7 @@ describe('ingest fuzz', () => {
           }
         }
         return missing.size === 0
-      }, 30_000)
+      }, 60_000)
       .catch(() => undefined)
 
     // Mutations that got a 200 and then failed processing are on the dead letters, with a reason.
@@ -427,20 +404,6 @@ describe('ingest fuzz', () => {
     expect(failures.slice(0, 20)).toEqual([])
     expect(valid.length).toBe(Math.ceil(totalCases / validEvery))
     expect([...missing]).toEqual([])
-  }, 300_000)
-
-  it('answers in time linear in the size of keys, strings and item types a sender chooses', async () => {
-    const n = 16_000
-    const ratios: Record<string, number> = {}
-    for (const [kind, make] of Object.entries(scaled)) {
-      const small = await fastestAnswer(() => make(n), 5)
-      const large = await fastestAnswer(() => make(8 * n), 5)
-      ratios[kind] = large / small
-    }
-    console.log(`fuzz answer time at 8n over n (n = ${n}): ${Object.entries(ratios).map(([k, r]) => `${k} ${r.toFixed(1)}`).join(', ')}`)
-    // Linear is at most 8 and a quadratic cost shows as 64 (the quadratic key splitter of issue 8
-    // gave 70). These are answer times of a process that also runs the processor, so the bound sits
-    // halfway: wall-time noise on a loaded 2-core machine reached 18.5 for a linear cost.
-    for (const [kind, ratio] of Object.entries(ratios)) expect(ratio, kind).toBeLessThan(32)
-  }, 300_000)
+    // On a loaded 2-core machine (load 16) the 4000 requests took 309 s.
+  }, 600_000)
 })

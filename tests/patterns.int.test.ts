@@ -27,7 +27,7 @@ async function patternsWithTotal(target: TestFaultline, total: number, query = '
     const { body } = await target.api('GET', `/projects/${target.projectId}/patterns?${query}`)
     const counted = body.data.reduce((n: number, p: any) => n + p.count, 0) === total
     return counted && body.data.some((p: any) => p.template === jobTemplate) ? body.data : undefined
-  }, 30_000)
+  })
 }
 
 const byTemplate = (patterns: any[], template: string) => patterns.find((p) => p.template === template)

@@ -26,7 +26,7 @@ async function stored(count: number, where = '1'): Promise<Record<string, unknow
   return f.waitFor(async () => {
     const rows = await rawRows(where)
     return rows.length === count ? rows : undefined
-  }, 30_000)
+  })
 }
 
 function userEvent(user: Record<string, unknown>, type: string, value = `failed for ${String(user.id)}`): Record<string, unknown> {
@@ -110,7 +110,7 @@ describe('erasure and export of one end user', () => {
     await send([userEvent(alice, 'AliceOnlyError', 'the chart of alice.liddell could not be opened'), userEvent(alice, 'SharedError'), userEvent(bob, 'SharedError'), userEvent(bob, 'BobOnlyError')])
     await stored(4, "exception_type IN ('AliceOnlyError', 'SharedError', 'BobOnlyError')")
     // The processor saves template samples a few seconds after they change.
-    await f.waitFor(async () => JSON.stringify(await templateSamples()).includes('alice.liddell'), 30_000)
+    await f.waitFor(async () => JSON.stringify(await templateSamples()).includes('alice.liddell'))
   }, 60_000)
 
   async function templateSamples(): Promise<unknown> {

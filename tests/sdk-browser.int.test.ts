@@ -45,7 +45,7 @@ describe('sdk-browser against Faultline', () => {
     const issues = await faultline.waitFor(async () => {
       const { body } = await faultline.api('GET', `/projects/${faultline.projectId}/issues?status=all&limit=10`)
       return body.data.length > 0 ? body.data : undefined
-    }, 30_000)
+    })
     const { body } = await faultline.api('GET', `/projects/${faultline.projectId}/issues/${issues[0].id}`)
     event = body.latestEvent.payload
   }, 90_000)

@@ -34,7 +34,7 @@ describe('sdk-node against Faultline', () => {
     const found = await faultline.waitFor(async () => {
       const { status, body } = await faultline.api('GET', `/projects/${faultline.projectId}/events/${eventId}`)
       return status === 200 ? body : undefined
-    }, 30_000)
+    })
     event = found.payload ?? found
   }, 90_000)
 
@@ -132,7 +132,7 @@ describe('sdk-node against a rate-limited Faultline', () => {
     const discards = await faultline.waitFor(async () => {
       const found = await clientDiscards()
       return found.length > 0 ? found : undefined
-    }, 30_000)
+    })
     expect(Date.now()).toBeGreaterThanOrEqual(until)
     expect(discards).toEqual([{ category: 'error', outcome: 'client_discard', reason: 'ratelimit_backoff', quantity: heldBack }])
     captureException(new Error('checkout works again'))

@@ -47,7 +47,7 @@ describe('detections as alerts', () => {
     const body = Array.from({ length: 10 }, (_, i) => JSON.stringify({ 'event.id': randomUUID(), 'event.action': 'authn_login_fail', '@timestamp': now - 5_000 + i * 100, 'source.ip': '203.0.113.77', 'user.name': 'root' })).join('\n')
     const sent = await fetch(`${f.url}/api/${f.projectId}/security/events/?sentry_key=${f.publicKey}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body })
     expect(sent.status).toBe(200)
-    const hook = await f.waitFor(async () => collector.webhooks.find((w) => w.path === '/soc'), 30_000)
+    const hook = await f.waitFor(async () => collector.webhooks.find((w) => w.path === '/soc'))
     const [alert] = hook.json.alerts
     expect(alert.status).toBe('firing')
     expect(alert.labels).toMatchObject({ alertname: 'Brute force from one IP', kind: 'security_detection', rule: 'brute-force-single-ip', severity: 'high', source_ip: '203.0.113.77', project: f.projectId })

@@ -27,7 +27,7 @@ describe('audit feed', () => {
     const events = await fl.waitFor(async () => {
       const result = await fl.api('GET', `/projects/${fl.projectId}/security/events?action=authn_login_fail&limit=50`)
       return result.body.data?.length >= 3 && result.body.data
-    }, 30_000)
+    })
     expect(events).toHaveLength(3)
     expect(events[0].event).toMatchObject({ event: { action: 'authn_login_fail', outcome: 'failure', dataset: 'faultline', provider: 'faultline' }, source: { ip: '127.0.0.1' } })
   })

@@ -18,14 +18,14 @@ describe('unmodified @sentry/node against Faultline', () => {
 
   beforeAll(async () => {
     faultline = await startFaultline()
-    const { stdout } = await run(process.execPath, [app], { env: { ...process.env, FAULTLINE_DSN: faultline.dsn, DB_PASSWORD: 'hunter2', CARD_NUMBER: '4111 1111 1111 1111' }, timeout: 30_000 })
+    const { stdout } = await run(process.execPath, [app], { env: { ...process.env, FAULTLINE_DSN: faultline.dsn, DB_PASSWORD: 'hunter2', CARD_NUMBER: '4111 1111 1111 1111' }, timeout: 120_000 })
     expect(JSON.parse(stdout)).toEqual({ flushed: true })
     issues = await faultline.waitFor(async () => {
       const { body } = await faultline.api('GET', `/projects/${faultline.projectId}/issues?status=all&limit=100`)
       const total = body.data.reduce((sum: number, issue: any) => sum + issue.count, 0)
       return total === 5 ? body.data : undefined
     })
-  }, 60_000)
+  })
 
   afterAll(() => faultline?.stop())
 

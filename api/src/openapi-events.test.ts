@@ -138,7 +138,7 @@ function backtestCsv(): string {
 
 /** Waits (with a deadline that fails loudly) until no erasure of the project is running, so none outlives the harness. */
 async function erasuresFinished(project: string): Promise<void> {
-  const deadline = Date.now() + 30_000
+  const deadline = Date.now() + 60_000
   for (;;) {
     const { body } = await owner.request('GET', `${project}/privacy/erasures`)
     if (body.data.every((e: { status: string }) => e.status !== 'running')) return

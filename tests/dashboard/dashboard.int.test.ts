@@ -40,7 +40,7 @@ async function sendErrorsWithSentrySdk(): Promise<void> {
 }
 
 /** How long to wait for what the page shows next (a poll round, a processed event) before failing. */
-const soon = { timeout: 30_000, interval: 100 }
+const soon = { timeout: 60_000, interval: 100 }
 
 const rows = (p: Page) => p.locator('table.issues tbody tr')
 

@@ -17,7 +17,7 @@ import { startBrowserSuite, stopBrowserSuite } from './support/suite'
 import { type NpmStarted } from './support/npm-start'
 
 const attacker = '203.0.113.7'
-const soon = { timeout: 30_000, interval: 250 }
+const soon = { timeout: 60_000, interval: 250 }
 
 let server: NpmStarted
 let smtp: SmtpSink
@@ -79,7 +79,7 @@ describe('the security pages in a browser', () => {
       await expect.poll(() => rows(page).count(), soon).toBe(12)
       await page.getByRole('figure', { name: /Events over time: 12 in/ }).waitFor()
       await rows(page).first().getByRole('button', { name: 'bob', exact: true }).click()
-      await expect.poll(() => new URL(page.url()).searchParams.get('q')).toBe('event.action: authn_login_fail and user.name: bob')
+      await expect.poll(() => new URL(page.url()).searchParams.get('q'), soon).toBe('event.action: authn_login_fail and user.name: bob')
       await expect.poll(() => rows(page).count(), soon).toBe(12)
       await page.getByRole('combobox', { name: 'Security query' }).fill('event.action: (')
       await page.getByRole('button', { name: 'Search', exact: true }).click()
@@ -130,7 +130,7 @@ describe('the security pages in a browser', () => {
       await page.getByRole('button', { name: 'Open investigation' }).click()
       await page.waitForURL(/\/security\/investigations\/[0-9a-f-]{36}$/)
       await page.getByRole('heading', { name: /Brute force on bob/ }).waitFor()
-      await expect.poll(() => rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-event-id')))).toEqual(pinned)
+      await expect.poll(() => rows(page).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-event-id'))), soon).toEqual(pinned)
       await page.getByRole('textbox', { name: 'Add a note' }).fill(`Blocked ${attacker} at the edge`)
       await page.getByRole('button', { name: 'Add note' }).click()
       await page.getByText('Note added').waitFor()
@@ -139,7 +139,7 @@ describe('the security pages in a browser', () => {
       await page.reload()
       await page.getByText(`Blocked ${attacker} at the edge`).waitFor()
       await page.getByRole('heading', { name: /Brute force on bob\s*closed/ }).waitFor()
-      expect(await rows(page).count()).toBe(2)
+      await expect.poll(() => rows(page).count(), soon).toBe(2)
       await page.getByRole('link', { name: 'Investigations' }).click()
       await page.getByRole('link', { name: 'Brute force on bob' }).waitFor()
       await screenshot(page, 'security-investigation')

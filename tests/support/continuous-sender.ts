@@ -29,7 +29,7 @@ export class ContinuousSender {
   }
 
   /** Resolves once `more` further events have been acknowledged. */
-  async waitForAcks(more: number, timeoutMs = 60_000): Promise<void> {
+  async waitForAcks(more: number, timeoutMs = 120_000): Promise<void> {
     const target = this.acked.size + more
     await waitUntil(`${more} more acknowledged events (at ${this.acked.size} of ${target})`, async () => this.acked.size >= target, timeoutMs)
   }

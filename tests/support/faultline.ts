@@ -84,7 +84,7 @@ export async function startFaultline(env: Record<string, string> = {}, options: 
     adminApi: request(adminToken),
     adminToken,
     apiAs: request,
-    waitFor: (check, timeoutMs = 15_000) => waitUntil('condition', check, timeoutMs),
+    waitFor: (check, timeoutMs) => waitUntil('condition', check, timeoutMs),
     async stop() {
       await server.close()
       if (!options.keepDataDir) rmSync(dataDir, { recursive: true, force: true })

@@ -1,5 +1,6 @@
 /** Helpers for tests that mount the tiers on a hono app and call it in process (no HTTP server). */
 import type { Hono } from 'hono'
+import { waitUntil } from './wait'
 
 /** Calls `/api/v1<path>` on `app` with an API token; returns the status and the parsed JSON. */
 export async function callApi(app: Hono, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -13,12 +14,4 @@ export async function callApi(app: Hono, token: string, method: string, path: st
 }
 
 /** Polls `check` until it gives a value other than undefined; fails loudly, naming `what`, at the deadline. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
+export const waitFor = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs?: number): Promise<T> => waitUntil(what, check, timeoutMs)

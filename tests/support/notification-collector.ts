@@ -8,6 +8,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SMTPServer } from 'smtp-server'
+import { waitDeadlineMs } from './wait'
 
 export interface Received {
   at: number
@@ -140,7 +141,7 @@ export async function startNotificationCollector(): Promise<NotificationCollecto
     failNext(kind, count, status, options = {}) {
       failures[kind].push({ count, status, ...options })
     },
-    async waitFor(what, check, timeoutMs = 20_000) {
+    async waitFor(what, check, timeoutMs = waitDeadlineMs) {
       const deadline = Date.now() + timeoutMs
       for (;;) {
         const value = check()

@@ -14,6 +14,14 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const entry = resolve(repoRoot, 'bin/faultline.ts')
 
 const children = new Set<ChildProcess>()
+/**
+ * Deadlines for a child to become ready, end or finish a script: only a broken child reaches them,
+ * so they are set for a 2-core machine at load 15 and more, where tsx compiling the workspaces and
+ * chDB starting take tens of seconds.
+ */
+const readyTimeoutMs = 120_000
+const scriptTimeoutMs = 180_000
+const stopGraceMs = 30_000
 process.once('exit', () => {
   for (const child of children) child.kill('SIGKILL')
 })
@@ -92,7 +100,7 @@ export async function spawnFaultline(options: SpawnOptions): Promise<FaultlinePr
         resolveExit()
       })
     })
-    await waitReady(url, () => alive, options.readyTimeoutMs ?? 30_000, () => output)
+    await waitReady(url, () => alive, options.readyTimeoutMs ?? readyTimeoutMs, () => output)
   }
 
   const kill = async (signal: NodeJS.Signals, graceMs: number): Promise<void> => {
@@ -121,7 +129,7 @@ export async function spawnFaultline(options: SpawnOptions): Promise<FaultlinePr
       if (extra) env = childEnv(options.dataDir, { ...baseEnv, ...extra })
       await start()
     },
-    async exited(timeoutMs = 60_000) {
+    async exited(timeoutMs = readyTimeoutMs) {
       let timer: NodeJS.Timeout | undefined
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`Faultline pid ${child?.pid} still running after ${timeoutMs} ms:\n${output}`)), timeoutMs)
@@ -132,7 +140,7 @@ export async function spawnFaultline(options: SpawnOptions): Promise<FaultlinePr
         clearTimeout(timer)
       }
     },
-    stop: (graceMs = 10_000) => kill('SIGTERM', graceMs),
+    stop: (graceMs = stopGraceMs) => kill('SIGTERM', graceMs),
     rssBytes: () => {
       const status = readFileSync(`/proc/${child?.pid}/status`, 'utf8')
       const match = /^VmRSS:\s+(\d+) kB/m.exec(status)
@@ -193,13 +201,13 @@ export async function createProjectIn(dataDir: string, name: string, env: Record
  * and returns what it printed. chDB binds one data directory per process, so reading several
  * Faultline data directories from one test goes through this.
  */
-export async function runScript(script: string, env: Record<string, string> = {}, timeoutMs = 60_000): Promise<string> {
+export async function runScript(script: string, env: Record<string, string> = {}, timeoutMs = scriptTimeoutMs): Promise<string> {
   const { code, stdout, stderr } = await runNode(['--import', 'tsx', '--input-type=module', '-e', script], { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeoutMs)
   if (code !== 0) throw new Error(`script failed (${code}): ${stderr.slice(-4_000)}`)
   return stdout
 }
 
-function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs = scriptTimeoutMs): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
     children.add(child)
@@ -207,12 +215,16 @@ function runNode(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): Pr
     let stderr = ''
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      child.kill('SIGKILL')
+    }, timeoutMs)
     child.once('error', reject)
     child.once('exit', (code) => {
       clearTimeout(timer)
       children.delete(child)
-      resolveRun({ code, stdout, stderr })
+      resolveRun({ code, stdout, stderr: timedOut ? `${stderr}\n[killed: still running after ${timeoutMs} ms]` : stderr })
     })
   })
 }

@@ -28,7 +28,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'favicon.svg'), '<svg/>')
   writeFileSync(join(dir, '..', 'secret.txt'), 'not for you')
   app = appFor(dir)
-}, 30_000)
+})
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true })

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { connect, createServer } from 'node:net'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 
@@ -53,30 +53,44 @@ function findBinary(name: string): string {
   throw new Error(`${name} is not installed; integration tests need it: ${installHint}`)
 }
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
+/**
+ * Starts `name` on a free port and waits for the line it prints once it serves (`readyLine`), not
+ * for the port to accept connections: the port is free when picked but not reserved, and another
+ * process (a connection's ephemeral port, a parallel test's server) may take it first, which a
+ * connect would not tell from our server. A server that exits before it is ready (its port was
+ * taken) is started again on another port.
+ */
+async function startServer(name: string, scheme: string, readyLine: RegExp, args: (port: number, dir: string) => string[]): Promise<RunningServer> {
+  const binary = findBinary(name)
+  const failures: string[] = []
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const started = await startOnce(binary, name, scheme, readyLine, args)
+    if ('server' in started) return started.server
+    failures.push(started.failure)
+  }
+  throw new Error(`${name} did not start: ${failures.join(' | ')}`)
 }
 
-async function startServer(
+/** Deadline for a server to print its ready line: only a broken install reaches it, so it is set for a machine at load 15 and more. */
+const readyTimeoutMs = 60_000
+
+async function startOnce(
+  binary: string,
   name: string,
   scheme: string,
+  readyLine: RegExp,
   args: (port: number, dir: string) => string[],
-): Promise<RunningServer> {
-  const binary = findBinary(name)
+): Promise<{ server: RunningServer } | { failure: string }> {
   const dir = await mkdtemp(join(tmpdir(), `faultline-${name}-`))
   const port = await getFreePort()
   const child = spawn(binary, args(port, dir), { stdio: ['ignore', 'pipe', 'pipe'] })
   running.add(child)
   let output = ''
+  let markReady!: () => void
+  const ready = new Promise<void>((resolve) => (markReady = resolve))
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-4_000)
+    if (readyLine.test(output)) markReady()
   }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
@@ -101,25 +115,24 @@ async function startServer(
     })()
     return stopping
   }
-  const deadline = Date.now() + 15_000
-  while (!(await canConnect(port))) {
-    if (exited || Date.now() > deadline) {
-      await stop()
-      throw new Error(`${name} did not start on port ${port}: ${output.trim() || 'no output'}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  return { url: `${scheme}://127.0.0.1:${port}`, port, dir, stop }
+  let timer: NodeJS.Timeout | undefined
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), readyTimeoutMs)))
+  const outcome = await Promise.race([ready.then(() => 'ready' as const), exit.then(() => 'exited' as const), timedOut])
+  clearTimeout(timer)
+  if (outcome === 'ready' && !exited) return { server: { url: `${scheme}://127.0.0.1:${port}`, port, dir, stop } }
+  await stop()
+  const why = outcome === 'timeout' ? `not ready within ${readyTimeoutMs} ms` : 'exited'
+  return { failure: `on port ${port}: ${why}: ${output.trim() || 'no output'}` }
 }
 
 /** `nats-server -js` with file storage under a temporary directory. */
 export function startNatsServer(): Promise<RunningServer> {
-  return startServer('nats-server', 'nats', (port, dir) => ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir])
+  return startServer('nats-server', 'nats', /Server is ready/, (port, dir) => ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dir])
 }
 
 /** `redis-server` without persistence, in a temporary directory. */
 export function startRedisServer(): Promise<RunningServer> {
-  return startServer('redis-server', 'redis', (port, dir) => [
+  return startServer('redis-server', 'redis', /Ready to accept connections/, (port, dir) => [
     '--port', String(port),
     '--bind', '127.0.0.1',
     '--dir', dir,

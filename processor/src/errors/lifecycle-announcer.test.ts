@@ -59,7 +59,7 @@ async function runBatch(consumer: ErrorConsumer, shapes: Shape[]): Promise<void>
       }),
     })),
   )
-  const deadline = Date.now() + 10_000
+  const deadline = Date.now() + 60_000
   for (let handled = 0; handled < shapes.length; ) {
     if (Date.now() > deadline) throw new Error(`only ${handled} of ${shapes.length} messages came back from the bus`)
     const batch = await platform.bus.fetch('errors', errorConsumerGroup, { max: 100, expiresMs: 200 })
@@ -128,7 +128,7 @@ describe('issue lifecycle events', () => {
     await runBatch(consumerOn(flaky), [{ type: 'FlakyPublishError' }])
     expect(await lifecycleEvents()).toEqual([])
     // The failed message comes back after its nak delay and is handled again.
-    const deadline = Date.now() + 10_000
+    const deadline = Date.now() + 60_000
     let events: IssueEvent[] = []
     while (events.length === 0) {
       if (Date.now() > deadline) throw new Error('the owed created event was never published')

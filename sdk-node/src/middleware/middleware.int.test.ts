@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception'
 import { describe, expect, it } from 'vitest'
 import { addBreadcrumb, captureMessage, flush, setTag, setUser } from '../index'
 import { useFakeIngest } from '../testing/fake-ingest-hooks'
+import { flushDeadlineMs } from '../testing'
 import { expressErrorHandler, expressRequestHandler } from './express'
 import { faultlineHono } from './hono'
 import { wrapHandler } from './http'
@@ -21,7 +22,7 @@ const tick = (ms: number) => new Promise((r) => setTimeout(r, ms))
  */
 async function expectOnlyMarkerSent(): Promise<void> {
   captureMessage('marker')
-  expect(await flush(2000)).toBe(true)
+  expect(await flush(flushDeadlineMs)).toBe(true)
   expect(fake.ingest.events().map((event) => event.message)).toEqual(['marker'])
 }
 
@@ -114,9 +115,9 @@ describe('hono middleware', () => {
   it('never turns its own envelope requests into breadcrumbs of a later event', async () => {
     // Node 20 announces an outgoing request when it is flushed, after http.request() returned.
     captureMessage('first, sent from the root scope')
-    await flush(2000)
+    await flush(flushDeadlineMs)
     captureMessage('second, same scope')
-    await flush(2000)
+    await flush(flushDeadlineMs)
     expect(fake.ingest.events()).toHaveLength(2)
     expect(JSON.stringify(fake.ingest.events()[1]!.breadcrumbs ?? [])).not.toContain('/envelope/')
   })

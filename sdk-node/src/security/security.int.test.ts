@@ -5,6 +5,7 @@ import { Hono } from 'hono'
 import { describe, expect, it } from 'vitest'
 import { flush } from '../index'
 import { useFakeIngest } from '../testing/fake-ingest-hooks'
+import { flushDeadlineMs } from '../testing'
 import { detectInjection, inspectUrl } from './injection'
 import { securityExpress, securityHandler, securityHono } from './monitor'
 import { recordSecurityEvent } from './record'
@@ -53,7 +54,7 @@ describe('injection patterns', () => {
 describe('recordSecurityEvent', () => {
   it('sends a security envelope item with the action, user and source', async () => {
     const id = recordSecurityEvent({ action: 'authn_login_fail', user: { name: 'alice' }, sourceIp: '203.0.113.7', attributes: { method: 'password' } })
-    await flush(2000)
+    await flush(flushDeadlineMs)
     expect(id).toMatch(/^[0-9a-f]{32}$/)
     expect(securityItems()).toEqual([expect.objectContaining({ event: expect.objectContaining({ id, action: 'authn_login_fail' }), user: { name: 'alice' }, source: { ip: '203.0.113.7' }, attributes: { method: 'password' } })])
   })
@@ -77,7 +78,7 @@ describe('security middleware', () => {
       await fetch(`${base}/login?ok=1`, { method: 'POST' })
       await fetch(`${base}/admin`)
       await fetch(`${base}/api`)
-      await flush(2000)
+      await flush(flushDeadlineMs)
     } finally {
       server.close()
     }
@@ -97,7 +98,7 @@ describe('security middleware', () => {
       expect(refused.status).toBe(400)
       expect((await fetch(`${e}/fine`)).status).toBe(200)
       expect((await fetch(`${p}/secret`, { headers: { 'x-forwarded-for': '198.51.100.23' } })).status).toBe(403)
-      await flush(2000)
+      await flush(flushDeadlineMs)
     } finally {
       expressLike.close()
       plain.close()

@@ -3,6 +3,12 @@ import type { AddressInfo } from 'node:net'
 import { gunzipSync } from 'node:zlib'
 import { parseEnvelope, type Envelope, type Event } from '@faultline/sdk-core'
 
+/**
+ * What tests give flush() against a local ingest: it returns as soon as everything is sent, so a
+ * generous deadline only costs time when sending fails; a short one fails on a loaded machine.
+ */
+export const flushDeadlineMs = 30_000
+
 /** What the fake ingest does with one request. */
 export interface IngestReply {
   status?: number

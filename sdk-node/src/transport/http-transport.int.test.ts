@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { Client, createEnvelope, createTransport, parseDsn, getEnvelopeEndpointWithAuth } from '@faultline/sdk-core'
 import { captureException, captureMessage, close, flush, getClient, init } from '../index'
-import { startFakeIngest, type FakeIngest } from '../testing'
+import { flushDeadlineMs, startFakeIngest, type FakeIngest } from '../testing'
 import { makeNodeRequest } from './http-transport'
 import { withOutbox } from './outbox'
 
@@ -53,14 +53,14 @@ describe('node http transport', () => {
     ingest.setReply((req) => (req.envelope?.[1][0]?.[0].type === 'event' ? { status: 429, headers: { 'retry-after': '1', 'x-sentry-rate-limits': '1:error:key' } } : { status: 200 }))
     init({ dsn: ingest.dsn, globalHandlers: false, clientReportDelayMs: 50 })
     captureMessage('first')
-    await flush(1000)
+    await flush(flushDeadlineMs)
     // The drop is reported on flush, in a client report of its own.
     expect(ingest.events()).toHaveLength(1)
     expect(ingest.clientReports()).toEqual([{ reason: 'ratelimit_backoff', category: 'error', quantity: 1 }])
     ingest.requests.length = 0
     ingest.setReply(() => ({ status: 200 }))
     for (let i = 0; i < 5; i++) captureMessage(`held ${i}`)
-    await flush(1000)
+    await flush(flushDeadlineMs)
     // Held back without sending a single event: the limit is known locally. Only the report goes out.
     expect(ingest.events()).toHaveLength(0)
     expect(ingest.clientReports()).toEqual([{ reason: 'ratelimit_backoff', category: 'error', quantity: 5 }])
@@ -69,7 +69,7 @@ describe('node http transport', () => {
     // Waiting out the announced second is the point here: the wait is the input, not a synchronization.
     await new Promise((r) => setTimeout(r, 1100))
     captureMessage('after the limit')
-    await flush(1000)
+    await flush(flushDeadlineMs)
     expect(ingest.events().map((e) => e.message)).toEqual(['after the limit'])
   })
 
@@ -100,7 +100,7 @@ describe('outbox', () => {
       init({ dsn: ingest.dsn, globalHandlers: false, outboxDir: dir })
       const events = await ingest.waitFor(() => ingest.events().length === 2 && ingest.events())
       expect(events.map((e) => e.message ?? e.exception!.values[0]!.value).sort()).toEqual(['second', 'while ingest is broken'])
-      await flush(1000)
+      await flush(flushDeadlineMs)
       expect((await readdir(dir)).filter((n) => n.endsWith('.envelope'))).toHaveLength(0)
     } finally {
       await rm(dir, { recursive: true, force: true })
@@ -126,7 +126,7 @@ describe('client without a global init', () => {
   it('is usable directly with the node request', async () => {
     const client = new Client({ dsn: ingest.dsn }, { sdk, platform: 'node', stackParser: () => [], makeRequest: (u) => makeNodeRequest(u) })
     client.captureMessage('direct')
-    await client.flush(1000)
+    await client.flush(flushDeadlineMs)
     expect(ingest.events()[0]!.message).toBe('direct')
     expect(getClient()).toBeUndefined()
   })

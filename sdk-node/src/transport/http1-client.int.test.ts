@@ -287,7 +287,7 @@ describe('http1 client', () => {
       const timer = setTimeout(() => {
         child.kill()
         resolve(null)
-      }, 10_000)
+      }, 60_000)
       child.on('exit', (exitCode) => {
         clearTimeout(timer)
         resolve(exitCode)

@@ -17,6 +17,8 @@ export function launchChromium(): Promise<Browser> {
 
 export async function newPage(browser: Browser, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: options.colorScheme ?? 'light' })
+  // Playwright's 30 s for an action or a wait is tight for Chromium on a 2-core machine at load 15 and more; only a failure waits it out.
+  context.setDefaultTimeout(60_000)
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(error.message))

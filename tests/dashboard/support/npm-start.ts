@@ -57,7 +57,10 @@ export async function npmStart(env: Record<string, string> = {}, dataDir = mkdte
     output: () => output,
     async stop() {
       if (child.exitCode === null && child.pid) process.kill(-child.pid, 'SIGTERM')
+      // A shutdown that hangs must not hang the suite or leave the group running.
+      const killer = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 30_000)
       await exited
+      clearTimeout(killer)
       running.delete(child)
       rmSync(dataDir, { recursive: true, force: true })
     },

@@ -92,7 +92,7 @@ describe('jetstream bus setup', () => {
       const forB = await fetchGroup(bus, 'issue-events', 'b', 2)
       expect(forB.map((m) => m.id)).toEqual(['t1', 't2'])
       for (const m of forB) await m.ack()
-      const deadline = Date.now() + 5_000
+      const deadline = Date.now() + 60_000
       while ((await stored()) !== 0) {
         if (Date.now() > deadline) throw new Error(`stream still holds ${await stored()} messages after every group acked`)
         await new Promise((r) => setTimeout(r, 25))

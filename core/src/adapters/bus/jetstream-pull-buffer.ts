@@ -6,6 +6,11 @@
  * messages reach no one and stay leased until the ack wait passes (seen under load: a few
  * messages stalled for 30 s). consume() keeps one subscription open and renews pulls itself, so
  * every delivered message lands in the buffer.
+ *
+ * A message's ack wait runs while it sits here: one left in the buffer past it is delivered again,
+ * into the same buffer. The buffer keeps one copy per stream sequence (the latest delivery, in the
+ * place of the first), so a fetch never hands out the same message twice: a batch holding two
+ * copies of an event that was never stored would store it twice.
  */
 import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats'
 import { describeError } from '../../errors'
@@ -14,7 +19,8 @@ import type { Logger } from '../../log'
 const restartDelayMs = 500
 
 export class JetStreamPullBuffer {
-  readonly #queue: JsMsg[] = []
+  /** Buffered messages by stream sequence, in arrival order of their first delivery. */
+  readonly #queue = new Map<number, JsMsg>()
   readonly #waiters = new Set<() => void>()
   #messages: ConsumerMessages | undefined
   #stopped = false
@@ -25,7 +31,7 @@ export class JetStreamPullBuffer {
 
   /** Up to `max` messages, waiting at most `waitMs` (or until `interrupted`) for the first. */
   async take(max: number, waitMs: number, interrupted: Promise<unknown>): Promise<JsMsg[]> {
-    if (this.#queue.length === 0 && waitMs > 0 && !this.#stopped) {
+    if (this.#queue.size === 0 && waitMs > 0 && !this.#stopped) {
       let wake!: () => void
       const arrived = new Promise<void>((resolve) => (wake = resolve))
       this.#waiters.add(wake)
@@ -35,14 +41,21 @@ export class JetStreamPullBuffer {
       clearTimeout(timer)
       this.#waiters.delete(wake)
     }
-    return this.#queue.splice(0, max)
+    const taken: JsMsg[] = []
+    for (const [sequence, message] of this.#queue) {
+      if (taken.length >= max) break
+      this.#queue.delete(sequence)
+      taken.push(message)
+    }
+    return taken
   }
 
   /** Stops pulling and hands back what was buffered but never taken, so it is redelivered now. */
   stop(): void {
     this.#stopped = true
     this.#messages?.stop()
-    for (const message of this.#queue.splice(0)) message.nak()
+    for (const message of this.#queue.values()) message.nak()
+    this.#queue.clear()
     for (const wake of this.#waiters) wake()
   }
 
@@ -57,7 +70,7 @@ export class JetStreamPullBuffer {
             message.nak()
             continue
           }
-          this.#queue.push(message)
+          this.#queue.set(message.info.streamSequence, message)
           for (const wake of this.#waiters) wake()
         }
       } catch (error) {

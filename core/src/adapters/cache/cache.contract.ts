@@ -10,6 +10,13 @@ export interface CacheUnderTest {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+/**
+ * The ttl or window of entries a test waits out: long enough that a loaded 2-core machine does not
+ * pass it between two calls that must fall inside it, as it could 150 ms; short enough to wait out.
+ */
+const ttl = 2_000
+/** Deadline of a wait for an expiry or a delivery: only a broken adapter reaches it. */
+const waited = { timeout: 60_000 }
 
 export function describeCacheContract(name: string, makeCache: () => Promise<CacheUnderTest>): void {
   describe(`Cache contract: ${name}`, () => {
@@ -37,37 +44,34 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
 
     it('expires a value after its ttl', async () => {
       const cache = await open()
-      await cache.set('short', 'x', 150)
+      await cache.set('short', 'x', ttl)
       await cache.set('forever', 'y')
       expect(await cache.get('short')).toBe('x')
-      await vi.waitFor(async () => expect(await cache.get('short')).toBeNull(), { timeout: 10_000, interval: 25 })
+      await vi.waitFor(async () => expect(await cache.get('short')).toBeNull(), { ...waited, interval: 25 })
       expect(await cache.get('forever')).toBe('y')
     })
 
     it('setIfAbsent sets only once until the key expires', async () => {
       const cache = await open()
-      expect(await cache.setIfAbsent('dedupe:e1', 'a', 200)).toBe(true)
-      expect(await cache.setIfAbsent('dedupe:e1', 'b', 200)).toBe(false)
+      expect(await cache.setIfAbsent('dedupe:e1', 'a', ttl)).toBe(true)
+      expect(await cache.setIfAbsent('dedupe:e1', 'b', ttl)).toBe(false)
       expect(await cache.get('dedupe:e1')).toBe('a')
-      await vi.waitFor(async () => expect(await cache.setIfAbsent('dedupe:e1', 'c', 200)).toBe(true), {
-        timeout: 10_000,
-        interval: 25,
-      })
+      await vi.waitFor(async () => expect(await cache.setIfAbsent('dedupe:e1', 'c', ttl)).toBe(true), { ...waited, interval: 25 })
       expect(await cache.get('dedupe:e1')).toBe('c')
     })
 
     it('increments a counter that expires ttl after its creation, not after each increment', async () => {
       const cache = await open()
-      expect(await cache.increment('count', 1, 400)).toBe(1)
-      expect(await cache.increment('count', 2, 400)).toBe(3)
+      expect(await cache.increment('count', 1, ttl)).toBe(1)
+      expect(await cache.increment('count', 2, ttl)).toBe(3)
       // Incrementing every 50 ms: an expiry pushed back by each increment would never come, so
       // the counter would never start again at the increment.
-      await vi.waitFor(async () => expect(await cache.increment('count', 5, 400)).toBe(5), { timeout: 10_000, interval: 50 })
+      await vi.waitFor(async () => expect(await cache.increment('count', 5, ttl)).toBe(5), { ...waited, interval: 50 })
     })
 
     it('consume admits up to the limit, then refuses with a retry time', async () => {
       const cache = await open()
-      const windowMs = 400
+      const windowMs = ttl
       const results = []
       for (let i = 0; i < 3; i++) results.push(await cache.consume('ingest:p1', 1, 3, windowMs))
       expect(results).toEqual([
@@ -99,12 +103,12 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
 
     it('consume admits again once the window has passed', async () => {
       const cache = await open()
-      expect((await cache.consume('w', 2, 2, 200)).allowed).toBe(true)
-      const refused = await cache.consume('w', 1, 2, 200)
+      expect((await cache.consume('w', 2, 2, ttl)).allowed).toBe(true)
+      const refused = await cache.consume('w', 1, 2, ttl)
       expect(refused.allowed).toBe(false)
       // Waiting out the window is the input here, not a synchronization.
       await sleep(refused.retryAfterMs + 20)
-      expect(await cache.consume('w', 1, 2, 200)).toEqual({ allowed: true, remaining: 1, retryAfterMs: 0 })
+      expect(await cache.consume('w', 1, 2, ttl)).toEqual({ allowed: true, remaining: 1, retryAfterMs: 0 })
     })
 
     it('refund gives units back to the current window only, never below zero', async () => {
@@ -141,7 +145,7 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
 
     it('an expired lease can be taken, and the lost holder can neither extend nor release it', async () => {
       const cache = await open()
-      const lost = await cache.acquireLease('job:alerts', 150)
+      const lost = await cache.acquireLease('job:alerts', ttl)
       expect(lost).not.toBeNull()
       const taken = await vi.waitFor(
         async () => {
@@ -149,7 +153,7 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
           expect(lease).not.toBeNull()
           return lease!
         },
-        { timeout: 10_000, interval: 25 },
+        { ...waited, interval: 25 },
       )
       expect(await lost!.extend(5_000)).toBe(false)
       await lost!.release()
@@ -161,11 +165,11 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
 
     it('extend keeps a lease past its first ttl', async () => {
       const cache = await open()
-      const lease = await cache.acquireLease('job:long', 1_000)
+      const lease = await cache.acquireLease('job:long', ttl)
       expect(await lease!.extend(60_000)).toBe(true)
       // Past the first ttl (the wait is the input here): the extended lease still holds.
-      await sleep(1_200)
-      expect(await cache.acquireLease('job:long', 1_000)).toBeNull()
+      await sleep(ttl + 200)
+      expect(await cache.acquireLease('job:long', ttl)).toBeNull()
       expect(await lease!.extend(60_000)).toBe(true)
       await lease!.release()
     })
@@ -180,15 +184,15 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
       await cache.subscribe('live:p2', (m) => other.push(m))
       await cache.publish('live:p1', 'one')
       await cache.publish('live:p1', 'two')
-      await vi.waitFor(() => expect(second).toEqual(['one', 'two']), { timeout: 10_000, interval: 10 })
+      await vi.waitFor(() => expect(second).toEqual(['one', 'two']), { ...waited, interval: 10 })
       expect(first).toEqual(['one', 'two'])
       await unsubscribeFirst()
       await cache.publish('live:p1', 'three')
-      await vi.waitFor(() => expect(second).toEqual(['one', 'two', 'three']), { timeout: 10_000, interval: 10 })
+      await vi.waitFor(() => expect(second).toEqual(['one', 'two', 'three']), { ...waited, interval: 10 })
       expect(first).toEqual(['one', 'two'])
       await unsubscribeSecond()
       await cache.publish('live:p2', 'elsewhere')
-      await vi.waitFor(() => expect(other).toEqual(['elsewhere']), { timeout: 10_000, interval: 10 })
+      await vi.waitFor(() => expect(other).toEqual(['elsewhere']), { ...waited, interval: 10 })
     })
 
     it('delivers to subscribers that subscribed to a new channel concurrently', async () => {
@@ -199,7 +203,7 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
         cache.subscribe('live:new', (m) => got.push(`b:${m}`)),
       ])
       await cache.publish('live:new', 'hello')
-      await vi.waitFor(() => expect(got.sort()).toEqual(['a:hello', 'b:hello']), { timeout: 10_000, interval: 10 })
+      await vi.waitFor(() => expect(got.sort()).toEqual(['a:hello', 'b:hello']), { ...waited, interval: 10 })
     })
 
     it('keeps delivering to other subscribers when one throws', async () => {
@@ -210,7 +214,7 @@ export function describeCacheContract(name: string, makeCache: () => Promise<Cac
       })
       await cache.subscribe('live:x', (m) => got.push(m))
       await cache.publish('live:x', 'still here')
-      await vi.waitFor(() => expect(got).toEqual(['still here']), { timeout: 10_000, interval: 10 })
+      await vi.waitFor(() => expect(got).toEqual(['still here']), { ...waited, interval: 10 })
     })
 
     it('answers ping, closes twice safely and refuses work once closed', async () => {
