@@ -7,7 +7,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     // chDB binds one data directory per process: files must not share a worker process.
     pool: 'forks',
-    poolOptions: { forks: { singleFork: false, isolate: true } },
+    isolate: true,
     projects: [
       {
         extends: true,
