@@ -47,6 +47,11 @@ let publicKey: string
 
 const tabs = () => page.getByRole('navigation', { name: 'Alerting' })
 
+/** A word of letters grouping does not mask as an id (no hex digits), different on every call. */
+function distinctWord(): string {
+  return Array.from(randomUUID().replaceAll('-', ''), (c) => 'ghijklmnopqrstuv'[parseInt(c, 16)]).join('')
+}
+
 async function sendError(message: string): Promise<void> {
   const response = await fetch(`${server.url}/api/${projectId}/store/?sentry_key=${publicKey}`, {
     method: 'POST',
@@ -108,9 +113,11 @@ describe('the alerting pages in a browser', () => {
       // The error is processed and dispatched in the background: reload until its group is stored.
       // Each reload lists the groups again: give the list time to arrive before counting.
       // A configuration acts on events after its replica has loaded it (read again every second),
-      // which a loaded machine can delay: each round sends a new error, so one lands after it.
+      // which a loaded machine can delay: each round sends an error of a new issue (the rule fires
+      // on new issues), so one lands after it. A random id in the message would not do: grouping
+      // masks ids, so every round would join the first round's issue.
       const groupRows = async () => {
-        await sendError(`Checkout failed ${randomUUID()}`)
+        await sendError(`Checkout failed in ${distinctWord()}`)
         await page.reload()
         const rows = page.locator('table.alert-groups tbody tr')
         return rows.first().waitFor({ timeout: 5_000 }).then(() => rows.count(), () => 0)
