@@ -14,6 +14,7 @@ import { shapeProblems, type PublishedDocument } from '../api/src/openapi-confor
 import { securityRoutes } from '../api/src/routes/security'
 import { startFaultline, type TestFaultline } from './support/faultline'
 import { sentryEvent } from './support/events'
+import { seedSecurityEventsAndError } from './support/security-seed'
 
 let fl: TestFaultline
 const t0 = Date.now() - 10 * 60_000
@@ -37,14 +38,8 @@ function events(): Record<string, unknown>[] {
 
 beforeAll(async () => {
   fl = await startFaultline()
-  const body = events().map((e) => JSON.stringify(e)).join('\n')
-  const sent = await fetch(`${fl.url}/api/${fl.projectId}/security/events/?sentry_key=${fl.publicKey}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body })
-  expect(sent.status).toBe(200)
   const error: Record<string, unknown> = { ...sentryEvent({ type: 'Error', value: 'query failed', user: 'alice', timestamp: t0 + 5_500 }), contexts: { trace: { trace_id: traceId, span_id: '00f067aa0ba902b7' } } }
-  const envelope = [JSON.stringify({ event_id: error.event_id, dsn: fl.dsn }), JSON.stringify({ type: 'event' }), JSON.stringify(error)].join('\n')
-  expect((await fetch(`${fl.url}/api/${fl.projectId}/envelope/`, { method: 'POST', body: envelope })).status).toBe(200)
-  await fl.waitFor(async () => (await fl.api('GET', `${project()}/events?${range}&limit=500`)).body.data?.length === 6)
-  await fl.waitFor(async () => (await fl.api('GET', `/projects/${fl.projectId}/issues`)).body.data?.length === 1)
+  await seedSecurityEventsAndError(fl, events(), error, range)
 }, 120_000)
 
 afterAll(async () => {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startFaultline, type TestFaultline } from './support/faultline'
 import { sentryEvent } from './support/events'
+import { seedSecurityEventsAndError } from './support/security-seed'
 
 let fl: TestFaultline
 const t0 = Date.now() - 30 * 60_000
@@ -24,14 +25,8 @@ function events(): Record<string, unknown>[] {
 
 beforeAll(async () => {
   fl = await startFaultline()
-  const body = events().map((e) => JSON.stringify(e)).join('\n')
-  const sent = await fetch(`${fl.url}/api/${fl.projectId}/security/events/?sentry_key=${fl.publicKey}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body })
-  expect(sent.status).toBe(200)
   const error = sentryEvent({ type: 'Error', value: 'boom after login', user: 'alice', timestamp: t0 + 8_000 })
-  const envelope = [JSON.stringify({ event_id: error.event_id, dsn: fl.dsn }), JSON.stringify({ type: 'event' }), JSON.stringify(error)].join('\n')
-  expect((await fetch(`${fl.url}/api/${fl.projectId}/envelope/`, { method: 'POST', body: envelope })).status).toBe(200)
-  await fl.waitFor(async () => (await fl.api('GET', `/projects/${fl.projectId}/security/events?${range}&limit=500`)).body.data?.length === 18)
-  await fl.waitFor(async () => (await fl.api('GET', `/projects/${fl.projectId}/issues`)).body.data?.length === 1)
+  await seedSecurityEventsAndError(fl, events(), error, range)
 }, 120_000)
 
 afterAll(async () => {
