@@ -16,7 +16,8 @@
  * rather than pulling only what a batch needs: the pull ahead is what keeps a replica busy
  * between batches (see above for why one pull per fetch loses messages). What renewing costs: a
  * slow but live replica keeps up to `bufferSize` messages from the others until it works through
- * them; a replica that dies loses its connection and with it every lease, which then lapse.
+ * them; a replica that dies or closes its bus stops renewing, and its leases lapse within one ack
+ * wait as before (a closing bus naks what it holds at once, see `stop()`).
  *
  * A renewal late by more than two thirds of the ack wait still lets a message lapse and come
  * again, into the same buffer. The buffer keeps one copy per stream sequence (the latest
