@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { BusError } from '../../errors'
 import type { Bus, BusMessage, BusOptions, OutgoingMessage, Subject } from '../../ports/bus'
 import { describeFanOutContract } from './bus-fanout.contract'
+import type { BusUnderTest } from './bus-under-test'
 
 /** Options the factories must open their bus with: the timing assertions depend on them. */
 export const contractBusOptions: BusOptions = {
@@ -18,14 +19,6 @@ export const contractBusOptions: BusOptions = {
   dedupeWindowMs: 60_000,
   // The suite's own group exists from the start on the subjects it publishes to before fetching.
   groups: { errors: ['workers'], spans: ['workers'], replays: ['workers'], security: ['workers'] },
-}
-
-export interface BusUnderTest {
-  bus: Bus
-  /** Close nothing, open a second bus on the same storage (same file / same server and streams). */
-  reopen(): Promise<Bus>
-  /** Close every bus opened by this fixture and remove its storage. */
-  cleanup(): Promise<void>
 }
 
 const encoder = new TextEncoder()
