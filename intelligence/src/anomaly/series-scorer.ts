@@ -41,9 +41,9 @@ export interface ScorerOptions extends DetectorOptions {
 export const defaultOnsetOptions = { onsetPoints: 100, refractoryPoints: 50, alarmScore: scoreOf(1e-3) } as const
 
 /**
- * Chosen with NAB's scorer under two-fold cross-validation (bench/nab-tune.ts): full novelty
- * scores like p ≈ 1.6e-5, between the medium and low sensitivities' alarm scores, so novelty
- * alone alarms at medium sensitivity only when nearly every recent move is new.
+ * Chosen with NAB's scorer after cross-validation (bench/nab-tune.ts): a stretch where every
+ * move is new scores 0.4 (as rare as p = 4e-7 would be), and 5 new moves of 8 score 0.25, the
+ * medium sensitivity's alarm.
  */
 export const defaultNoveltyWeight = 0.4
 

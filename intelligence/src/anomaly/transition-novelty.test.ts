@@ -55,12 +55,21 @@ describe('TransitionNovelty', () => {
     expect(novelties(values, { warmupPoints: 0 }).slice(0, 50).some((x) => x > 0)).toBe(true)
   })
 
-  it('counts no move across a gap, and a value beyond the range seen is a move never made', () => {
+  it('counts no move across a gap, and a value beyond the warm-up range is a level of its own', () => {
     const options = { levels: 4, windowPoints: 1, warmupPoints: 0 }
     const alternating = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 0 : 10))
     expect(novelties([...alternating, 5], options, new Set([20])).at(-1)).toBe(0)
     expect(novelties([...alternating, 5], options).at(-1)).toBe(1)
-    // 11 tops the range (a move never made); back to 0 and 10, moves made before.
-    expect(novelties([...alternating, 11, 0, 10, 0], options).slice(-4)).toEqual([1, 0, 0, 0])
+    // 16 lies beyond the range: the moves to it and back are new, 10 → 0 is not.
+    expect(novelties([...alternating, 16, 10, 0], options).slice(-3)).toEqual([1, 1, 0])
+  })
+
+  it('keeps its grid after the warm-up: a new extreme does not make the moves learned before new', () => {
+    const options = { levels: 4, windowPoints: 1, warmupPoints: 10 }
+    const alternating = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? 0 : 10))
+    const out = novelties([...alternating, 1000, ...alternating], options)
+    // To the extreme and back are new moves; 0 → 10 and 10 → 0 stay known.
+    expect(out.slice(20, 22)).toEqual([1, 1])
+    expect(out.slice(22)).toEqual(new Array(19).fill(0))
   })
 })
