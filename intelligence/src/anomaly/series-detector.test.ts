@@ -3,7 +3,7 @@ import { createPrng } from '../shared/prng'
 import { readFile } from 'node:fs/promises'
 import { loadModelFromBytes } from '../onnx'
 import { defaultModelPaths } from '../shared/model-paths'
-import { Seasonalities, SeriesDetector, SeriesScorer, defaultNoveltyWeight, buildCombinerModel, loadAnomalyCombiner, onnxCombiner, type CombinerWeights, probabilityOf, scoreSeries, scoreThreshold, type AnomalyCombiner, type ScorerOptions, type ScoredPoint } from './index'
+import { AnomalyDrivers, Seasonalities, SeriesDetector, SeriesScorer, defaultNoveltyWeight, buildCombinerModel, loadAnomalyCombiner, onnxCombiner, type CombinerWeights, probabilityOf, scoreSeries, scoreThreshold, type AnomalyCombiner, type ScorerOptions, type ScoredPoint } from './index'
 
 const minuteMs = 60_000
 const hourMs = 60 * minuteMs
@@ -178,6 +178,13 @@ describe('SeriesDetector and SeriesScorer', () => {
     // On the noise, the moves are learned: novelty alone never reaches an alarm.
     expect(Math.max(...withNovelty.slice(0, 2000).map((p) => defaultNoveltyWeight * p.novelty))).toBeLessThan(high)
     withNovelty.forEach((p, i) => expect(p.score).toBeCloseTo(Math.max(without[i]!.score, p.scored ? defaultNoveltyWeight * p.novelty : 0), 12))
+    // A score that novelty raised says so, with the share of new moves as its distance.
+    const raised = withNovelty.filter((p, i) => p.score > without[i]!.score)
+    expect(raised.length).toBeGreaterThan(0)
+    for (const p of raised) expect([p.driver, p.distances.novelty]).toEqual([AnomalyDrivers.novelty, p.novelty])
+    withNovelty.forEach((p, i) => {
+      if (p.score === without[i]!.score) expect(p.driver).toBe(without[i]!.driver)
+    })
   })
 
   it('is causal: a point is scored from earlier points only', async () => {

@@ -48,8 +48,11 @@ export const defaultDetectorOptions: DetectorOptions = {
   novelty: {},
 }
 
-/** Which prediction a point was furthest from, or the shift: why a score is high. */
-export const AnomalyDrivers = { spike: 'spike', level: 'level', seasonal: 'seasonal', shift: 'shift' } as const
+/**
+ * Why a score is high: the prediction the point was nearest to (a spike, a level or a seasonal
+ * residual), a shift, or, set by the scorer when it outweighs them, novelty (moves never made before).
+ */
+export const AnomalyDrivers = { spike: 'spike', level: 'level', seasonal: 'seasonal', shift: 'shift', novelty: 'novelty' } as const
 export type AnomalyDriver = (typeof AnomalyDrivers)[keyof typeof AnomalyDrivers]
 
 /** The statistics of one point: what the combiner scores. */

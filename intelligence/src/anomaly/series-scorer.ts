@@ -6,7 +6,7 @@
  * points only; the model scores each point's own statistics.
  */
 import type { AnomalyCombiner } from './combiner'
-import { SeriesDetector, scoreDecades, scoreOf, type DetectorOptions, type PointStatistics } from './series-detector'
+import { AnomalyDrivers, SeriesDetector, scoreDecades, scoreOf, type DetectorOptions, type PointStatistics } from './series-detector'
 import type { Seasonality } from './seasonal-profile'
 
 export interface ScoredPoint extends PointStatistics {
@@ -99,14 +99,17 @@ export class SeriesScorer {
     const m = this.#recent.length
     return statistics.map((stats, i) => {
       const novelty = stats.scored ? this.#noveltyWeight * stats.novelty : 0
-      const score = Math.min(1, Math.max(decades[i]! / scoreDecades, novelty))
+      const combined = decades[i]! / scoreDecades
+      const score = Math.min(1, Math.max(combined, novelty))
+      // Distance of a novelty: the share of the recent moves that were never made before.
+      const why = novelty > combined ? { driver: AnomalyDrivers.novelty, distances: { ...stats.distances, novelty: stats.novelty } } : {}
       let peak = 0
       for (let j = 0; j < m; j++) peak = Math.max(peak, this.#recent[j]!)
       if (m > 0) this.#recent[this.#count % m] = score
       const onset = score > peak && this.#count - this.#lastAlarm > this.#refractoryPoints ? score : 0
       if (onset > 0 && onset >= this.#alarmScore) this.#lastAlarm = this.#count
       this.#count++
-      return { ...stats, score, p: Math.min(1, 10 ** -decades[i]!), onset }
+      return { ...stats, ...why, score, p: Math.min(1, 10 ** -decades[i]!), onset }
     })
   }
 }
