@@ -1,0 +1,383 @@
+/**
+ * Hostile requests to every REST API route, built from the route's own OpenAPI description: a
+ * valid body is made from its documented JSON schema, then each field in turn gets a value of the
+ * wrong type, range, size or depth while the rest stay valid, so the value reaches the code that
+ * reads it; whole bodies come malformed, under the wrong content type, deeply nested or at the
+ * size limit; and every route is called without credentials, with forged ones and with another
+ * organization's admin token. Each answer must be a 4xx with an application/problem+json reason or
+ * a success where the input is acceptable, never a 5xx, no answer or another tenant's data; after
+ * all of it the server answers normally and the events it held are all still there.
+ * (`api-fuzz.int.test.ts` sends hostile path and query values to every route.)
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { levelOf, permissionsOf, type Permission } from '@faultline/api'
+import { createApiToken, createOrganization, createUser, hashPassword, setMembership } from '@faultline/core/accounts'
+import { createProject } from '@faultline/core/projects'
+import { fill, paramNames, seedApiSurface, violations, type ApiSurface, type Probe } from './support/api-surface'
+import { startFaultline, type TestFaultline } from './support/faultline'
+import { hostileQueryValues } from './support/hostile-values'
+
+interface JsonSchema {
+  type?: string | string[]
+  properties?: Record<string, JsonSchema>
+  additionalProperties?: JsonSchema | boolean
+  items?: JsonSchema
+  enum?: unknown[]
+  const?: unknown
+  default?: unknown
+  anyOf?: JsonSchema[]
+  oneOf?: JsonSchema[]
+  minimum?: number
+  maximum?: number
+  exclusiveMinimum?: number
+  minLength?: number
+  maxLength?: number
+  minItems?: number
+  maxItems?: number
+  pattern?: string
+  format?: string
+}
+
+interface Operation {
+  method: string
+  /** As the router writes it: `/api/v1/projects/:projectId/...`. */
+  path: string
+  permission: Permission
+  /** Documented request body media types and their schemas. */
+  body?: Record<string, { schema?: JsonSchema }>
+  /** Documented query parameters and their schemas. */
+  query: { name: string; schema: JsonSchema }[]
+}
+
+type Paths = Record<
+  string,
+  Record<string, { 'x-permission'?: Permission; requestBody?: { content: Record<string, { schema?: JsonSchema }> }; parameters?: { name: string; in: string; schema: JsonSchema }[] }>
+>
+
+/** Routes written to take no request body (their action is in the path); any other write route must document one. */
+const bodylessWrites = new Set<string>(
+  [
+    'POST /auth/logout',
+    'POST /auth/logout-everywhere',
+    'POST /auth/mfa/enroll',
+    'POST /orgs/:orgId/elevations/:elevationId/approve',
+    'POST /orgs/:orgId/elevations/:elevationId/deny',
+    'POST /dead-letters/:subject/:seq/replay',
+    'POST /orgs/:orgId/alerting/groups/:id/acknowledge',
+    'POST /orgs/:orgId/alerting/groups/:id/resolve',
+    'POST /orgs/:orgId/alerting/incidents/:id/acknowledge',
+    'POST /alerting/unsubscribe',
+    'POST /orgs/:orgId/alerting/schedules/:name/ical-feed',
+  ].map((route) => route.replace(' ', ' /api/v1')),
+)
+
+let f: TestFaultline
+let surface: ApiSurface
+/** A signed-in owner's browser session (cookies and CSRF header), for the routes only people may call. */
+let sessionHeaders: Record<string, string>
+let operations: Operation[]
+/** Another organization's admin, and what only the seeded organization's answers may contain. */
+let stranger: { token: string; ownMarkers: string[] }
+
+beforeAll(async () => {
+  f = await startFaultline()
+  surface = await seedApiSurface(f)
+  const { paths } = (await f.api('GET', '/openapi.json')).body as { paths: Paths }
+  operations = Object.entries(paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path: `/api/v1${path.replace(/\{([A-Za-z]+)\}/g, ':$1')}`,
+      permission: op['x-permission']!,
+      body: op.requestBody?.content,
+      query: (op.parameters ?? []).filter((p) => p.in === 'query').map(({ name, schema }) => ({ name, schema })),
+    })),
+  )
+  const { accounts, projects } = f.server.platform
+  const password = 'hostile probe password 1!'
+  const owner = await createUser(accounts, { email: 'hostile-owner@faultline.test', name: 'Hostile owner', passwordHash: await hashPassword(password) })
+  await setMembership(accounts, surface.orgId, owner._id, 'owner')
+  const login = await fetch(`${f.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: owner.email, password }) })
+  expect(login.status).toBe(200)
+  const { csrfToken } = (await login.json()) as { csrfToken: string }
+  sessionHeaders = { cookie: login.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).join('; '), 'x-csrf-token': csrfToken }
+  const other = await createOrganization(accounts, 'Hostile neighbours')
+  await createProject(projects, other._id, 'Neighbour project')
+  const token = await createApiToken(accounts.tokens, { kind: 'org', orgId: other._id, name: 'neighbour admin', scopes: permissionsOf('admin') })
+  stranger = { token: token.token, ownMarkers: [f.publicKey, 'Test project', 'disk full on volume', 'fetchUser', owner.email] }
+}, 120_000)
+
+afterAll(() => f?.stop())
+
+const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}`
+const isWrite = (method: string) => method === 'POST' || method === 'PUT' || method === 'PATCH'
+const jsonSchemaOf = (op: Operation): JsonSchema | undefined => op.body?.['application/json']?.schema
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
+/** The caller that gets furthest into a route: instance routes need the instance administrator, user routes a person. */
+const adminOf = (op: Operation): Record<string, string> => {
+  const level = levelOf(op.permission)
+  return level === 'user' ? sessionHeaders : bearer(level === 'instance' ? surface.bearers.instance : surface.bearers.org)
+}
+
+/** Where a probe goes: the route's path with valid values, and each documented query parameter with a valid one. */
+function target(op: Operation): string {
+  const query = new URLSearchParams(op.query.map(({ name, schema }) => [name, String(example(schema, name))]))
+  return `${fill(op.path, surface.valid)}${op.query.length > 0 ? `?${query}` : ''}`
+}
+
+/** Strings tried, in order, for a string field; the first its pattern and lengths accept is used. */
+const stringCandidates = (name: string, format: string | undefined): string[] => [
+  ...(surface.valid[name] === undefined ? [] : [surface.valid[name]!]),
+  ...(format === 'email' ? ['nobody@hostile.test'] : []),
+  ...(format === 'date-time' ? [new Date().toISOString()] : []),
+  ...(format === 'uuid' ? ['00000000-0000-4000-8000-000000000000'] : []),
+  ...(format === 'ipv4' ? ['192.0.2.1'] : []),
+  'hostile probe text',
+  '1',
+  '123456',
+  'a'.repeat(16),
+  'a'.repeat(32),
+  '00000000-0000-4000-8000-000000000000',
+  'nobody@hostile.test',
+  new Date().toISOString(),
+]
+
+function exampleString(schema: JsonSchema, name: string): string {
+  const min = schema.minLength ?? 0
+  const max = schema.maxLength ?? Infinity
+  const fits = (value: string) => value.length >= min && value.length <= max && (schema.pattern === undefined || new RegExp(schema.pattern, 'u').test(value))
+  return stringCandidates(name, schema.format).find(fits) ?? 'x'.repeat(Math.max(min, 1))
+}
+
+/** A value the schema accepts as far as JSON Schema can say (refinements in code may still refuse it). */
+function example(schema: JsonSchema, name: string): unknown {
+  if ('const' in schema) return schema.const
+  if (schema.enum) return schema.enum[0]
+  if (schema.default !== undefined) return schema.default
+  const variants = schema.anyOf ?? schema.oneOf
+  if (variants) return example(variants.find((v) => v.type !== 'null') ?? variants[0]!, name)
+  const type = Array.isArray(schema.type) ? schema.type.find((t) => t !== 'null') : schema.type
+  switch (type) {
+    case 'object': {
+      const fields = Object.entries(schema.properties ?? {}).map(([key, field]) => [key, example(field, key)])
+      if (fields.length === 0 && typeof schema.additionalProperties === 'object') fields.push(['hostile', example(schema.additionalProperties, 'hostile')])
+      return Object.fromEntries(fields)
+    }
+    case 'array':
+      return Array.from({ length: Math.max(schema.minItems ?? 0, 1) }, () => example(schema.items ?? {}, name))
+    case 'string':
+      return exampleString(schema, name)
+    case 'integer':
+    case 'number':
+      return Math.min(schema.minimum ?? (schema.exclusiveMinimum === undefined ? 1 : schema.exclusiveMinimum + 1), schema.maximum ?? Infinity)
+    case 'boolean':
+      return false
+    case 'null':
+      return null
+    default:
+      throw new Error(`no example for the schema of ${name}: ${JSON.stringify(schema).slice(0, 200)}`)
+  }
+}
+
+const deepArray = (depth: number): unknown => JSON.parse('['.repeat(depth) + ']'.repeat(depth))
+
+/** Values of the wrong type, range, size, text or depth, for one field at a time. */
+const hostileFieldValues: readonly unknown[] = [
+  null,
+  true,
+  0,
+  -1,
+  1.5,
+  1e308,
+  -1e308,
+  2 ** 64,
+  'NaN',
+  'Infinity',
+  '',
+  ' ',
+  '\u0000',
+  '\ud800',
+  '\u202e'.repeat(50),
+  '..%2F..%2Fetc%2Fpasswd',
+  '../../etc/passwd',
+  'x'.repeat(100_000),
+  [],
+  [null],
+  {},
+  { $gt: '' },
+  deepArray(2_000),
+]
+
+/**
+ * Values at the edges of what a field's schema allows (each enum value, the least and greatest
+ * number, the longest string and array): accepted ones reach the code behind the validation.
+ */
+function edgeValues(schema: JsonSchema | undefined): unknown[] {
+  if (!schema) return []
+  const variants = schema.anyOf ?? schema.oneOf
+  if (variants) return variants.flatMap(edgeValues)
+  return [
+    ...(schema.enum ?? []),
+    ...[schema.minimum, schema.maximum].filter((n) => n !== undefined),
+    ...(schema.maxLength !== undefined && schema.maxLength <= 1_000_000 ? ['x'.repeat(schema.maxLength), 'ü'.repeat(schema.maxLength)] : []),
+    ...(schema.maxItems !== undefined && schema.maxItems <= 10_000 ? [Array.from({ length: schema.maxItems }, () => example(schema.items ?? {}, 'item'))] : []),
+  ]
+}
+
+/** The schema of the field at `path` (through the first object variant of a union). */
+function schemaAt(schema: JsonSchema, path: string[]): JsonSchema | undefined {
+  const object = (schema.anyOf ?? schema.oneOf)?.find((variant) => variant.properties) ?? schema
+  if (path.length === 0) return schema
+  const field = object.properties?.[path[0]!]
+  return field && schemaAt(field, path.slice(1))
+}
+
+/** The paths of a body's fields, to two levels (a nested object's fields too). */
+function fieldPaths(value: unknown, prefix: string[] = []): string[][] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || prefix.length === 2) return []
+  return Object.entries(value).flatMap(([key, field]) => [[...prefix, key], ...fieldPaths(field, [...prefix, key])])
+}
+
+function withField(body: unknown, path: string[], value: unknown): unknown {
+  const copy = structuredClone(body) as Record<string, unknown>
+  let target = copy
+  for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>
+  target[path.at(-1)!] = value
+  return copy
+}
+
+/** Whole bodies around a valid one: malformed, of the wrong shape, nested past any parser's stack, at the size limit. */
+function hostileWholeBodies(valid: unknown): string[] {
+  const text = JSON.stringify(valid)
+  const firstString = fieldPaths(valid).find((path) => typeof path.reduce<unknown>((v, key) => (v as Record<string, unknown>)[key], valid) === 'string')
+  return [
+    text.slice(0, -1),
+    `${text}}`,
+    `\ufeff${text}`,
+    text.replaceAll('"', "'"),
+    `[${text}]`,
+    `{"a":${text}}`,
+    `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`,
+    `${'['.repeat(300_000)}${']'.repeat(300_000)}`,
+    'NaN',
+    'undefined',
+    ...(firstString ? [JSON.stringify(withField(valid, firstString, 'x'.repeat(1_000_000)))] : []),
+  ]
+}
+
+/** Configuration text bodies (`application/yaml`): nested past the stack, alias bombs, tags, tabs. */
+const hostileYaml: readonly string[] = [
+  `route: ${'['.repeat(20_000)}${']'.repeat(20_000)}`,
+  `route:\n${Array.from({ length: 1_500 }, (_, i) => `${' '.repeat(i + 1)}a:`).join('\n')} 1`,
+  ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 9 }, (_, i) => `${'bcdefghij'[i]}: &${'bcdefghij'[i]} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)].join('\n'),
+  'route: !!js/function "function () { return 1 }"',
+  'receivers:\n\t- name: tabbed',
+  'route: *undefined_alias',
+  `receivers: [${Array.from({ length: 5_000 }, (_, i) => `{ name: r${i} }`).join(',')}]`,
+  '\u0000\ud800',
+]
+
+describe('hostile API requests', () => {
+  it('has every route of the router described, with its permission, and every write route with its body', () => {
+    expect(operations.map(routeKey).sort()).toEqual(surface.routes.map(routeKey).sort())
+    expect(operations.filter((op) => !op.permission).map(routeKey)).toEqual([])
+    const writes = operations.filter((op) => isWrite(op.method))
+    expect(writes.filter((op) => !op.body && !bodylessWrites.has(routeKey(op))).map(routeKey)).toEqual([])
+    expect(writes.filter((op) => op.body && bodylessWrites.has(routeKey(op))).map(routeKey), 'listed as bodyless but documents a body').toEqual([])
+    expect(operations.flatMap((op) => paramNames(op.path).filter((name) => surface.valid[name] === undefined).map((name) => `${routeKey(op)}: ${name}`))).toEqual([])
+  })
+
+  it('answers a valid body, and each field of it at the edges of its range or of the wrong type, range, size or depth, with a success or a 4xx reason, never a 5xx', async () => {
+    const probes = operations
+      .filter((op) => jsonSchemaOf(op))
+      .flatMap((op) => {
+        const schema = jsonSchemaOf(op)!
+        const valid = example(schema, 'body')
+        const probe = (body: unknown): Probe => ({ method: op.method, path: target(op), body: JSON.stringify(body), headers: adminOf(op) })
+        return [probe(valid), ...fieldPaths(valid).flatMap((field) => [...hostileFieldValues, ...edgeValues(schemaAt(schema, field))].map((value) => probe(withField(valid, field, value))))]
+      })
+    expect(probes.length).toBeGreaterThan(1_000)
+    expect(await violations(f.url, probes)).toEqual([])
+  }, 300_000)
+
+  it('answers hostile query parameters of every write route with a 4xx reason, never a 5xx', async () => {
+    // GET routes' query parameters are fuzzed by api-fuzz; writes read theirs (revisions, dry runs) too.
+    const probes = operations
+      .filter((op) => op.method !== 'GET' && op.query.length > 0)
+      .flatMap((op) => {
+        const schema = jsonSchemaOf(op)
+        const body = schema ? JSON.stringify(example(schema, 'body')) : undefined
+        return op.query.flatMap(({ name }) =>
+          hostileQueryValues.map((value): Probe => {
+            const url = new URL(target(op), f.url)
+            url.searchParams.set(name, value)
+            return { method: op.method, path: `${url.pathname}${url.search}`, body, headers: adminOf(op) }
+          }),
+        )
+      })
+    expect(probes.length).toBeGreaterThan(0)
+    expect(await violations(f.url, probes)).toEqual([])
+  }, 120_000)
+
+  it('answers malformed, misshapen, deeply nested and oversized bodies and wrong content types with a 4xx reason, never a 5xx', async () => {
+    const contentTypes = [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16']
+    const probes = operations
+      .filter((op) => op.body)
+      .flatMap((op): Probe[] => {
+        const path = target(op)
+        const schema = jsonSchemaOf(op)
+        const valid = schema ? JSON.stringify(example(schema, 'body')) : '{}'
+        const yaml = op.body!['application/yaml'] ? hostileYaml.map((body) => ({ method: op.method, path, body, headers: { ...adminOf(op), 'content-type': 'application/yaml' } })) : []
+        return [
+          ...hostileWholeBodies(JSON.parse(valid)).map((body) => ({ method: op.method, path, body, headers: adminOf(op) })),
+          ...contentTypes.map((type) => ({ method: op.method, path, body: valid, headers: { ...adminOf(op), 'content-type': type } })),
+          ...yaml,
+        ]
+      })
+    expect(await violations(f.url, probes)).toEqual([])
+  }, 300_000)
+
+  it('refuses every route without credentials or with forged ones (401), and answers public routes without a 5xx', async () => {
+    const forged: Record<string, string>[] = [{}, bearer('garbage'), bearer(`fl_${'x'.repeat(8_000)}`), { authorization: 'Basic dXNlcjpwYXNz' }, { cookie: 'fl_session=forged; fl_csrf=forged', 'x-csrf-token': 'forged' }]
+    const probes = operations.flatMap((op) =>
+      forged.map(
+        (headers): Probe => ({
+          method: op.method,
+          path: target(op),
+          ...(isWrite(op.method) && { body: '{}' }),
+          headers,
+          check: (status) => (levelOf(op.permission) === 'public' || status === 401 ? undefined : `${status} where 401 was due`),
+        }),
+      ),
+    )
+    expect(await violations(f.url, probes)).toEqual([])
+  }, 300_000)
+
+  it("gives another organization's admin nothing of this organization: 403 or 404 on its resources, none of its data anywhere", async () => {
+    const probes = operations.map((op): Probe => {
+      const schema = jsonSchemaOf(op)
+      return {
+        method: op.method,
+        path: target(op),
+        ...(isWrite(op.method) && { body: schema ? JSON.stringify(example(schema, 'body')) : '{}' }),
+        headers: bearer(stranger.token),
+        check: (status, text) => {
+          const leaked = stranger.ownMarkers.filter((marker) => text.includes(marker))
+          if (leaked.length > 0) return `${status} answer holds the other organization's ${leaked.join(', ')}`
+          const level = levelOf(op.permission)
+          if ((level === 'tenant' || level === 'instance' || level === 'user') && status !== 403 && status !== 404) return `${status} where 403 or 404 was due`
+          return undefined
+        },
+      }
+    })
+    expect(await violations(f.url, probes)).toEqual([])
+  }, 120_000)
+
+  it('still answers normally afterwards, with every stored event intact', async () => {
+    const issues = await f.api('GET', `/projects/${f.projectId}/issues?limit=10`)
+    expect(issues.status).toBe(200)
+    expect(issues.body.data.length).toBeGreaterThan(0)
+    const events = await Promise.all(surface.eventIds.map(async (id) => (await f.api('GET', `/projects/${f.projectId}/events/${id}`)).status))
+    expect(events).toEqual(surface.eventIds.map(() => 200))
+    expect((await f.api('GET', `/projects/${f.projectId}`)).status).toBe(200)
+  })
+})
