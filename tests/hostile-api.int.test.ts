@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { levelOf, permissionsOf, type Permission } from '@faultline/api'
-import { createApiToken, createOrganization, createUser, hashPassword, setMembership } from '@faultline/core/accounts'
+import { createApiToken, createOrganization, createTeam, createUser, hashPassword, setMembership, type OrgRole, type UserDoc } from '@faultline/core/accounts'
 import { createProject } from '@faultline/core/projects'
 import { fill, paramNames, seedApiSurface, violations, type ApiSurface, type Probe } from './support/api-surface'
 import { startFaultline, type TestFaultline } from './support/faultline'
@@ -73,8 +73,17 @@ const bodylessWrites = new Set<string>(
 
 let f: TestFaultline
 let surface: ApiSurface
-/** A signed-in owner's browser session (cookies and CSRF header), for the routes only people may call. */
-let sessionHeaders: Record<string, string>
+/** Who gets furthest into each kind of route (see `callerOf`). */
+let callers: { ownerToken: Record<string, string>; ownerSession: Record<string, string>; memberSession: Record<string, string> }
+/** Path values: the shared valid ones, with a real incident behind `:id`. */
+let pathValues: Record<string, string>
+/**
+ * Values for fields whose validity lies in code rather than in the schema (two distinct issues to
+ * merge, a member to assign, matchers, a time range, either CSV or a stored series), so the probe
+ * gets past those checks; undefined leaves an optional field out.
+ */
+let namedExamples: Record<string, unknown>
+/** Operations in the order probed: those that may turn on MFA for the organization last, as it shuts out sessions without it. */
 let operations: Operation[]
 /** Another organization's admin, and what only the seeded organization's answers may contain. */
 let stranger: { token: string; ownMarkers: string[] }
@@ -83,28 +92,76 @@ beforeAll(async () => {
   f = await startFaultline()
   surface = await seedApiSurface(f)
   const { paths } = (await f.api('GET', '/openapi.json')).body as { paths: Paths }
-  operations = Object.entries(paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, op]) => ({
-      method: method.toUpperCase(),
-      path: `/api/v1${path.replace(/\{([A-Za-z]+)\}/g, ':$1')}`,
-      permission: op['x-permission']!,
-      body: op.requestBody?.content,
-      query: (op.parameters ?? []).filter((p) => p.in === 'query').map(({ name, schema }) => ({ name, schema })),
-    })),
-  )
+  operations = Object.entries(paths)
+    .flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({
+        method: method.toUpperCase(),
+        path: `/api/v1${path.replace(/\{([A-Za-z]+)\}/g, ':$1')}`,
+        permission: op['x-permission']!,
+        body: op.requestBody?.content,
+        query: (op.parameters ?? []).filter((p) => p.in === 'query').map(({ name, schema }) => ({ name, schema })),
+      })),
+    )
+    .sort((a, b) => Number(a.permission === 'organization:write') - Number(b.permission === 'organization:write'))
   const { accounts, projects } = f.server.platform
-  const password = 'hostile probe password 1!'
-  const owner = await createUser(accounts, { email: 'hostile-owner@faultline.test', name: 'Hostile owner', passwordHash: await hashPassword(password) })
-  await setMembership(accounts, surface.orgId, owner._id, 'owner')
-  const login = await fetch(`${f.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: owner.email, password }) })
-  expect(login.status).toBe(200)
-  const { csrfToken } = (await login.json()) as { csrfToken: string }
-  sessionHeaders = { cookie: login.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).join('; '), 'x-csrf-token': csrfToken }
+  const owner = await sessionOf('hostile-owner@faultline.test', 'owner')
+  // A viewer, so that asking for the member role is a request for more.
+  const member = await sessionOf('hostile-member@faultline.test', 'viewer')
+  // The target of member changes: never a caller, so a role probe cannot take rights from one.
+  const target = await createUser(accounts, { email: 'hostile-target@faultline.test', name: 'Hostile target' })
+  await setMembership(accounts, surface.orgId, target._id, 'member')
+  const ownerToken = await createApiToken(accounts.tokens, { kind: 'org', orgId: surface.orgId, name: 'hostile owner', scopes: permissionsOf('owner') })
+  callers = { ownerToken: bearer(ownerToken.token), ownerSession: owner.headers, memberSession: member.headers }
+  const now = Date.now()
+  const issueIds = ((await f.api('GET', `/projects/${f.projectId}/issues?limit=10`)).body.data as { id: string }[]).map((issue) => issue.id)
+  expect(issueIds.length).toBeGreaterThanOrEqual(2)
+  const team = await createTeam(accounts, surface.orgId, 'Hostile team')
+  const alertingConfig = 'route: { receiver: nobody }\nreceivers: [{ name: nobody }]\n'
+  const csv = ['timestamp,value', ...Array.from({ length: 120 }, (_, i) => `${now - (120 - i) * 60_000},${i % 7}`)].join('\n')
+  namedExamples = {
+    ids: issueIds.slice(0, 2),
+    into: surface.issueId,
+    assigneeId: owner.user._id,
+    matchers: ['alertname="hostile"'],
+    startsAt: now,
+    endsAt: now + 3_600_000,
+    since: now - 3_600_000,
+    until: now,
+    startDate: now - 3_600_000,
+    endDate: now,
+    csv,
+    series: undefined,
+    groupId: undefined,
+    cursor: undefined,
+    query: '',
+    columns: [],
+    teamIds: [team._id],
+    yaml: alertingConfig,
+    source: `id: ${surface.valid.ruleId}\nname: Hostile\nkind: threshold\nwhere: 'event.action: authn_login_fail'\ngroup_by: [user.name]\nwindow: 10s\nthreshold: 3\nsuppress: 1s`,
+  }
+  const alerting = `/orgs/${surface.orgId}/alerting`
+  const applied = await f.apiAs(ownerToken.token)('PUT', `${alerting}/config?revision=0`, { yaml: alertingConfig })
+  expect(applied.status).toBe(200)
+  namedExamples.revision = applied.body.revision
+  const incident = await f.apiAs(ownerToken.token)('POST', `${alerting}/incidents`, { title: 'hostile probe incident', severity: 'critical' })
+  expect(incident.status).toBe(201)
+  pathValues = { ...surface.valid, userId: target._id, id: incident.body._id }
   const other = await createOrganization(accounts, 'Hostile neighbours')
   await createProject(projects, other._id, 'Neighbour project')
   const token = await createApiToken(accounts.tokens, { kind: 'org', orgId: other._id, name: 'neighbour admin', scopes: permissionsOf('admin') })
-  stranger = { token: token.token, ownMarkers: [f.publicKey, 'Test project', 'disk full on volume', 'fetchUser', owner.email] }
+  stranger = { token: token.token, ownMarkers: [f.publicKey, 'Test project', 'disk full on volume', 'fetchUser', owner.user.email, 'hostile probe incident'] }
 }, 120_000)
+
+/** A user of the seeded organization with `role`, signed in: their browser session's cookies and CSRF header. */
+async function sessionOf(email: string, role: OrgRole): Promise<{ user: UserDoc; headers: Record<string, string> }> {
+  const password = 'hostile probe password 1!'
+  const user = await createUser(f.server.platform.accounts, { email, name: email, passwordHash: await hashPassword(password) })
+  await setMembership(f.server.platform.accounts, surface.orgId, user._id, role)
+  const login = await fetch(`${f.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })
+  expect(login.status).toBe(200)
+  const { csrfToken } = (await login.json()) as { csrfToken: string }
+  return { user, headers: { cookie: login.headers.getSetCookie().map((cookie) => cookie.split(';')[0]).join('; '), 'x-csrf-token': csrfToken } }
+}
 
 afterAll(() => f?.stop())
 
@@ -112,25 +169,31 @@ const routeKey = (r: { method: string; path: string }) => `${r.method} ${r.path}
 const isWrite = (method: string) => method === 'POST' || method === 'PUT' || method === 'PATCH'
 const jsonSchemaOf = (op: Operation): JsonSchema | undefined => op.body?.['application/json']?.schema
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` })
-/** The caller that gets furthest into a route: instance routes need the instance administrator, user routes a person. */
+/**
+ * The caller that gets furthest into a route: the instance administrator for instance routes, a
+ * signed-in owner for what only people may do, a member to ask for elevation, and otherwise a
+ * token with every scope an owner holds.
+ */
 const adminOf = (op: Operation): Record<string, string> => {
-  const level = levelOf(op.permission)
-  return level === 'user' ? sessionHeaders : bearer(level === 'instance' ? surface.bearers.instance : surface.bearers.org)
+  if (levelOf(op.permission) === 'instance') return bearer(surface.bearers.instance)
+  if (levelOf(op.permission) === 'user') return callers.ownerSession
+  return op.permission === 'elevation:request' ? callers.memberSession : callers.ownerToken
 }
 
 /** Where a probe goes: the route's path with valid values, and each documented query parameter with a valid one. */
 function target(op: Operation): string {
   const query = new URLSearchParams(op.query.map(({ name, schema }) => [name, String(example(schema, name))]))
-  return `${fill(op.path, surface.valid)}${op.query.length > 0 ? `?${query}` : ''}`
+  return `${fill(op.path, pathValues)}${op.query.length > 0 ? `?${query}` : ''}`
 }
 
 /** Strings tried, in order, for a string field; the first its pattern and lengths accept is used. */
 const stringCandidates = (name: string, format: string | undefined): string[] => [
-  ...(surface.valid[name] === undefined ? [] : [surface.valid[name]!]),
+  ...(pathValues[name] === undefined ? [] : [pathValues[name]!]),
   ...(format === 'email' ? ['nobody@hostile.test'] : []),
   ...(format === 'date-time' ? [new Date().toISOString()] : []),
   ...(format === 'uuid' ? ['00000000-0000-4000-8000-000000000000'] : []),
   ...(format === 'ipv4' ? ['192.0.2.1'] : []),
+  ...(format === 'uri' || format === 'url' ? ['https://hostile.test/'] : []),
   'hostile probe text',
   '1',
   '123456',
@@ -150,6 +213,7 @@ function exampleString(schema: JsonSchema, name: string): string {
 
 /** A value the schema accepts as far as JSON Schema can say (refinements in code may still refuse it). */
 function example(schema: JsonSchema, name: string): unknown {
+  if (Object.hasOwn(namedExamples, name)) return namedExamples[name]
   if ('const' in schema) return schema.const
   if (schema.enum) return schema.enum[0]
   if (schema.default !== undefined) return schema.default
@@ -264,17 +328,32 @@ function hostileWholeBodies(valid: unknown): string[] {
   ]
 }
 
+/** Body fields that carry YAML text: an alerting configuration, a detection rule's source. */
+const yamlFields = new Set(['yaml', 'source'])
+
 /** Configuration text bodies (`application/yaml`): nested past the stack, alias bombs, tags, tabs. */
+const aliasBomb = ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 9 }, (_, i) => `${'bcdefghij'[i]}: &${'bcdefghij'[i]} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)].join('\n')
+const unresolvedAlias = 'route: *undefined_alias'
 const hostileYaml: readonly string[] = [
   `route: ${'['.repeat(20_000)}${']'.repeat(20_000)}`,
   `route:\n${Array.from({ length: 1_500 }, (_, i) => `${' '.repeat(i + 1)}a:`).join('\n')} 1`,
-  ['a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 9 }, (_, i) => `${'bcdefghij'[i]}: &${'bcdefghij'[i]} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`)].join('\n'),
+  aliasBomb,
   'route: !!js/function "function () { return 1 }"',
   'receivers:\n\t- name: tabbed',
-  'route: *undefined_alias',
+  unresolvedAlias,
   `receivers: [${Array.from({ length: 5_000 }, (_, i) => `{ name: r${i} }`).join(',')}]`,
   '\u0000\ud800',
 ]
+
+/**
+ * Security routes answer these with a 500, and this suite's owner may not change them: reported
+ * to the lead on 2026-12-02. `parseRules` (core/src/detections/rule.ts) lets the ReferenceError
+ * of `doc.toJS` escape for an alias past `maxAliasCount` or an alias without its anchor. Kept apart
+ * so everything else stays held to the contract, and asserted to still fail so that the fix
+ * shows here as a failure that says to drop this list.
+ */
+const reportedSecurityFaults = (op: Operation, field: string[], value: unknown): boolean =>
+  /\/security\/rules\/(:ruleId|backtest)$/.test(op.path) && field.join('.') === 'source' && (value === aliasBomb || value === unresolvedAlias)
 
 describe('hostile API requests', () => {
   it('has every route of the router described, with its permission, and every write route with its body', () => {
@@ -287,16 +366,23 @@ describe('hostile API requests', () => {
   })
 
   it('answers a valid body, and each field of it at the edges of its range or of the wrong type, range, size or depth, with a success or a 4xx reason, never a 5xx', async () => {
-    const probes = operations
-      .filter((op) => jsonSchemaOf(op))
-      .flatMap((op) => {
-        const schema = jsonSchemaOf(op)!
-        const valid = example(schema, 'body')
-        const probe = (body: unknown): Probe => ({ method: op.method, path: target(op), body: JSON.stringify(body), headers: adminOf(op) })
-        return [probe(valid), ...fieldPaths(valid).flatMap((field) => [...hostileFieldValues, ...edgeValues(schemaAt(schema, field))].map((value) => probe(withField(valid, field, value))))]
-      })
+    const probes: Probe[] = []
+    const reported: Probe[] = []
+    for (const op of operations.filter((o) => jsonSchemaOf(o))) {
+      const schema = jsonSchemaOf(op)!
+      const valid = example(schema, 'body')
+      const probe = (body: unknown): Probe => ({ method: op.method, path: target(op), body: JSON.stringify(body), headers: adminOf(op) })
+      probes.push(probe(valid))
+      for (const field of fieldPaths(valid)) {
+        for (const value of [...hostileFieldValues, ...edgeValues(schemaAt(schema, field)), ...(yamlFields.has(field.at(-1)!) ? hostileYaml : [])]) {
+          ;(reportedSecurityFaults(op, field, value) ? reported : probes).push(probe(withField(valid, field, value)))
+        }
+      }
+    }
     expect(probes.length).toBeGreaterThan(1_000)
     expect(await violations(f.url, probes)).toEqual([])
+    expect(reported.length).toBe(4)
+    expect((await violations(f.url, reported)).length, 'a reported security-route fault is fixed: drop it from reportedSecurityFaults').toBe(reported.length)
   }, 300_000)
 
   it('answers hostile query parameters of every write route with a 4xx reason, never a 5xx', async () => {
@@ -373,9 +459,10 @@ describe('hostile API requests', () => {
   }, 120_000)
 
   it('still answers normally afterwards, with every stored event intact', async () => {
+    // Probes may resolve, merge and assign issues (the status filter then hides them), never remove events.
     const issues = await f.api('GET', `/projects/${f.projectId}/issues?limit=10`)
     expect(issues.status).toBe(200)
-    expect(issues.body.data.length).toBeGreaterThan(0)
+    expect((await f.api('GET', `/projects/${f.projectId}/issues/${surface.issueId}`)).status).toBe(200)
     const events = await Promise.all(surface.eventIds.map(async (id) => (await f.api('GET', `/projects/${f.projectId}/events/${id}`)).status))
     expect(events).toEqual(surface.eventIds.map(() => 200))
     expect((await f.api('GET', `/projects/${f.projectId}`)).status).toBe(200)
