@@ -85,8 +85,11 @@ let pathValues: Record<string, string>
 let namedExamples: Record<string, unknown>
 /** Operations in the order probed: those that may turn on MFA for the organization last, as it shuts out sessions without it. */
 let operations: Operation[]
-/** Another organization's admin, and what only the seeded organization's answers may contain. */
-let stranger: { token: string; ownMarkers: string[] }
+/**
+ * Another organization: its admin token and its owner's browser session, the ids of its project,
+ * team and owner, and what only the seeded organization's answers may contain.
+ */
+let stranger: { callers: Record<string, string>[]; ids: Record<string, string>; ownMarkers: string[] }
 
 beforeAll(async () => {
   f = await startFaultline()
@@ -104,9 +107,9 @@ beforeAll(async () => {
     )
     .sort((a, b) => Number(a.permission === 'organization:write') - Number(b.permission === 'organization:write'))
   const { accounts, projects } = f.server.platform
-  const owner = await sessionOf('hostile-owner@faultline.test', 'owner')
+  const owner = await sessionOf('hostile-owner@faultline.test', surface.orgId, 'owner')
   // A viewer, so that asking for the member role is a request for more.
-  const member = await sessionOf('hostile-member@faultline.test', 'viewer')
+  const member = await sessionOf('hostile-member@faultline.test', surface.orgId, 'viewer')
   // The target of member changes: never a caller, so a role probe cannot take rights from one.
   const target = await createUser(accounts, { email: 'hostile-target@faultline.test', name: 'Hostile target' })
   await setMembership(accounts, surface.orgId, target._id, 'member')
@@ -147,16 +150,32 @@ beforeAll(async () => {
   expect(incident.status).toBe(201)
   pathValues = { ...surface.valid, userId: target._id, id: incident.body._id }
   const other = await createOrganization(accounts, 'Hostile neighbours')
-  await createProject(projects, other._id, 'Neighbour project')
-  const token = await createApiToken(accounts.tokens, { kind: 'org', orgId: other._id, name: 'neighbour admin', scopes: permissionsOf('admin') })
-  stranger = { token: token.token, ownMarkers: [f.publicKey, 'Test project', 'disk full on volume', 'fetchUser', owner.user.email, 'hostile probe incident'] }
+  const { project: otherProject } = await createProject(projects, other._id, 'Neighbour project')
+  const otherTeam = await createTeam(accounts, other._id, 'Neighbour team')
+  const otherAdmin = await createApiToken(accounts.tokens, { kind: 'org', orgId: other._id, name: 'neighbour admin', scopes: permissionsOf('admin') })
+  const otherOwner = await sessionOf('neighbour-owner@faultline.test', other._id, 'owner')
+  stranger = {
+    callers: [bearer(otherAdmin.token), otherOwner.headers],
+    ids: { projectId: otherProject._id, projectIds: otherProject._id, teamIds: otherTeam._id, orgId: other._id, assigneeId: otherOwner.user._id },
+    ownMarkers: [
+      f.publicKey,
+      'Test project',
+      'disk full on volume',
+      'fetchUser',
+      owner.user.email,
+      'hostile probe incident',
+      `"orgId":"${surface.orgId}"`,
+      `"projectId":"${f.projectId}"`,
+      `"projectIds":["${f.projectId}"`,
+    ],
+  }
 }, 120_000)
 
-/** A user of the seeded organization with `role`, signed in: their browser session's cookies and CSRF header. */
-async function sessionOf(email: string, role: OrgRole): Promise<{ user: UserDoc; headers: Record<string, string> }> {
+/** A user of organization `orgId` with `role`, signed in: their browser session's cookies and CSRF header. */
+async function sessionOf(email: string, orgId: string, role: OrgRole): Promise<{ user: UserDoc; headers: Record<string, string> }> {
   const password = 'hostile probe password 1!'
   const user = await createUser(f.server.platform.accounts, { email, name: email, passwordHash: await hashPassword(password) })
-  await setMembership(f.server.platform.accounts, surface.orgId, user._id, role)
+  await setMembership(f.server.platform.accounts, orgId, user._id, role)
   const login = await fetch(`${f.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) })
   expect(login.status).toBe(200)
   const { csrfToken } = (await login.json()) as { csrfToken: string }
@@ -438,23 +457,51 @@ describe('hostile API requests', () => {
     expect(await violations(f.url, probes)).toEqual([])
   }, 300_000)
 
-  it("gives another organization's admin nothing of this organization: 403 or 404 on its resources, none of its data anywhere", async () => {
-    const probes = operations.map((op): Probe => {
-      const schema = jsonSchemaOf(op)
-      return {
-        method: op.method,
-        path: target(op),
-        ...(isWrite(op.method) && { body: schema ? JSON.stringify(example(schema, 'body')) : '{}' }),
-        headers: bearer(stranger.token),
-        check: (status, text) => {
-          const leaked = stranger.ownMarkers.filter((marker) => text.includes(marker))
-          if (leaked.length > 0) return `${status} answer holds the other organization's ${leaked.join(', ')}`
-          const level = levelOf(op.permission)
-          if ((level === 'tenant' || level === 'instance' || level === 'user') && status !== 403 && status !== 404) return `${status} where 403 or 404 was due`
-          return undefined
-        },
-      }
-    })
+  it("gives another organization's admin and owner nothing of this organization: 403 or 404 on its resources, none of its data anywhere", async () => {
+    // Signing out ends the stranger's own session: sent after every other probe.
+    const endsSession = (probe: Probe) => /^\/api\/v1\/auth\/logout/.test(probe.path)
+    const probes = stranger.callers.flatMap((headers) =>
+      operations.map((op): Probe => {
+        const schema = jsonSchemaOf(op)
+        return {
+          method: op.method,
+          path: target(op),
+          ...(isWrite(op.method) && { body: schema ? JSON.stringify(example(schema, 'body')) : '{}' }),
+          headers,
+          check: (status, text) => {
+            const leaked = stranger.ownMarkers.filter((marker) => text.includes(marker))
+            if (leaked.length > 0) return `${status} answer holds the other organization's ${leaked.join(', ')}`
+            const level = levelOf(op.permission)
+            if ((level === 'tenant' || level === 'instance') && status !== 403 && status !== 404) return `${status} where 403 or 404 was due`
+            return undefined
+          },
+        }
+      }),
+    )
+    expect(await violations(f.url, probes.filter((probe) => !endsSession(probe)))).toEqual([])
+    expect(await violations(f.url, probes.filter(endsSession))).toEqual([])
+  }, 120_000)
+
+  it("refuses bodies that name another organization's project, team, organization or user (4xx with a reason)", async () => {
+    const probes = operations
+      .filter((op) => jsonSchemaOf(op))
+      .flatMap((op) => {
+        const valid = example(jsonSchemaOf(op)!, 'body')
+        return fieldPaths(valid)
+          .filter((field) => stranger.ids[field.at(-1)!] !== undefined)
+          .map((field): Probe => {
+            const current = field.reduce<unknown>((value, key) => (value as Record<string, unknown>)[key], valid)
+            const foreign = stranger.ids[field.at(-1)!]!
+            return {
+              method: op.method,
+              path: target(op),
+              body: JSON.stringify(withField(valid, field, Array.isArray(current) ? [foreign] : foreign)),
+              headers: adminOf(op),
+              check: (status) => (status < 400 ? `${status}: accepted another organization's ${field.join('.')}` : undefined),
+            }
+          })
+      })
+    expect(probes.length).toBeGreaterThan(5)
     expect(await violations(f.url, probes)).toEqual([])
   }, 120_000)
 
