@@ -438,6 +438,18 @@ describe('hostile API requests', () => {
     expect(await violations(f.url, probes)).toEqual([])
   }, 120_000)
 
+  it('answers methods a path does not serve with a 4xx reason, never a 5xx', async () => {
+    const served = new Set(operations.map(routeKey))
+    const paths = [...new Set(operations.map((op) => op.path))]
+    const probes = paths.flatMap((path) =>
+      ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+        .filter((method) => !served.has(routeKey({ method, path })))
+        .map((method): Probe => ({ method, path: fill(path, pathValues), headers: callers.ownerToken, ...(isWrite(method) && { body: '{}' }) })),
+    )
+    expect(probes.length).toBeGreaterThan(paths.length)
+    expect(await violations(f.url, probes)).toEqual([])
+  }, 120_000)
+
   it('answers malformed, misshapen, deeply nested and oversized bodies and wrong content types with a 4xx reason, never a 5xx', async () => {
     const contentTypes = [undefined, 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16']
     const probes = operations
