@@ -406,6 +406,14 @@ describe('hostile API requests', () => {
     expect((await violations(f.url, reported)).length, 'a reported security-route fault is fixed: drop it from reportedSecurityFaults').toBe(reported.length)
   }, 300_000)
 
+  it('answers the same valid write sent several times at once with successes and 4xx reasons (409), never a 5xx', async () => {
+    // Consecutive in the list, so the runner's parallel senders deliver each route's copies together: unique names, versions and rotations race.
+    const probes = operations
+      .filter((op) => jsonSchemaOf(op))
+      .flatMap((op) => Array.from({ length: 8 }, (): Probe => ({ method: op.method, path: target(op), body: JSON.stringify(example(jsonSchemaOf(op)!, 'body')), headers: adminOf(op) })))
+    expect(await violations(f.url, probes)).toEqual([])
+  }, 120_000)
+
   it('answers hostile query parameters of every write route with a 4xx reason, never a 5xx', async () => {
     // GET routes' query parameters are fuzzed by api-fuzz; writes read theirs (revisions, dry runs) too.
     const probes = operations
