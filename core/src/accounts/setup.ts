@@ -10,7 +10,8 @@ import { hashToken } from './tokens'
 import { createOrganization, createUser, findUserByEmail, hasOwner, setMembership } from './organizations'
 import { hashPassword, passwordProblem } from './passwords'
 import { writeSecurityPolicy, type SecurityPolicy } from './policy'
-import type { AccountStores, OrganizationDoc, UserDoc } from './accounts'
+import type { AccountStores, OrganizationDoc } from './accounts'
+import type { UserDoc } from './users'
 
 export interface SetupRequest {
   organization: string

@@ -23,12 +23,14 @@ import { SecurityEventWriter, type StoredSecurityEvent } from './security-writer
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fl-security-pipeline-'))
 let platform: Platform
+let orgId: string
 let projectId: string
 const geo = GeoLocator.open()
 
 beforeAll(async () => {
   platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' }), { logger: createLogger('error', {}, () => undefined) })
-  projectId = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Security pipeline')).project._id
+  orgId = (await defaultOrganization(platform.accounts))._id
+  projectId = (await createProject(platform.projects, orgId, 'Security pipeline')).project._id
 }, 60_000)
 
 afterAll(async () => {
@@ -85,7 +87,7 @@ describe('DetectionEvaluator', () => {
   }
   async function detectionsFor(ip: string) {
     const stores = await openDetectionStores(platform.metadata)
-    return stores.detections.find({ ruleGroup: ruleGroupKey(projectId, 'brute-force-single-ip', JSON.stringify([ip])) })
+    return stores.detections.find(orgId, { ruleGroup: ruleGroupKey(projectId, 'brute-force-single-ip', JSON.stringify([ip])) })
   }
   async function signals(): Promise<string[]> {
     const messages = await platform.bus.fetch('signals', 'test', { max: 100, expiresMs: 200 })
@@ -139,7 +141,7 @@ describe('DetectionEvaluator', () => {
 
   it('keeps a detection held back by a suppression window from the signals', async () => {
     const stores = await openDetectionStores(platform.metadata)
-    await stores.rules.put({
+    await stores.rules.put(orgId, {
       _id: `${projectId}:pentest`,
       projectId,
       ruleId: 'pentest',
@@ -151,6 +153,13 @@ describe('DetectionEvaluator', () => {
     const stored = await store(burst(ip, 10))
     await new DetectionEvaluator(platform).evaluate(stored)
     expect(await detectionsFor(ip)).toMatchObject([{ suppressedBy: 'pentest', signalled: false }])
+    expect(await signals()).toEqual([])
+  })
+
+  it('runs no rules for a project that no longer exists (its rules and detections belonged to its organization)', async () => {
+    await signals()
+    const gone = burst(`203.0.113.${Math.floor(Math.random() * 200)}`, 12).map((event) => ({ projectId: '999999', receivedAt: Date.now(), event, redelivered: false }))
+    await new DetectionEvaluator(platform).evaluate(gone)
     expect(await signals()).toEqual([])
   })
 })
