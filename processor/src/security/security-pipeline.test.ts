@@ -70,6 +70,12 @@ describe('SecurityConsumer', () => {
     const minute = await (await client.query({ query: `SELECT action, uniqCombinedMerge(events) AS n FROM ${database}.security_minute WHERE project_id = {p:UInt64} GROUP BY action ORDER BY action`, query_params: { p: Number(projectId) }, format: 'JSONEachRow' })).json<{ action: string; n: number }>()
     expect(minute.map((m) => [m.action, Number(m.n)])).toEqual([['authn_login_fail', 1], ['authz_fail', 1]])
   })
+
+  it('stores an event whose text holds a lone surrogate (a JSON escape ingest accepts) with the rest of its batch', async () => {
+    const events = [event('input_validation_fail', Date.now(), { message: 'probe \ud800 end', 'user.name': 'half \udfff' }), event('authz_fail', Date.now(), { message: 'beside it' })]
+    await new SecurityEventWriter(platform.eventStore).write(events.map((e) => ({ projectId, receivedAt: Date.now(), event: e, redelivered: false })))
+    expect(await storedCount(events.map((e) => e.event.id))).toBe(2)
+  })
 })
 
 describe('DetectionEvaluator', () => {
