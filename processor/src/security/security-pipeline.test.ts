@@ -72,9 +72,12 @@ describe('SecurityConsumer', () => {
   })
 
   it('stores an event whose text holds a lone surrogate (a JSON escape ingest accepts) with the rest of its batch', async () => {
-    const events = [event('input_validation_fail', Date.now(), { message: 'probe \ud800 end', 'user.name': 'half \udfff' }), event('authz_fail', Date.now(), { message: 'beside it' })]
-    await new SecurityEventWriter(platform.eventStore).write(events.map((e) => ({ projectId, receivedAt: Date.now(), event: e, redelivered: false })))
+    const events = [event('authn_login_success', Date.now(), { message: 'probe \ud800 end', 'user.name': 'half \udfff', 'source.ip': '100.64.9.1' }), event('authz_fail', Date.now(), { message: 'beside it' })]
+    const batch = events.map((e) => ({ projectId, receivedAt: Date.now(), event: e, redelivered: false }))
+    await new SecurityEventWriter(platform.eventStore).write(batch)
     expect(await storedCount(events.map((e) => e.event.id))).toBe(2)
+    // The detections grouping by user.name look the name up in the stored events.
+    await new DetectionEvaluator(platform).evaluate(batch)
   })
 })
 
