@@ -70,6 +70,15 @@ describe('SecurityConsumer', () => {
     const minute = await (await client.query({ query: `SELECT action, uniqCombinedMerge(events) AS n FROM ${database}.security_minute WHERE project_id = {p:UInt64} GROUP BY action ORDER BY action`, query_params: { p: Number(projectId) }, format: 'JSONEachRow' })).json<{ action: string; n: number }>()
     expect(minute.map((m) => [m.action, Number(m.n)])).toEqual([['authn_login_fail', 1], ['authz_fail', 1]])
   })
+
+  it('stores an event whose text holds a lone surrogate (a JSON escape ingest accepts) with the rest of its batch', async () => {
+    const events = [event('authn_login_success', Date.now(), { message: 'probe \ud800 end', 'user.name': 'half \udfff', 'source.ip': '100.64.9.1' }), event('authz_fail', Date.now(), { message: 'beside it' })]
+    const batch = events.map((e) => ({ projectId, receivedAt: Date.now(), event: e, redelivered: false }))
+    await new SecurityEventWriter(platform.eventStore).write(batch)
+    expect(await storedCount(events.map((e) => e.event.id))).toBe(2)
+    // The detections grouping by user.name look the name up in the stored events.
+    await new DetectionEvaluator(platform).evaluate(batch)
+  })
 })
 
 describe('DetectionEvaluator', () => {
