@@ -36,10 +36,6 @@ export class SecurityEventWriter {
         columns: securityEventColumns,
         values: fresh.map((e) => toSecurityEventRow(e.projectId, e.receivedAt, e.event)),
         format: 'JSONCompactEachRow',
-        // A lone surrogate (`"\ud800"` in the JSON ingest accepted) is a valid JS string, but
-        // ClickHouse refuses its escape and with it the insert; the message holding it (up to 500
-        // events) was retried, then dead-lettered. Kept as written instead.
-        clickhouse_settings: { input_format_json_throw_on_bad_escape_sequence: 0 },
       })
     }
     if (stored.size > 0) {
