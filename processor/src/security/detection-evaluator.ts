@@ -150,7 +150,7 @@ export class DetectionEvaluator {
         const ruleGroups = keys.map((key) => ruleGroupKey(projectId, rule.id, key))
         const known = await stores.detections.find(orgId, { ruleGroup: { $in: ruleGroups }, anchorAt: { $gte: minAt - span - rule.suppressMs, $lte: maxAt + span + rule.suppressMs } }, { limit: 10_000 })
         const inPartition = keys.flatMap((key) => eventsOf.get(key) ?? [])
-        const result = evaluateRule(rule, inPartition, known.map((d) => ({ id: d._id, groupKey: d.groupKey, anchorAt: d.anchorAt })))
+        const result = evaluateRule(rule, inPartition, known.map((d) => ({ id: d._id, groupKey: d.groupKey, anchorAt: d.anchorAt })), projectId)
         const anchors = new Map(inPartition.map((e) => [e.event.event.id, e.event]))
         const toSignal = known.filter((d) => result.again.includes(d._id) && !d.signalled && !d.suppressedBy).map((d) => d._id)
         for (const detection of result.detections) {

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '@faultline/core/config'
 import { createLogger } from '@faultline/core/log'
-import { defaultOrganization } from '@faultline/core/accounts'
+import { createOrganization, defaultOrganization } from '@faultline/core/accounts'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
 import { builtInRules, decodeSignalMessage, openDetectionStores, ruleGroupKey, type SequenceRule, type ThresholdRule } from '@faultline/core/detections'
@@ -83,9 +83,9 @@ describe('SecurityConsumer', () => {
 
 describe('DetectionEvaluator', () => {
   const writer = () => new SecurityConsumer(platform, { batchSize: 10, flushMs: 10, maxDeliver: 3, geo: () => geo })
-  async function store(events: SecurityEvent[]): Promise<StoredSecurityEvent[]> {
-    const stored = events.map((e) => ({ projectId, receivedAt: Date.now(), event: e, redelivered: false }))
-    const message = { v: 1 as const, projectId, receivedAt: Date.now(), events }
+  async function store(events: SecurityEvent[], project = projectId): Promise<StoredSecurityEvent[]> {
+    const stored = events.map((e) => ({ projectId: project, receivedAt: Date.now(), event: e, redelivered: false }))
+    const message = { v: 1 as const, projectId: project, receivedAt: Date.now(), events }
     await platform.bus.publish('security', [{ id: securityMessageId(message), data: encodeSecurityMessage(message) }])
     await writer().handleBatch(await platform.bus.fetch('security', securityConsumerGroup, { max: 10, expiresMs: 1000 }))
     return stored
@@ -94,9 +94,9 @@ describe('DetectionEvaluator', () => {
     const t0 = Date.now() - 5_000
     return Array.from({ length: n }, (_, i) => event('authn_login_fail', t0 + i * 100, { 'source.ip': ip, 'user.name': 'victim', attributes: { attempt: i } }))
   }
-  async function detectionsFor(ip: string) {
+  async function detectionsFor(ip: string, org = orgId, project = projectId) {
     const stores = await openDetectionStores(platform.metadata)
-    return stores.detections.find(orgId, { ruleGroup: ruleGroupKey(projectId, 'brute-force-single-ip', JSON.stringify([ip])) })
+    return stores.detections.find(org, { ruleGroup: ruleGroupKey(project, 'brute-force-single-ip', JSON.stringify([ip])) })
   }
   async function signals(): Promise<string[]> {
     const messages = await platform.bus.fetch('signals', 'test', { max: 100, expiresMs: 200 })
@@ -163,6 +163,19 @@ describe('DetectionEvaluator', () => {
     await new DetectionEvaluator(platform).evaluate(stored)
     expect(await detectionsFor(ip)).toMatchObject([{ suppressedBy: 'pentest', signalled: false }])
     expect(await signals()).toEqual([])
+  })
+
+  it('finds the same burst (same event ids) in two organizations\' projects, each once: detection ids are per project', async () => {
+    await signals()
+    const otherOrg = (await createOrganization(platform.accounts, `Other ${randomUUID()}`))._id
+    const otherProject = (await createProject(platform.projects, otherOrg, 'Other security')).project._id
+    const ip = `203.0.113.${Math.floor(Math.random() * 200)}`
+    const events = burst(ip, 10)
+    await new DetectionEvaluator(platform).evaluate(await store(events, otherProject))
+    await new DetectionEvaluator(platform).evaluate(await store(events))
+    expect(await detectionsFor(ip, otherOrg, otherProject)).toMatchObject([{ signalled: true }])
+    expect(await detectionsFor(ip)).toMatchObject([{ signalled: true }])
+    expect(await signals()).toEqual([ip, ip])
   })
 
   it('runs no rules for a project that no longer exists (its rules and detections belonged to its organization)', async () => {
