@@ -6,15 +6,14 @@ import type { SecurityEvent } from '$server/core/security/security-event'
 import type { Detection } from '$server/core/detections/engine'
 import type { TimelineRow, securityHistogram } from '$server/api/services/security-timeline'
 import type { Pivot, PivotField } from '$server/api/services/security-pivot'
-import type { InvestigationChange, InvestigationDoc, SavedSearchDoc } from '$server/api/services/security-investigations'
+import type { Investigation, InvestigationChange, SavedSearch as StoredSavedSearch } from '$server/api/services/security-investigations'
 import type { BacktestResult, ruleView } from '$server/api/services/security-rules'
 import type { SecurityEventDetail, SecurityEventLink } from '$server/api/services/security-event-detail'
 import type { FieldValues as SecurityFieldValues } from '$server/api/services/security-field-values'
 
-export type { BacktestResult, InvestigationChange, PivotField, SecurityEvent, SecurityEventDetail, SecurityEventLink, SecurityFieldValues, TimelineRow }
+export type { BacktestResult, Investigation, InvestigationChange, PivotField, SecurityEvent, SecurityEventDetail, SecurityEventLink, SecurityFieldValues, TimelineRow }
 export type SecurityPivot = Pivot
-export type Investigation = InvestigationDoc
-export type SavedSearch = Omit<SavedSearchDoc, 'projectId'>
+export type SavedSearch = Omit<StoredSavedSearch, 'projectId'>
 export type DetectionRuleView = ReturnType<typeof ruleView>
 export type DetectionView = Detection & { projectId: string }
 export type SecurityHistogram = Awaited<ReturnType<typeof securityHistogram>>
