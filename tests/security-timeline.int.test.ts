@@ -73,7 +73,7 @@ describe('POST /projects/:id/security/search', () => {
   })
 })
 
-describe('searches about one IP, user or session', () => {
+describe('searches about one IP, user or session, or a narrow IP range', () => {
   const search = async (query: string, cursor?: string) => {
     const result = await fl.api('POST', `/projects/${fl.projectId}/security/search`, { query, startDate: new Date(t0 - 60_000).toISOString(), histogram: true, limit: 5, ...(cursor && { cursor }) })
     expect(result.status).toBe(200)
@@ -91,11 +91,12 @@ describe('searches about one IP, user or session', () => {
   }
 
   it('read the entity rows (a key range of security_entities) and find, page and count what the events give', async () => {
-    // Each pair: a query naming one entity (read from security_entities) and one meaning the same
-    // here that names none (a wildcard or a range, read from security_events).
+    // Each pair: a query naming one entity or a narrow IP range (read from security_entities) and one
+    // meaning the same here that names none (a wildcard, or an OR of different keys: read from security_events).
     const pairs = [
       ['user.name: alice', 'user.name: alic*'],
-      ['source.ip: 203.0.113.50 and event.action: authn_login_fail', 'source.ip: 203.0.113.50/31 and event.action: authn_login_fail'],
+      ['source.ip: 203.0.113.50 and event.action: authn_login_fail', '(source.ip: 203.0.113.50 or source.ip: 203.0.113.51) and event.action: authn_login_fail'],
+      ['source.ip: 203.0.113.0/24', 'source.ip: 203.0.113.0/25 or source.ip: 203.0.113.128/25'],
       ['(related.user: svc-scan or user.name: svc-scan) and not message: nothing', 'user.name: svc-sca?'],
     ]
     for (const [entity, scan] of pairs) {

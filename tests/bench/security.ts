@@ -17,7 +17,8 @@
  *    BENCH_ORG_PROJECTS (9) others of BENCH_ORG_PROJECT_ROWS (100,000) events each.
  *
  *   npm run bench -- security     (BENCH_SECONDS=20 load, BENCH_ROWS=10000000 (0 skips 3), BENCH_RUNS=20,
- *                                  BENCH_PHASES=1,2,3 (3 alone: only the search), BENCH_OPTIMIZE=1 merges parts before 3)
+ *                                  BENCH_PHASES=1,2,3 (3 alone: only the search), BENCH_OPTIMIZE=1 merges parts before 3,
+ *                                  BENCH_KEEP_DATA=1 keeps the data directory, BENCH_DATA_DIR=<it> queries it again without loading)
  */
 import { randomUUID } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -39,6 +40,10 @@ const orgProjects = Number(process.env.BENCH_ORG_PROJECTS ?? 9)
 const orgProjectRows = Number(process.env.BENCH_ORG_PROJECT_ROWS ?? 100_000)
 /** BENCH_OPTIMIZE=1 merges the tables' parts (OPTIMIZE … FINAL) before phase 3's queries; production never does. */
 const optimizeParts = process.env.BENCH_OPTIMIZE === '1'
+/** BENCH_KEEP_DATA=1 leaves the data directory (printed) in place, to query the loaded events again. */
+const keepData = process.env.BENCH_KEEP_DATA === '1'
+/** BENCH_DATA_DIR=<kept directory> with BENCH_PHASES=3: phase 3's queries again over that run's events, no load. */
+const reusedDataDir = process.env.BENCH_DATA_DIR
 const batch = 500
 const concurrency = 4
 /** The paced run's rate as a fraction of the saturated run's end-to-end rate. */
@@ -354,9 +359,11 @@ async function queryLatency(fl: TestFaultline, orgApi: TestFaultline['api']) {
     note('GET events severity=high,critical', listed)
     pivot.push(await timed(fl.api, 'GET', `${p}/pivot?field=ip&value=10.0.${r}.${r * 7}&${week}`))
     pivot.push(await timed(fl.api, 'GET', `${p}/pivot?field=user&value=user${r * 97}&${week}`))
-    org.push(await timed(orgApi, 'GET', `/security/events?${week}&severity=high,critical&limit=100`))
-    org.push(await timed(orgApi, 'GET', `/security/events?${week}&user=user${r * 89}&limit=100`))
-    org.push(await timed(orgApi, 'GET', `/security/events?${week}&action=authz_fail&sourceIp=10.0.${r}.0/24&limit=100`))
+    for (const [shape, filters] of [['severity=high,critical', 'severity=high,critical'], ['user=user…', `user=user${r * 89}`], ['action=authz_fail&sourceIp=10.0.….0/24', `action=authz_fail&sourceIp=10.0.${r}.0/24`]] as const) {
+      const ms = await timed(orgApi, 'GET', `/security/events?${week}&${filters}&limit=100`)
+      org.push(ms)
+      note(`organization-level ${shape}`, ms)
+    }
   }
   return { search: summary(search), pivot: summary(pivot), org: summary(org), shapes: [...byShape].map(([shape, values]) => ({ shape, ...summary(values) })) }
 }
@@ -365,24 +372,31 @@ async function queryLatency(fl: TestFaultline, orgApi: TestFaultline['api']) {
 async function searchPhase(fl: TestFaultline): Promise<void> {
   const { accounts, projects: projectStores } = fl.server.platform
   const org = (await projectStores.projects.findOne({ _id: fl.projectId }))!.orgId
-  const others = await Promise.all(Array.from({ length: orgProjects }, (_, i) => createProject(projectStores, org, `Bench org project ${i + 1}`)))
   const { token } = await createApiToken(accounts.tokens, { kind: 'org', orgId: org, name: 'bench (organization)', scopes: permissionsOf('admin') })
   console.log(`phase 3 load before: ${load()}`)
-  const loaded = await bulkLoad(fl, [{ id: fl.projectId, rows }, ...others.map((o) => ({ id: o.project._id, rows: orgProjectRows }))], optimizeParts)
-  const total = rows + orgProjects * orgProjectRows
-  const rate = (w: Stopwatch, n: number) => `${w.seconds.toFixed(1)} s, ${w.cpuSeconds.toFixed(1)} CPU-s (${(n / w.seconds).toFixed(0)} rows/s)`
-  console.log(`generated ${rows} events over 7 days in the searched project and ${orgProjects} × ${orgProjectRows} in other projects of its organization, inside ClickHouse: ${rate(loaded.events, total)}; entity rows (whole events per IP/user/session, the writer's statement): ${rate(loaded.entities, total)}; load: ${load()}`)
-  console.log(loaded.optimize ? `OPTIMIZE … FINAL of both tables (BENCH_OPTIMIZE=1): ${rate(loaded.optimize, total)}` : 'parts as the inserts and background merges left them (no OPTIMIZE, as in production; BENCH_OPTIMIZE=1 merges first)')
-  console.log(`  ${loaded.parts}; ${await stored(fl)} events in the searched project`)
+  if (reusedDataDir) {
+    console.log(`queries only, over the events a kept run loaded into ${reusedDataDir} (BENCH_DATA_DIR): ${await partCounts(fl)}`)
+  } else {
+    const others = await Promise.all(Array.from({ length: orgProjects }, (_, i) => createProject(projectStores, org, `Bench org project ${i + 1}`)))
+    const loaded = await bulkLoad(fl, [{ id: fl.projectId, rows }, ...others.map((o) => ({ id: o.project._id, rows: orgProjectRows }))], optimizeParts)
+    const total = rows + orgProjects * orgProjectRows
+    const rate = (w: Stopwatch, n: number) => `${w.seconds.toFixed(1)} s, ${w.cpuSeconds.toFixed(1)} CPU-s (${(n / w.seconds).toFixed(0)} rows/s)`
+    console.log(`generated ${rows} events over 7 days in the searched project and ${orgProjects} × ${orgProjectRows} in other projects of its organization, inside ClickHouse: ${rate(loaded.events, total)}; entity rows (whole events per IP/user/session, the writer's statement): ${rate(loaded.entities, total)}; load: ${load()}`)
+    console.log(loaded.optimize ? `OPTIMIZE … FINAL of both tables (BENCH_OPTIMIZE=1): ${rate(loaded.optimize, total)}` : 'parts as the inserts and background merges left them (no OPTIMIZE, as in production; BENCH_OPTIMIZE=1 merges first)')
+    console.log(`  ${loaded.parts}`)
+  }
+  console.log(`  ${await stored(fl)} events in the searched project`)
   const q = await queryLatency(fl, fl.apiAs(token))
   console.log(`timeline search through the API (${q.search.n} searches: query language with CIDR/wildcard/not, histograms, message phrase, user, severity list): p50 ${q.search.p50.toFixed(0)} ms, p95 ${q.search.p95.toFixed(0)} ms   (target ≤ 500 ms)`)
-  for (const s of q.shapes) console.log(`  ${s.shape}: p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms`)
   console.log(`pivot through the API (${q.pivot.n} pivots on an IP or a user, 7 days): p50 ${q.pivot.p50.toFixed(0)} ms, p95 ${q.pivot.p95.toFixed(0)} ms   (target ≤ 500 ms)`)
   console.log(`organization-level GET /security/events over ${orgProjects + 1} projects (${q.org.n}: severity list, user, action with a /24): p50 ${q.org.p50.toFixed(0)} ms, p95 ${q.org.p95.toFixed(0)} ms`)
+  console.log('by query shape:')
+  for (const s of q.shapes) console.log(`  ${s.shape}: p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms`)
   console.log(`load after: ${load()}`)
+  if (keepData) console.log(`data directory kept (BENCH_KEEP_DATA=1): ${fl.dataDir}`)
 }
 
-const fl = await startFaultline({ LOG_LEVEL: 'error', PROCESSOR_THREAD: 'worker', PROCESSOR_FLUSH_MS: '250', KEY_RATE_LIMIT_PER_MINUTE: '0', PROJECT_QUOTA_PER_MINUTE: '0', API_RATE_LIMIT_PER_MINUTE: '0', API_IP_RATE_LIMIT_PER_MINUTE: '0' })
+const fl = await startFaultline({ LOG_LEVEL: 'error', PROCESSOR_THREAD: 'worker', PROCESSOR_FLUSH_MS: '250', KEY_RATE_LIMIT_PER_MINUTE: '0', PROJECT_QUOTA_PER_MINUTE: '0', API_RATE_LIMIT_PER_MINUTE: '0', API_IP_RATE_LIMIT_PER_MINUTE: '0' }, { keepDataDir: keepData || reusedDataDir !== undefined, ...(reusedDataDir && { dataDir: reusedDataDir }) })
 try {
   console.log(`load before: ${load()}`)
   if (phases.has('1') || phases.has('2')) {

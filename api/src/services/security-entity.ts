@@ -1,16 +1,18 @@
 /**
- * Which single entity (one IP, user or session) every match of a query concerns, if one does: a
- * search for it then reads that entity's rows of `security_entities` (event-store migration 9,
+ * Which entities (one IP, user or session, or a range of IPs) every match of a query concerns, if
+ * any: a search for them can then read their rows of `security_entities` (event-store migration 9,
  * whole events ordered by entity and time) instead of `security_events`, whose granules the
- * entity's events are scattered over. The query's own condition still decides each row, so the
- * entity only narrows the read, never the meaning.
+ * entities' events are scattered over. The query's own condition still decides each row, so the
+ * entities only narrow the read, never the meaning.
  */
 import type { SecurityEntityKind } from '@faultline/core/event-store'
 import type { QueryNode } from '@faultline/core/security'
 
-export interface EntityKey {
+/** Entity keys from `low` to `high` (the same for one entity). */
+export interface EntityKeys {
   kind: SecurityEntityKind
-  entity: string
+  low: string
+  high: string
 }
 
 /** The fields whose every value is an entity row of its kind (see `securityEntitiesInsert`). */
@@ -27,30 +29,31 @@ const entityFields: Record<string, SecurityEntityKind> = {
 export const ipEntityKey = (ip: bigint) => ip.toString(16).toUpperCase().padStart(32, '0')
 
 /**
- * The entity that every event matching `query` has among its entity rows, or undefined. A term
- * naming one value of an entity field has it (the entity rows leave out `::` and empty values, so
- * those never count); an AND has it when any child has; an OR when all children have the same.
+ * The entity keys among which every event matching `query` has an entity row, or undefined. A term
+ * naming a value or an IP range of an entity field has them (the entity rows leave out `::` and
+ * empty values, so those never count); an AND has them when any child has (the first such child);
+ * an OR when all children have the same.
  */
-export function queryEntity(query: QueryNode): EntityKey | undefined {
+export function queryEntities(query: QueryNode): EntityKeys | undefined {
   switch (query.type) {
     case 'term': {
       const kind = entityFields[query.field]
       if (!kind) return undefined
       const p = query.predicate
-      if (p.kind === 'equals' && p.value !== '') return { kind, entity: p.value }
-      if (p.kind === 'ipRange' && p.low === p.high && p.low !== 0n) return { kind, entity: ipEntityKey(p.low) }
+      if (p.kind === 'equals' && p.value !== '') return { kind, low: p.value, high: p.value }
+      if (p.kind === 'ipRange' && p.low !== 0n) return { kind, low: ipEntityKey(p.low), high: ipEntityKey(p.high) }
       return undefined
     }
     case 'and':
       for (const child of query.children) {
-        const key = queryEntity(child)
-        if (key) return key
+        const keys = queryEntities(child)
+        if (keys) return keys
       }
       return undefined
     case 'or': {
-      const keys = query.children.map(queryEntity)
+      const keys = query.children.map(queryEntities)
       const first = keys[0]
-      return first && keys.every((k) => k?.kind === first.kind && k.entity === first.entity) ? first : undefined
+      return first && keys.every((k) => k?.kind === first.kind && k.low === first.low && k.high === first.high) ? first : undefined
     }
     default:
       return undefined
