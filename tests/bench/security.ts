@@ -265,17 +265,17 @@ function generatedEvents(database: string, count: number, first: number): string
       FROM numbers(${count}))`
 }
 
-/** Active parts and rows of the tables a timeline query reads: how merged the data is. */
+/** Active parts, rows and size on disk of the tables a timeline query reads: how merged the data is, and what it takes. */
 async function partCounts(fl: TestFaultline): Promise<string> {
   const { client, database } = fl.server.platform.eventStore
   const rows = await (
     await client.query({
-      query: `SELECT table, count() AS parts, sum(rows) AS rows FROM system.parts WHERE database = {db:String} AND active AND table IN ('security_events', 'security_entities') GROUP BY table ORDER BY table`,
+      query: `SELECT table, count() AS parts, sum(rows) AS rows, formatReadableSize(sum(bytes_on_disk)) AS size FROM system.parts WHERE database = {db:String} AND active AND table IN ('security_events', 'security_entities') GROUP BY table ORDER BY table`,
       query_params: { db: database },
       format: 'JSONEachRow',
     })
-  ).json<{ table: string; parts: number; rows: number }>()
-  return rows.map((r) => `${r.table} ${r.parts} parts / ${r.rows} rows`).join(', ')
+  ).json<{ table: string; parts: number; rows: number; size: string }>()
+  return rows.map((r) => `${r.table} ${r.parts} parts / ${r.rows} rows / ${r.size}`).join(', ')
 }
 
 interface Loaded {
