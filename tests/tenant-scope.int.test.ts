@@ -3,8 +3,9 @@
  * API) over a metadata store that records every call on the collections of tenant documents, and
  * any read or write that does not name an organization fails this test with the collection, the
  * operation and the call. Two organizations send colliding data (the same errors, projects named
- * alike), and each one's API answers only with its own.
+ * alike, the same security events), and each one's API answers only with its own.
  */
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -46,6 +47,10 @@ const tenantCollections = new Set([
   'privacy_settings',
   'privacy_settings_history',
   'privacy_erasures',
+  'security_detections',
+  'security_rules',
+  'security_investigations',
+  'security_saved_searches',
 ])
 
 const alertingYaml = `
@@ -212,6 +217,51 @@ describe('tenant scope', () => {
     expect((await erasures.get(acme.orgId, erasure.body.id))?.projectId).toBe(acme.projectId)
     // The erasure runs in the background: it ends before the platform closes.
     await waitFor('the erasure to end', async () => ((await api(acme.token, 'GET', `${project}/privacy/erasures/${erasure.body.id}`)).body.status !== 'running' ? true : undefined))
+  }, 60_000)
+
+  it("keeps detection rules, detections, investigations and saved searches to their organization, out of the other's reach even with the ids", async () => {
+    const [acme, globex] = tenants as [(typeof tenants)[0], (typeof tenants)[0]]
+    const acmeSecurity = `/projects/${acme.projectId}/security`
+    const globexSecurity = `/projects/${globex.projectId}/security`
+    const source = "id: acme-failures\nname: Three failures\nkind: threshold\nwhere: 'event.action: authn_login_fail'\ngroup_by: [user.name]\nwindow: 10s\nthreshold: 3"
+    expect((await api(acme.token, 'PUT', `${acmeSecurity}/rules/acme-failures`, { source })).status).toBe(200)
+    // The same failures to both organizations (the same event ids too): only Acme's own rule finds them.
+    const events = Array.from({ length: 3 }, (_, i) => ({ 'event.id': randomUUID().replaceAll('-', ''), 'event.action': 'authn_login_fail', '@timestamp': Date.now() - 3_000 + i * 100, 'user.name': 'olive' }))
+    for (const t of tenants) {
+      const sent = await app.request(`/api/${t.projectId}/security/events/?sentry_key=${t.publicKey}`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: events.map((e) => JSON.stringify(e)).join('\n') })
+      expect(sent.status).toBe(200)
+    }
+    const [detection] = await waitFor("Acme's detection", async () => {
+      const { body } = await api(acme.token, 'GET', `${acmeSecurity}/detections?rule=acme-failures`)
+      return body.data?.length > 0 ? body.data : undefined
+    })
+    expect(detection).not.toHaveProperty('orgId')
+    await waitFor("Globex's events", async () => ((await api(globex.token, 'GET', `${globexSecurity}/events`)).body.data?.length === 3 ? true : undefined))
+    const investigation = (await api(acme.token, 'POST', `${acmeSecurity}/investigations`, { title: 'Olive locked out', pinned: [events[0]!['event.id']] })).body
+    const search = (await api(acme.token, 'POST', `${acmeSecurity}/saved-searches`, { name: 'Olive', query: 'user.name: olive' })).body
+    expect(investigation).toMatchObject({ projectId: acme.projectId, title: 'Olive locked out' })
+    expect(investigation).not.toHaveProperty('orgId')
+
+    // Globex through its own project, naming Acme's rule, investigation and saved search: none of them is there.
+    expect((await api(globex.token, 'GET', `${globexSecurity}/rules`)).body.data.map((r: { id: string }) => r.id)).not.toContain('acme-failures')
+    expect((await api(globex.token, 'PATCH', `${globexSecurity}/rules/acme-failures`, { enabled: false })).status).toBe(404)
+    expect((await api(globex.token, 'DELETE', `${globexSecurity}/rules/acme-failures`)).status).toBe(404)
+    expect((await api(globex.token, 'GET', `${globexSecurity}/detections`)).body.data).toEqual([])
+    expect((await api(globex.token, 'GET', `${globexSecurity}/investigations`)).body.data).toEqual([])
+    expect((await api(globex.token, 'GET', `${globexSecurity}/investigations/${investigation._id}`)).status).toBe(404)
+    expect((await api(globex.token, 'PATCH', `${globexSecurity}/investigations/${investigation._id}`, { title: 'Taken' })).status).toBe(404)
+    expect((await api(globex.token, 'GET', `${globexSecurity}/saved-searches`)).body.data).toEqual([])
+    expect((await api(globex.token, 'DELETE', `${globexSecurity}/saved-searches/${search._id}`)).status).toBe(404)
+    // And through Acme's project: not visible at all.
+    for (const path of ['rules', 'detections', 'investigations', `investigations/${investigation._id}`, 'saved-searches']) {
+      expect((await api(globex.token, 'GET', `${acmeSecurity}/${path}`)).status, path).toBe(404)
+    }
+    expect((await api(globex.token, 'DELETE', `${acmeSecurity}/saved-searches/${search._id}`)).status).toBe(404)
+
+    // Acme's are unchanged.
+    expect((await api(acme.token, 'GET', `${acmeSecurity}/rules`)).body.data).toContainEqual(expect.objectContaining({ id: 'acme-failures', enabled: true }))
+    expect((await api(acme.token, 'GET', `${acmeSecurity}/investigations/${investigation._id}`)).body).toEqual(investigation)
+    expect((await api(acme.token, 'GET', `${acmeSecurity}/saved-searches`)).body.data).toEqual([search])
   }, 60_000)
 
   it('merges and deletes within one organization only', async () => {

@@ -59,7 +59,7 @@ async function storeIssuesWithEvents(orgId: string): Promise<void> {
   const drivers = JSON.stringify([{ driver: 'spike', distance: 6.5, p: 0.0001, seasonality: 'none' }])
   await client.insert({ table: `${database}.anomaly_scores`, values: [{ project_id: Number(projectId), series_kind: 'project', series_id: projectId, minute, value: 4, score: 0.99, model_version: 'test', drivers, scored_at: now }], format: 'JSONEachRow' })
   const { detections } = await openDetectionStores(h.platform.metadata)
-  await detections.insert({
+  await detections.insert(orgId, {
     _id: 'd1', projectId, ruleGroup: `${projectId}:brute-force-single-ip:10.0.0.1`, ruleId: 'brute-force-single-ip', ruleVersion: '0123456789ab', ruleName: 'Brute force from one IP',
     kind: 'threshold', severity: 'high', group: { 'source.ip': '10.0.0.1' }, groupKey: '10.0.0.1', anchorAt: now, anchorEventId: eventIds[0]!.replaceAll('-', ''), firstAt: now - 60_000, lastAt: now,
     count: 12, eventIds: [eventIds[0]!.replaceAll('-', '')], summary: '12 failed logins from 10.0.0.1', detectedAt: now, signalled: true,

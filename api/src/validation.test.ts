@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { problemErrorHandler } from '@faultline/core/http'
 import { createLogger } from '@faultline/core/log'
-import { parseJsonBody } from './validation'
+import { parseJsonBody, sluggedNameSchema } from './validation'
 
 function app(): Hono {
   const app = new Hono()
@@ -35,5 +35,12 @@ describe('parseJsonBody', () => {
   it('parses a body within the limit and refuses invalid JSON with 400', async () => {
     expect(await (await app().request('/', { method: 'POST', body: '{"name":"x"}' })).json()).toEqual({ name: 'x' })
     expect((await app().request('/', { method: 'POST', body: '{"name":' })).status).toBe(400)
+  })
+})
+
+describe('sluggedNameSchema', () => {
+  it('takes a name with a Latin letter or digit and refuses, with the reason, one whose slug would be empty', () => {
+    expect(sluggedNameSchema.parse(' Zürich 2 ')).toBe('Zürich 2')
+    for (const name of ['中文', '--', '\u0000', '\u202e']) expect(sluggedNameSchema.safeParse(name).error?.issues[0]?.message, name).toBe('must contain a Latin letter or a digit')
   })
 })

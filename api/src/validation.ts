@@ -7,6 +7,7 @@ import type { Context } from 'hono'
 import { z } from 'zod'
 import { httpError } from '@faultline/core/http'
 import { parseEventId } from '@faultline/core/schema'
+import { slugify } from '@faultline/core/projects'
 
 export const projectIdSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a project number')
 export const issueIdSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be an issue number')
@@ -17,6 +18,18 @@ export const eventIdSchema = z.string().transform((value, ctx) => {
   if (id === undefined) ctx.addIssue({ code: 'custom', message: 'must be a 32-hex event id or a UUID' })
   return id ?? z.NEVER
 })
+
+/**
+ * The name of something that gets a URL slug (a project, a team): the slug keeps only Latin
+ * letters and digits (accents dropped), so a name without any, such as "中文" or "--", has none
+ * and is refused here with the reason rather than failing in the store.
+ */
+export const sluggedNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .refine((name) => slugify(name) !== '', 'must contain a Latin letter or a digit')
 
 /** The latest time ClickHouse's DateTime64(3) holds: the end of 2299. */
 export const maxTimeMs = Date.UTC(2300, 0, 1) - 1

@@ -14,7 +14,8 @@ const costs: Record<NabProfile, { tp: number; fp: number; fn: number }> = {
   reward_low_FN_rate: { tp: 1, fp: 0.11, fn: 2 },
 }
 
-const scaledSigmoid = (position: number): number => (position > 3 ? -1 : 2 / (1 + Math.exp(5 * position)) - 1)
+/** NAB's weight of a detection at `position` (−1 at a window's start, 0 at its end, positive after it). */
+export const scaledSigmoid = (position: number): number => (position > 3 ? -1 : 2 / (1 + Math.exp(5 * position)) - 1)
 const maxTp = scaledSigmoid(-1)
 
 /** One scorable row: its score, its weight if it is the detection, and its window (-1: none). */

@@ -1,12 +1,15 @@
 /**
  * HTTP load generator, run as its own process so it does not share an event loop with the
- * server it measures. Closed loop (N requests in flight) or open loop (a fixed rate).
- * Prints one JSON summary line on stdout.
+ * server it measures. Closed loop (N requests in flight) or open loop (a fixed rate). Bodies are
+ * Sentry envelopes of a typical error event, or NDJSON batches of security events
+ * (`"body": "security-ndjson"`, `eventsPerRequest` each) for the generic security endpoint.
+ * Prints one JSON summary line on stdout, with the generator's own CPU time.
  *
  *   tsx tests/bench/load-generator.ts '{"url": "...", "mode": "closed", "concurrency": 64, "durationMs": 10000, "variants": 1000}'
  */
 import http from 'node:http'
 import { randomBytes } from 'node:crypto'
+import { securityBenchEvent } from './security-bench-event'
 import { envelopeBody, typicalEvent } from './typical-event'
 
 interface LoadOptions {
@@ -16,8 +19,11 @@ interface LoadOptions {
   /** Requests per second, open loop only. */
   rate?: number
   durationMs: number
-  /** Distinct call paths (issues) the events spread over. */
+  /** Distinct call paths (issues) the envelope events spread over. */
   variants: number
+  body?: 'envelope' | 'security-ndjson'
+  /** Security events per NDJSON request. */
+  eventsPerRequest?: number
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as LoadOptions
@@ -26,11 +32,22 @@ const variantPlaceholder = 'handleOrder99999'
 
 // One body template; per request only fixed-width fields change, so `length` stays right.
 const template = envelopeBody({ ...typicalEvent(99_999), event_id: idPlaceholder }).replaceAll(idPlaceholder, '\u0000ID\u0000'.padEnd(32, '\u0001'))
-function nextBody(sequence: number): string {
+function nextEnvelope(sequence: number): string {
   const id = randomBytes(16).toString('hex')
   const variant = `handleOrder${String(sequence % options.variants).padStart(5, '0')}`
   return template.replaceAll('\u0000ID\u0000'.padEnd(32, '\u0001'), id).replaceAll(variantPlaceholder, variant)
 }
+
+const eventsPerRequest = options.eventsPerRequest ?? 500
+function nextNdjson(sequence: number): string {
+  const lines: string[] = []
+  for (let i = 0; i < eventsPerRequest; i++) lines.push(JSON.stringify(securityBenchEvent(sequence * eventsPerRequest + i)))
+  return lines.join('\n')
+}
+
+const security = options.body === 'security-ndjson'
+const nextBody = security ? nextNdjson : nextEnvelope
+const contentType = security ? 'application/x-ndjson' : 'application/x-sentry-envelope'
 
 const target = new URL(options.url)
 const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency })
@@ -45,7 +62,7 @@ function send(): Promise<void> {
   inFlight++
   return new Promise((resolve) => {
     const request = http.request(
-      { hostname: target.hostname, port: target.port, path: target.pathname + target.search, method: 'POST', agent, headers: { 'content-type': 'application/x-sentry-envelope', 'content-length': Buffer.byteLength(body) } },
+      { hostname: target.hostname, port: target.port, path: target.pathname + target.search, method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } },
       (response) => {
         response.resume()
         response.on('end', () => {
@@ -71,6 +88,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
+  const cpuBefore = process.cpuUsage()
   const started = performance.now()
   const deadline = started + options.durationMs
   if (options.mode === 'closed') {
@@ -96,6 +114,7 @@ async function main(): Promise<void> {
     await Promise.all(pending)
   }
   const elapsed = (performance.now() - started) / 1000
+  const cpu = process.cpuUsage(cpuBefore)
   latencies.sort((a, b) => a - b)
   const summary = {
     requests: latencies.length,
@@ -106,6 +125,7 @@ async function main(): Promise<void> {
     statuses,
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? NaN },
     bodyBytes: Buffer.byteLength(nextBody(0)),
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
   }
   process.stdout.write(JSON.stringify(summary) + '\n')
   agent.destroy()

@@ -19,6 +19,7 @@ const benches: Record<string, { script: string; args: string[]; what: string }> 
   auth: { script: 'tests/bench/auth.ts', args: [], what: 'authentication and authorization per API request, sign-in KDF (issue 10)' },
   alerting: { script: 'tests/bench/alerting.ts', args: [], what: 'event → Slack latency, rule-evaluation CPU, router notifications/s (issue 14)' },
   security: { script: 'tests/bench/security.ts', args: [], what: 'security events/s end to end, detection latency, timeline search and pivot p95 over 10M events (issue 15)' },
+  'security-processor': { script: 'tests/bench/security-processor.ts', args: [], what: 'security processor alone: CPU per event without and with the detections (issue 15)' },
 }
 
 const requested = process.argv.slice(2)

@@ -82,6 +82,7 @@ export class AlertingService {
   #lease: Lease | null = null
   #leaseCheckedAt = 0
   #refreshedAt = 0
+  #configurationsReadAt = 0
   #prunedAt = 0
   #running: Promise<void> | undefined
   #stopping = false
@@ -141,8 +142,9 @@ export class AlertingService {
         const nextDue = Math.min(...[...this.#orgs.values()].map((org) => org.dispatcher.nextDueAt()))
         const waitMs = Math.max(0, Math.min(250, nextDue - Date.now()))
         const batch = await this.#deps.bus.fetch('issue-events', alertingConsumerGroup, { max: 100, expiresMs: waitMs })
-        for (const message of batch) await this.#handle(message, 'issue event', decodeIssueEvent, (event, at) => this.#apply(event, at))
         const signals = await this.#deps.bus.fetch('signals', alertingConsumerGroup, { max: 100, expiresMs: 0 })
+        await this.#catchUpWith([...batch, ...signals])
+        for (const message of batch) await this.#handle(message, 'issue event', decodeIssueEvent, (event, at) => this.#apply(event, at))
         for (const message of signals) await this.#handle(message, 'security signal', decodeSignalMessage, (signal, at) => this.#applySignal(signal, at))
         const now = Date.now()
         for (const org of this.#orgs.values()) org.dispatcher.runDue(now)
@@ -183,10 +185,20 @@ export class AlertingService {
     return true
   }
 
-  /** Reloads configurations that changed (rebuilding their dispatchers) and every org's silences. */
-  async #refresh(now: number): Promise<void> {
-    if (now - this.#refreshedAt < this.#options.refreshMs) return
-    this.#refreshedAt = now
+  /**
+   * A message published after the configurations were last read may follow a change saved since
+   * then: read them again before applying it, so a configuration acts on every event published
+   * after it was saved, not only on those after the next periodic read. Silences and the rest
+   * keep the periodic cadence. Compares the bus's clock with this host's: exact on one machine,
+   * as close as the clocks are synchronized across machines.
+   */
+  async #catchUpWith(messages: BusMessage[]): Promise<void> {
+    if (messages.some((message) => message.publishedAt >= this.#configurationsReadAt)) await this.#loadConfigurations(Date.now())
+  }
+
+  /** Reloads the configurations whose revision changed, rebuilding their dispatchers. */
+  async #loadConfigurations(now: number): Promise<void> {
+    this.#configurationsReadAt = now
     const stores = await this.stores()
     this.#notifier ??= new Notifier(stores.log, this.#logger)
     const revisions = await stores.configs.revisions()
@@ -214,6 +226,14 @@ export class AlertingService {
       for (const alert of await stores.alerts.active(orgId, now, this.#options.keepResolvedMs)) state.dispatcher.put(alert, now)
       this.#logger.info('alerting configuration loaded', { orgId, revision })
     }
+  }
+
+  /** Reloads configurations that changed (rebuilding their dispatchers) and every org's silences. */
+  async #refresh(now: number): Promise<void> {
+    if (now - this.#refreshedAt < this.#options.refreshMs) return
+    this.#refreshedAt = now
+    await this.#loadConfigurations(now)
+    const stores = await this.stores()
     for (const [orgId, state] of this.#orgs) {
       for (const group of await stores.groups.actedOnSince(orgId, state.actedSince)) state.dispatcher.flushSoon(group.groupKey, now)
       state.actedSince = now - this.#options.refreshMs

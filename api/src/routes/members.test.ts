@@ -4,7 +4,7 @@
  * accepts and sees what the matrix allows; role changes obey the grant rules.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { issueSetupToken } from '@faultline/core/accounts'
+import { issueSetupToken, readSecurityPolicy } from '@faultline/core/accounts'
 import { ApiHarness, type Browser } from '../testing/api-harness'
 import { SmtpSink } from '../testing/smtp-sink'
 import { writeSmtpSettings } from '../services/mailer'
@@ -35,6 +35,11 @@ describe('setup, invitations and what each member sees', () => {
     const body = { organization: 'Acme', email: 'owner@acme.test', name: 'Olive', password, mfaRequired: false }
     expect((await h.request('POST', '/setup', { ...body, token: 'x'.repeat(32) })).status).toBe(403)
     expect((await h.request('POST', '/setup', { ...body, token, password: 'short' })).status).toBe(400)
+    // A refused setup changes nothing: not the security policy either.
+    const policyBefore = await readSecurityPolicy(h.platform.accounts.settings)
+    const unnamed = await h.request('POST', '/setup', { ...body, token, organization: '--', passwordMinLength: 20 })
+    expect([unnamed.status, unnamed.body.detail]).toEqual([400, expect.stringContaining('must contain a Latin letter or a digit')])
+    expect(await readSecurityPolicy(h.platform.accounts.settings)).toEqual(policyBefore)
     owner = h.browser()
     const done = await owner.request('POST', '/setup', { ...body, token })
     expect(done.status).toBe(201)

@@ -28,7 +28,7 @@ import { AuditActions } from '@faultline/core/audit'
 import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
 import { requires, type ApiEnv } from '../permissions'
-import { parseJsonBody, parseParam } from '../validation'
+import { parseJsonBody, parseParam, sluggedNameSchema } from '../validation'
 import { appendAudit } from '../services/audit-trail'
 import { MailNotConfiguredError, sendMail } from '../services/mailer'
 import { setSessionCookies } from '../services/session-cookies'
@@ -37,7 +37,7 @@ import { requireTeams } from '../services/directory'
 const idSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a number')
 const roleSchema = z.enum(orgRoleNames)
 export const memberChangeBody = z.object({ role: roleSchema.optional(), teamIds: z.array(idSchema).max(100).optional() }).strict()
-export const teamBody = z.object({ name: z.string().trim().min(1).max(100) }).strict()
+export const teamBody = z.object({ name: sluggedNameSchema }).strict()
 export const invitationBody = z.object({ email: z.string().trim().email().max(254), role: roleSchema, teamIds: z.array(idSchema).max(100).default([]) }).strict()
 export const acceptBody = z.object({ token: z.string().min(10).max(100), name: z.string().trim().min(1).max(100), password: z.string().min(1).max(maxPasswordLength) }).strict()
 export const orgChangeBody = z.object({ name: z.string().trim().min(1).max(100).optional(), mfaRequired: z.boolean().optional() }).strict()

@@ -7,7 +7,7 @@ import type { OutcomeDoc } from '@faultline/core/outcomes'
 import type { TenantCollection } from '@faultline/core/tenancy'
 import { httpError } from '@faultline/core/http'
 import { projectScope, requires, type ApiEnv } from '../permissions'
-import { parseJsonBody, parseQuery } from '../validation'
+import { parseJsonBody, parseQuery, sluggedNameSchema } from '../validation'
 import { principalOrganizations, principalProjects, requireTeams } from '../services/directory'
 
 const outcomesQuery = z.object({
@@ -17,7 +17,7 @@ const outcomesQuery = z.object({
 
 const idSchema = z.string().regex(/^[1-9][0-9]{0,17}$/, 'must be a number')
 const platformSchema = z.enum(Object.values(ProjectPlatforms))
-export const newProjectBody = z.object({ name: z.string().trim().min(1).max(100), teamIds: z.array(idSchema).max(100).optional(), platform: platformSchema.optional() }).strict()
+export const newProjectBody = z.object({ name: sluggedNameSchema, teamIds: z.array(idSchema).max(100).optional(), platform: platformSchema.optional() }).strict()
 export const projectChangeBody = z.object({ name: z.string().trim().min(1).max(100).optional(), teamIds: z.array(idSchema).max(100).optional(), platform: platformSchema.optional() }).strict()
 
 const projectView = (p: ProjectDoc) => ({ id: p._id, orgId: p.orgId, name: p.name, slug: p.slug, teamIds: p.teamIds ?? [], platform: p.platform ?? null, createdAt: new Date(p.createdAt).toISOString() })

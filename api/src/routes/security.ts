@@ -10,7 +10,7 @@ import { AuditActions, type AuditScalar } from '@faultline/core/audit'
 import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
 import { severityLevels, type QueryNode } from '@faultline/core/security'
-import { describePrincipal, requires, type ApiEnv } from '../permissions'
+import { describePrincipal, projectScope, requires, type ApiEnv } from '../permissions'
 import { parseJsonBody, parseParam, parseQuery } from '../validation'
 import { appendAudit } from '../services/audit-trail'
 import { cursors } from '../services/cursor'
@@ -19,7 +19,7 @@ import { PivotFields, securityPivot, type PivotField } from '../services/securit
 import { organizationSecurityEvents, securityReadableProjects } from '../services/security-org-events'
 import { securityEventDetail } from '../services/security-event-detail'
 import { securityFieldValues } from '../services/security-field-values'
-import { changeInvestigation, createInvestigation, deleteSavedSearch, getInvestigation, investigationStores, listInvestigations, saveSearch } from '../services/security-investigations'
+import { changeInvestigation, createInvestigation, deleteSavedSearch, getInvestigation, investigationStores, listInvestigations, listSavedSearches, saveSearch } from '../services/security-investigations'
 import { backtestRule, detectionStores, parseOneRule, removeRule, ruleView, saveRule, switchRule } from '../services/security-rules'
 import { projectRules, ruleIdPattern } from '@faultline/core/detections'
 import { projectIdSchema, requireProject } from './issues'
@@ -93,6 +93,11 @@ export function securityRoutes(platform: Platform): Hono<ApiEnv> {
     const projectId = parseParam(c, 'projectId', projectIdSchema)
     await requireProject(platform, projectId)
     return projectId
+  }
+  /** The project and its organization: detections, rules, investigations and saved searches are reached through both. */
+  const scope = async (c: Context<ApiEnv>) => {
+    await project(c)
+    return projectScope(c)
   }
   const audit = (c: Context<ApiEnv>, projectId: string, detail: Record<string, AuditScalar>) =>
     appendAudit(platform.audit, platform.logger, c, { action: AuditActions.sensitiveRead, outcome: 'success', orgId: c.get('access').orgId, target: { type: 'security_events', id: projectId }, detail })
@@ -177,37 +182,37 @@ export function securityRoutes(platform: Platform): Hono<ApiEnv> {
   })
 
   app.get('/projects/:projectId/security/detections', requires('security:read'), async (c) => {
-    const projectId = await project(c)
+    const { orgId, projectId } = await scope(c)
     const q = parseQuery(c, detectionsQuery)
     const { from, to } = timeRange(q)
     const stores = await detectionStores(platform)
-    const docs = await stores.detections.find({ projectId, anchorAt: { $gte: from, $lt: to }, ...(q.rule && { ruleId: q.rule }) }, { sort: { field: 'anchorAt', direction: 'desc' }, limit: q.limit })
-    return c.json({ data: docs.map(({ _id, ruleGroup: _g, ...d }) => ({ id: _id, ...d })) })
+    const docs = await stores.detections.find(orgId, { projectId, anchorAt: { $gte: from, $lt: to }, ...(q.rule && { ruleId: q.rule }) }, { sort: { field: 'anchorAt', direction: 'desc' }, limit: q.limit })
+    return c.json({ data: docs.map(({ _id, orgId: _o, ruleGroup: _g, ...d }) => ({ id: _id, ...d })) })
   })
 
   app.get('/projects/:projectId/security/rules', requires('security:read'), async (c) => {
-    const projectId = await project(c)
-    return c.json({ data: (await projectRules(await detectionStores(platform), projectId)).map(ruleView) })
+    const { orgId, projectId } = await scope(c)
+    return c.json({ data: (await projectRules(await detectionStores(platform), orgId, projectId)).map(ruleView) })
   })
 
   app.put('/projects/:projectId/security/rules/:ruleId', requires('security:write'), async (c) => {
-    const projectId = await project(c)
+    const { orgId, projectId } = await scope(c)
     const ruleId = parseParam(c, 'ruleId', ruleIdSchema)
     const { source } = await parseJsonBody(c, ruleBody)
-    return c.json(ruleView(await saveRule(platform, projectId, ruleId, source)))
+    return c.json(ruleView(await saveRule(platform, orgId, projectId, ruleId, source)))
   })
 
   app.patch('/projects/:projectId/security/rules/:ruleId', requires('security:write'), async (c) => {
-    const projectId = await project(c)
+    const { orgId, projectId } = await scope(c)
     const ruleId = parseParam(c, 'ruleId', ruleIdSchema)
     const { enabled } = await parseJsonBody(c, ruleSwitchBody)
-    await switchRule(platform, projectId, ruleId, enabled)
+    await switchRule(platform, orgId, projectId, ruleId, enabled)
     return c.json({ id: ruleId, enabled })
   })
 
   app.delete('/projects/:projectId/security/rules/:ruleId', requires('security:write'), async (c) => {
-    const projectId = await project(c)
-    await removeRule(platform, projectId, parseParam(c, 'ruleId', ruleIdSchema))
+    const { orgId, projectId } = await scope(c)
+    await removeRule(platform, orgId, projectId, parseParam(c, 'ruleId', ruleIdSchema))
     return c.body(null, 204)
   })
 
@@ -221,44 +226,44 @@ export function securityRoutes(platform: Platform): Hono<ApiEnv> {
   })
 
   app.get('/projects/:projectId/security/investigations', requires('security:read'), async (c) => {
-    const projectId = await project(c)
-    return c.json({ data: await listInvestigations(await investigationStores(platform), projectId) })
+    const { orgId, projectId } = await scope(c)
+    return c.json({ data: await listInvestigations(await investigationStores(platform), orgId, projectId) })
   })
 
   app.post('/projects/:projectId/security/investigations', requires('security:write'), async (c) => {
-    const projectId = await project(c)
+    const { orgId, projectId } = await scope(c)
     const body = await parseJsonBody(c, investigationBody)
-    return c.json(await createInvestigation(await investigationStores(platform), projectId, body.title, actor(c), body.pinned), 201)
+    return c.json(await createInvestigation(await investigationStores(platform), orgId, projectId, body.title, actor(c), body.pinned), 201)
   })
 
   app.get('/projects/:projectId/security/investigations/:investigationId', requires('security:read'), async (c) => {
-    const projectId = await project(c)
-    return c.json(await getInvestigation(await investigationStores(platform), projectId, parseParam(c, 'investigationId', uuidSchema)))
+    const { orgId, projectId } = await scope(c)
+    return c.json(await getInvestigation(await investigationStores(platform), orgId, projectId, parseParam(c, 'investigationId', uuidSchema)))
   })
 
   app.patch('/projects/:projectId/security/investigations/:investigationId', requires('security:write'), async (c) => {
-    const projectId = await project(c)
+    const { orgId, projectId } = await scope(c)
     const id = parseParam(c, 'investigationId', uuidSchema)
     const change = await parseJsonBody(c, investigationChangeBody)
-    return c.json(await changeInvestigation(await investigationStores(platform), projectId, id, change, actor(c)))
+    return c.json(await changeInvestigation(await investigationStores(platform), orgId, projectId, id, change, actor(c)))
   })
 
   app.get('/projects/:projectId/security/saved-searches', requires('security:read'), async (c) => {
-    const projectId = await project(c)
-    return c.json({ data: await (await investigationStores(platform)).savedSearches.find({ projectId }, { limit: 200 }) })
+    const { orgId, projectId } = await scope(c)
+    return c.json({ data: await listSavedSearches(await investigationStores(platform), orgId, projectId) })
   })
 
   app.post('/projects/:projectId/security/saved-searches', requires('security:write'), async (c) => {
-    const projectId = await project(c)
+    const { orgId, projectId } = await scope(c)
     const body = await parseJsonBody(c, savedSearchBody)
     parseQueryText(body.query)
     parseColumns(body.columns)
-    return c.json(await saveSearch(await investigationStores(platform), projectId, body, actor(c)), 201)
+    return c.json(await saveSearch(await investigationStores(platform), orgId, projectId, body, actor(c)), 201)
   })
 
   app.delete('/projects/:projectId/security/saved-searches/:searchId', requires('security:write'), async (c) => {
-    const projectId = await project(c)
-    await deleteSavedSearch(await investigationStores(platform), projectId, parseParam(c, 'searchId', uuidSchema))
+    const { orgId, projectId } = await scope(c)
+    await deleteSavedSearch(await investigationStores(platform), orgId, projectId, parseParam(c, 'searchId', uuidSchema))
     return c.body(null, 204)
   })
 

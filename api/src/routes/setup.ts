@@ -9,14 +9,14 @@ import { AuditActions } from '@faultline/core/audit'
 import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
 import { requires, type ApiEnv } from '../permissions'
-import { parseJsonBody } from '../validation'
+import { parseJsonBody, sluggedNameSchema } from '../validation'
 import { appendAudit } from '../services/audit-trail'
 import { setSessionCookies } from '../services/session-cookies'
 
 export const setupBody = z
   .object({
     token: z.string().min(10).max(100),
-    organization: z.string().trim().min(1).max(100),
+    organization: sluggedNameSchema,
     email: z.string().trim().email().max(254),
     name: z.string().trim().min(1).max(100),
     password: z.string().min(1).max(maxPasswordLength),

@@ -3,9 +3,12 @@
  * problems, secrets checked, and what would change), and apply — all or nothing, by
  * compare-and-set on the revision the caller last saw.
  */
-import { alertingSecretName, diffConfigs, dumpConfigYaml, loadConfigYaml, type AlertingStores, type ConfigDiff, type ConfigProblem } from '@faultline/alerting'
+import { alertingSecretName, ConfigReader, diffConfigs, dumpConfigYaml, type AlertingStores, type ConfigDiff, type ConfigProblem } from '@faultline/alerting'
 import type { SecretStore } from '@faultline/core/secrets'
 import { httpError } from '@faultline/core/http'
+
+/** Large configurations are parsed off the main thread, so a preview never holds up other requests. */
+const configReader = new ConfigReader()
 
 export type Preview = { ok: true; diff: ConfigDiff; source: Record<string, unknown> } | { ok: false; problems: ConfigProblem[] }
 
@@ -21,7 +24,7 @@ export async function exportConfig(stores: AlertingStores, orgId: string): Promi
 }
 
 export async function previewConfig(stores: AlertingStores, secrets: SecretStore, orgId: string, yaml: string, orgProjects: readonly string[]): Promise<Preview> {
-  const loaded = loadConfigYaml(yaml, { secrets: await alertingSecretNames(secrets, orgId), projects: new Set(orgProjects) })
+  const loaded = await configReader.read(yaml, { secrets: await alertingSecretNames(secrets, orgId), projects: new Set(orgProjects) })
   if (!loaded.ok) return loaded
   const current = await stores.configs.get(orgId)
   return { ok: true, diff: diffConfigs(current?.source, loaded.source), source: loaded.source }

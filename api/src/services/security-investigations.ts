@@ -1,14 +1,18 @@
 /**
  * Investigations (pinned events and notes under a title) and saved searches, per project, in the
- * metadata store. Every function takes the project first; ids are random and checked to belong to
- * the project, so another project's investigation answers 404.
+ * metadata store. Both belong to the project's organization: every function takes the
+ * organization and the project first, every read and write names the organization
+ * (`TenantCollection`) and the project, so another organization's or project's investigation
+ * answers 404 even to a caller who knows its id.
  */
 import { randomUUID } from 'node:crypto'
 import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
-import type { Collection } from '@faultline/core/ports'
+import type { CollectionSpec } from '@faultline/core/ports'
+import { TenantCollection } from '@faultline/core/tenancy'
 
-export interface InvestigationDoc {
+/** An investigation as the API answers it. */
+export interface Investigation {
   _id: string
   projectId: string
   title: string
@@ -20,7 +24,8 @@ export interface InvestigationDoc {
   updatedAt: number
 }
 
-export interface SavedSearchDoc {
+/** A saved search as the API answers it. */
+export interface SavedSearch {
   _id: string
   projectId: string
   name: string
@@ -30,9 +35,21 @@ export interface SavedSearchDoc {
   createdBy: string
 }
 
+/** As stored: with the organization, which every read and write names and the API does not answer. */
+export type InvestigationDoc = Investigation & { orgId: string }
+export type SavedSearchDoc = SavedSearch & { orgId: string }
+
+const withoutOrg = <T extends { orgId: string }>({ orgId: _orgId, ...rest }: T): Omit<T, 'orgId'> => rest
+
 export interface InvestigationStores {
-  investigations: Collection<InvestigationDoc>
-  savedSearches: Collection<SavedSearchDoc>
+  investigations: TenantCollection<InvestigationDoc>
+  savedSearches: TenantCollection<SavedSearchDoc>
+}
+
+/** Core's metadata migration 5 gave the stored documents their organization (it names these collections, as core cannot import the API). */
+export const investigationCollections: Record<keyof InvestigationStores, CollectionSpec> = {
+  investigations: { name: 'security_investigations', indexes: ['projectId', 'updatedAt'] },
+  savedSearches: { name: 'security_saved_searches', indexes: ['projectId'] },
 }
 
 const opened = new WeakMap<Platform, Promise<InvestigationStores>>()
@@ -41,8 +58,8 @@ export function investigationStores(platform: Platform): Promise<InvestigationSt
   let stores = opened.get(platform)
   if (!stores) {
     stores = (async () => ({
-      investigations: await platform.metadata.collection<InvestigationDoc>({ name: 'security_investigations', indexes: ['projectId', 'updatedAt'] }),
-      savedSearches: await platform.metadata.collection<SavedSearchDoc>({ name: 'security_saved_searches', indexes: ['projectId'] }),
+      investigations: await TenantCollection.open<InvestigationDoc>(platform.metadata, investigationCollections.investigations),
+      savedSearches: await TenantCollection.open<SavedSearchDoc>(platform.metadata, investigationCollections.savedSearches),
     }))()
     opened.set(platform, stores)
   }
@@ -52,17 +69,17 @@ export function investigationStores(platform: Platform): Promise<InvestigationSt
 const maxPins = 500
 const maxNotes = 500
 
-export async function getInvestigation(stores: InvestigationStores, projectId: string, id: string): Promise<InvestigationDoc> {
-  const doc = await stores.investigations.get(id)
-  if (!doc || doc.projectId !== projectId) throw httpError(404, `No investigation ${id} in project ${projectId}`)
-  return doc
+export async function getInvestigation(stores: InvestigationStores, orgId: string, projectId: string, id: string): Promise<Investigation> {
+  const doc = await stores.investigations.findOne(orgId, { _id: id, projectId })
+  if (!doc) throw httpError(404, `No investigation ${id} in project ${projectId}`)
+  return withoutOrg(doc)
 }
 
-export async function createInvestigation(stores: InvestigationStores, projectId: string, title: string, by: string, pinned: string[] = []): Promise<InvestigationDoc> {
+export async function createInvestigation(stores: InvestigationStores, orgId: string, projectId: string, title: string, by: string, pinned: string[] = []): Promise<Investigation> {
   const now = Date.now()
-  const doc: InvestigationDoc = { _id: randomUUID(), projectId, title, status: 'open', pinned: pinned.map((eventId) => ({ eventId, pinnedAt: now, by })), notes: [], createdAt: now, createdBy: by, updatedAt: now }
-  await stores.investigations.insert(doc)
-  return doc
+  const investigation: Investigation = { _id: randomUUID(), projectId, title, status: 'open', pinned: pinned.map((eventId) => ({ eventId, pinnedAt: now, by })), notes: [], createdAt: now, createdBy: by, updatedAt: now }
+  await stores.investigations.insert(orgId, investigation)
+  return investigation
 }
 
 export interface InvestigationChange {
@@ -73,31 +90,35 @@ export interface InvestigationChange {
   note?: string
 }
 
-export async function changeInvestigation(stores: InvestigationStores, projectId: string, id: string, change: InvestigationChange, by: string): Promise<InvestigationDoc> {
-  const doc = await getInvestigation(stores, projectId, id)
+export async function changeInvestigation(stores: InvestigationStores, orgId: string, projectId: string, id: string, change: InvestigationChange, by: string): Promise<Investigation> {
+  const doc = await getInvestigation(stores, orgId, projectId, id)
   const now = Date.now()
   const pinned = doc.pinned.filter((p) => !change.unpin?.includes(p.eventId))
   for (const eventId of change.pin ?? []) if (!pinned.some((p) => p.eventId === eventId)) pinned.push({ eventId, pinnedAt: now, by })
   if (pinned.length > maxPins) throw httpError(409, `An investigation holds at most ${maxPins} pinned events`)
   const notes = change.note ? [...doc.notes, { id: randomUUID(), text: change.note, at: now, by }] : doc.notes
   if (notes.length > maxNotes) throw httpError(409, `An investigation holds at most ${maxNotes} notes`)
-  const next: InvestigationDoc = { ...doc, title: change.title ?? doc.title, status: change.status ?? doc.status, pinned, notes, updatedAt: now }
-  await stores.investigations.put(next)
+  const next: Investigation = { ...doc, title: change.title ?? doc.title, status: change.status ?? doc.status, pinned, notes, updatedAt: now }
+  await stores.investigations.put(orgId, next)
   return next
 }
 
-export async function listInvestigations(stores: InvestigationStores, projectId: string): Promise<InvestigationDoc[]> {
-  return stores.investigations.find({ projectId }, { sort: { field: 'updatedAt', direction: 'desc' }, limit: 200 })
+export async function listInvestigations(stores: InvestigationStores, orgId: string, projectId: string): Promise<Investigation[]> {
+  return (await stores.investigations.find(orgId, { projectId }, { sort: { field: 'updatedAt', direction: 'desc' }, limit: 200 })).map(withoutOrg)
 }
 
-export async function saveSearch(stores: InvestigationStores, projectId: string, search: { name: string; query: string; columns: string[] }, by: string): Promise<SavedSearchDoc> {
-  if ((await stores.savedSearches.count({ projectId })) >= 200) throw httpError(409, 'A project keeps at most 200 saved searches')
-  const doc: SavedSearchDoc = { _id: randomUUID(), projectId, ...search, createdAt: Date.now(), createdBy: by }
-  await stores.savedSearches.insert(doc)
-  return doc
+export async function listSavedSearches(stores: InvestigationStores, orgId: string, projectId: string): Promise<SavedSearch[]> {
+  return (await stores.savedSearches.find(orgId, { projectId }, { limit: 200 })).map(withoutOrg)
 }
 
-export async function deleteSavedSearch(stores: InvestigationStores, projectId: string, id: string): Promise<void> {
-  const removed = await stores.savedSearches.deleteMany({ _id: id, projectId })
+export async function saveSearch(stores: InvestigationStores, orgId: string, projectId: string, search: { name: string; query: string; columns: string[] }, by: string): Promise<SavedSearch> {
+  if ((await stores.savedSearches.count(orgId, { projectId })) >= 200) throw httpError(409, 'A project keeps at most 200 saved searches')
+  const saved: SavedSearch = { _id: randomUUID(), projectId, ...search, createdAt: Date.now(), createdBy: by }
+  await stores.savedSearches.insert(orgId, saved)
+  return saved
+}
+
+export async function deleteSavedSearch(stores: InvestigationStores, orgId: string, projectId: string, id: string): Promise<void> {
+  const removed = await stores.savedSearches.deleteMany(orgId, { _id: id, projectId })
   if (removed === 0) throw httpError(404, `No saved search ${id} in project ${projectId}`)
 }

@@ -39,24 +39,24 @@ export function parseOneRule(ruleId: string, source: string): DetectionRule {
   return parsed.rules[0]!
 }
 
-export async function saveRule(platform: Platform, projectId: string, ruleId: string, source: string): Promise<DetectionRule> {
+export async function saveRule(platform: Platform, orgId: string, projectId: string, ruleId: string, source: string): Promise<DetectionRule> {
   const rule = parseOneRule(ruleId, source)
   const stores = await detectionStores(platform)
-  await stores.rules.put({ _id: `${projectId}:${ruleId}`, projectId, ruleId, source, enabled: rule.enabled, updatedAt: Date.now() })
+  await stores.rules.put(orgId, { _id: `${projectId}:${ruleId}`, projectId, ruleId, source, enabled: rule.enabled, updatedAt: Date.now() })
   return rule
 }
 
-export async function switchRule(platform: Platform, projectId: string, ruleId: string, enabled: boolean): Promise<void> {
+export async function switchRule(platform: Platform, orgId: string, projectId: string, ruleId: string, enabled: boolean): Promise<void> {
   const stores = await detectionStores(platform)
-  const rules = await projectRules(stores, projectId)
+  const rules = await projectRules(stores, orgId, projectId)
   if (!rules.some((r) => r.id === ruleId)) throw httpError(404, `No rule ${ruleId} in project ${projectId}`)
-  const doc = await stores.rules.get(`${projectId}:${ruleId}`)
-  await stores.rules.put({ ...(doc ?? { _id: `${projectId}:${ruleId}`, projectId, ruleId }), enabled, updatedAt: Date.now() })
+  const doc = await stores.rules.get(orgId, `${projectId}:${ruleId}`)
+  await stores.rules.put(orgId, { ...(doc ?? { _id: `${projectId}:${ruleId}`, projectId, ruleId }), enabled, updatedAt: Date.now() })
 }
 
-export async function removeRule(platform: Platform, projectId: string, ruleId: string): Promise<void> {
+export async function removeRule(platform: Platform, orgId: string, projectId: string, ruleId: string): Promise<void> {
   const stores = await detectionStores(platform)
-  if ((await stores.rules.deleteMany({ _id: `${projectId}:${ruleId}`, projectId })) === 0) throw httpError(404, `Project ${projectId} has no rule ${ruleId} of its own`)
+  if ((await stores.rules.deleteMany(orgId, { _id: `${projectId}:${ruleId}`, projectId })) === 0) throw httpError(404, `Project ${projectId} has no rule ${ruleId} of its own`)
 }
 
 export interface BacktestResult {

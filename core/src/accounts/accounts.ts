@@ -11,6 +11,7 @@ import { openSessions, type Sessions } from './sessions'
 import { openInstanceSettings, type InstanceSettings } from './policy'
 import { openInvitations, type InvitationDoc } from './invitations'
 import { openElevations, type ElevationDoc } from './elevations'
+import type { UserDoc } from './users'
 
 export interface OrganizationDoc {
   _id: string
@@ -27,33 +28,6 @@ export interface TeamDoc {
   name: string
   slug: string
   createdAt: number
-}
-
-export interface UserDoc {
-  _id: string
-  /** Lower-cased; unique. */
-  email: string
-  name: string
-  createdAt: number
-  /** argon2id PHC string; absent for users who only sign in through SSO. */
-  passwordHash?: string
-  /** May operate the instance: dead letters, metrics, the whole audit chain. */
-  instanceAdmin: boolean
-  /** Bumped on password change, MFA change and "sign out everywhere": older sessions stop working. */
-  sessionEpoch: number
-  disabled?: boolean
-  /** Second factor: the TOTP secret is sealed in the secret store as `user:<id>:totp`. */
-  mfa?: UserMfa
-  /** Set for users created or signed in through an organization's single sign-on. */
-  sso?: { orgId: string; subject: string }
-}
-
-export interface UserMfa {
-  enabledAt: number
-  /** The last TOTP step accepted: a code of this step or an earlier one is a replay. */
-  lastStep: number
-  /** Unused recovery codes as `h<sha256 hex>: true`; a used one is removed atomically. */
-  recovery: Record<string, true>
 }
 
 export interface MembershipDoc {
@@ -95,7 +69,3 @@ export async function openAccountStores(metadata: MetadataStore): Promise<Accoun
 }
 
 export const membershipId = (orgId: string, userId: string): string => `${orgId}:${userId}`
-
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase()
-}

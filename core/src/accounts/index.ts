@@ -1,4 +1,5 @@
 export * from './accounts'
+export * from './users'
 export * from './organizations'
 export * from './roles'
 export * from './tokens'

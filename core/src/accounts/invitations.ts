@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Collection, MetadataStore } from '../ports/metadata'
 import { hashToken } from './tokens'
-import { normalizeEmail } from './accounts'
+import { normalizeEmail } from './users'
 import type { OrgRole } from './roles'
 
 export interface InvitationDoc {

@@ -1,7 +1,8 @@
 /** Creating organizations, teams, users and memberships; ids come from atomic sequences. */
 import { MetadataError } from '../errors'
 import { nextSequence, slugify } from '../projects'
-import { membershipId, normalizeEmail, type AccountStores, type MembershipDoc, type OrganizationDoc, type TeamDoc, type UserDoc } from './accounts'
+import { membershipId, type AccountStores, type MembershipDoc, type OrganizationDoc, type TeamDoc } from './accounts'
+import { normalizeEmail, type UserDoc } from './users'
 import type { OrgRole } from './roles'
 
 function slugOf(kind: string, name: string): string {

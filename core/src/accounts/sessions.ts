@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Collection, MetadataStore } from '../ports/metadata'
 import { hashToken } from './tokens'
-import type { UserDoc } from './accounts'
+import type { UserDoc } from './users'
 import type { SecurityPolicy } from './policy'
 
 export interface SessionDoc {

@@ -10,7 +10,8 @@ import { hashToken } from './tokens'
 import { createOrganization, createUser, findUserByEmail, hasOwner, setMembership } from './organizations'
 import { hashPassword, passwordProblem } from './passwords'
 import { writeSecurityPolicy, type SecurityPolicy } from './policy'
-import type { AccountStores, OrganizationDoc, UserDoc } from './accounts'
+import type { AccountStores, OrganizationDoc } from './accounts'
+import type { UserDoc } from './users'
 
 export interface SetupRequest {
   organization: string
@@ -34,7 +35,6 @@ export async function completeSetup(stores: AccountStores, request: SetupRequest
   if (await hasOwner(stores)) throw new SetupError('done', 'Setup is done already: an owner exists')
   const problem = passwordProblem(request.password, { minLength: request.policy.passwordMinLength }, request.email)
   if (problem) throw new SetupError('invalid', problem)
-  await writeSecurityPolicy(stores.settings, request.policy)
   let org: OrganizationDoc
   try {
     org = await createOrganization(stores, request.organization)
@@ -42,6 +42,8 @@ export async function completeSetup(stores: AccountStores, request: SetupRequest
     if (!(error instanceof MetadataError)) throw error
     throw new SetupError('invalid', error.code === 'duplicate' ? `An organization named like ${JSON.stringify(request.organization)} exists` : error.message)
   }
+  // After the checks that can refuse the request: a refused setup leaves the policy as it was.
+  await writeSecurityPolicy(stores.settings, request.policy)
   if (request.mfaRequired) await stores.organizations.updateMany({ _id: org._id }, { $set: { mfaRequired: true } })
   const passwordHash = await hashPassword(request.password)
   let owner = await findUserByEmail(stores, request.email)

@@ -1,15 +1,18 @@
 /**
- * Detections and project rules in the metadata store. A detection's `_id` is its deterministic
- * id, so a replica storing one another already stored gets `duplicate` and moves on.
+ * Detections and project rules in the metadata store. Both belong to the project's organization,
+ * which every call names (`TenantCollection`). A detection's `_id` is its deterministic id, so a
+ * replica storing one another already stored gets `duplicate` and moves on.
  */
 import { MetadataError } from '../errors'
-import type { Collection, MetadataStore } from '../ports/metadata'
+import type { CollectionSpec, MetadataStore } from '../ports/metadata'
+import { TenantCollection, type Unscoped } from '../tenancy'
 import type { Detection } from './engine'
 import { builtInRules } from './rule-pack'
 import { parseRules, type DetectionRule } from './rule'
 
 export interface DetectionDoc extends Omit<Detection, 'id'> {
   _id: string
+  orgId: string
   projectId: string
   /** `projectId:ruleId:groupKey`: the detections one evaluation must see. */
   ruleGroup: string
@@ -22,6 +25,7 @@ export interface DetectionDoc extends Omit<Detection, 'id'> {
 
 export interface ProjectRuleDoc {
   _id: string
+  orgId: string
   projectId: string
   ruleId: string
   /** The rule's YAML; absent when the document only turns a built-in rule on or off. */
@@ -31,23 +35,29 @@ export interface ProjectRuleDoc {
 }
 
 export interface DetectionStores {
-  detections: Collection<DetectionDoc>
-  rules: Collection<ProjectRuleDoc>
+  detections: TenantCollection<DetectionDoc>
+  rules: TenantCollection<ProjectRuleDoc>
+}
+
+/** Declared once, shared with the metadata migration that gave the documents their organization. */
+export const detectionCollections: Record<keyof DetectionStores, CollectionSpec> = {
+  detections: { name: 'security_detections', indexes: ['projectId', 'ruleGroup', 'anchorAt', 'ruleId', 'detectedAt'] },
+  rules: { name: 'security_rules', indexes: ['projectId'] },
 }
 
 export async function openDetectionStores(metadata: MetadataStore): Promise<DetectionStores> {
   return {
-    detections: await metadata.collection<DetectionDoc>({ name: 'security_detections', indexes: ['projectId', 'ruleGroup', 'anchorAt', 'ruleId', 'detectedAt'] }),
-    rules: await metadata.collection<ProjectRuleDoc>({ name: 'security_rules', indexes: ['projectId'] }),
+    detections: await TenantCollection.open<DetectionDoc>(metadata, detectionCollections.detections),
+    rules: await TenantCollection.open<ProjectRuleDoc>(metadata, detectionCollections.rules),
   }
 }
 
 export const ruleGroupKey = (projectId: string, ruleId: string, groupKey: string) => `${projectId}:${ruleId}:${groupKey}`
 
 /** Stores a new detection; false when it was stored already (by this or another replica). */
-export async function insertDetection(stores: DetectionStores, doc: DetectionDoc): Promise<boolean> {
+export async function insertDetection(stores: DetectionStores, orgId: string, doc: Unscoped<DetectionDoc>): Promise<boolean> {
   try {
-    await stores.detections.insert(doc)
+    await stores.detections.insert(orgId, doc)
     return true
   } catch (error) {
     if (error instanceof MetadataError && error.code === 'duplicate') return false
@@ -56,8 +66,8 @@ export async function insertDetection(stores: DetectionStores, doc: DetectionDoc
 }
 
 /** The rules a project runs: the built-in pack, with the project's own rules of the same id replacing them and its on/off switches applied. */
-export async function projectRules(stores: DetectionStores, projectId: string): Promise<DetectionRule[]> {
-  const docs = await stores.rules.find({ projectId }, { limit: 1000 })
+export async function projectRules(stores: DetectionStores, orgId: string, projectId: string): Promise<DetectionRule[]> {
+  const docs = await stores.rules.find(orgId, { projectId }, { limit: 1000 })
   const rules = new Map(builtInRules.map((rule) => [rule.id, rule]))
   for (const doc of docs) {
     if (doc.source !== undefined) {

@@ -167,4 +167,13 @@ kind: [`)
       { line: 4, message: expect.stringContaining('related.ip cannot group detections') },
     ])
   })
+
+  it('answers alias bombs and aliases without an anchor with a problem at the document, not an exception', () => {
+    const letters = 'abcdefghij'
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 9 }, (_, i) => `${letters[i + 1]}: &${letters[i + 1]} [${Array(9).fill(`*${letters[i]}`).join(', ')}]`)].join('\n')
+    for (const text of [bomb, `id: r2\nkind: *nowhere`]) {
+      const result = parseRules(text)
+      expect(!result.ok && result.problems).toEqual([{ line: 1, message: expect.stringMatching(/alias/i) }])
+    }
+  })
 })

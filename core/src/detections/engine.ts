@@ -67,8 +67,13 @@ export function groupOf(groupBy: GroupField[], event: SecurityEvent): { key: str
   return { key: JSON.stringify(groupBy.map((f) => values[f.name])), values }
 }
 
-export function detectionId(ruleId: string, groupKey: string, anchorEventId: string): string {
-  return createHash('sha256').update(`${ruleId}\n${groupKey}\n${anchorEventId}`).digest('hex').slice(0, 32)
+/**
+ * A detection's deterministic id. `scope` is the project: event ids come from senders, so without
+ * it one project's detection could take the id of another's (same rule, group and event id) and be
+ * taken for stored already.
+ */
+export function detectionId(scope: string, ruleId: string, groupKey: string, anchorEventId: string): string {
+  return createHash('sha256').update(`${scope}\n${ruleId}\n${groupKey}\n${anchorEventId}`).digest('hex').slice(0, 32)
 }
 
 const byTime = (a: TimedEvent, b: TimedEvent) => a.at - b.at || (a.event.event.id < b.event.event.id ? -1 : a.event.event.id > b.event.event.id ? 1 : 0)
@@ -123,7 +128,7 @@ function describeGroup(values: Record<string, string>): string {
   return parts.length > 0 ? ` for ${parts.join(', ')}` : ''
 }
 
-export function evaluateThreshold(rule: ThresholdRule, events: TimedEvent[], known: KnownDetection[] = []): EvaluationResult {
+export function evaluateThreshold(rule: ThresholdRule, events: TimedEvent[], known: KnownDetection[] = [], scope = ''): EvaluationResult {
   const fired = new Fired(known)
   const matching = events.filter((e) => matchesQuery(rule.where, e.event))
   for (const [groupKey, { values, events: stream }] of groups(rule.groupBy, matching)) {
@@ -151,13 +156,13 @@ export function evaluateThreshold(rule: ThresholdRule, events: TimedEvent[], kno
       const summary = rule.cardinality
         ? `${count} events, ${distinct.size} distinct ${rule.cardinality.field.name}${describeGroup(values)} within ${rule.windowMs / 1000} s`
         : `${count} events${describeGroup(values)} within ${rule.windowMs / 1000} s`
-      fired.offer(detectionOf(rule, groupKey, values, window, current, summary, rule.cardinality ? distinct.size : undefined), rule.suppressMs)
+      fired.offer(detectionOf(rule, scope, groupKey, values, window, current, summary, rule.cardinality ? distinct.size : undefined), rule.suppressMs)
     }
   }
   return fired.result
 }
 
-export function evaluateSequence(rule: SequenceRule, events: TimedEvent[], known: KnownDetection[] = []): EvaluationResult {
+export function evaluateSequence(rule: SequenceRule, events: TimedEvent[], known: KnownDetection[] = [], scope = ''): EvaluationResult {
   const fired = new Fired(known)
   const last = rule.steps.length - 1
   const relevant = events.filter((e) => rule.steps.some((step) => matchesQuery(step.where, e.event)))
@@ -187,16 +192,16 @@ export function evaluateSequence(rule: SequenceRule, events: TimedEvent[], known
       if (!complete) continue
       const picked = chosen.sort((a, b) => a - b).map((j) => stream[j]!)
       const summary = `${rule.steps.map((s) => s.count).join(' then ')} steps${describeGroup(values)} within ${Math.round((anchor.at - picked[0]!.at) / 1000)} s`
-      fired.offer(detectionOf(rule, groupKey, values, picked, anchor, summary), rule.suppressMs)
+      fired.offer(detectionOf(rule, scope, groupKey, values, picked, anchor, summary), rule.suppressMs)
     }
   }
   return fired.result
 }
 
-function detectionOf(rule: ThresholdRule | SequenceRule, groupKey: string, group: Record<string, string>, events: TimedEvent[], anchor: TimedEvent, summary: string, distinct?: number): Detection {
+function detectionOf(rule: ThresholdRule | SequenceRule, scope: string, groupKey: string, group: Record<string, string>, events: TimedEvent[], anchor: TimedEvent, summary: string, distinct?: number): Detection {
   const anchorEventId = anchor.event.event.id
   return {
-    id: detectionId(rule.id, groupKey, anchorEventId),
+    id: detectionId(scope, rule.id, groupKey, anchorEventId),
     ruleId: rule.id,
     ruleVersion: rule.version,
     ruleName: rule.name,
@@ -215,10 +220,13 @@ function detectionOf(rule: ThresholdRule | SequenceRule, groupKey: string, group
   }
 }
 
-/** Evaluates a threshold or sequence rule (a suppression rule finds nothing by itself). */
-export function evaluateRule(rule: DetectionRule, events: TimedEvent[], known: KnownDetection[] = []): EvaluationResult {
-  if (rule.kind === 'threshold') return evaluateThreshold(rule, events, known)
-  if (rule.kind === 'sequence') return evaluateSequence(rule, events, known)
+/**
+ * Evaluates a threshold or sequence rule (a suppression rule finds nothing by itself). `scope`
+ * (the project whose events these are) goes into the detection ids.
+ */
+export function evaluateRule(rule: DetectionRule, events: TimedEvent[], known: KnownDetection[] = [], scope = ''): EvaluationResult {
+  if (rule.kind === 'threshold') return evaluateThreshold(rule, events, known, scope)
+  if (rule.kind === 'sequence') return evaluateSequence(rule, events, known, scope)
   return { detections: [], again: [] }
 }
 

@@ -128,7 +128,15 @@ export function parseRules(text: string): RuleParseResult {
       const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined
       return node?.range ? lineCounter.linePos(node.range[0]).line : docLine
     }
-    const value = doc.toJS({ maxAliasCount: 10 }) as unknown
+    let value: unknown
+    try {
+      // Aliases are expanded a bounded number of times: a "billion laughs" document stops here,
+      // as does an alias without its anchor.
+      value = doc.toJS({ maxAliasCount: 10 })
+    } catch (error) {
+      problems.push({ line: docLine, message: error instanceof Error ? error.message : String(error) })
+      continue
+    }
     if (value === null || value === undefined) continue
     const source = String(doc)
     const compiled = compileRule(value, source)

@@ -27,12 +27,16 @@ export interface EventStore {
 
 /**
  * Settings both engines get, so results have one shape: 64-bit integers as JSON numbers (counts
- * stay far below 2^53), and dates in UTC.
+ * stay far below 2^53), and dates in UTC. A lone UTF-16 surrogate (`"\ud800"`) is valid JSON that
+ * ingest accepts, but ClickHouse refuses its escape by default, and with it the whole insert: the
+ * batch holding it was retried, then dead-lettered, though every event in it was acknowledged. It
+ * is kept as written instead.
  */
 const sharedSettings: ClickHouseSettings = {
   output_format_json_quote_64bit_integers: 0,
   date_time_output_format: 'iso',
   session_timezone: 'UTC',
+  input_format_json_throw_on_bad_escape_sequence: 0,
 }
 
 export async function createEventStore(config: EventStoreConfig): Promise<EventStore> {

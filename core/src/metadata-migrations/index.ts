@@ -7,7 +7,8 @@ import { defaultOrganizationMigration } from './default-organization'
 import { tenantDocumentsMigration } from './tenant-documents'
 import { projectSlugsPerOrgMigration } from './project-slugs-per-org'
 import { projectRecordsMigration } from './project-records'
+import { securityRecordsMigration } from './security-records'
 
-export const metadataMigrations: MetadataMigration[] = [defaultOrganizationMigration, tenantDocumentsMigration, projectSlugsPerOrgMigration, projectRecordsMigration]
+export const metadataMigrations: MetadataMigration[] = [defaultOrganizationMigration, tenantDocumentsMigration, projectSlugsPerOrgMigration, projectRecordsMigration, securityRecordsMigration]
 
 export { legacyTokenScopes } from './default-organization'

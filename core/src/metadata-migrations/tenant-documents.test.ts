@@ -9,14 +9,15 @@ import { createLogger } from '../log'
 import { openPlatform } from '../platform'
 import { createProject } from '../projects'
 import { openOutcomes } from '../outcomes'
+import { openDetectionStores } from '../detections'
 
-/** Version 4's collections. */
-const projectRecords = ['issue_activity', 'privacy_settings', 'privacy_settings_history', 'privacy_erasures']
+/** Version 4's and version 5's collections. */
+const projectRecords = ['issue_activity', 'privacy_settings', 'privacy_settings_history', 'privacy_erasures', 'security_detections', 'security_rules', 'security_investigations', 'security_saved_searches']
 const dir = mkdtempSync(join(tmpdir(), 'faultline-tenant-migration-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
-describe('metadata migrations 2 to 4: organizations on tenant documents, slugs per organization', () => {
-  it('gives issues, fingerprints, outcomes, template miners, issue activity, privacy settings and erasures their project organization, and frees slugs across organizations', async () => {
+describe('metadata migrations 2 to 5: organizations on tenant documents, slugs per organization', () => {
+  it('gives issues, fingerprints, outcomes, template miners, issue activity, privacy settings, erasures, detections, detection rules, investigations and saved searches their project organization, and frees slugs across organizations', async () => {
     const dataDir = join(dir, 'old')
     mkdirSync(dataDir)
     // A store as it was before: projects with a unique slug across the instance, documents without orgId.
@@ -47,6 +48,9 @@ describe('metadata migrations 2 to 4: organizations on tenant documents, slugs p
       expect((await journal.get('j1'))?.orgId).toBe(orgId)
       for (const name of projectRecords) expect((await (await platform.metadata.collection<{ _id: string; orgId?: string }>({ name, indexes: [] })).get('r1'))?.orgId, name).toBe(orgId)
       expect((await platform.issues.activity.get(orgId, 'r1'))?.projectId).toBe('1')
+      const detections = await openDetectionStores(platform.metadata)
+      expect((await detections.rules.get(orgId, 'r1'))?.projectId).toBe('1')
+      expect((await detections.detections.get(orgId, 'r1'))?.projectId).toBe('1')
       // A project that no longer exists gives its issue no organization: it stays out of reach.
       const issues = await platform.metadata.collection<{ _id: string; orgId?: string }>({ name: 'issues', indexes: [] })
       expect((await issues.get('11'))?.orgId).toBeUndefined()

@@ -293,9 +293,14 @@ function unique(values: (string | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))].slice(0, SecurityEventLimits.arrayItems)
 }
 
+/**
+ * A copy without the undefined fields. Copied rather than `delete`d: a deletion turns a V8 object
+ * into a slow dictionary, and every event then pays for it in scrubbing and encoding.
+ */
 function compact<T extends Record<string, unknown>>(value: T): T {
-  for (const key of Object.keys(value)) if (value[key] === undefined) delete value[key]
-  return value
+  const out: Record<string, unknown> = {}
+  for (const key in value) if (value[key] !== undefined) out[key] = value[key]
+  return out as T
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

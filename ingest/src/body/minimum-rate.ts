@@ -5,7 +5,7 @@
  * since then is below `minBytesPerSecond` fails its read with BodyTooSlowError (readBody answers
  * 408). One timer per pending read, set for the moment the bytes received so far stop being enough.
  */
-import type { BodySource } from './read-body'
+import type { BodySource } from './body-source'
 
 export class BodyTooSlowError extends Error {
   readonly code = 'body_too_slow'

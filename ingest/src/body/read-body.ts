@@ -1,6 +1,7 @@
 import type { Readable, Transform } from 'node:stream'
 import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib'
 import { parseContentEncoding, type BodyEncoding } from './content-encoding'
+import type { BodySource } from './body-source'
 import { BodyTooSlowError } from './minimum-rate'
 
 export type BodyResult = { ok: true; bytes: Uint8Array } | { ok: false; status: 400 | 408 | 413 | 415; reason: string }
@@ -14,12 +15,6 @@ export interface ReadBodyOptions {
   maxDecompressedBytes: number
   /** Aborts the read, e.g. when the client disconnects or a deadline passes. */
   signal?: AbortSignal
-}
-
-/** Where a body's chunks are pulled from: a web stream's reader has this shape, and so does nodeBodySource(). */
-export interface BodySource {
-  read(): Promise<ReadableStreamReadResult<Uint8Array>>
-  cancel(reason?: unknown): Promise<void>
 }
 
 type Failure = Extract<BodyResult, { ok: false }>

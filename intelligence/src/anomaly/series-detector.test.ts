@@ -3,7 +3,7 @@ import { createPrng } from '../shared/prng'
 import { readFile } from 'node:fs/promises'
 import { loadModelFromBytes } from '../onnx'
 import { defaultModelPaths } from '../shared/model-paths'
-import { Seasonalities, SeriesDetector, SeriesScorer, buildCombinerModel, loadAnomalyCombiner, onnxCombiner, type CombinerWeights, probabilityOf, scoreSeries, scoreThreshold, type AnomalyCombiner, type ScorerOptions, type ScoredPoint } from './index'
+import { AnomalyDrivers, Seasonalities, SeriesDetector, SeriesScorer, defaultNoveltyWeight, buildCombinerModel, loadAnomalyCombiner, onnxCombiner, type CombinerWeights, probabilityOf, scoreSeries, scoreThreshold, type AnomalyCombiner, type ScorerOptions, type ScoredPoint } from './index'
 
 const minuteMs = 60_000
 const hourMs = 60 * minuteMs
@@ -164,6 +164,29 @@ describe('SeriesDetector and SeriesScorer', () => {
     expect(onsets(await run(times, twice)).filter((i) => i >= 900)).toEqual([900])
   })
 
+  it('flags a series that starts making moves it never made, though each point is near a prediction (contextual novelty)', async () => {
+    const r = createPrng(13)
+    // Noise, then a zigzag across the same range: no point is far from what noise showed, but
+    // the jumps between the range's edges were never made.
+    const values = Array.from({ length: 2400 }, (_, i) => (i < 2000 ? 50 + 5 * r.normal() : i % 2 === 0 ? 38 + (i % 7) : 62 - (i % 5)))
+    const times = everyMinute(values.length)
+    const withNovelty = await run(times, values)
+    const without = await run(times, values, { noveltyWeight: 0 })
+    const high = scoreThreshold('high')
+    expect(Math.max(...without.slice(2000, 2100).map((p) => p.score))).toBeLessThan(high)
+    expect(withNovelty.slice(2000, 2100).some((p) => p.onset >= high)).toBe(true)
+    // On the noise, the moves are learned: novelty alone never reaches an alarm.
+    expect(Math.max(...withNovelty.slice(0, 2000).map((p) => defaultNoveltyWeight * p.novelty))).toBeLessThan(high)
+    withNovelty.forEach((p, i) => expect(p.score).toBeCloseTo(Math.max(without[i]!.score, p.scored ? defaultNoveltyWeight * p.novelty : 0), 12))
+    // A score that novelty raised says so, with the share of new moves as its distance.
+    const raised = withNovelty.filter((p, i) => p.score > without[i]!.score)
+    expect(raised.length).toBeGreaterThan(0)
+    for (const p of raised) expect([p.driver, p.distances.novelty]).toEqual([AnomalyDrivers.novelty, p.novelty])
+    withNovelty.forEach((p, i) => {
+      if (p.score === without[i]!.score) expect(p.driver).toBe(without[i]!.driver)
+    })
+  })
+
   it('is causal: a point is scored from earlier points only', async () => {
     const r = createPrng(7)
     // A growing incident just before the cut: its refractory period reaches past it.
@@ -183,7 +206,7 @@ describe('SeriesDetector and SeriesScorer', () => {
     expect(Array.from(scored.scores)).toEqual((await run(points.map((p) => p.t), points.map((p) => p.v))).map((p) => p.score))
     expect(scored.windows.map((w) => w.start)).toEqual([700])
     expect(probabilityOf(scoreThreshold('medium'))).toBeCloseTo(1e-4, 10)
-    expect(scored.version).toBe(`stream-3+${combiner.version}`)
+    expect(scored.version).toBe(`stream-4+${combiner.version}`)
   })
 
   it('scores a series fed in chunks (the live job, a minute a run) as the whole series at once (a backtest)', async () => {

@@ -18,6 +18,7 @@
  */
 import { SeasonalProfile, Seasonalities, type Seasonality } from './seasonal-profile'
 import { TailCalibrator, type CalibratorOptions } from './tail-calibrator'
+import { TransitionNovelty, type NoveltyOptions } from './transition-novelty'
 
 export interface DetectorOptions {
   /** Weight of one step in the typical-step scale. */
@@ -33,6 +34,7 @@ export interface DetectorOptions {
   /** A spacing this many typical intervals long is a gap: the previous point predicts nothing. */
   gapIntervals: number
   calibration: Partial<CalibratorOptions>
+  novelty: Partial<NoveltyOptions>
 }
 
 export const defaultDetectorOptions: DetectorOptions = {
@@ -43,10 +45,14 @@ export const defaultDetectorOptions: DetectorOptions = {
   warmupPoints: 30,
   gapIntervals: 10,
   calibration: { tailShare: 0.01 },
+  novelty: {},
 }
 
-/** Which prediction a point was furthest from, or the shift: why a score is high. */
-export const AnomalyDrivers = { spike: 'spike', level: 'level', seasonal: 'seasonal', shift: 'shift' } as const
+/**
+ * Why a score is high: the prediction the point was nearest to (a spike, a level or a seasonal
+ * residual), a shift, or, set by the scorer when it outweighs them, novelty (moves never made before).
+ */
+export const AnomalyDrivers = { spike: 'spike', level: 'level', seasonal: 'seasonal', shift: 'shift', novelty: 'novelty' } as const
 export type AnomalyDriver = (typeof AnomalyDrivers)[keyof typeof AnomalyDrivers]
 
 /** The statistics of one point: what the combiner scores. */
@@ -60,6 +66,8 @@ export interface PointStatistics {
   /** The most improbable statistic (for a point, the prediction it was nearest to). */
   driver: AnomalyDriver
   seasonality: Seasonality
+  /** Share of the last few points that made a move between levels of the range never seen before (transition-novelty.ts). */
+  novelty: number
 }
 
 /** Decades of improbability a score of 1 stands for. */
@@ -90,6 +98,7 @@ export class SeriesDetector {
   readonly #point: TailCalibrator
   readonly #shift: TailCalibrator
   readonly #slowShift: TailCalibrator
+  readonly #novelty: TransitionNovelty
   readonly #intervals = new Float64Array(intervalSamples)
   readonly #recent: Float64Array
   #intervalCount = 0
@@ -105,10 +114,16 @@ export class SeriesDetector {
   #quantum = Number.POSITIVE_INFINITY
 
   constructor(options: Partial<DetectorOptions> = {}) {
-    this.#options = { ...defaultDetectorOptions, ...options, calibration: { ...defaultDetectorOptions.calibration, ...options.calibration } }
+    this.#options = {
+      ...defaultDetectorOptions,
+      ...options,
+      calibration: { ...defaultDetectorOptions.calibration, ...options.calibration },
+      novelty: { ...defaultDetectorOptions.novelty, ...options.novelty },
+    }
     this.#point = new TailCalibrator(this.#options.calibration)
     this.#shift = new TailCalibrator(this.#options.calibration)
     this.#slowShift = new TailCalibrator(this.#options.calibration)
+    this.#novelty = new TransitionNovelty(this.#options.novelty)
     this.#recent = new Float64Array(Math.max(this.#options.shiftPoints, this.#options.slowShiftPoints))
   }
 
@@ -165,9 +180,10 @@ export class SeriesDetector {
       if (shift !== undefined) this.#shift.add(shift)
       if (slow !== undefined) this.#slowShift.add(slow)
     }
+    const novelty = this.#novelty.push(v, !gap)
     this.#learn(t, v, dt, gap)
     const decades: PointStatistics['decades'] = [decadesOf(pPoint), decadesOf(pShift), decadesOf(pSlow)]
-    return { scored, decades, distances, driver, seasonality: this.seasonality }
+    return { scored, decades, distances, driver, seasonality: this.seasonality, novelty }
   }
 
   #learnInterval(dt: number): void {

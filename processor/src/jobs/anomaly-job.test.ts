@@ -10,7 +10,7 @@ import { createLogger } from '@faultline/core/log'
 import { defaultOrganization } from '@faultline/core/accounts'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
-import { SeriesScorer, loadAnomalyCombiner, scoreThreshold } from '@faultline/intelligence'
+import { SeriesScorer, detectorVersion, loadAnomalyCombiner, scoreThreshold } from '@faultline/intelligence'
 import { AnomalyJob } from './anomaly-job'
 import { floorMinute, minuteMs } from '@faultline/core/rollups'
 import { refreshProjectRollups } from '@faultline/core/event-store'
@@ -83,7 +83,7 @@ describe('anomaly job', () => {
     const job = new AnomalyJob(platform)
     const report = await job.runOnce(now)
     // Scores come from the detector's statistics through the shipped ONNX combiner, and say so.
-    const version = `stream-3+${(await loadAnomalyCombiner()).version}`
+    const version = `${detectorVersion}+${(await loadAnomalyCombiner()).version}`
     expect(report).toMatchObject({ minute: scoredMinute, projects: 1, scored: 4, quiet: 1, anomalous: 2, warmedUp: 4, version })
     const rows = await scoreRows()
     expect(rows.map((r) => `${r.series_kind}:${r.series_id}`)).toEqual(['issue:1', 'issue:2', `project:${projectId}`])

@@ -36,6 +36,7 @@ import {
   type ThresholdRule,
   type TimedEvent,
 } from '@faultline/core/detections'
+import { ProjectOrganizations } from '@faultline/core/projects'
 import { matchesQuery } from '@faultline/core/security'
 import { candidateValues } from './detection-candidates'
 import type { StoredSecurityEvent } from './security-writer'
@@ -60,6 +61,7 @@ export class DetectionEvaluator {
   readonly #platform: Platform
   readonly #options: DetectionEvaluatorOptions
   readonly #stores: Promise<DetectionStores>
+  readonly #projectOrgs: ProjectOrganizations
   readonly #rules = new Map<string, { at: number; rules: DetectionRule[] }>()
   readonly #latency: Histogram
 
@@ -67,6 +69,7 @@ export class DetectionEvaluator {
     this.#platform = platform
     this.#options = { ...defaults, ...options }
     this.#stores = openDetectionStores(platform.metadata)
+    this.#projectOrgs = new ProjectOrganizations(platform.projects.projects)
     this.#latency = platform.metrics.histogram('faultline_security_detection_seconds', 'From receipt of the event completing a detection to its signal', [0.1, 0.25, 0.5, 1, 2, 5, 10, 30])
   }
 
@@ -77,16 +80,23 @@ export class DetectionEvaluator {
       if (list) list.push(e)
       else byProject.set(e.projectId, [e])
     }
+    const orgs = await this.#projectOrgs.of(byProject.keys())
     for (const [projectId, events] of byProject) {
-      const rules = (await this.#projectRules(projectId, now)).filter((r) => r.enabled)
+      const orgId = orgs.get(projectId)
+      if (orgId === undefined) {
+        // Its rules and detections belonged to its organization: a deleted project has none left to run.
+        this.#platform.logger.warn('security events of a project that no longer exists are stored without detections', { projectId, events: events.length })
+        continue
+      }
+      const rules = (await this.#projectRules(orgId, projectId, now)).filter((r) => r.enabled)
       const suppressions = rules.filter((r): r is SuppressionRule => r.kind === 'suppression')
       for (const rule of rules) {
-        if (rule.kind !== 'suppression') await this.#evaluateRule(projectId, rule, events, suppressions)
+        if (rule.kind !== 'suppression') await this.#evaluateRule(orgId, projectId, rule, events, suppressions)
       }
     }
   }
 
-  async #evaluateRule(projectId: string, rule: EvaluatedRule, batch: StoredSecurityEvent[], suppressions: SuppressionRule[]): Promise<void> {
+  async #evaluateRule(orgId: string, projectId: string, rule: EvaluatedRule, batch: StoredSecurityEvent[], suppressions: SuppressionRule[]): Promise<void> {
     const wheres = rule.kind === 'threshold' ? [rule.where] : rule.steps.map((s) => s.where)
     const touched = new Map<string, Record<string, string>>()
     let minAt = Infinity
@@ -106,7 +116,7 @@ export class DetectionEvaluator {
     // Groups a stored, signalled detection already covers for every anchor this batch could make (within
     // `suppress` of all of [minAt, maxAt + span]) cannot be found anew: they are not read back.
     // Detections are only added, so a group skipped here could not have fired under the lease either.
-    const covering = await stores.detections.find({ ruleGroup: { $in: [...touched.keys()].map((key) => ruleGroupKey(projectId, rule.id, key)) }, anchorAt: { $gt: maxAt + span - rule.suppressMs, $lt: minAt + rule.suppressMs } }, { limit: 10_000 })
+    const covering = await stores.detections.find(orgId, { ruleGroup: { $in: [...touched.keys()].map((key) => ruleGroupKey(projectId, rule.id, key)) }, anchorAt: { $gt: maxAt + span - rule.suppressMs, $lt: minAt + rule.suppressMs } }, { limit: 10_000 })
     // An unsignalled one (a crash between its insert and its signal) is evaluated again, to send it.
     for (const detection of covering) if (detection.signalled || detection.suppressedBy) touched.delete(detection.groupKey)
     if (touched.size === 0) return
@@ -138,35 +148,35 @@ export class DetectionEvaluator {
       const lease = await this.#lease(`detect:${projectId}:${rule.id}:${partition}`)
       try {
         const ruleGroups = keys.map((key) => ruleGroupKey(projectId, rule.id, key))
-        const known = await stores.detections.find({ ruleGroup: { $in: ruleGroups }, anchorAt: { $gte: minAt - span - rule.suppressMs, $lte: maxAt + span + rule.suppressMs } }, { limit: 10_000 })
+        const known = await stores.detections.find(orgId, { ruleGroup: { $in: ruleGroups }, anchorAt: { $gte: minAt - span - rule.suppressMs, $lte: maxAt + span + rule.suppressMs } }, { limit: 10_000 })
         const inPartition = keys.flatMap((key) => eventsOf.get(key) ?? [])
-        const result = evaluateRule(rule, inPartition, known.map((d) => ({ id: d._id, groupKey: d.groupKey, anchorAt: d.anchorAt })))
+        const result = evaluateRule(rule, inPartition, known.map((d) => ({ id: d._id, groupKey: d.groupKey, anchorAt: d.anchorAt })), projectId)
         const anchors = new Map(inPartition.map((e) => [e.event.event.id, e.event]))
         const toSignal = known.filter((d) => result.again.includes(d._id) && !d.signalled && !d.suppressedBy).map((d) => d._id)
         for (const detection of result.detections) {
           const now = Date.now()
           const suppressed = suppressedBy(detection, anchors.get(detection.anchorEventId)!, suppressions)
           const { id, ...rest } = detection
-          const stored = await insertDetection(stores, { ...rest, _id: id, projectId, ruleGroup: ruleGroupKey(projectId, rule.id, detection.groupKey), detectedAt: now, signalled: false, ...(suppressed && { suppressedBy: suppressed }) })
+          const stored = await insertDetection(stores, orgId, { ...rest, _id: id, projectId, ruleGroup: ruleGroupKey(projectId, rule.id, detection.groupKey), detectedAt: now, signalled: false, ...(suppressed && { suppressedBy: suppressed }) })
           if (stored && !suppressed) toSignal.push(id)
           const receivedAt = received.get(detection.anchorEventId)
           if (stored && receivedAt !== undefined) this.#latency.observe(Math.max(0, now - receivedAt) / 1000)
         }
-        await this.#signal(projectId, stores, toSignal)
+        await this.#signal(orgId, projectId, stores, toSignal)
       } finally {
         await lease.release().catch((error: unknown) => this.#platform.logger.warn('releasing a detection lease failed', { error: describeError(error) }))
       }
     }
   }
 
-  async #signal(projectId: string, stores: DetectionStores, ids: string[]): Promise<void> {
+  async #signal(orgId: string, projectId: string, stores: DetectionStores, ids: string[]): Promise<void> {
     if (ids.length === 0) return
-    const docs = await stores.detections.getMany(ids)
+    const docs = await stores.detections.getMany(orgId, ids)
     await this.#platform.bus.publish(
       'signals',
-      docs.map(({ _id, projectId: _p, ruleGroup: _g, detectedAt, suppressedBy: _s, signalled: _d, ...detection }) => ({ id: _id, data: encodeSignalMessage(signalOf(projectId, { ...detection, id: _id }, detectedAt)) })),
+      docs.map(({ _id, orgId: _o, projectId: _p, ruleGroup: _g, detectedAt, suppressedBy: _s, signalled: _d, ...detection }) => ({ id: _id, data: encodeSignalMessage(signalOf(projectId, { ...detection, id: _id }, detectedAt)) })),
     )
-    await stores.detections.updateMany({ _id: { $in: ids } }, { $set: { signalled: true } })
+    await stores.detections.updateMany(orgId, { _id: { $in: ids } }, { $set: { signalled: true } })
   }
 
   /** The events of the touched groups in [from, to] that could take part, oldest first. */
@@ -193,10 +203,10 @@ export class DetectionEvaluator {
     }
   }
 
-  async #projectRules(projectId: string, now: number): Promise<DetectionRule[]> {
+  async #projectRules(orgId: string, projectId: string, now: number): Promise<DetectionRule[]> {
     const cached = this.#rules.get(projectId)
     if (cached && now - cached.at < this.#options.rulesTtlMs) return cached.rules
-    const rules = await projectRules(await this.#stores, projectId)
+    const rules = await projectRules(await this.#stores, orgId, projectId)
     this.#rules.set(projectId, { at: now, rules })
     return rules
   }

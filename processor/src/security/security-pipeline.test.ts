@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '@faultline/core/config'
 import { createLogger } from '@faultline/core/log'
-import { defaultOrganization } from '@faultline/core/accounts'
+import { createOrganization, defaultOrganization } from '@faultline/core/accounts'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
 import { builtInRules, decodeSignalMessage, openDetectionStores, ruleGroupKey, type SequenceRule, type ThresholdRule } from '@faultline/core/detections'
@@ -23,12 +23,14 @@ import { SecurityEventWriter, type StoredSecurityEvent } from './security-writer
 
 const dataDir = mkdtempSync(join(tmpdir(), 'fl-security-pipeline-'))
 let platform: Platform
+let orgId: string
 let projectId: string
 const geo = GeoLocator.open()
 
 beforeAll(async () => {
   platform = await openPlatform(loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'error' }), { logger: createLogger('error', {}, () => undefined) })
-  projectId = (await createProject(platform.projects, (await defaultOrganization(platform.accounts))._id, 'Security pipeline')).project._id
+  orgId = (await defaultOrganization(platform.accounts))._id
+  projectId = (await createProject(platform.projects, orgId, 'Security pipeline')).project._id
 }, 60_000)
 
 afterAll(async () => {
@@ -68,13 +70,22 @@ describe('SecurityConsumer', () => {
     const minute = await (await client.query({ query: `SELECT action, uniqCombinedMerge(events) AS n FROM ${database}.security_minute WHERE project_id = {p:UInt64} GROUP BY action ORDER BY action`, query_params: { p: Number(projectId) }, format: 'JSONEachRow' })).json<{ action: string; n: number }>()
     expect(minute.map((m) => [m.action, Number(m.n)])).toEqual([['authn_login_fail', 1], ['authz_fail', 1]])
   })
+
+  it('stores an event whose text holds a lone surrogate (a JSON escape ingest accepts) with the rest of its batch', async () => {
+    const events = [event('authn_login_success', Date.now(), { message: 'probe \ud800 end', 'user.name': 'half \udfff', 'source.ip': '100.64.9.1' }), event('authz_fail', Date.now(), { message: 'beside it' })]
+    const batch = events.map((e) => ({ projectId, receivedAt: Date.now(), event: e, redelivered: false }))
+    await new SecurityEventWriter(platform.eventStore).write(batch)
+    expect(await storedCount(events.map((e) => e.event.id))).toBe(2)
+    // The detections grouping by user.name look the name up in the stored events.
+    await new DetectionEvaluator(platform).evaluate(batch)
+  })
 })
 
 describe('DetectionEvaluator', () => {
   const writer = () => new SecurityConsumer(platform, { batchSize: 10, flushMs: 10, maxDeliver: 3, geo: () => geo })
-  async function store(events: SecurityEvent[]): Promise<StoredSecurityEvent[]> {
-    const stored = events.map((e) => ({ projectId, receivedAt: Date.now(), event: e, redelivered: false }))
-    const message = { v: 1 as const, projectId, receivedAt: Date.now(), events }
+  async function store(events: SecurityEvent[], project = projectId): Promise<StoredSecurityEvent[]> {
+    const stored = events.map((e) => ({ projectId: project, receivedAt: Date.now(), event: e, redelivered: false }))
+    const message = { v: 1 as const, projectId: project, receivedAt: Date.now(), events }
     await platform.bus.publish('security', [{ id: securityMessageId(message), data: encodeSecurityMessage(message) }])
     await writer().handleBatch(await platform.bus.fetch('security', securityConsumerGroup, { max: 10, expiresMs: 1000 }))
     return stored
@@ -83,9 +94,9 @@ describe('DetectionEvaluator', () => {
     const t0 = Date.now() - 5_000
     return Array.from({ length: n }, (_, i) => event('authn_login_fail', t0 + i * 100, { 'source.ip': ip, 'user.name': 'victim', attributes: { attempt: i } }))
   }
-  async function detectionsFor(ip: string) {
+  async function detectionsFor(ip: string, org = orgId, project = projectId) {
     const stores = await openDetectionStores(platform.metadata)
-    return stores.detections.find({ ruleGroup: ruleGroupKey(projectId, 'brute-force-single-ip', JSON.stringify([ip])) })
+    return stores.detections.find(org, { ruleGroup: ruleGroupKey(project, 'brute-force-single-ip', JSON.stringify([ip])) })
   }
   async function signals(): Promise<string[]> {
     const messages = await platform.bus.fetch('signals', 'test', { max: 100, expiresMs: 200 })
@@ -139,7 +150,7 @@ describe('DetectionEvaluator', () => {
 
   it('keeps a detection held back by a suppression window from the signals', async () => {
     const stores = await openDetectionStores(platform.metadata)
-    await stores.rules.put({
+    await stores.rules.put(orgId, {
       _id: `${projectId}:pentest`,
       projectId,
       ruleId: 'pentest',
@@ -151,6 +162,26 @@ describe('DetectionEvaluator', () => {
     const stored = await store(burst(ip, 10))
     await new DetectionEvaluator(platform).evaluate(stored)
     expect(await detectionsFor(ip)).toMatchObject([{ suppressedBy: 'pentest', signalled: false }])
+    expect(await signals()).toEqual([])
+  })
+
+  it('finds the same burst (same event ids) in two organizations\' projects, each once: detection ids are per project', async () => {
+    await signals()
+    const otherOrg = (await createOrganization(platform.accounts, `Other ${randomUUID()}`))._id
+    const otherProject = (await createProject(platform.projects, otherOrg, 'Other security')).project._id
+    const ip = `203.0.113.${Math.floor(Math.random() * 200)}`
+    const events = burst(ip, 10)
+    await new DetectionEvaluator(platform).evaluate(await store(events, otherProject))
+    await new DetectionEvaluator(platform).evaluate(await store(events))
+    expect(await detectionsFor(ip, otherOrg, otherProject)).toMatchObject([{ signalled: true }])
+    expect(await detectionsFor(ip)).toMatchObject([{ signalled: true }])
+    expect(await signals()).toEqual([ip, ip])
+  })
+
+  it('runs no rules for a project that no longer exists (its rules and detections belonged to its organization)', async () => {
+    await signals()
+    const gone = burst(`203.0.113.${Math.floor(Math.random() * 200)}`, 12).map((event) => ({ projectId: '999999', receivedAt: Date.now(), event, redelivered: false }))
+    await new DetectionEvaluator(platform).evaluate(gone)
     expect(await signals()).toEqual([])
   })
 })

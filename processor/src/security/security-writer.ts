@@ -31,7 +31,12 @@ export class SecurityEventWriter {
     const stored = await this.#alreadyStored(events.filter((e) => e.redelivered))
     const fresh = events.filter((e) => !stored.has(toUuid(e.event.event.id)))
     if (fresh.length > 0) {
-      await client.insert({ table: `${database}.security_events`, columns: securityEventColumns, values: fresh.map((e) => toSecurityEventRow(e.projectId, e.receivedAt, e.event)), format: 'JSONCompactEachRow' })
+      await client.insert({
+        table: `${database}.security_events`,
+        columns: securityEventColumns,
+        values: fresh.map((e) => toSecurityEventRow(e.projectId, e.receivedAt, e.event)),
+        format: 'JSONCompactEachRow',
+      })
     }
     if (stored.size > 0) {
       await client.command({

@@ -4,7 +4,7 @@
  */
 import { expect, it } from 'vitest'
 import type { Bus, BusMessage, OutgoingMessage, Subject } from '../../ports/bus'
-import type { BusUnderTest } from './bus.contract'
+import type { BusUnderTest } from './bus-under-test'
 
 const encoder = new TextEncoder()
 const message = (id: string): OutgoingMessage => ({ id, data: encoder.encode(`payload of ${id}`) })

@@ -375,7 +375,7 @@ class JetStreamBus implements Bus {
     const key = `${stream}/${consumer}`
     let buffer = this.#buffers.get(key)
     if (!buffer) {
-      buffer = new JetStreamPullBuffer(this.#js, stream, consumer, pullBufferSize, this.#options.logger)
+      buffer = new JetStreamPullBuffer(this.#js, stream, consumer, { bufferSize: pullBufferSize, ackWaitMs: this.#options.ackWaitMs, logger: this.#options.logger })
       this.#buffers.set(key, buffer)
     }
     return buffer

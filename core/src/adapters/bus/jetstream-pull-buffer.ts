@@ -7,10 +7,22 @@
  * messages stalled for 30 s). consume() keeps one subscription open and renews pulls itself, so
  * every delivered message lands in the buffer.
  *
- * A message's ack wait runs while it sits here: one left in the buffer past it is delivered again,
- * into the same buffer. The buffer keeps one copy per stream sequence (the latest delivery, in the
- * place of the first), so a fetch never hands out the same message twice: a batch holding two
- * copies of an event that was never stored would store it twice.
+ * A message's ack wait runs from its delivery into this buffer, not from the fetch that hands it
+ * out: behind a slow consumer, the messages waiting here would lapse, be delivered again (their
+ * delivery count rising though no one ever worked on them, so a consumer that dead-letters after
+ * a number of deliveries could give up on a message it never processed) and cost a redelivery
+ * each. So the buffer renews the lease of every message it still holds (`working()`) at a third of
+ * the ack wait, which leaves two thirds of it for a busy event loop to be late by. Why renewing
+ * rather than pulling only what a batch needs: the pull ahead is what keeps a replica busy
+ * between batches (see above for why one pull per fetch loses messages). What renewing costs: a
+ * slow but live replica keeps up to `bufferSize` messages from the others until it works through
+ * them; a replica that dies or closes its bus stops renewing, and its leases lapse within one ack
+ * wait as before (a closing bus naks what it holds at once, see `stop()`).
+ *
+ * A renewal late by more than two thirds of the ack wait still lets a message lapse and come
+ * again, into the same buffer. The buffer keeps one copy per stream sequence (the latest
+ * delivery, in the place of the first), so a fetch never hands out the same message twice: a
+ * batch holding two copies of an event that was never stored would store it twice.
  */
 import type { ConsumerMessages, JetStreamClient, JsMsg } from 'nats'
 import { describeError } from '../../errors'
@@ -22,10 +34,14 @@ export class JetStreamPullBuffer {
   /** Buffered messages by stream sequence, in arrival order of their first delivery. */
   readonly #queue = new Map<number, JsMsg>()
   readonly #waiters = new Set<() => void>()
+  readonly #renewals: NodeJS.Timeout
   #messages: ConsumerMessages | undefined
   #stopped = false
 
-  constructor(js: JetStreamClient, stream: string, consumer: string, bufferSize: number, logger?: Logger) {
+  constructor(js: JetStreamClient, stream: string, consumer: string, options: { bufferSize: number; ackWaitMs: number; logger?: Logger }) {
+    const { bufferSize, ackWaitMs, logger } = options
+    this.#renewals = setInterval(() => this.#renewLeases(stream, consumer, logger), Math.max(1, Math.floor(ackWaitMs / 3)))
+    this.#renewals.unref()
     void this.#run(js, stream, consumer, bufferSize, logger)
   }
 
@@ -53,10 +69,21 @@ export class JetStreamPullBuffer {
   /** Stops pulling and hands back what was buffered but never taken, so it is redelivered now. */
   stop(): void {
     this.#stopped = true
+    clearInterval(this.#renewals)
     this.#messages?.stop()
     for (const message of this.#queue.values()) message.nak()
     this.#queue.clear()
     for (const wake of this.#waiters) wake()
+  }
+
+  /** Extends the lease of every message still waiting here (each was delivered or renewed at most one interval ago). */
+  #renewLeases(stream: string, consumer: string, logger?: Logger): void {
+    try {
+      for (const message of this.#queue.values()) message.working()
+    } catch (error) {
+      // The connection is closing or lost: the leases lapse and the messages come again.
+      logger?.warn('renewing the leases of buffered JetStream messages failed', { stream, consumer, buffered: this.#queue.size, error: describeError(error) })
+    }
   }
 
   async #run(js: JetStreamClient, stream: string, consumer: string, bufferSize: number, logger?: Logger): Promise<void> {
