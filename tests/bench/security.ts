@@ -12,16 +12,23 @@
  *    saturated ones, so half the saturated rate was no longer below saturation) of the saturated end-to-end rate, or at
  *    BENCH_PACED_RATE events/s to compare two builds at the same load. CPU per
  *    event is also given as a multiple of a JSON parse+stringify of the event in the same run;
- * 3. timeline search p95 and pivot p95 through the API over 10M events bulk-inserted straight into
- *    ClickHouse by a generator query (not through ingest), spread over 7 days.
+ * 3. timeline search p95 and pivot p95 through the API over 10M events generated inside ClickHouse
+ *    (INSERT … SELECT FROM numbers(), not through ingest), spread over 7 days, with their entity rows
+ *    filled by the writer's statement; and the organization-level list over that project and
+ *    BENCH_ORG_PROJECTS (9) others of BENCH_ORG_PROJECT_ROWS (100,000) events each.
  *
- *   npm run bench -- security     (BENCH_SECONDS=20 load, BENCH_ROWS=10000000 (0 skips 3), BENCH_RUNS=20)
+ *   npm run bench -- security     (BENCH_SECONDS=20 load, BENCH_ROWS=10000000 (0 skips 3), BENCH_RUNS=20,
+ *                                  BENCH_PHASES=1,2,3 (3 alone: only the search), BENCH_OPTIMIZE=1 merges parts before 3,
+ *                                  BENCH_KEEP_DATA=1 keeps the data directory, BENCH_DATA_DIR=<it> queries it again without loading)
  */
 import { randomUUID } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { decodeSignalMessage } from '@faultline/core/detections'
 import { securityEntitiesInsert } from '@faultline/core/event-store'
+import { createApiToken } from '@faultline/core/accounts'
+import { createProject } from '@faultline/core/projects'
+import { permissionsOf } from '@faultline/api'
 import { startFaultline, type TestFaultline } from '../support/faultline'
 import { runTs } from './processes'
 import { securityBenchEvent } from './security-bench-event'
@@ -29,6 +36,17 @@ import { securityBenchEvent } from './security-bench-event'
 const seconds = Number(process.env.BENCH_SECONDS ?? 20)
 const rows = Number(process.env.BENCH_ROWS ?? 10_000_000)
 const runs = Number(process.env.BENCH_RUNS ?? 20)
+/** Which phases run (1 and 2 run together): BENCH_PHASES=3 measures only the search over the bulk load. */
+const phases = new Set((process.env.BENCH_PHASES ?? '1,2,3').split(',').map((p) => p.trim()))
+/** Phase 3's other projects, for the organization-level list: how many, and the events in each. */
+const orgProjects = Number(process.env.BENCH_ORG_PROJECTS ?? 9)
+const orgProjectRows = Number(process.env.BENCH_ORG_PROJECT_ROWS ?? 100_000)
+/** BENCH_OPTIMIZE=1 merges the tables' parts (OPTIMIZE … FINAL) before phase 3's queries; production never does. */
+const optimizeParts = process.env.BENCH_OPTIMIZE === '1'
+/** BENCH_KEEP_DATA=1 leaves the data directory (printed) in place, to query the loaded events again. */
+const keepData = process.env.BENCH_KEEP_DATA === '1'
+/** BENCH_DATA_DIR=<kept directory> with BENCH_PHASES=3: phase 3's queries again over that run's events, no load. */
+const reusedDataDir = process.env.BENCH_DATA_DIR
 const batch = 500
 const concurrency = 4
 /** The paced run's rate as a fraction of the saturated run's end-to-end rate. */
@@ -234,44 +252,95 @@ function printEndToEnd(title: string, e2e: Awaited<ReturnType<typeof endToEnd>>,
   console.log(`  load: ${load()}`)
 }
 
-async function bulkLoad(fl: TestFaultline, count: number): Promise<number> {
-  const { client, database } = fl.server.platform.eventStore
-  const started = performance.now()
-  const chunk = 1_000_000
-  for (let offset = 0; offset < count; offset += chunk) {
-    await client.command({
-      query: `INSERT INTO ${database}.security_events (project_id, timestamp, received_at, event_id, kind, category, type, action, outcome, severity, dataset, message, source_ip, geo_country_iso_code, user_id, user_name, url, related_ip, related_user, payload)
-        SELECT {p:UInt64}, ts, ts, id, 'event', ['authentication'], ['start'], action, outcome, severity, 'generic', message, toIPv6(ip), country, '', user, url, [ip], [user],
-          format('{{"@timestamp":"{}","event":{{"id":"{}","kind":"event","category":["authentication"],"type":["start"],"action":"{}","outcome":"{}","severity":"info","dataset":"generic"}},"message":"{}","source":{{"ip":"{}"}},"user":{{"name":"{}"}},"related":{{"ip":["{}"],"user":["{}"],"hosts":[]}},"attributes":{{}}}}',
-            formatDateTime(ts, '%Y-%m-%dT%H:%i:%S.000Z'), replaceAll(toString(id), '-', ''), action, outcome, message, ip, user, ip, user)
-        FROM (
-          SELECT number + {offset:UInt64} AS n,
-            now64(3) - toIntervalMillisecond(intHash64(n) % (7 * 86400000)) AS ts,
-            generateUUIDv4(n) AS id,
-            ['authn_login_success', 'authn_login_fail', 'authz_fail', 'session_created', 'input_validation_fail', 'sensitive_read'][1 + n % 6] AS action,
-            if(n % 3 = 0, 'success', 'failure') AS outcome, toUInt8(n % 5) AS severity,
-            concat('request ', toString(n % 100000), ' handled for tenant ', toString(n % 37)) AS message,
-            IPv4NumToString(toUInt32(167772160 + intHash32(n) % 200000)) AS ip,
-            ['US', 'GB', 'DE', 'FR', 'JP', 'BR', 'AU', 'IN'][1 + n % 8] AS country,
-            concat('user', toString(intHash32(n * 7) % 20000)) AS user,
-            concat('/api/items/', toString(n % 997)) AS url
-          FROM numbers({rows:UInt64}))`,
-      query_params: { p: Number(fl.projectId), offset, rows: Math.min(chunk, count - offset) },
-    })
-  }
-  // The processor's writer fills the pivots' entity table after each insert; a bulk insert does it once.
-  await client.command({ query: securityEntitiesInsert(fl.server.platform.eventStore, 'project_id = {p:UInt64}'), query_params: { p: Number(fl.projectId) } })
-  return (performance.now() - started) / 1000
+/** The generator query's rows for one project: `count` events over the last 7 days, numbered from `first`. */
+function generatedEvents(database: string, count: number, first: number): string {
+  return `INSERT INTO ${database}.security_events (project_id, timestamp, received_at, event_id, kind, category, type, action, outcome, severity, dataset, message, source_ip, geo_country_iso_code, user_id, user_name, url, related_ip, related_user, payload)
+    SELECT {p:UInt64}, ts, ts, id, 'event', ['authentication'], ['start'], action, outcome, severity, 'generic', message, toIPv6(ip), country, '', user, url, [ip], [user],
+      format('{{"@timestamp":"{}","event":{{"id":"{}","kind":"event","category":["authentication"],"type":["start"],"action":"{}","outcome":"{}","severity":"info","dataset":"generic"}},"message":"{}","source":{{"ip":"{}"}},"user":{{"name":"{}"}},"related":{{"ip":["{}"],"user":["{}"],"hosts":[]}},"attributes":{{}}}}',
+        formatDateTime(ts, '%Y-%m-%dT%H:%i:%S.000Z'), replaceAll(toString(id), '-', ''), action, outcome, message, ip, user, ip, user)
+    FROM (
+      SELECT number + ${first} AS n,
+        now64(3) - toIntervalMillisecond(intHash64(n) % (7 * 86400000)) AS ts,
+        generateUUIDv4(n) AS id,
+        ['authn_login_success', 'authn_login_fail', 'authz_fail', 'session_created', 'input_validation_fail', 'sensitive_read'][1 + n % 6] AS action,
+        if(n % 3 = 0, 'success', 'failure') AS outcome, toUInt8(n % 5) AS severity,
+        concat('request ', toString(n % 100000), ' handled for tenant ', toString(n % 37)) AS message,
+        IPv4NumToString(toUInt32(167772160 + intHash32(n) % 200000)) AS ip,
+        ['US', 'GB', 'DE', 'FR', 'JP', 'BR', 'AU', 'IN'][1 + n % 8] AS country,
+        concat('user', toString(intHash32(n * 7) % 20000)) AS user,
+        concat('/api/items/', toString(n % 997)) AS url
+      FROM numbers(${count}))`
 }
 
-async function timed(fl: TestFaultline, method: string, path: string, body?: unknown): Promise<number> {
+/** Active parts, rows and size on disk of the tables a timeline query reads: how merged the data is, and what it takes. */
+async function partCounts(fl: TestFaultline): Promise<string> {
+  const { client, database } = fl.server.platform.eventStore
+  const rows = await (
+    await client.query({
+      query: `SELECT table, count() AS parts, sum(rows) AS rows, formatReadableSize(sum(bytes_on_disk)) AS size FROM system.parts WHERE database = {db:String} AND active AND table IN ('security_events', 'security_entities') GROUP BY table ORDER BY table`,
+      query_params: { db: database },
+      format: 'JSONEachRow',
+    })
+  ).json<{ table: string; parts: number; rows: number; size: string }>()
+  return rows.map((r) => `${r.table} ${r.parts} parts / ${r.rows} rows / ${r.size}`).join(', ')
+}
+
+interface Loaded {
+  events: Stopwatch
+  entities: Stopwatch
+  optimize?: Stopwatch
+  parts: string
+}
+
+type Stopwatch = { seconds: number; cpuSeconds: number }
+
+async function stopwatch(work: () => Promise<void>): Promise<Stopwatch> {
+  const [at, cpu] = [performance.now(), process.cpuUsage()]
+  await work()
+  const used = process.cpuUsage(cpu)
+  return { seconds: (performance.now() - at) / 1000, cpuSeconds: (used.user + used.system) / 1e6 }
+}
+
+/**
+ * Generates each project's events inside ClickHouse (INSERT … SELECT FROM numbers(), a million rows
+ * a statement), then fills `security_entities` from them with the statement the processor's writer
+ * and migration 9's backfill run, the `minute_counts` projection being written with each part as in
+ * production. Parts are left to ClickHouse's background merges as in production unless `optimize`
+ * (BENCH_OPTIMIZE=1) merges each partition into one part first.
+ */
+async function bulkLoad(fl: TestFaultline, projects: readonly { id: string; rows: number }[], optimize: boolean): Promise<Loaded> {
+  const store = fl.server.platform.eventStore
+  const chunk = 1_000_000
+  let first = 0
+  const events = await stopwatch(async () => {
+    for (const project of projects) {
+      for (let offset = 0; offset < project.rows; offset += chunk, first += chunk) {
+        await store.client.command({ query: generatedEvents(store.database, Math.min(chunk, project.rows - offset), first), query_params: { p: Number(project.id) } })
+      }
+    }
+  })
+  const entities = await stopwatch(async () => {
+    for (const project of projects) await store.client.command({ query: securityEntitiesInsert(store, 'project_id = {p:UInt64}'), query_params: { p: Number(project.id) } })
+  })
+  const merged = optimize
+    ? await stopwatch(async () => {
+        for (const table of ['security_events', 'security_entities']) await store.client.command({ query: `OPTIMIZE TABLE ${store.database}.${table} FINAL` })
+      })
+    : undefined
+  return { events, entities, ...(merged && { optimize: merged }), parts: await partCounts(fl) }
+}
+
+async function timed(api: TestFaultline['api'], method: string, path: string, body?: unknown): Promise<number> {
   const at = performance.now()
-  const result = await fl.api(method, path, body)
+  const result = await api(method, path, body)
   if (result.status !== 200) throw new Error(`${method} ${path} answered ${result.status}: ${JSON.stringify(result.body)}`)
   return performance.now() - at
 }
 
-async function queryLatency(fl: TestFaultline) {
+const summary = (values: number[]) => ({ n: values.length, p50: percentile(values, 50), p95: percentile(values, 95) })
+
+/** Search, pivot and organization-level list latencies through the API, each query shape `runs` times. */
+async function queryLatency(fl: TestFaultline, orgApi: TestFaultline['api']) {
   const p = `/projects/${fl.projectId}/security`
   const week = `startDate=${Date.now() - 7 * 86400_000}&endDate=${Date.now()}`
   const searches = [
@@ -279,40 +348,75 @@ async function queryLatency(fl: TestFaultline) {
     { query: 'event.action: authz_fail and event.outcome: failure', histogram: true },
     { query: 'message: "tenant 12"' },
     { query: 'user.name: user4242' },
-    { query: '' , histogram: true },
+    { query: '', histogram: true },
   ]
   const search: number[] = []
+  const byShape = new Map<string, number[]>()
   const pivot: number[] = []
+  const org: number[] = []
+  const note = (shape: string, ms: number) => byShape.set(shape, [...(byShape.get(shape) ?? []), ms])
   for (let r = 0; r < runs; r++) {
-    for (const s of searches) search.push(await timed(fl, 'POST', `${p}/search`, { ...s, startDate: Date.now() - 7 * 86400_000, limit: 100 }))
-    search.push(await timed(fl, 'GET', `${p}/events?${week}&severity=high,critical&limit=100`))
-    pivot.push(await timed(fl, 'GET', `${p}/pivot?field=ip&value=10.0.${r}.${r * 7}&${week}`))
-    pivot.push(await timed(fl, 'GET', `${p}/pivot?field=user&value=user${r * 97}&${week}`))
+    for (const s of searches) {
+      const ms = await timed(fl.api, 'POST', `${p}/search`, { ...s, startDate: Date.now() - 7 * 86400_000, limit: 100 })
+      search.push(ms)
+      note(s.query || '(all)', ms)
+    }
+    const listed = await timed(fl.api, 'GET', `${p}/events?${week}&severity=high,critical&limit=100`)
+    search.push(listed)
+    note('GET events severity=high,critical', listed)
+    pivot.push(await timed(fl.api, 'GET', `${p}/pivot?field=ip&value=10.0.${r}.${r * 7}&${week}`))
+    pivot.push(await timed(fl.api, 'GET', `${p}/pivot?field=user&value=user${r * 97}&${week}`))
+    for (const [shape, filters] of [['severity=high,critical', 'severity=high,critical'], ['user=user…', `user=user${r * 89}`], ['action=authz_fail&sourceIp=10.0.….0/24', `action=authz_fail&sourceIp=10.0.${r}.0/24`]] as const) {
+      const ms = await timed(orgApi, 'GET', `/security/events?${week}&${filters}&limit=100`)
+      org.push(ms)
+      note(`organization-level ${shape}`, ms)
+    }
   }
-  return { search: { n: search.length, p50: percentile(search, 50), p95: percentile(search, 95) }, pivot: { n: pivot.length, p50: percentile(pivot, 50), p95: percentile(pivot, 95) } }
+  return { search: summary(search), pivot: summary(pivot), org: summary(org), shapes: [...byShape].map(([shape, values]) => ({ shape, ...summary(values) })) }
 }
 
-const fl = await startFaultline({ LOG_LEVEL: 'error', PROCESSOR_THREAD: 'worker', PROCESSOR_FLUSH_MS: '250', KEY_RATE_LIMIT_PER_MINUTE: '0', PROJECT_QUOTA_PER_MINUTE: '0', API_RATE_LIMIT_PER_MINUTE: '0', API_IP_RATE_LIMIT_PER_MINUTE: '0' })
-try {
-  console.log(`load before: ${load()}`)
-  const yardstick = jsonRoundTripMicros()
-  const saturated = await endToEnd(fl, '198.18')
-  printEndToEnd(`end to end, saturated (${seconds} s of load, ${concurrency} senders × ${batch} events per NDJSON request as fast as ingest answers, embedded, processor in a worker thread; latency here measures the backlog):`, saturated, yardstick)
-  const paced = pacedRate ?? Math.round(saturated.storedPerSecond * pacedFraction)
-  const below = await endToEnd(fl, '198.19', paced)
-  printEndToEnd(`end to end, paced at ${paced} events/s (${pacedRate ? 'BENCH_PACED_RATE' : `${pacedFraction * 100}% of the saturated run's end-to-end rate`}) for ${seconds} s:`, below, yardstick)
-  console.log(`  yardstick after: ${jsonRoundTripMicros().toFixed(1)} µs per JSON parse+stringify (before: ${yardstick.toFixed(1)} µs)`)
-  if (rows <= 0) {
-    console.log('BENCH_ROWS=0: bulk load and timeline queries skipped')
-    process.exitCode = 0
+/** Phase 3: the 10M events (and the other projects' for the organization-level list), then the queries. */
+async function searchPhase(fl: TestFaultline): Promise<void> {
+  const { accounts, projects: projectStores } = fl.server.platform
+  const org = (await projectStores.projects.findOne({ _id: fl.projectId }))!.orgId
+  const { token } = await createApiToken(accounts.tokens, { kind: 'org', orgId: org, name: 'bench (organization)', scopes: permissionsOf('admin') })
+  console.log(`phase 3 load before: ${load()}`)
+  if (reusedDataDir) {
+    console.log(`queries only, over the events a kept run loaded into ${reusedDataDir} (BENCH_DATA_DIR): ${await partCounts(fl)}`)
   } else {
-  const loadSeconds = await bulkLoad(fl, rows)
-  console.log(`bulk insert of ${rows} events over 7 days by a generator query: ${loadSeconds.toFixed(1)} s; ${await stored(fl)} events in the project`)
-  const q = await queryLatency(fl)
+    const others = await Promise.all(Array.from({ length: orgProjects }, (_, i) => createProject(projectStores, org, `Bench org project ${i + 1}`)))
+    const loaded = await bulkLoad(fl, [{ id: fl.projectId, rows }, ...others.map((o) => ({ id: o.project._id, rows: orgProjectRows }))], optimizeParts)
+    const total = rows + orgProjects * orgProjectRows
+    const rate = (w: Stopwatch, n: number) => `${w.seconds.toFixed(1)} s, ${w.cpuSeconds.toFixed(1)} CPU-s (${(n / w.seconds).toFixed(0)} rows/s)`
+    console.log(`generated ${rows} events over 7 days in the searched project and ${orgProjects} × ${orgProjectRows} in other projects of its organization, inside ClickHouse: ${rate(loaded.events, total)}; entity rows (whole events per IP/user/session, the writer's statement): ${rate(loaded.entities, total)}; load: ${load()}`)
+    console.log(loaded.optimize ? `OPTIMIZE … FINAL of both tables (BENCH_OPTIMIZE=1): ${rate(loaded.optimize, total)}` : 'parts as the inserts and background merges left them (no OPTIMIZE, as in production; BENCH_OPTIMIZE=1 merges first)')
+    console.log(`  ${loaded.parts}`)
+  }
+  console.log(`  ${await stored(fl)} events in the searched project`)
+  const q = await queryLatency(fl, fl.apiAs(token))
   console.log(`timeline search through the API (${q.search.n} searches: query language with CIDR/wildcard/not, histograms, message phrase, user, severity list): p50 ${q.search.p50.toFixed(0)} ms, p95 ${q.search.p95.toFixed(0)} ms   (target ≤ 500 ms)`)
   console.log(`pivot through the API (${q.pivot.n} pivots on an IP or a user, 7 days): p50 ${q.pivot.p50.toFixed(0)} ms, p95 ${q.pivot.p95.toFixed(0)} ms   (target ≤ 500 ms)`)
+  console.log(`organization-level GET /security/events over ${orgProjects + 1} projects (${q.org.n}: severity list, user, action with a /24): p50 ${q.org.p50.toFixed(0)} ms, p95 ${q.org.p95.toFixed(0)} ms`)
+  console.log('by query shape:')
+  for (const s of q.shapes) console.log(`  ${s.shape}: p50 ${s.p50.toFixed(0)} ms, p95 ${s.p95.toFixed(0)} ms`)
   console.log(`load after: ${load()}`)
+  if (keepData) console.log(`data directory kept (BENCH_KEEP_DATA=1): ${fl.dataDir}`)
+}
+
+const fl = await startFaultline({ LOG_LEVEL: 'error', PROCESSOR_THREAD: 'worker', PROCESSOR_FLUSH_MS: '250', KEY_RATE_LIMIT_PER_MINUTE: '0', PROJECT_QUOTA_PER_MINUTE: '0', API_RATE_LIMIT_PER_MINUTE: '0', API_IP_RATE_LIMIT_PER_MINUTE: '0' }, { keepDataDir: keepData || reusedDataDir !== undefined, ...(reusedDataDir && { dataDir: reusedDataDir }) })
+try {
+  console.log(`load before: ${load()}`)
+  if (phases.has('1') || phases.has('2')) {
+    const yardstick = jsonRoundTripMicros()
+    const saturated = await endToEnd(fl, '198.18')
+    printEndToEnd(`end to end, saturated (${seconds} s of load, ${concurrency} senders × ${batch} events per NDJSON request as fast as ingest answers, embedded, processor in a worker thread; latency here measures the backlog):`, saturated, yardstick)
+    const paced = pacedRate ?? Math.round(saturated.storedPerSecond * pacedFraction)
+    const below = await endToEnd(fl, '198.19', paced)
+    printEndToEnd(`end to end, paced at ${paced} events/s (${pacedRate ? 'BENCH_PACED_RATE' : `${pacedFraction * 100}% of the saturated run's end-to-end rate`}) for ${seconds} s:`, below, yardstick)
+    console.log(`  yardstick after: ${jsonRoundTripMicros().toFixed(1)} µs per JSON parse+stringify (before: ${yardstick.toFixed(1)} µs)`)
   }
+  if (rows <= 0 || !phases.has('3')) console.log('BENCH_ROWS=0 or BENCH_PHASES without 3: bulk load and timeline queries skipped')
+  else await searchPhase(fl)
 } finally {
   await fl.stop()
 }

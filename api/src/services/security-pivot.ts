@@ -7,6 +7,7 @@
 import type { Platform } from '@faultline/core/platform'
 import type { SecurityEntityKind } from '@faultline/core/event-store'
 import type { QueryNode } from '@faultline/core/security'
+import { ipEntityKey } from './security-entity'
 import { parseQueryText, rowOf, type TimeRange, type TimelineRow } from './security-timeline'
 
 export const PivotFields = { ip: 'ip', user: 'user', session: 'session' } as const
@@ -37,7 +38,7 @@ export interface Pivot {
 }
 
 /**
- * The pivot reads `security_entities` (event-store migration 8), where the value's events are one
+ * The pivot reads `security_entities` (event-store migrations 8 and 9), where the value's events are one
  * short range of the sort key: a handful of small reads however many events the project has.
  */
 export async function securityPivot(platform: Platform, projectId: string, field: PivotField, value: string, range: TimeRange): Promise<Pivot> {
@@ -53,13 +54,13 @@ export async function securityPivot(platform: Platform, projectId: string, field
   const [[summary], recent] = await Promise.all([
     run<{ actions: [string, string, number | string, number | string, number | string][]; users: Counted[]; ips: [string, string, number | string][]; sessions: Counted[] }>(`SELECT
       (SELECT groupArray((action, outcome, n, first, last)) FROM (SELECT action, outcome, uniqExact(event_id) AS n, toUnixTimestamp64Milli(min(timestamp)) AS first, toUnixTimestamp64Milli(max(timestamp)) AS last FROM ${from} GROUP BY action, outcome)) AS actions,
-      (SELECT groupArray((v, n)) FROM (SELECT v, uniqExact(event_id) AS n FROM ${from.replace(' WHERE ', ' ARRAY JOIN users AS v WHERE ')} GROUP BY v ORDER BY n DESC, v LIMIT 50)) AS users,
+      (SELECT groupArray((v, n)) FROM (SELECT v, uniqExact(event_id) AS n FROM ${from.replace(' WHERE ', ` ARRAY JOIN ${eventUsers} AS v WHERE `)} GROUP BY v ORDER BY n DESC, v LIMIT 50)) AS users,
       (SELECT groupArray((v, c, n)) FROM (SELECT IPv6NumToString(source_ip) AS v, any(geo_country_iso_code) AS c, uniqExact(event_id) AS n FROM ${from} AND source_ip != toIPv6('::') GROUP BY source_ip ORDER BY n DESC, v LIMIT 50)) AS ips,
       (SELECT groupArray((v, n)) FROM (SELECT session_id AS v, uniqExact(event_id) AS n FROM ${from} AND session_id != '' GROUP BY v ORDER BY n DESC, v LIMIT 50)) AS sessions`),
-    // The newest events in full, read from security_events by their sort key.
-    run<{ at: number; id: string; payload: string }>(`SELECT toUnixTimestamp64Milli(timestamp) AS at, toString(event_id) AS id, payload FROM ${database}.security_events
-      WHERE project_id = {project:UInt64} AND (timestamp, event_id) IN (SELECT DISTINCT timestamp, event_id FROM ${from} ORDER BY timestamp DESC, event_id DESC LIMIT ${recentEvents})
-      ORDER BY timestamp DESC, event_id DESC`),
+    // The newest events in full: the entity rows hold them (event-store migration 9). An event is
+    // there once per entity (a CIDR range can hold two of its IPs) and per fill: one copy each.
+    run<{ at: number; id: string; payload: string }>(`SELECT toUnixTimestamp64Milli(timestamp) AS at, toString(event_id) AS id, payload FROM ${from}
+      ORDER BY timestamp DESC, event_id DESC LIMIT 1 BY event_id LIMIT ${recentEvents}`),
   ])
   // groupArray need not keep its subquery's order: sorted again (stably, ties as the subquery left them).
   const byCount = <T extends { count: number }>(rows: T[]) => rows.sort((x, y) => y.count - x.count)
@@ -77,12 +78,15 @@ export async function securityPivot(platform: Platform, projectId: string, field
     users,
     ips: byCount(summary!.ips.map(([v, country, n]) => ({ value: v.startsWith('::ffff:') && v.includes('.') ? v.slice(7) : v, country, count: Number(n) }))),
     sessions: byCount(summary!.sessions.map(([value, n]) => ({ value, count: Number(n) }))),
-    recent: recent.filter((r, i) => i === 0 || r.id !== recent[i - 1]!.id).map((r) => rowOf(Number(r.at), r.payload, undefined)),
+    recent: recent.map((r) => rowOf(Number(r.at), r.payload, undefined)),
     errors: await correlatedErrors(platform, projectId, [...new Set(userValues)].slice(0, 50), range),
   }
 }
 
 const recentEvents = 20
+
+/** The users an event names (user name and related users), as in its `user` entity rows. */
+const eventUsers = "arrayDistinct(arrayFilter(x -> x != '', arrayPushBack(related_user, user_name)))"
 
 /**
  * The entity keys the pivot covers: the IP (or CIDR range) as the hex of its IPv6 form, or the
@@ -93,8 +97,7 @@ function entityRange(field: PivotField, value: string): { kind: SecurityEntityKi
   if (field !== 'ip') return { kind: field, low: value, high: value }
   const term = query.type === 'or' ? query.children[0] : undefined
   if (term?.type !== 'term' || term.predicate.kind !== 'ipRange') throw new Error(`pivot on ${JSON.stringify(value)} did not compile to an IP range`)
-  const hex = (n: bigint) => n.toString(16).toUpperCase().padStart(32, '0')
-  return { kind: 'ip', low: hex(term.predicate.low), high: hex(term.predicate.high) }
+  return { kind: 'ip', low: ipEntityKey(term.predicate.low), high: ipEntityKey(term.predicate.high) }
 }
 
 /** Error events of the same users in the range, newest first. */

@@ -9,7 +9,7 @@ import { rollupRefreshStatements } from './rollup-refresh'
 import { retentionMigration } from './retention-migration'
 import { engine } from './table-engine'
 import { securityEventsMigration } from './security-migration'
-import { securityEntitiesMigration } from './security-entities'
+import { securityEntitiesMigration, securityEntityEventsMigration } from './security-entities'
 
 export interface EventStoreMigration {
   version: number
@@ -179,6 +179,7 @@ export const eventStoreMigrations: EventStoreMigration[] = [
   retentionMigration,
   securityEventsMigration,
   securityEntitiesMigration,
+  securityEntityEventsMigration,
 ]
 
 export async function applyEventStoreMigrations(

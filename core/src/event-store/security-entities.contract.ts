@@ -1,4 +1,4 @@
-/** Part of the event-store contract: `security_entities` (migration 8), backfilled and filled idempotently. */
+/** Part of the event-store contract: `security_entities` (migrations 8 and 9), whole events backfilled and filled idempotently. */
 import { randomUUID } from 'node:crypto'
 import { expect, it } from 'vitest'
 import type { EventStore } from './event-store'
@@ -10,7 +10,7 @@ const project = 11
 function securityRow(n: number, at: number) {
   const id = randomUUID()
   return {
-    row: { project_id: project, timestamp: at + n, event_id: id, action: 'authn_login_fail', outcome: 'failure', source_ip: '::ffff:203.0.113.7', related_ip: ['203.0.113.7', '198.51.100.1'], user_name: `u${n % 2}`, related_user: [`u${n % 2}`, 'shared'], session_id: n === 0 ? 's1' : '' },
+    row: { project_id: project, timestamp: at + n, event_id: id, action: 'authn_login_fail', outcome: 'failure', source_ip: '::ffff:203.0.113.7', related_ip: ['203.0.113.7', '198.51.100.1'], user_name: `u${n % 2}`, related_user: [`u${n % 2}`, 'shared'], session_id: n === 0 ? 's1' : '', message: `attempt ${n}`, payload: `{"n":${n}}` },
     key: { projectId: String(project), event: { '@timestamp': new Date(at + n).toISOString(), event: { id: id.replaceAll('-', '') } } },
   }
 }
@@ -29,7 +29,7 @@ async function entityCounts(store: EventStore): Promise<Record<string, number>> 
 const expected = { 'ip:::ffff:198.51.100.1': 3, 'ip:::ffff:203.0.113.7': 3, 'session:s1': 1, 'user:shared': 3, 'user:u0': 2, 'user:u1': 1 }
 
 export function securityEntitiesContract(getStore: () => EventStore): void {
-  it('migration 8 fills the pivot entities of the security events stored before it; filling again adds no copies', async () => {
+  it('migrations 8 and 9 fill the entities of the security events stored before them with whole events; filling again adds no copies', async () => {
     const store = getStore()
     const upgrade: EventStore = { ...store, database: `${store.database}_entities` }
     try {
@@ -39,6 +39,10 @@ export function securityEntitiesContract(getStore: () => EventStore): void {
       await store.client.insert({ table: `${upgrade.database}.security_events`, values: events.map((e) => e.row), format: 'JSONEachRow' })
       expect(await applyEventStoreMigrations(upgrade)).toEqual(eventStoreMigrations.filter((m) => m.version >= 8).map((m) => m.version))
       expect(await entityCounts(upgrade)).toEqual(expected)
+      const session = await (
+        await store.client.query({ query: `SELECT event_id, message, payload, user_name, related_ip FROM ${upgrade.database}.security_entities WHERE entity_kind = 'session'`, format: 'JSONEachRow' })
+      ).json()
+      expect(session).toEqual([{ event_id: events[0]!.row.event_id, message: 'attempt 0', payload: '{"n":0}', user_name: 'u0', related_ip: ['203.0.113.7', '198.51.100.1'] }])
       // A redelivered batch fills its entities again: the same rows, merged away, counts unchanged.
       await fillSecurityEntities(upgrade, events.map((e) => e.key))
       await fillSecurityEntities(upgrade, events.slice(1).map((e) => e.key))

@@ -1,17 +1,17 @@
 /**
- * Event-store migration 8: `security_entities`, the security events again, ordered by the IP,
+ * Event-store migrations 8 and 9: `security_entities`, the security events again, ordered by the IP,
  * user or session they concern, so a pivot ("everything about 203.0.113.7 this week") reads one
  * short range of the sort key instead of every granule of the project's time range.
  *
  * - One row per event and entity: the event's source IP and related IPs (`ip`, as 32 hex digits
  *   of the IPv6 form, so a CIDR range is a range of the key), its user name, id and related users
- *   (`user`), its session (`session`), with the columns a pivot summarizes.
+ *   (`user`), its session (`session`); since migration 9 with every column of the event.
  * - Filled from the stored events, never from a materialized view: `fillSecurityEntities` runs
  *   after the writer's insert for every event of a batch, also the ones a redelivered batch finds
  *   already stored, so a crash between the two writes leaves nothing missing. Filling twice adds
  *   copies with the same sort key, which ReplacingMergeTree merges away, and readers count
  *   distinct event ids, so counts never double.
- * - The migration backfills the table from the events already stored.
+ * - Migration 9 rebuilds the table and backfills it from the events already stored.
  *
  * It also gives `security_events` a projection of event counts per project, minute, action and
  * outcome (`minute_counts`): a histogram of a query on action and outcome alone then reads a few
@@ -31,6 +31,8 @@ export type SecurityEntityKind = (typeof SecurityEntityKinds)[keyof typeof Secur
 export const securityEntitiesMigration: EventStoreMigration = {
   version: 8,
   name: 'security events by entity (ip, user, session) for pivots, backfilled; per-minute count projection on security_events',
+  // Its backfill statement was dropped when migration 9 came: 9 rebuilds the table and backfills
+  // it with every column, so filling it here would only be thrown away.
   statements: (s) => [
     `CREATE TABLE IF NOT EXISTS ${s.database}.security_entities ${s.onCluster} (
       project_id UInt64,
@@ -49,7 +51,6 @@ export const securityEntitiesMigration: EventStoreMigration = {
     PARTITION BY toYYYYMM(timestamp)
     ORDER BY (project_id, entity_kind, entity, timestamp, event_id)
     TTL toDateTime(timestamp) + toIntervalDay(retention_days)`,
-    securityEntitiesInsert(s, '1'),
     `ALTER TABLE ${s.database}.security_events ${s.onCluster}
       MODIFY SETTING deduplicate_merge_projection_mode = 'rebuild', lightweight_mutation_projection_mode = 'rebuild'`,
     `ALTER TABLE ${s.database}.security_events ${s.onCluster} ADD PROJECTION IF NOT EXISTS minute_counts
@@ -58,16 +59,45 @@ export const securityEntitiesMigration: EventStoreMigration = {
   ],
 }
 
+/**
+ * Event-store migration 9: `security_entities` holds whole events (every column of
+ * `security_events`, payload included, after `entity_kind` and `entity`), so a search naming one
+ * IP, user or session (`user.name: alice and event.outcome: failure`) runs entirely on the entity's
+ * short key range, newest first, and never reads the granules of `security_events` that the
+ * entity's events are scattered over. The table is rebuilt and backfilled from the events; crashing
+ * part way, the migration runs again from the drop.
+ */
+export const securityEntityEventsMigration: EventStoreMigration = {
+  version: 9,
+  name: 'security_entities holds whole events (every security_events column), rebuilt and backfilled',
+  statements: (s) => [
+    `DROP TABLE IF EXISTS ${s.database}.security_entities ${s.onCluster} SYNC`,
+    // Columns and types from security_events itself, so the copy has them all by construction.
+    `CREATE TABLE IF NOT EXISTS ${s.database}.security_entities ${s.onCluster}
+      ENGINE = ${engine(s, 'ReplacingMergeTree')}
+      PARTITION BY toYYYYMM(timestamp)
+      ORDER BY (project_id, entity_kind, entity, timestamp, event_id)
+      TTL toDateTime(timestamp) + toIntervalDay(retention_days)
+      EMPTY AS SELECT CAST('' AS LowCardinality(String)) AS entity_kind, '' AS entity, * FROM ${s.database}.security_events`,
+    `ALTER TABLE ${s.database}.security_entities ${s.onCluster}
+      MODIFY COLUMN timestamp CODEC(Delta, ZSTD(1)), MODIFY COLUMN payload CODEC(ZSTD(3))`,
+    securityEntitiesInsert(s, '1'),
+  ],
+}
+
 /** The hex key of an IPv6 value (IPv4 as mapped): what `entity` holds for the `ip` kind. */
 const ipKey = (ip: string) => `hex(${ip})`
 
-/** The entity rows of the stored events matching `where` (a condition on `security_events`). */
+/**
+ * The entity rows of the stored events matching `where` (a condition on `security_events`): each
+ * event whole, once per entity. Inserted by position (`*` in the order of `security_events`), so a
+ * column added to `security_events` later must be added to `security_entities` in the same
+ * migration; until it is, this insert fails on the column count rather than mixing columns up.
+ */
 export function securityEntitiesInsert(store: Pick<EventStore, 'database'>, where: string): string {
   const db = store.database
-  return `INSERT INTO ${db}.security_entities (project_id, entity_kind, entity, timestamp, event_id, action, outcome, source_ip, geo_country_iso_code, users, session_id, retention_days)
-    SELECT project_id, pair.1, pair.2, timestamp, event_id, action, outcome, source_ip, geo_country_iso_code,
-      arrayDistinct(arrayFilter(x -> x != '', arrayPushBack(related_user, user_name))), session_id, retention_days
-    FROM ${db}.security_events
+  return `INSERT INTO ${db}.security_entities
+    SELECT pair.1, pair.2, * FROM ${db}.security_events
     ARRAY JOIN arrayConcat(
       arrayMap(x -> ('${SecurityEntityKinds.ip}', ${ipKey('x')}), arrayDistinct(arrayFilter(x -> x != toIPv6('::'), arrayPushFront(arrayMap(x -> toIPv6OrDefault(x), related_ip), source_ip)))),
       arrayMap(x -> ('${SecurityEntityKinds.user}', x), arrayDistinct(arrayFilter(x -> x != '', arrayConcat([user_name, user_id], related_user)))),
