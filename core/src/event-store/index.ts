@@ -1,5 +1,6 @@
 export * from './event-store'
 export * from './migrations'
+export type { EventStoreMigration } from './migration'
 export * from './rollup-refresh'
 export { DEFAULT_RETENTION_DAYS, retentionTables } from './retention-migration'
 export * from './security-migration'

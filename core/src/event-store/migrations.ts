@@ -5,17 +5,12 @@
  */
 import { EventStoreError } from '../errors'
 import type { EventStore } from './event-store'
+import type { EventStoreMigration } from './migration'
 import { rollupRefreshStatements } from './rollup-refresh'
 import { retentionMigration } from './retention-migration'
 import { engine } from './table-engine'
 import { securityEventsMigration } from './security-migration'
 import { securityEntitiesMigration, securityEntityEventsMigration } from './security-entities'
-
-export interface EventStoreMigration {
-  version: number
-  name: string
-  statements: (store: EventStore) => string[]
-}
 
 export const eventStoreMigrations: EventStoreMigration[] = [
   {

@@ -1,5 +1,5 @@
 /** Event-store migration 5: per-project retention of every event table. */
-import type { EventStoreMigration } from './migrations'
+import type { EventStoreMigration } from './migration'
 import { engine } from './table-engine'
 
 /** The tables of event data that existed when retention came (migration 5 alters them). */

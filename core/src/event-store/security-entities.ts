@@ -21,7 +21,7 @@
  */
 import { toUuid } from '../schema'
 import type { EventStore } from './event-store'
-import type { EventStoreMigration } from './migrations'
+import type { EventStoreMigration } from './migration'
 import { retentionDaysDefault } from './retention-migration'
 import { engine } from './table-engine'
 

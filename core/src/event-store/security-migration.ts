@@ -10,7 +10,7 @@
  *   event ids (`uniqCombined`), so adding the same events twice (a redelivered batch repairing
  *   its rollups) changes nothing: a sketch union is idempotent.
  */
-import type { EventStoreMigration } from './migrations'
+import type { EventStoreMigration } from './migration'
 import { engine } from './table-engine'
 import { retentionDaysDefault } from './retention-migration'
 

@@ -1,5 +1,5 @@
-export { parseSecurityQuery, QueryLimits, type QueryNode, type ParseResult, type Comparison } from './parse'
+export { parseSecurityQuery, QueryLimits, type QueryNode, type ParseResult } from './parse'
 export { securityFields, fieldSpec, FieldKinds, type FieldSpec, type FieldKind } from './fields'
 export { matchesQuery } from './match'
 export { queryToSql, queryUsesOnlyColumns, type SqlCondition } from './to-sql'
-export { ipToBigInt, type Predicate } from './predicate'
+export { ipToBigInt, type Comparison, type Predicate } from './predicate'

@@ -8,9 +8,7 @@
  * `securityFields`, so nothing unknown reaches SQL or the matcher.
  */
 import { fieldSpec, type FieldSpec } from './fields'
-import { termPredicate, type Predicate } from './predicate'
-
-export type Comparison = ':' | '>' | '>=' | '<' | '<='
+import { termPredicate, type Comparison, type Predicate } from './predicate'
 
 export type QueryNode =
   | { type: 'all' }

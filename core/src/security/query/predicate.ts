@@ -5,7 +5,9 @@
 import { isIP } from 'node:net'
 import { severityLevels, type Severity } from '../vocabulary'
 import type { FieldSpec } from './fields'
-import type { Comparison } from './parse'
+
+/** How a term compares its field with its value: `:` matches (wildcards, CIDR ranges), the others order. */
+export type Comparison = ':' | '>' | '>=' | '<' | '<='
 
 export type Predicate =
   | { kind: 'equals'; value: string }
