@@ -10,6 +10,7 @@ import { AuditActions, type AuditScalar } from '@faultline/core/audit'
 import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
 import { severityLevels, type QueryNode } from '@faultline/core/security'
+import { withoutOrg } from '@faultline/core/tenancy'
 import { describePrincipal, projectScope, requires, type ApiEnv } from '../permissions'
 import { parseJsonBody, parseParam, parseQuery } from '../validation'
 import { appendAudit } from '../services/audit-trail'
@@ -187,7 +188,7 @@ export function securityRoutes(platform: Platform): Hono<ApiEnv> {
     const { from, to } = timeRange(q)
     const stores = await detectionStores(platform)
     const docs = await stores.detections.find(orgId, { projectId, anchorAt: { $gte: from, $lt: to }, ...(q.rule && { ruleId: q.rule }) }, { sort: { field: 'anchorAt', direction: 'desc' }, limit: q.limit })
-    return c.json({ data: docs.map(({ _id, orgId: _o, ruleGroup: _g, ...d }) => ({ id: _id, ...d })) })
+    return c.json({ data: docs.map(withoutOrg).map(({ _id, ruleGroup: _g, ...d }) => ({ id: _id, ...d })) })
   })
 
   app.get('/projects/:projectId/security/rules', requires('security:read'), async (c) => {

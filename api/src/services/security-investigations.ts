@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto'
 import { httpError } from '@faultline/core/http'
 import type { Platform } from '@faultline/core/platform'
 import type { CollectionSpec } from '@faultline/core/ports'
-import { TenantCollection } from '@faultline/core/tenancy'
+import { TenantCollection, withoutOrg } from '@faultline/core/tenancy'
 
 /** An investigation as the API answers it. */
 export interface Investigation {
@@ -38,8 +38,6 @@ export interface SavedSearch {
 /** As stored: with the organization, which every read and write names and the API does not answer. */
 export type InvestigationDoc = Investigation & { orgId: string }
 export type SavedSearchDoc = SavedSearch & { orgId: string }
-
-const withoutOrg = <T extends { orgId: string }>({ orgId: _orgId, ...rest }: T): Omit<T, 'orgId'> => rest
 
 export interface InvestigationStores {
   investigations: TenantCollection<InvestigationDoc>

@@ -17,6 +17,9 @@ export interface TenantDocument extends Document {
 /** A document as written: its organization is the one the call names (repeating it is allowed). */
 export type Unscoped<T extends TenantDocument> = Omit<T, 'orgId'> & { orgId?: string }
 
+/** A document as the API answers it: without the organization, which every call already named. */
+export const withoutOrg = <T extends TenantDocument>({ orgId: _orgId, ...rest }: T): Omit<T, 'orgId'> => rest
+
 export class TenantCollection<T extends TenantDocument> {
   readonly name: string
   readonly #docs: Collection<T>
