@@ -6,6 +6,14 @@
  * matching that step. Counts are taken per value of the first group field: a group's events are a
  * subset of its first field's, so a group this drops could not have fired (counts that are too high,
  * e.g. an empty cardinality value counted as one, only let more through).
+ *
+ * A group must also have an event that could anchor a detection not stored yet: one matching the
+ * rule's `where` (a sequence's last step) at `anchorsFrom` or later, farther than `suppress` from
+ * every known detection of its group. A batch's events change only the anchors at or after the
+ * earliest of them, and the engine blocks a candidate within `suppress` of a known detection, so a
+ * group without such an event cannot fire now. Without this, a group that fired once (a user who
+ * signs in all day) was read back on every batch for the rest of its suppression: every batch of a
+ * burst read back the whole window (issue 15's bench).
  */
 import type { EventStore } from '@faultline/core/event-store'
 import type { SequenceRule, ThresholdRule } from '@faultline/core/detections'
@@ -17,6 +25,14 @@ export interface CandidateQuery {
   to: number
   /** Distinct values of the rule's first group field among the touched groups (ignored without group_by). */
   values: string[]
+  /** The earliest time an anchor this batch could change (its earliest event's). */
+  anchorsFrom: number
+  /**
+   * Anchor times of the known detections that block new ones, by first group field value (`''`
+   * without group_by). Only for rules with at most one group field: the counts are per first-field
+   * value, and with more fields the anchors of one group must not block another's.
+   */
+  known?: Map<string, number[]>
 }
 
 /**
@@ -26,14 +42,17 @@ export interface CandidateQuery {
 export async function candidateValues(store: EventStore, rule: ThresholdRule | SequenceRule, q: CandidateQuery): Promise<Set<string> | undefined> {
   const first = rule.groupBy[0]
   if (first?.spec.attribute !== undefined) return undefined
-  const params: Record<string, unknown> = { project: Number(q.projectId), from: q.from, to: q.to, groups: q.values }
+  const known = rule.groupBy.length <= 1 ? (q.known ?? new Map<string, number[]>()) : new Map<string, number[]>()
+  const params: Record<string, unknown> = { project: Number(q.projectId), from: q.from, to: q.to, groups: q.values, anchorsFrom: q.anchorsFrom, knownKeys: [...known.keys()], knownAnchors: [...known.values()] }
   const conditions: string[] = []
   const counts: string[] = []
   let where: string
+  let anchor: string
   if (rule.kind === 'threshold') {
     const sql = queryToSql(rule.where, 'w')
     Object.assign(params, sql.params)
     where = sql.sql
+    anchor = '1'
     counts.push('count() AS n')
     conditions.push(`n >= ${rule.threshold}`)
     const cardinality = rule.cardinality
@@ -49,6 +68,7 @@ export async function candidateValues(store: EventStore, rule: ThresholdRule | S
       counts.push(`countIf(${step.sql}) AS c${i}`)
       conditions.push(`c${i} >= ${rule.steps[i]!.count}`)
     })
+    anchor = steps[steps.length - 1]!.sql
   }
   // Rows of the touched groups (a set lookup, as the read-back's), counted per first-field value. A
   // string value comes back as itself; an address as its 1-based position in `groups` (the stored
@@ -58,6 +78,14 @@ export async function candidateValues(store: EventStore, rule: ThresholdRule | S
   const touched = !first ? '1' : ip ? `${first.spec.column} IN (SELECT toIPv6(arrayJoin({groups:Array(String)})))` : `toString(${first.spec.column}) IN {groups:Array(String)}`
   const value = !first ? "''" : ip ? first.spec.column : `toString(${first.spec.column})`
   const found = ip ? "toString(indexOf(arrayMap(x -> toIPv6(x), {groups:Array(String)}), value))" : 'value'
+  // Known anchors by value: an address keyed by the hex of its IPv6 form, as the text sent may differ from it.
+  const knownKey = ip ? 'hex(value)' : 'value'
+  const knownMap = `mapFromArrays(${ip ? 'arrayMap(x -> hex(toIPv6(x)), {knownKeys:Array(String)})' : '{knownKeys:Array(String)}'}, {knownAnchors:Array(Array(Int64))})`
+  counts.push(
+    `countIf((${anchor}) AND timestamp >= fromUnixTimestamp64Milli({anchorsFrom:Int64})
+      AND NOT arrayExists(a -> abs(toUnixTimestamp64Milli(timestamp) - a) < ${rule.suppressMs}, ${knownMap}[${knownKey}])) AS fresh`,
+  )
+  conditions.push('fresh >= 1')
   const result = await store.client.query({
     query: `SELECT ${found} AS found FROM (
         SELECT ${value} AS value, ${counts.join(', ')} FROM ${store.database}.security_events

@@ -113,17 +113,26 @@ export class DetectionEvaluator {
     if (touched.size === 0) return
     const span = rule.kind === 'threshold' ? rule.windowMs : rule.maxSpanMs
     const stores = await this.#stores
-    // Groups a stored, signalled detection already covers for every anchor this batch could make (within
-    // `suppress` of all of [minAt, maxAt + span]) cannot be found anew: they are not read back.
-    // Detections are only added, so a group skipped here could not have fired under the lease either.
-    const covering = await stores.detections.find(orgId, { ruleGroup: { $in: [...touched.keys()].map((key) => ruleGroupKey(projectId, rule.id, key)) }, anchorAt: { $gt: maxAt + span - rule.suppressMs, $lt: minAt + rule.suppressMs } }, { limit: 10_000 })
-    // An unsignalled one (a crash between its insert and its signal) is evaluated again, to send it.
-    for (const detection of covering) if (detection.signalled || detection.suppressedBy) touched.delete(detection.groupKey)
+    // The stored detections of the touched groups that could block an anchor this batch can change
+    // (one in [minAt, maxAt + span)): anchored within `suppress` of that range. An unsignalled one (a
+    // crash between its insert and its signal) blocks nothing here: its group is evaluated again, to send it.
+    const blocking = (await stores.detections.find(orgId, { ruleGroup: { $in: [...touched.keys()].map((key) => ruleGroupKey(projectId, rule.id, key)) }, anchorAt: { $gt: minAt - rule.suppressMs, $lt: maxAt + span + rule.suppressMs } }, { limit: 10_000 })).filter(
+      (detection) => detection.signalled || detection.suppressedBy,
+    )
+    // Groups one of them covers for every anchor this batch could make (within `suppress` of all of
+    // [minAt, maxAt + span]) cannot be found anew: they are not counted or read back. Detections are
+    // only added, so a group skipped here could not have fired under the lease either.
+    for (const detection of blocking) if (detection.anchorAt > maxAt + span - rule.suppressMs && detection.anchorAt < minAt + rule.suppressMs) touched.delete(detection.groupKey)
     if (touched.size === 0) return
-    // Only groups with enough matching stored events to fire are read back (see detection-candidates).
+    // Only groups with enough matching stored events to fire, and an anchor no known detection blocks, are read back (see detection-candidates).
     const first = rule.groupBy[0]
     const firstValue = (values: Record<string, string>) => (first ? values[first.name]! : '')
-    const candidates = await candidateValues(this.#platform.eventStore, rule, { projectId, from: minAt - span, to: maxAt + span + 1, values: [...new Set([...touched.values()].map(firstValue))] })
+    const known = new Map<string, number[]>()
+    for (const detection of blocking) {
+      const value = firstValue(detection.group)
+      known.set(value, [...(known.get(value) ?? []), detection.anchorAt])
+    }
+    const candidates = await candidateValues(this.#platform.eventStore, rule, { projectId, from: minAt - span, to: maxAt + span + 1, values: [...new Set([...touched.values()].map(firstValue))], anchorsFrom: minAt, known })
     if (candidates) for (const [key, values] of touched) if (!candidates.has(firstValue(values))) touched.delete(key)
     if (touched.size === 0) return
     const events = await this.#readBack(projectId, rule, touched, minAt - span, maxAt + span)

@@ -188,9 +188,9 @@ describe('DetectionEvaluator', () => {
 
 describe('candidateValues', () => {
   const rule = (id: string) => builtInRules.find((r) => r.id === id) as ThresholdRule | SequenceRule
-  async function stored(events: SecurityEvent[]): Promise<{ from: number; to: number }> {
+  async function stored(events: SecurityEvent[]): Promise<{ from: number; to: number; anchorsFrom: number }> {
     await new SecurityEventWriter(platform.eventStore).write(events.map((e) => ({ projectId, receivedAt: Date.now(), event: e, redelivered: false })))
-    return { from: Date.now() - 600_000, to: Date.now() + 1 }
+    return { from: Date.now() - 600_000, to: Date.now() + 1, anchorsFrom: Date.now() - 600_000 }
   }
   const fails = (ip: string, users: number, n: number, t0 = Date.now() - 5_000, user = 'u') =>
     Array.from({ length: n }, (_, i) => event('authn_login_fail', t0 + i * 100, { 'source.ip': ip, 'user.name': `${user}${i % users}` }))
@@ -211,5 +211,29 @@ describe('candidateValues', () => {
     const t0 = Date.now() - 10_000
     const range = await stored([...fails('192.0.2.77', 1, 5, t0, 'alice'), ...fails('192.0.2.78', 1, 5, t0, 'bob'), event('authn_login_success', t0 + 1_000, { 'source.ip': '192.0.2.77', 'user.name': 'alice0' })])
     expect(await candidateValues(platform.eventStore, rule('success-after-failures'), { projectId, ...range, values: ['alice0', 'bob0'] })).toEqual(new Set(['alice0']))
+  })
+
+  it('drops a group whose every possible anchor a known detection blocks, or lies before the batch', async () => {
+    const t0 = Date.now() - 20_000
+    const [blocked, free, early, v6] = ['100.64.2.77', '100.64.2.78', '100.64.2.79', '2001:db8::2:77']
+    const range = await stored([...fails(blocked, 1, 10, t0), ...fails(free, 1, 10, t0), ...fails(early, 1, 10, t0 - 60_000), ...fails(v6, 1, 10, t0)])
+    const brute = rule('brute-force-single-ip')
+    const values = [blocked, free, early, v6]
+    // Anchors are the failures from the 10th on (t0 + 900 ms); a detection 60 s later blocks them all within its 1 min suppression.
+    const known = new Map([[blocked, [t0 + 30_000]], [free, [t0 + 70_000]], [v6, [t0 + 900]]])
+    expect(await candidateValues(platform.eventStore, brute, { projectId, ...range, values, anchorsFrom: t0 - 1_000, known })).toEqual(new Set([free]))
+    // Without detections every group with ten failures after anchorsFrom can fire.
+    expect(await candidateValues(platform.eventStore, brute, { projectId, ...range, values, anchorsFrom: t0 - 1_000 })).toEqual(new Set([blocked, free, v6]))
+  })
+
+  it("blocks a sequence only by its last step's anchors", async () => {
+    const t0 = Date.now() - 30_000
+    const success = (user: string, at: number) => event('authn_login_success', at, { 'source.ip': '192.0.2.90', 'user.name': user })
+    const range = await stored([...fails('192.0.2.90', 1, 5, t0, 'carol'), success('carol0', t0 + 1_000), ...fails('192.0.2.91', 1, 5, t0, 'dave'), success('dave0', t0 + 1_000), success('dave0', t0 + 20_000)])
+    const sequence = rule('success-after-failures')
+    // carol's one success is the known detection's anchor; dave's second success is 19 s after his, within the 5 min suppression too.
+    const known = new Map([['carol0', [t0 + 1_000]], ['dave0', [t0 + 1_000]]])
+    expect(await candidateValues(platform.eventStore, sequence, { projectId, ...range, values: ['carol0', 'dave0'], anchorsFrom: t0, known })).toEqual(new Set())
+    expect(await candidateValues(platform.eventStore, sequence, { projectId, ...range, values: ['carol0', 'dave0'], anchorsFrom: t0, known: new Map([['dave0', [t0 - 290_000]]]) })).toEqual(new Set(['carol0', 'dave0']))
   })
 })
