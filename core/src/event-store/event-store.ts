@@ -2,8 +2,10 @@
  * The event store port: one `@clickhouse/client` API over either the in-process chDB engine
  * (`chdb/connection`) or a ClickHouse server. Every statement is written once and runs on both.
  */
+import { availableParallelism } from 'node:os'
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
 import { EventStoreError } from '../errors'
+import { ChdbConnectionPool } from './chdb-connections'
 
 export interface EventStoreConfig {
   url?: string
@@ -70,13 +72,17 @@ export async function createEventStore(config: EventStoreConfig): Promise<EventS
   return store
 }
 
+/** chDB connections on the data directory: one per core, up to four (see chdb-connections.ts). */
+const chdbConnections = Math.min(4, Math.max(2, availableParallelism()))
+
 async function createChdbClient(path: string): Promise<ClickHouseClient> {
   const { mkdirSync } = await import('node:fs')
   mkdirSync(path, { recursive: true })
   // chdb is loaded only in the embedded profile: its engine is a 500 MB shared library.
   const { createChdbConnection } = await import('chdb/connection')
+  const connections = Array.from({ length: chdbConnections }, () => createChdbConnection({ path }))
   return createClient({
-    connection: createChdbConnection({ path }),
+    connection: new ChdbConnectionPool(connections, sharedSettings),
     clickhouse_settings: sharedSettings,
   } as Parameters<typeof createClient>[0])
 }

@@ -17,6 +17,13 @@ export interface BatchConsumerOptions {
   batchSize: number
   flushMs: number
   maxDeliver: number
+  /**
+   * Most batches handled at once (default 1). The next batch is fetched before the one in hand is
+   * stored only when that one was full, i.e. under a backlog: one batch's JavaScript then runs while
+   * ClickHouse works on the other's statements. Only for a pipeline whose store is safe with
+   * batches stored concurrently, as they are by replicas.
+   */
+  concurrency?: number
 }
 
 /** What `prepare` gives back: the message's work, or why it can never succeed. */
@@ -75,18 +82,42 @@ export class BatchConsumer<T> {
   }
 
   async #loop(): Promise<void> {
-    while (!this.#stopping) {
-      let batch: BusMessage[]
-      try {
-        batch = await this.#collectBatch()
-      } catch (error) {
-        this.#deps.logger.error('fetching from the bus failed; retrying in 1 s', { error: describeError(error) })
-        await new Promise((resolve) => setTimeout(resolve, 1_000))
-        continue
-      }
-      if (batch.length > 0) await this.handleBatch(batch)
-      else await this.#pipeline.idle?.()
+    const inFlight = new Set<Promise<void>>()
+    let failure: { error: unknown } | undefined
+    const settle = async (all: boolean) => {
+      if (all) await Promise.all(inFlight)
+      else await Promise.race(inFlight)
+      if (failure) throw failure.error
     }
+    try {
+      while (!this.#stopping) {
+        let batch: BusMessage[]
+        try {
+          batch = await this.#collectBatch()
+        } catch (error) {
+          this.#deps.logger.error('fetching from the bus failed; retrying in 1 s', { error: describeError(error) })
+          await new Promise((resolve) => setTimeout(resolve, 1_000))
+          continue
+        }
+        if (batch.length === 0) {
+          await settle(true)
+          await this.#pipeline.idle?.()
+          continue
+        }
+        // Kept in the set until settled; a failure is rethrown by the next settle, as the loop's own.
+        const handling: Promise<void> = this.handleBatch(batch)
+          .catch((error: unknown) => {
+            failure ??= { error }
+          })
+          .finally(() => inFlight.delete(handling))
+        inFlight.add(handling)
+        if (batch.length < this.#options.batchSize) await settle(true)
+        else if (inFlight.size >= (this.#options.concurrency ?? 1)) await settle(false)
+      }
+    } finally {
+      await Promise.all(inFlight)
+    }
+    if (failure) throw failure.error
   }
 
   /**

@@ -24,6 +24,14 @@ export const securityConsumerGroup = ConsumerGroups.processor
  */
 export const maxEventsPerBatch = 20_000
 
+/**
+ * Batches stored at once under a backlog. Storing one is mostly waiting on ClickHouse (insert, entity
+ * rows, detection counts), so with one at a time the processor used 1.4 of issue 15's 2 cores while
+ * a backlog grew. Two in flight are two replicas' batches: the writer is idempotent and detections
+ * are evaluated under partition leases, so neither is missed nor doubled.
+ */
+const batchesInFlight = 2
+
 export interface SecurityConsumerOptions {
   batchSize: number
   flushMs: number
@@ -47,7 +55,7 @@ export class SecurityConsumer {
     this.#writer = new SecurityEventWriter(platform.eventStore)
     this.#consumer = new BatchConsumer(
       pipelineDeps(platform, 'security-consumer', 'Security', 'faultline_processor_security'),
-      { subject: 'security', group: securityConsumerGroup, batchSize: Math.max(1, Math.min(options.batchSize, Math.floor(maxEventsPerBatch / maxEventsPerMessage))), flushMs: options.flushMs, maxDeliver: options.maxDeliver },
+      { subject: 'security', group: securityConsumerGroup, batchSize: Math.max(1, Math.min(options.batchSize, Math.floor(maxEventsPerBatch / maxEventsPerMessage))), flushMs: options.flushMs, maxDeliver: options.maxDeliver, concurrency: batchesInFlight },
       { prepare: (message) => this.#prepare(message), store: (items) => this.#store(items.flatMap((item) => item.value)) },
     )
   }
