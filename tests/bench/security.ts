@@ -14,7 +14,7 @@
  *    event is also given as a multiple of a JSON parse+stringify of the event in the same run;
  * 3. timeline search p95 and pivot p95 through the API over 10M events generated inside ClickHouse
  *    (INSERT … SELECT FROM numbers(), not through ingest), spread over 7 days, with their entity rows
- *    filled by the writer's statement; and the organization-level list over that project and
+ *    written by the view; and the organization-level list over that project and
  *    BENCH_ORG_PROJECTS (9) others of BENCH_ORG_PROJECT_ROWS (100,000) events each.
  *
  *   npm run bench -- security     (BENCH_SECONDS=20 load, BENCH_ROWS=10000000 (0 skips 3), BENCH_RUNS=20,
@@ -25,7 +25,6 @@ import { randomUUID } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
 import { decodeSignalMessage } from '@faultline/core/detections'
-import { securityEntitiesInsert } from '@faultline/core/event-store'
 import { createApiToken } from '@faultline/core/accounts'
 import { createProject } from '@faultline/core/projects'
 import { permissionsOf } from '@faultline/api'
@@ -287,7 +286,6 @@ async function partCounts(fl: TestFaultline): Promise<string> {
 
 interface Loaded {
   events: Stopwatch
-  entities: Stopwatch
   optimize?: Stopwatch
   parts: string
 }
@@ -303,10 +301,10 @@ async function stopwatch(work: () => Promise<void>): Promise<Stopwatch> {
 
 /**
  * Generates each project's events inside ClickHouse (INSERT … SELECT FROM numbers(), a million rows
- * a statement), then fills `security_entities` from them with the statement the processor's writer
- * and migration 9's backfill run, the `minute_counts` projection being written with each part as in
- * production. Parts are left to ClickHouse's background merges as in production unless `optimize`
- * (BENCH_OPTIMIZE=1) merges each partition into one part first.
+ * a statement), their `security_entities` rows written by the materialized view and the
+ * `minute_counts` projection with each part, as in production. Parts are left to ClickHouse's
+ * background merges as in production unless `optimize` (BENCH_OPTIMIZE=1) merges each partition
+ * into one part first.
  */
 async function bulkLoad(fl: TestFaultline, projects: readonly { id: string; rows: number }[], optimize: boolean): Promise<Loaded> {
   const store = fl.server.platform.eventStore
@@ -319,15 +317,12 @@ async function bulkLoad(fl: TestFaultline, projects: readonly { id: string; rows
       }
     }
   })
-  const entities = await stopwatch(async () => {
-    for (const project of projects) await store.client.command({ query: securityEntitiesInsert(store, 'project_id = {p:UInt64}'), query_params: { p: Number(project.id) } })
-  })
   const merged = optimize
     ? await stopwatch(async () => {
         for (const table of ['security_events', 'security_entities']) await store.client.command({ query: `OPTIMIZE TABLE ${store.database}.${table} FINAL` })
       })
     : undefined
-  return { events, entities, ...(merged && { optimize: merged }), parts: await partCounts(fl) }
+  return { events, ...(merged && { optimize: merged }), parts: await partCounts(fl) }
 }
 
 async function timed(api: TestFaultline['api'], method: string, path: string, body?: unknown): Promise<number> {
@@ -388,7 +383,7 @@ async function searchPhase(fl: TestFaultline): Promise<void> {
     const loaded = await bulkLoad(fl, [{ id: fl.projectId, rows }, ...others.map((o) => ({ id: o.project._id, rows: orgProjectRows }))], optimizeParts)
     const total = rows + orgProjects * orgProjectRows
     const rate = (w: Stopwatch, n: number) => `${w.seconds.toFixed(1)} s, ${w.cpuSeconds.toFixed(1)} CPU-s (${(n / w.seconds).toFixed(0)} rows/s)`
-    console.log(`generated ${rows} events over 7 days in the searched project and ${orgProjects} × ${orgProjectRows} in other projects of its organization, inside ClickHouse: ${rate(loaded.events, total)}; entity rows (whole events per IP/user/session, the writer's statement): ${rate(loaded.entities, total)}; load: ${load()}`)
+    console.log(`generated ${rows} events over 7 days in the searched project and ${orgProjects} × ${orgProjectRows} in other projects of its organization, inside ClickHouse, with their entity rows (whole events per IP/user/session, written by the view): ${rate(loaded.events, total)}; load: ${load()}`)
     console.log(loaded.optimize ? `OPTIMIZE … FINAL of both tables (BENCH_OPTIMIZE=1): ${rate(loaded.optimize, total)}` : 'parts as the inserts and background merges left them (no OPTIMIZE, as in production; BENCH_OPTIMIZE=1 merges first)')
     console.log(`  ${loaded.parts}`)
   }

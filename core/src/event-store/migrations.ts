@@ -10,7 +10,7 @@ import { rollupRefreshStatements } from './rollup-refresh'
 import { retentionMigration } from './retention-migration'
 import { engine } from './table-engine'
 import { securityEventsMigration } from './security-migration'
-import { securityEntitiesMigration, securityEntityEventsMigration } from './security-entities'
+import { securityEntitiesMigration, securityEntitiesViewMigration, securityEntityEventsMigration } from './security-entities'
 
 export const eventStoreMigrations: EventStoreMigration[] = [
   {
@@ -175,6 +175,7 @@ export const eventStoreMigrations: EventStoreMigration[] = [
   securityEventsMigration,
   securityEntitiesMigration,
   securityEntityEventsMigration,
+  securityEntitiesViewMigration,
 ]
 
 export async function applyEventStoreMigrations(

@@ -1,4 +1,4 @@
-/** Part of the event-store contract: `security_entities` (migrations 8 and 9), whole events backfilled and filled idempotently. */
+/** Part of the event-store contract: `security_entities` (migrations 8 to 10), whole events backfilled, written by the view, filled again idempotently. */
 import { randomUUID } from 'node:crypto'
 import { expect, it } from 'vitest'
 import type { EventStore } from './event-store'
@@ -49,6 +49,22 @@ export function securityEntitiesContract(getStore: () => EventStore): void {
       expect(await entityCounts(upgrade)).toEqual(expected)
     } finally {
       await store.client.command({ query: `DROP DATABASE IF EXISTS ${upgrade.database}` })
+    }
+  })
+
+  it("migration 10's view writes the entity rows of every insert into security_events", async () => {
+    const store = getStore()
+    const fresh: EventStore = { ...store, database: `${store.database}_entity_view` }
+    try {
+      await applyEventStoreMigrations(fresh)
+      const events = [0, 1, 2].map((n) => securityRow(n, Date.now() - 60_000))
+      await store.client.insert({ table: `${fresh.database}.security_events`, values: events.map((e) => e.row), format: 'JSONEachRow' })
+      expect(await entityCounts(fresh)).toEqual(expected)
+      // The writer's repair of a redelivered batch adds copies that merge away.
+      await fillSecurityEntities(fresh, events.map((e) => e.key))
+      expect(await entityCounts(fresh)).toEqual(expected)
+    } finally {
+      await store.client.command({ query: `DROP DATABASE IF EXISTS ${fresh.database}` })
     }
   })
 }

@@ -6,11 +6,12 @@
  * - One row per event and entity: the event's source IP and related IPs (`ip`, as 32 hex digits
  *   of the IPv6 form, so a CIDR range is a range of the key), its user name, id and related users
  *   (`user`), its session (`session`); since migration 9 with every column of the event.
- * - Filled from the stored events, never from a materialized view: `fillSecurityEntities` runs
- *   after the writer's insert for every event of a batch, also the ones a redelivered batch finds
- *   already stored, so a crash between the two writes leaves nothing missing. Filling twice adds
- *   copies with the same sort key, which ReplacingMergeTree merges away, and readers count
- *   distinct event ids, so counts never double.
+ * - Since migration 10 a materialized view fills it from each insert into `security_events`. The
+ *   writer still fills from the stored rows (`fillSecurityEntities`) the events of a redelivered
+ *   batch that it finds stored already, as it repairs their rollups: a crash between the events'
+ *   part and the view's leaves nothing missing. Filling twice adds copies with the same sort key,
+ *   which ReplacingMergeTree merges away, and readers count distinct event ids, so counts never
+ *   double.
  * - Migration 9 rebuilds the table and backfills it from the events already stored.
  *
  * It also gives `security_events` a projection of event counts per project, minute, action and
@@ -85,24 +86,43 @@ export const securityEntityEventsMigration: EventStoreMigration = {
   ],
 }
 
+/**
+ * Event-store migration 10: the view that fills `security_entities` from every insert into
+ * `security_events`. Until it, the writer filled them with a second statement per batch that read
+ * the rows it had just inserted back by their ids (20,000 of them bound as a parameter, and chdb-node
+ * runs statements with parameters one at a time): the largest single cost of storing a security
+ * event in issue 15's profile. The view sees the inserted rows as they are written.
+ */
+export const securityEntitiesViewMigration: EventStoreMigration = {
+  version: 10,
+  name: 'security_entities filled by a materialized view on inserts into security_events',
+  statements: (s) => [`CREATE MATERIALIZED VIEW IF NOT EXISTS ${s.database}.security_entities_mv ${s.onCluster} TO ${s.database}.security_entities AS ${securityEntityRows(s, '1')}`],
+}
+
 /** The hex key of an IPv6 value (IPv4 as mapped): what `entity` holds for the `ip` kind. */
 const ipKey = (ip: string) => `hex(${ip})`
 
 /**
  * The entity rows of the stored events matching `where` (a condition on `security_events`): each
- * event whole, once per entity. Inserted by position (`*` in the order of `security_events`), so a
- * column added to `security_events` later must be added to `security_entities` in the same
- * migration; until it is, this insert fails on the column count rather than mixing columns up.
+ * event whole, once per entity, its columns named as `security_entities`' (a view writes by name).
  */
-export function securityEntitiesInsert(store: Pick<EventStore, 'database'>, where: string): string {
-  const db = store.database
-  return `INSERT INTO ${db}.security_entities
-    SELECT pair.1, pair.2, * FROM ${db}.security_events
+function securityEntityRows(store: Pick<EventStore, 'database'>, where: string): string {
+  return `SELECT pair.1 AS entity_kind, pair.2 AS entity, * FROM ${store.database}.security_events
     ARRAY JOIN arrayConcat(
       arrayMap(x -> ('${SecurityEntityKinds.ip}', ${ipKey('x')}), arrayDistinct(arrayFilter(x -> x != toIPv6('::'), arrayPushFront(arrayMap(x -> toIPv6OrDefault(x), related_ip), source_ip)))),
       arrayMap(x -> ('${SecurityEntityKinds.user}', x), arrayDistinct(arrayFilter(x -> x != '', arrayConcat([user_name, user_id], related_user)))),
       if(session_id != '', [('${SecurityEntityKinds.session}', session_id)], [])) AS pair
     WHERE ${where}`
+}
+
+/**
+ * Inserts the entity rows of the stored events matching `where`. Inserted by position (`*` in the
+ * order of `security_events`), so a column added to `security_events` later must be added to
+ * `security_entities` in the same migration; until it is, this insert fails on the column count
+ * rather than mixing columns up.
+ */
+export function securityEntitiesInsert(store: Pick<EventStore, 'database'>, where: string): string {
+  return `INSERT INTO ${store.database}.security_entities ${securityEntityRows(store, where)}`
 }
 
 /** An event the writer stored (or found stored): its project, id and time. */
@@ -112,8 +132,8 @@ export interface StoredEventKey {
 }
 
 /**
- * Writes the entity rows of `events` from their stored rows. The security writer calls it after
- * its insert with every event of the batch, stored now or before.
+ * Writes the entity rows of `events` from their stored rows. The security writer calls it with the
+ * events of a redelivered batch it found stored already (the view fills those it inserts).
  */
 export async function fillSecurityEntities(store: EventStore, events: readonly StoredEventKey[]): Promise<void> {
   if (events.length === 0) return

@@ -1,9 +1,9 @@
 /**
  * Writes security events to ClickHouse in one insert per batch, idempotent on event id as the error
  * writer is: events of a redelivered batch are looked up first and not inserted twice. Their rollup
- * rows are added again from the stored events instead: a crash between the insert and its
- * materialized view's write would otherwise leave them uncounted, and adding a sketch of the same
- * ids twice changes nothing (see the migration).
+ * and entity rows are added again from the stored events instead: a crash between the insert and
+ * its materialized views' writes would otherwise leave them uncounted or unfound, and adding a
+ * sketch of the same ids twice changes nothing (see the migrations), nor do entity rows twice.
  */
 import type { EventStore } from '@faultline/core/event-store'
 import { fillSecurityEntities, securityMinuteSelect } from '@faultline/core/event-store'
@@ -43,8 +43,8 @@ export class SecurityEventWriter {
         query: `INSERT INTO ${database}.security_minute ${securityMinuteSelect(database, 'project_id IN {projects:Array(UInt64)} AND event_id IN {ids:Array(UUID)}')}`,
         query_params: { projects: projectsOf(events), ids: [...stored] },
       })
+      await fillSecurityEntities(this.#store, events.filter((e) => stored.has(toUuid(e.event.event.id))))
     }
-    await fillSecurityEntities(this.#store, events)
     return fresh
   }
 
