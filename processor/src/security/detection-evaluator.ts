@@ -130,7 +130,9 @@ export class DetectionEvaluator {
     const known = new Map<string, number[]>()
     for (const detection of blocking) {
       const value = firstValue(detection.group)
-      known.set(value, [...(known.get(value) ?? []), detection.anchorAt])
+      const anchors = known.get(value)
+      if (anchors) anchors.push(detection.anchorAt)
+      else known.set(value, [detection.anchorAt])
     }
     const candidates = await candidateValues(this.#platform.eventStore, rule, { projectId, from: minAt - span, to: maxAt + span + 1, values: [...new Set([...touched.values()].map(firstValue))], anchorsFrom: minAt, known })
     if (candidates) for (const [key, values] of touched) if (!candidates.has(firstValue(values))) touched.delete(key)

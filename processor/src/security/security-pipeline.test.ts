@@ -13,7 +13,7 @@ import { createLogger } from '@faultline/core/log'
 import { createOrganization, defaultOrganization } from '@faultline/core/accounts'
 import { openPlatform, type Platform } from '@faultline/core/platform'
 import { createProject } from '@faultline/core/projects'
-import { builtInRules, decodeSignalMessage, openDetectionStores, ruleGroupKey, type SequenceRule, type ThresholdRule } from '@faultline/core/detections'
+import { builtInRules, decodeSignalMessage, evaluateRule, insertDetection, openDetectionStores, ruleGroupKey, type SequenceRule, type ThresholdRule } from '@faultline/core/detections'
 import { encodeSecurityMessage, normalizeSecurityEvent, securityMessageId, type SecurityEvent } from '@faultline/core/security'
 import { candidateValues } from './detection-candidates'
 import { DetectionEvaluator } from './detection-evaluator'
@@ -146,6 +146,26 @@ describe('DetectionEvaluator', () => {
     await new DetectionEvaluator(platform).evaluate(late)
     expect(await detectionsFor(ip)).toHaveLength(1)
     expect(await signals()).toEqual([ip])
+  })
+
+  it('signals a detection a crash left unsignalled with the next batch of its group, and a signalled one never again', async () => {
+    await signals()
+    const ip = `198.51.100.${200 + Math.floor(Math.random() * 50)}`
+    const events = burst(ip, 14)
+    // A replica stored the burst's first ten and its detection, then died before the signal.
+    const first = await store(events.slice(0, 10))
+    const brute = builtInRules.find((r) => r.id === 'brute-force-single-ip') as ThresholdRule
+    const [found] = evaluateRule(brute, first.map((e) => ({ at: Date.parse(e.event['@timestamp']), event: e.event })), [], projectId).detections
+    const { id, ...rest } = found!
+    const stores = await openDetectionStores(platform.metadata)
+    await insertDetection(stores, orgId, { ...rest, _id: id, projectId, ruleGroup: ruleGroupKey(projectId, brute.id, found!.groupKey), detectedAt: Date.now(), signalled: false })
+    await new DetectionEvaluator(platform).evaluate(await store(events.slice(10, 12)))
+    expect(await signals()).toEqual([ip])
+    expect(await detectionsFor(ip)).toMatchObject([{ _id: id, signalled: true }])
+    // Signalled, it blocks the group's later anchors within its suppression: nothing new, nothing sent.
+    await new DetectionEvaluator(platform).evaluate(await store(events.slice(12)))
+    expect(await signals()).toEqual([])
+    expect(await detectionsFor(ip)).toHaveLength(1)
   })
 
   it('keeps a detection held back by a suppression window from the signals', async () => {
