@@ -46,8 +46,8 @@ describe('sdk-browser against Faultline', () => {
       const { body } = await faultline.api('GET', `/projects/${faultline.projectId}/issues?status=all&limit=10`)
       return body.data.length > 0 ? body.data : undefined
     })
-    const { body } = await faultline.api('GET', `/projects/${faultline.projectId}/issues/${issues[0].id}`)
-    event = body.latestEvent.payload
+    // The processor opens the issue before it stores the event, so the issue can be listed a moment before its event reads back.
+    event = await faultline.waitFor(async () => (await faultline.api('GET', `/projects/${faultline.projectId}/issues/${issues[0].id}`)).body.latestEvent?.payload)
   }, 90_000)
 
   afterAll(async () => {
