@@ -15,7 +15,7 @@ export interface EntityKeys {
   high: string
 }
 
-/** The fields whose every value is an entity row of its kind (see `securityEntitiesInsert`). */
+/** The fields whose every value is an entity row of its kind (the rows `core/src/event-store/security-entities.ts` writes: by the view since migration 10, and for repairs). */
 const entityFields: Record<string, SecurityEntityKind> = {
   'source.ip': 'ip',
   'related.ip': 'ip',

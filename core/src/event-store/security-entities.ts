@@ -1,5 +1,5 @@
 /**
- * Event-store migrations 8 and 9: `security_entities`, the security events again, ordered by the IP,
+ * Event-store migrations 8 to 10: `security_entities`, the security events again, ordered by the IP,
  * user or session they concern, so a pivot ("everything about 203.0.113.7 this week") reads one
  * short range of the sort key instead of every granule of the project's time range.
  *
